@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs whatever is missing on a fresh Debian 12 machine (apt packages, npm packages) and builds.
+# Idempotent: cheap when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v ip >/dev/null || need_apt+=(iproute2)
+command -v nft >/dev/null || need_apt+=(nftables)
+command -v dnsmasq >/dev/null || need_apt+=(dnsmasq-base)
+[ -x /bin/busybox ] || need_apt+=(busybox-static)
+command -v iperf3 >/dev/null || need_apt+=(iperf3)
+command -v pgrep >/dev/null || need_apt+=(procps)
+for extra in ${VIRTNET_EXTRA_APT:-}; do
+  dpkg -s "$extra" >/dev/null 2>&1 || need_apt+=("$extra")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "virtnet setup: missing packages ${need_apt[*]}; run as root or install them" >&2
+    exit 1
+  fi
+  echo "virtnet setup: apt-get install ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "virtnet setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+echo "virtnet setup: build"
+npm run --silent build

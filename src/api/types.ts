@@ -1,0 +1,70 @@
+// Types of the virtnetd HTTP/JSON API, shared by the daemon, the CLI client and the web UI. Pure.
+//
+// Routes (all under /v1; errors are {error: ApiErrorBody} with the code's HTTP status):
+//   GET    /v1/networks?all&inactive&persistent&transient&autostart&no-autostart  -> NetworkListResponse
+//          (no flag: active only, like `virsh net-list`; `all=1` everything; flags combine as in virsh)
+//   POST   /v1/networks                 body: network XML (application/xml)         -> NetworkInfo (201) define
+//   POST   /v1/networks?transient=1     body: network XML                           -> NetworkInfo (201) create+start
+//   GET    /v1/networks/{nameOrUuid}                                                -> NetworkInfo
+//   GET    /v1/networks/{nameOrUuid}/xml?inactive=1                                 -> application/xml
+//   DELETE /v1/networks/{nameOrUuid}                                                -> NetworkInfo   undefine
+//   PUT    /v1/networks/{nameOrUuid}/autostart   body: {"autostart": boolean}       -> NetworkInfo
+//   POST   /v1/networks/{nameOrUuid}/start                                          -> NetworkInfo
+//   POST   /v1/networks/{nameOrUuid}/destroy                                        -> NetworkInfo
+//   GET    /v1/networks/{nameOrUuid}/leases?mac=MAC                                 -> LeaseListResponse
+//   GET    /v1/events                   server-sent events, `event: network`, data: NetworkEvent (JSON)
+//   GET    /v1/openapi.json             the OpenAPI document (also checked in as docs/openapi.json)
+// The read-only socket answers GET only; anything else gets 403 AUTH_FAILED.
+
+import type { ErrorCode } from '../model/errors.js';
+
+export interface ApiErrorBody {
+  code: ErrorCode;
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+export interface NetworkInfo {
+  name: string;
+  uuid: string;
+  active: boolean;
+  persistent: boolean;
+  autostart: boolean;
+  /** Bridge device name, when the network has one. */
+  bridge?: string;
+  /** 'nat' | 'route' | 'open' | 'bridge' | ... | 'isolated' */
+  mode: string;
+}
+
+export interface NetworkListResponse {
+  networks: NetworkInfo[];
+}
+
+export type NetworkEventType = 'defined' | 'undefined' | 'started' | 'stopped' | 'updated' | 'lease' | 'repaired';
+
+export interface NetworkEvent {
+  type: NetworkEventType;
+  name: string;
+  uuid: string;
+  /** ISO time the daemon emitted it. */
+  time: string;
+  /** Free-form details (e.g. lease fields, error step). */
+  detail?: Record<string, unknown>;
+}
+
+export interface Lease {
+  /** Seconds since epoch; 0 for infinite. */
+  expiryTime: number;
+  mac: string;
+  protocol: 'ipv4' | 'ipv6';
+  ipaddr: string;
+  prefix: number;
+  hostname?: string;
+  clientid?: string;
+  iaid?: string;
+}
+
+export interface LeaseListResponse {
+  leases: Lease[];
+}

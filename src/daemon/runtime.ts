@@ -1,0 +1,44 @@
+// The contract between the daemon (definitions, API, events) and the host side that makes networks real.
+
+import type { Lease } from '../api/types.js';
+import type { NetworkDef } from '../model/network-def.js';
+
+/**
+ * What the host side needs saved with an active network to stop or adopt it later (JSON-serialisable).
+ * The daemon stores it in <state-dir>/networks/NAME.json next to the live definition.
+ */
+export type RuntimeState = Record<string, unknown>;
+
+export interface RuntimeEvent {
+  network: string;
+  type: 'lease' | 'repaired' | 'dnsmasq-restarted' | 'drift' | 'error';
+  detail?: Record<string, unknown>;
+}
+
+/** A problem found when the host disagrees with the definition of an active network. */
+export interface DriftProblem {
+  what: string;
+  expected?: string;
+  actual?: string;
+}
+
+export interface NetworkRuntime {
+  /** Brings the network up; on failure undoes every step already made and throws a VirtError naming the step. */
+  start(def: NetworkDef): Promise<RuntimeState>;
+  /** Tears down exactly what start made. Tolerates parts already gone. */
+  stop(def: NetworkDef, state: RuntimeState): Promise<void>;
+  /**
+   * After a daemon restart: check the kernel state of an active network and take over supervision
+   * (dnsmasq, lease watching) without disrupting it. Returns the (possibly updated) state.
+   */
+  adopt(def: NetworkDef, state: RuntimeState): Promise<RuntimeState>;
+  /** Differences between the host and the definition; empty when all is as started. */
+  check(def: NetworkDef, state: RuntimeState): Promise<DriftProblem[]>;
+  /** Re-applies whatever check() finds missing. */
+  repair(def: NetworkDef, state: RuntimeState): Promise<RuntimeState>;
+  leases(def: NetworkDef, state: RuntimeState): Promise<Lease[]>;
+  /** Subscribes to host-side events; returns an unsubscribe function. */
+  onEvent(listener: (event: RuntimeEvent) => void): () => void;
+  /** Daemon shutdown: stop supervising but leave every network running. */
+  detach(): Promise<void>;
+}
