@@ -1,0 +1,237 @@
+// `npm start`: virtnetd in a sandbox of its own network namespaces, with the default NAT network and demo guests.
+// Everything it creates is torn down on Ctrl-C / SIGTERM; the machine's own namespace is never touched.
+
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(new URL('../../..', import.meta.url).pathname);
+const PREFIX = process.env.VIRTNET_SANDBOX_PREFIX ?? 'vnt-sbx';
+const HOST_NS = `${PREFIX}-host`;
+const UP_NS = `${PREFIX}-up`;
+const GUESTS = ['demo1', 'demo2'];
+const DIR = resolve(process.env.VIRTNET_SANDBOX_DIR ?? join(ROOT, '.sandbox'));
+const SOCKET = join(DIR, 'run', 'virtnet.sock');
+
+export const DEFAULT_NETWORK_XML = `<network>
+  <name>default</name>
+  <forward mode='nat'/>
+  <bridge name='virbr0' stp='on' delay='0'/>
+  <ip address='192.168.122.1' netmask='255.255.255.0'>
+    <dhcp>
+      <range start='192.168.122.2' end='192.168.122.254'/>
+    </dhcp>
+  </ip>
+</network>
+`;
+
+const UDHCPC_SCRIPT = `#!/bin/busybox sh
+# udhcpc event script for the sandbox's demo guests: apply the lease.
+case "$1" in
+  bound|renew)
+    /bin/busybox ip addr flush dev "$interface"
+    /bin/busybox ip addr add "$ip/\${mask:-24}" dev "$interface"
+    [ -n "$router" ] && /bin/busybox ip route replace default via "\${router%% *}" dev "$interface"
+    ;;
+esac
+exit 0
+`;
+
+const children: ChildProcess[] = [];
+let cleaning = false;
+
+function sh(argv: string[], opts: { quiet?: boolean } = {}): string {
+  try {
+    return execFileSync(argv[0], argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    if (opts.quiet) return '';
+    throw e;
+  }
+}
+
+function netnsExists(name: string): boolean {
+  return sh(['ip', 'netns', 'list'], { quiet: true })
+    .split('\n')
+    .some((l) => l.split(' ')[0] === name);
+}
+
+function cleanup(): void {
+  if (cleaning) return;
+  cleaning = true;
+  for (const child of children) {
+    if (child.pid && child.exitCode === null) {
+      try {
+        process.kill(child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  // The daemon leaves networks running by design; stop their dnsmasq processes (started inside our namespace).
+  for (const ns of [HOST_NS, UP_NS, ...GUESTS.map((g) => `${PREFIX}-${g}`)]) {
+    if (!netnsExists(ns)) continue;
+    const pids = sh(['ip', 'netns', 'pids', ns], { quiet: true }).split('\n').filter(Boolean);
+    for (const pid of pids) {
+      try {
+        process.kill(Number(pid), 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+    sh(['ip', 'netns', 'del', ns], { quiet: true });
+  }
+}
+
+function api(method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolveReq, reject) => {
+    const req = request(
+      { socketPath: SOCKET, method, path, headers: body ? { 'content-type': 'application/xml' } : {} },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => {
+          text += c;
+        });
+        res.on('end', () => resolveReq({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function waitForSocket(timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (existsSync(SOCKET)) {
+      try {
+        await api('GET', '/v1/networks?all=1');
+        return;
+      } catch {
+        // not ready yet
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`virtnetd did not open ${SOCKET} within ${timeoutMs} ms`);
+}
+
+function buildNamespaces(): void {
+  for (const ns of [HOST_NS, UP_NS]) {
+    if (netnsExists(ns)) sh(['ip', 'netns', 'del', ns]);
+    sh(['ip', 'netns', 'add', ns]);
+    sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+  }
+  // The veth pair is created directly inside the namespaces, so nothing appears in the root namespace.
+  sh(['ip', 'link', 'add', 'uplink0', 'netns', HOST_NS, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', UP_NS]);
+  sh(['ip', '-n', HOST_NS, 'addr', 'add', '10.77.0.2/24', 'dev', 'uplink0']);
+  sh(['ip', '-n', HOST_NS, 'link', 'set', 'uplink0', 'up']);
+  sh(['ip', '-n', HOST_NS, 'route', 'add', 'default', 'via', '10.77.0.1']);
+  sh(['ip', '-n', UP_NS, 'addr', 'add', '10.77.0.1/24', 'dev', 'eth0']);
+  sh(['ip', '-n', UP_NS, 'link', 'set', 'eth0', 'up']);
+}
+
+function startUpstreamServer(): void {
+  // A tiny "internet" web server in the upstream namespace that tells each guest how it was seen.
+  const script =
+    "require('http').createServer((q,s)=>s.end('hello from upstream, you are '+q.socket.remoteAddress+'\\n')).listen(80,'0.0.0.0')";
+  const child = spawn('ip', ['netns', 'exec', UP_NS, process.execPath, '-e', script], { stdio: 'ignore' });
+  children.push(child);
+}
+
+function addGuest(name: string, bridge: string, index: number): string {
+  const ns = `${PREFIX}-${name}`;
+  if (netnsExists(ns)) sh(['ip', 'netns', 'del', ns]);
+  sh(['ip', 'netns', 'add', ns]);
+  sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+  const hostEnd = `vnet${index}`;
+  const mac = `52:54:00:00:00:${(index + 16).toString(16).padStart(2, '0')}`;
+  sh(['ip', 'link', 'add', hostEnd, 'netns', HOST_NS, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
+  sh(['ip', '-n', ns, 'link', 'set', 'eth0', 'address', mac, 'up']);
+  sh(['ip', '-n', HOST_NS, 'link', 'set', hostEnd, 'master', bridge, 'up']);
+  const script = join(DIR, 'udhcpc.sh');
+  writeFileSync(script, UDHCPC_SCRIPT, { mode: 0o755 });
+  sh(['ip', 'netns', 'exec', ns, '/bin/busybox', 'udhcpc', '-i', 'eth0', '-n', '-q', '-t', '5', '-T', '1', '-x', `hostname:${name}`, '-s', script]);
+  const addr = JSON.parse(sh(['ip', '-n', ns, '-j', '-4', 'addr', 'show', 'dev', 'eth0']))[0]?.addr_info?.[0]?.local;
+  return addr ?? '(no lease)';
+}
+
+export async function main(): Promise<void> {
+  process.on('SIGINT', () => {
+    cleanup();
+    process.exit(0);
+  });
+  process.on('SIGTERM', () => {
+    cleanup();
+    process.exit(0);
+  });
+  process.on('exit', cleanup);
+
+  for (const sub of ['config', 'state', 'run']) mkdirSync(join(DIR, sub), { recursive: true });
+  console.log(`virtnet sandbox: namespaces ${HOST_NS} (virtnetd) and ${UP_NS} (upstream LAN), state in ${DIR}`);
+  buildNamespaces();
+  startUpstreamServer();
+
+  const daemon = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      HOST_NS,
+      process.execPath,
+      join(ROOT, 'bin', 'virtnetd'),
+      '--config-dir',
+      join(DIR, 'config'),
+      '--state-dir',
+      join(DIR, 'state'),
+      '--run-dir',
+      join(DIR, 'run'),
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  children.push(daemon);
+  daemon.on('exit', (code) => {
+    if (!cleaning) {
+      console.error(`virtnetd exited (${code}); stopping the sandbox`);
+      cleanup();
+      process.exit(1);
+    }
+  });
+  await waitForSocket(10_000);
+
+  const existing = await api('GET', '/v1/networks/default');
+  if (existing.status === 404) {
+    const defined = await api('POST', '/v1/networks', DEFAULT_NETWORK_XML);
+    if (defined.status >= 300) throw new Error(`defining the default network failed: ${defined.text}`);
+    await api('PUT', '/v1/networks/default/autostart', JSON.stringify({ autostart: true }));
+  }
+  const info = JSON.parse((await api('GET', '/v1/networks/default')).text);
+  if (!info.active) {
+    const started = await api('POST', '/v1/networks/default/start');
+    if (started.status >= 300) throw new Error(`starting the default network failed: ${started.text}`);
+  }
+  const bridge = JSON.parse((await api('GET', '/v1/networks/default')).text).bridge ?? 'virbr0';
+  const leases = GUESTS.map((g, i) => `  ${g}: ${addGuest(g, bridge, i)}  (ip netns exec ${PREFIX}-${g} ...)`);
+
+  const cli = `VIRTNET_SOCKET=${SOCKET} ${join(ROOT, 'bin', 'virtnet')}`;
+  console.log(`
+virtnet is running. The default NAT network (virbr0, 192.168.122.0/24) is up with demo guests:
+${leases.join('\n')}
+
+Try:
+  ${cli} net-list --all
+  ${cli} net-info default
+  ${cli} net-dumpxml default
+  ${cli} net-dhcp-leases default
+  ip netns exec ${PREFIX}-demo1 busybox wget -qO- http://10.77.0.1/   # a guest reaching "upstream" through NAT
+
+Press Ctrl-C to stop the sandbox (removes its namespaces and processes).`);
+  await new Promise(() => {});
+}
+
+main().catch((e) => {
+  console.error(`virtnet sandbox: ${e instanceof Error ? e.message : String(e)}`);
+  cleanup();
+  process.exit(1);
+});
