@@ -26,8 +26,11 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "virtnet setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install` (not `npm ci`): the lock file holds only the linux builds of biome's per-platform optional
+  # packages (the package registry we get serves no others), which `npm ci` rejects as out of sync.
+  # `npm install` still installs exactly the locked versions and leaves the lock file untouched.
+  echo "virtnet setup: npm install (locked versions)"
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 echo "virtnet setup: build"
