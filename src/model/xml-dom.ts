@@ -1,0 +1,129 @@
+// A small element tree built on the saxes SAX parser, keeping the position of every element for error messages.
+
+import { SaxesParser } from 'saxes';
+import { VirtError } from './errors.js';
+import type { XmlNode } from './network-def.js';
+
+export interface XmlElement {
+  /** Qualified name as written, e.g. "dnsmasq:option". */
+  name: string;
+  /** Attributes in document order, including xmlns declarations. */
+  attributes: Array<[string, string]>;
+  children: Array<XmlElement | string>;
+  line: number;
+  column: number;
+}
+
+/** Parses a whole document; malformed XML throws XML_ERROR naming line and column. */
+export function parseXmlDocument(text: string): XmlElement {
+  const parser = new SaxesParser({ xmlns: false, position: true });
+  const stack: XmlElement[] = [];
+  let root: XmlElement | undefined;
+  let failure: { message: string; line: number; column: number } | undefined;
+  parser.on('error', (err) => {
+    if (!failure) {
+      const message = err.message.replace(/^(?:[^:]*:)?\d+:\d+: /, '');
+      failure = { message, line: parser.line, column: parser.column };
+    }
+  });
+  parser.on('opentag', (tag) => {
+    const el: XmlElement = {
+      name: tag.name,
+      attributes: Object.entries(tag.attributes as Record<string, string>),
+      children: [],
+      line: parser.line,
+      column: parser.column,
+    };
+    const parent = stack[stack.length - 1];
+    if (parent) parent.children.push(el);
+    else root = el;
+    stack.push(el);
+  });
+  parser.on('closetag', () => {
+    stack.pop();
+  });
+  parser.on('text', (t) => {
+    stack[stack.length - 1]?.children.push(t);
+  });
+  parser.on('cdata', (t) => {
+    stack[stack.length - 1]?.children.push(t);
+  });
+  try {
+    parser.write(text).close();
+  } catch {
+    // the error handler recorded it
+  }
+  if (failure) {
+    throw new VirtError('XML_ERROR', `line ${failure.line}, column ${failure.column}: ${failure.message}`, {
+      position: { line: failure.line, column: failure.column },
+    });
+  }
+  if (!root) {
+    throw new VirtError('XML_ERROR', 'line 1, column 1: Document is empty', { position: { line: 1, column: 1 } });
+  }
+  return root;
+}
+
+export function attr(el: XmlElement, name: string): string | undefined {
+  for (const [k, v] of el.attributes) if (k === name) return v;
+  return undefined;
+}
+
+export function childElements(el: XmlElement, name?: string): XmlElement[] {
+  const out: XmlElement[] = [];
+  for (const c of el.children) if (typeof c !== 'string' && (name === undefined || c.name === name)) out.push(c);
+  return out;
+}
+
+export function firstChild(el: XmlElement, name: string): XmlElement | undefined {
+  for (const c of el.children) if (typeof c !== 'string' && c.name === name) return c;
+  return undefined;
+}
+
+/** Concatenated text content of an element and its descendants. */
+export function textContent(el: XmlElement): string {
+  let s = '';
+  for (const c of el.children) s += typeof c === 'string' ? c : textContent(c);
+  return s;
+}
+
+/**
+ * Copies an element for verbatim storage (metadata), adding the namespace declarations in scope that it
+ * uses, the way libxml2 does when libvirt copies a metadata node out of its document.
+ */
+export function toXmlNode(el: XmlElement, inScope: Map<string, string>): XmlNode {
+  const scope = new Map(inScope);
+  for (const [k, v] of el.attributes) {
+    if (k === 'xmlns') scope.set('', v);
+    else if (k.startsWith('xmlns:')) scope.set(k.slice(6), v);
+  }
+  return {
+    name: el.name,
+    attributes: el.attributes,
+    children: el.children.map((c) => (typeof c === 'string' ? c : toXmlNode(c, scope))),
+  };
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', "'": '&apos;', '"': '&quot;' };
+
+/** Escapes text for an attribute value in single quotes or element content, like libvirt's virBufferEscapeString. */
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>'"]/g, (c) => ESCAPES[c] ?? c);
+}
+
+/** libxml2's serialisation of text content (only &, <, > escaped; \r as &#13;). */
+export function escapeXmlText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
+}
+
+/** libxml2's serialisation of attribute values in double quotes. */
+export function escapeXmlAttrDouble(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;')
+    .replace(/\t/g, '&#9;');
+}
