@@ -1,0 +1,288 @@
+// The net-* commands: each turns parsed options into API calls and virsh 9.0's output.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import type { LeaseListResponse, NetworkEvent, NetworkInfo, NetworkListResponse } from '../api/types.js';
+import type { ApiClient } from './client.js';
+import { formatLeases, formatNetInfo, formatNetList, formatTable } from './format.js';
+import type { OptionSpec, ParsedArgs } from './options.js';
+
+export interface CommandContext {
+  client: ApiClient;
+  out: (text: string) => void;
+  quiet: boolean;
+  args: ParsedArgs;
+  request: <T>(method: string, path: string, body?: string, failure?: string) => Promise<T>;
+}
+
+export interface Command {
+  run: (ctx: CommandContext) => Promise<void>;
+  /** Used only when there is no virsh help text for the command. */
+  specs?: OptionSpec[];
+}
+
+const enc = encodeURIComponent;
+const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : '');
+
+function readXmlFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const reason = err.code === 'ENOENT' ? 'No such file or directory' : err.message;
+    throw new Error(`Failed to open file '${file}': ${reason}`);
+  }
+}
+
+/** Looks a network up by name or UUID the way virsh reports failures. */
+async function getNetwork(ctx: CommandContext, id: string): Promise<NetworkInfo> {
+  return ctx.request<NetworkInfo>('GET', `/v1/networks/${enc(id)}`, undefined, `failed to get network '${id}'`);
+}
+
+function json(ctx: CommandContext, value: unknown): boolean {
+  if (!ctx.args.json) return false;
+  ctx.out(`${JSON.stringify(value, null, 2)}\n`);
+  return true;
+}
+
+const EVENT_TEXT: Record<string, string> = {
+  defined: 'Defined',
+  undefined: 'Undefined',
+  started: 'Started',
+  stopped: 'Stopped',
+};
+
+export const COMMANDS: Record<string, Command> = {
+  'net-list': {
+    async run(ctx) {
+      const a = ctx.args;
+      const q = ['all', 'inactive', 'persistent', 'transient', 'autostart', 'no-autostart']
+        .filter((f) => a[f])
+        .map((f) => `${f}=1`)
+        .join('&');
+      const { networks } = await ctx.request<NetworkListResponse>('GET', `/v1/networks${q ? `?${q}` : ''}`);
+      if (json(ctx, networks)) return;
+      if (a.name || a.uuid) {
+        for (const n of networks) {
+          if (a.name && a.uuid) ctx.out(`${n.uuid}  ${n.name}\n`);
+          else ctx.out(`${a.uuid ? n.uuid : n.name}\n`);
+        }
+        return;
+      }
+      ctx.out(formatNetList(networks));
+    },
+  },
+  'net-info': {
+    async run(ctx) {
+      const n = await getNetwork(ctx, str(ctx.args.network));
+      if (json(ctx, n)) return;
+      ctx.out(formatNetInfo(n));
+    },
+  },
+  'net-uuid': {
+    async run(ctx) {
+      const n = await getNetwork(ctx, str(ctx.args.network));
+      if (json(ctx, { uuid: n.uuid })) return;
+      ctx.out(`${n.uuid}\n`);
+    },
+  },
+  'net-name': {
+    async run(ctx) {
+      const id = str(ctx.args.network);
+      const n = await ctx.request<NetworkInfo>('GET', `/v1/networks/${enc(id)}`, undefined, `failed to get network '${id}'`);
+      if (json(ctx, { name: n.name })) return;
+      ctx.out(`${n.name}\n`);
+    },
+  },
+  'net-dumpxml': {
+    async run(ctx) {
+      const id = str(ctx.args.network);
+      await getNetwork(ctx, id);
+      const xml = await ctx.request<string>('GET', `/v1/networks/${enc(id)}/xml${ctx.args.inactive ? '?inactive=1' : ''}`);
+      if (json(ctx, { xml })) return;
+      ctx.out(xml);
+    },
+  },
+  'net-define': {
+    async run(ctx) {
+      const file = str(ctx.args.file);
+      const xml = readXmlFile(file);
+      const n = await ctx.request<NetworkInfo>('POST', '/v1/networks', xml, `Failed to define network from ${file}`);
+      if (json(ctx, n)) return;
+      ctx.out(`Network ${n.name} defined from ${file}\n`);
+    },
+  },
+  'net-create': {
+    async run(ctx) {
+      const file = str(ctx.args.file);
+      const xml = readXmlFile(file);
+      const n = await ctx.request<NetworkInfo>('POST', '/v1/networks?transient=1', xml, `Failed to create network from ${file}`);
+      if (json(ctx, n)) return;
+      ctx.out(`Network ${n.name} created from ${file}\n`);
+    },
+  },
+  'net-undefine': {
+    async run(ctx) {
+      const id = str(ctx.args.network);
+      const n = await getNetwork(ctx, id);
+      await ctx.request('DELETE', `/v1/networks/${enc(id)}`, undefined, `Failed to undefine network ${n.name}`);
+      ctx.out(`Network ${n.name} has been undefined\n`);
+    },
+  },
+  'net-start': {
+    async run(ctx) {
+      const id = str(ctx.args.network);
+      const n = await getNetwork(ctx, id);
+      if (ctx.args.repair) {
+        const r = await ctx.request<{ repaired: Array<{ what: string }> }>(
+          'POST',
+          `/v1/networks/${enc(id)}/repair`,
+          undefined,
+          `Failed to repair network ${n.name}`,
+        );
+        if (json(ctx, r)) return;
+        if (r.repaired.length === 0) ctx.out(`Network ${n.name} needs no repair\n`);
+        else ctx.out(`Network ${n.name} repaired: ${r.repaired.map((p) => p.what).join('; ')}\n`);
+        return;
+      }
+      await ctx.request('POST', `/v1/networks/${enc(id)}/start`, undefined, `Failed to start network ${n.name}`);
+      ctx.out(`Network ${n.name} started\n`);
+    },
+  },
+  'net-destroy': {
+    async run(ctx) {
+      const id = str(ctx.args.network);
+      const n = await getNetwork(ctx, id);
+      await ctx.request('POST', `/v1/networks/${enc(id)}/destroy`, undefined, `Failed to destroy network ${n.name}`);
+      ctx.out(`Network ${n.name} destroyed\n`);
+    },
+  },
+  'net-autostart': {
+    async run(ctx) {
+      const id = str(ctx.args.network);
+      const n = await getNetwork(ctx, id);
+      const on = !ctx.args.disable;
+      await ctx.request(
+        'PUT',
+        `/v1/networks/${enc(id)}/autostart`,
+        JSON.stringify({ autostart: on }),
+        on ? `failed to mark network ${n.name} as autostarted` : `failed to unmark network ${n.name} as autostarted`,
+      );
+      ctx.out(on ? `Network ${n.name} marked as autostarted\n` : `Network ${n.name} unmarked as autostarted\n`);
+    },
+  },
+  'net-dhcp-leases': {
+    async run(ctx) {
+      const id = str(ctx.args.network);
+      await getNetwork(ctx, id);
+      const mac = str(ctx.args.mac);
+      const { leases } = await ctx.request<LeaseListResponse>(
+        'GET',
+        `/v1/networks/${enc(id)}/leases${mac ? `?mac=${enc(mac)}` : ''}`,
+        undefined,
+        `Failed to get leases info for ${id}`,
+      );
+      if (json(ctx, leases)) return;
+      ctx.out(formatLeases(leases));
+    },
+  },
+  'net-edit': {
+    async run(ctx) {
+      const id = str(ctx.args.network);
+      const n = await getNetwork(ctx, id);
+      const original = await ctx.request<string>('GET', `/v1/networks/${enc(id)}/xml?inactive=1`);
+      const dir = mkdtempSync(join(tmpdir(), 'virtnet-edit-'));
+      const file = join(dir, `${n.name}.xml`);
+      writeFileSync(file, original);
+      const editor = process.env.VISUAL || process.env.EDITOR || 'vi';
+      const rl = createInterface({ input: process.stdin, output: process.stdout });
+      try {
+        for (;;) {
+          const r = spawnSync('/bin/sh', ['-c', `${editor} "$1"`, 'sh', file], { stdio: 'inherit' });
+          if (r.status !== 0) throw new Error(`editor '${editor}' exited with status ${r.status}`);
+          const edited = readFileSync(file, 'utf8');
+          if (edited === original) {
+            ctx.out(`Network ${n.name} XML configuration not changed.\n`);
+            return;
+          }
+          try {
+            const d = await ctx.request<NetworkInfo>('POST', '/v1/networks', edited);
+            ctx.out(`Network ${d.name} XML configuration edited.\n`);
+            return;
+          } catch (e) {
+            process.stderr.write(`error: ${(e as Error).message}\n`);
+            const answer = (await rl.question('Failed. Try again? [y,n,i,f,?]:')).trim();
+            if (answer === 'y') continue;
+            if (answer === 'i') writeFileSync(file, original);
+            else if (answer === 'f') continue;
+            else throw new Error(`Failed to update network ${n.name}`);
+          }
+        }
+      } finally {
+        rl.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  },
+  'net-event': {
+    async run(ctx) {
+      const a = ctx.args;
+      if (a.list) {
+        ctx.out('lifecycle\n');
+        return;
+      }
+      const eventName = str(a.event);
+      if (eventName && eventName !== 'lifecycle') throw new Error(`unknown event type ${eventName}`);
+      let netFilter: NetworkInfo | undefined;
+      if (a.network) netFilter = await getNetwork(ctx, str(a.network));
+      const timeout = a.timeout === undefined ? 0 : Number(a.timeout);
+      if (!Number.isInteger(timeout) || timeout < 0) throw new Error('invalid timeout');
+      let count = 0;
+      const seen: NetworkEvent[] = [];
+      await new Promise<void>((resolve, reject) => {
+        let stopper: (() => void) | undefined;
+        const finish = () => {
+          stopper?.();
+          resolve();
+        };
+        ctx.client
+          .events((type, data) => {
+            if (type !== 'network') return;
+            const e = JSON.parse(data) as NetworkEvent;
+            const text = EVENT_TEXT[e.type];
+            if (!text || (netFilter && e.uuid !== netFilter.uuid)) return;
+            count++;
+            seen.push(e);
+            if (!a.json) {
+              const stamp = a.timestamp ? `${e.time.replace('T', ' ').replace('Z', '+0000')}: ` : '';
+              process.stdout.write(`${stamp}event 'lifecycle' for network ${e.name}: ${text}\n`);
+            }
+            if (!a.loop) finish();
+          })
+          .then(({ stop, done }) => {
+            stopper = stop;
+            done.then(resolve, reject);
+            if (timeout > 0) setTimeout(finish, timeout * 1000).unref();
+            process.once('SIGINT', finish);
+          }, reject);
+      });
+      if (json(ctx, seen)) return;
+      ctx.out(`events received: ${count}\n`);
+    },
+  },
+  help: {
+    specs: [{ name: 'command', value: true, positional: true, required: false }],
+    async run(ctx) {
+      const { readHelp } = await import('./main.js');
+      const topic = str(ctx.args.command);
+      const text = readHelp(topic || '_network');
+      if (!text) throw new Error(`command or command group '${topic}' doesn't exist`);
+      ctx.out(text.replace(/\n$/, ''));
+    },
+  },
+};
+
+export { formatTable };

@@ -1,0 +1,123 @@
+// The HTTP/JSON API (routes in src/api/types.ts) as a Hono app over a Daemon; transport-independent.
+
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { NetworkEvent } from '../../api/types.js';
+import { VirtError, isVirtError } from '../../model/errors.js';
+import type { Daemon, ListFilter } from '../daemon.js';
+import { OPENAPI_DOCUMENT } from './openapi.js';
+
+export interface ApiOptions {
+  readOnly: boolean;
+}
+
+function flag(c: Context, name: string): boolean {
+  const v = c.req.query(name);
+  return v !== undefined && v !== '0' && v !== 'false';
+}
+
+/** virsh net-list flag semantics: no state flag → active only; --all → both; filters combine. */
+export function listFilterFromQuery(q: (name: string) => boolean): ListFilter {
+  const filter: ListFilter = {};
+  const all = q('all');
+  const inactive = q('inactive');
+  const active = q('active');
+  if (!all) {
+    if (inactive && !active) filter.active = false;
+    else if (!inactive) filter.active = true;
+  }
+  if (q('persistent') !== q('transient')) filter.persistent = q('persistent');
+  if (q('autostart') !== q('no-autostart')) filter.autostart = q('autostart');
+  return filter;
+}
+
+export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
+  const app = new Hono();
+
+  app.onError((err, c) => {
+    const e = isVirtError(err) ? err : new VirtError('INTERNAL_ERROR', err.message);
+    return c.json({ error: e.toJSON() }, e.httpStatus as 400);
+  });
+  app.notFound((c) => c.json({ error: { code: 'INVALID_ARG', message: `no such route: ${c.req.method} ${c.req.path}` } }, 404));
+
+  if (opts.readOnly) {
+    app.use('*', async (c, next) => {
+      if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+        throw new VirtError('AUTH_FAILED', 'read-only access: this operation needs the read-write socket');
+      }
+      await next();
+    });
+  }
+
+  app.get('/v1/openapi.json', (c) => c.json(OPENAPI_DOCUMENT));
+
+  app.get('/v1/networks', (c) => c.json({ networks: daemon.list(listFilterFromQuery((n) => flag(c, n))) }));
+
+  app.post('/v1/networks', async (c) => {
+    const xml = await c.req.text();
+    const info = flag(c, 'transient') ? await daemon.create(xml) : await daemon.define(xml);
+    return c.json(info, 201);
+  });
+
+  app.get('/v1/networks/:id', (c) => c.json(daemon.info(c.req.param('id'))));
+  app.delete('/v1/networks/:id', async (c) => c.json(await daemon.undefine(c.req.param('id'))));
+
+  app.get('/v1/networks/:id/xml', (c) => {
+    const xml = daemon.xml(c.req.param('id'), flag(c, 'inactive'));
+    return c.body(xml, 200, { 'content-type': 'application/xml; charset=utf-8' });
+  });
+
+  app.put('/v1/networks/:id/autostart', async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new VirtError('INVALID_ARG', 'body must be JSON {"autostart": true|false}');
+    }
+    const on = (body as { autostart?: unknown }).autostart;
+    if (typeof on !== 'boolean') throw new VirtError('INVALID_ARG', 'body must be JSON {"autostart": true|false}');
+    return c.json(await daemon.setAutostart(c.req.param('id'), on));
+  });
+
+  app.post('/v1/networks/:id/start', async (c) => c.json(await daemon.start(c.req.param('id'))));
+  app.post('/v1/networks/:id/destroy', async (c) => c.json(await daemon.destroy(c.req.param('id'))));
+  app.get('/v1/networks/:id/leases', async (c) =>
+    c.json({ leases: await daemon.leases(c.req.param('id'), c.req.query('mac')) }),
+  );
+  app.get('/v1/networks/:id/check', async (c) => c.json({ problems: await daemon.check(c.req.param('id')) }));
+  app.post('/v1/networks/:id/repair', async (c) => c.json(await daemon.repair(c.req.param('id'))));
+
+  app.get('/v1/events', (c) =>
+    streamSSE(c, async (stream) => {
+      const pending: NetworkEvent[] = [];
+      let wake: (() => void) | undefined;
+      const off = daemon.onEvent((e) => {
+        pending.push(e);
+        wake?.();
+      });
+      let closed = false;
+      stream.onAbort(() => {
+        closed = true;
+        off();
+        wake?.();
+      });
+      await stream.writeSSE({ event: 'hello', data: '{}' });
+      while (!closed) {
+        const e = pending.shift();
+        if (e) {
+          await stream.writeSSE({ event: 'network', data: JSON.stringify(e) });
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 15000);
+        });
+        wake = undefined;
+        if (!closed && pending.length === 0) await stream.write(': keep-alive\n\n');
+      }
+    }),
+  );
+
+  return app;
+}

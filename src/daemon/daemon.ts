@@ -1,0 +1,377 @@
+// The network registry with libvirt's semantics: persistent/transient, active, autostart, pending definitions.
+// Every mutation runs through one queue: uniqueness (name, uuid, bridge) spans all networks, and the queue makes
+// the store on disk always equal the registry after each step, whatever clients do concurrently.
+
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { Lease, NetworkEvent, NetworkEventType, NetworkInfo } from '../api/types.js';
+import { VirtError } from '../model/errors.js';
+import { type NetworkDef, networkMode } from '../model/network-def.js';
+import { applyDefineDefaults, liveNetworkDef } from '../model/network-defaults.js';
+import { formatNetworkXml } from '../model/network-format.js';
+import { parseNetworkXml } from '../model/network-parse.js';
+import { validateNetworkDef } from '../model/network-validate.js';
+import { normalizeUuid } from '../model/uuid.js';
+import type { DriftProblem, NetworkRuntime, RuntimeState } from './runtime.js';
+import type { Store } from './store.js';
+
+interface NetworkObj {
+  /** Persistent definition, or the live one for a transient network. */
+  def: NetworkDef;
+  /** Definition to use at the next start, when redefined while active. */
+  newDef?: NetworkDef;
+  /** Definition the network runs with. */
+  liveDef?: NetworkDef;
+  runtime?: RuntimeState;
+  persistent: boolean;
+  autostart: boolean;
+}
+
+export interface ListFilter {
+  active?: boolean;
+  persistent?: boolean;
+  autostart?: boolean;
+}
+
+type Listener = (e: NetworkEvent) => void;
+
+export class Daemon {
+  private readonly nets = new Map<string, NetworkObj>();
+  private readonly listeners = new Set<Listener>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly unsubscribeRuntime: () => void;
+
+  constructor(
+    private readonly store: Store,
+    readonly runtime: NetworkRuntime,
+    private readonly log: (msg: string) => void = () => {},
+  ) {
+    this.unsubscribeRuntime = runtime.onEvent((e) => {
+      const obj = this.nets.get(e.network);
+      if (!obj?.def.uuid) return;
+      const type: NetworkEventType = e.type === 'lease' ? 'lease' : e.type === 'repaired' ? 'repaired' : 'updated';
+      this.log(`network '${e.network}': ${e.type}${e.detail ? ` ${JSON.stringify(e.detail)}` : ''}`);
+      this.emit(type, obj.def, { runtimeEvent: e.type, ...(e.detail ?? {}) });
+    });
+  }
+
+  /** Runs fn after every earlier mutation finished; mutations never interleave. */
+  private serialize<T>(fn: () => Promise<T> | T): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  onEvent(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(type: NetworkEventType, def: NetworkDef, detail?: Record<string, unknown>): void {
+    const event: NetworkEvent = { type, name: def.name, uuid: def.uuid ?? '', time: new Date().toISOString() };
+    if (detail) event.detail = detail;
+    for (const l of this.listeners) l(event);
+  }
+
+  /** Loads definitions, adopts networks that kept running, then starts autostart networks. */
+  async load(): Promise<void> {
+    await this.serialize(async () => {
+      for (const d of this.store.loadDefinitions()) {
+        try {
+          const def = parseNetworkXml(d.xml);
+          if (def.name !== d.name) throw new Error(`file ${d.file} defines network '${def.name}'`);
+          this.nets.set(def.name, { def, persistent: true, autostart: d.autostart });
+        } catch (e) {
+          this.log(`ignoring ${d.file}: ${(e as Error).message}`);
+        }
+      }
+      for (const [name, status] of this.store.loadStatuses()) {
+        let live: NetworkDef;
+        try {
+          live = parseNetworkXml(status.xml);
+        } catch (e) {
+          this.log(`ignoring status of '${name}': ${(e as Error).message}`);
+          continue;
+        }
+        let obj = this.nets.get(name);
+        if (!obj) {
+          obj = { def: live, persistent: false, autostart: false };
+          this.nets.set(name, obj);
+        }
+        try {
+          obj.runtime = await this.runtime.adopt(live, status.runtime);
+          obj.liveDef = live;
+          this.store.saveStatus(name, { ...status, runtime: obj.runtime });
+          this.log(`network '${name}' adopted`);
+        } catch (e) {
+          this.log(`network '${name}' could not be adopted: ${(e as Error).message}`);
+          this.store.deleteStatus(name);
+          if (!obj.persistent) this.nets.delete(name);
+        }
+      }
+    });
+    for (const [name, obj] of this.nets) {
+      if (obj.autostart && !obj.liveDef) {
+        try {
+          await this.start(name);
+          this.log(`network '${name}' autostarted`);
+        } catch (e) {
+          this.log(`autostart of network '${name}' failed: ${(e as Error).message}`);
+        }
+      }
+    }
+  }
+
+  /** Finds a network by name, or by UUID when the text is one. */
+  private lookup(id: string): NetworkObj {
+    const byName = this.nets.get(id);
+    if (byName) return byName;
+    const uuid = normalizeUuid(id);
+    if (uuid) {
+      for (const obj of this.nets.values()) if (obj.def.uuid === uuid) return obj;
+      throw new VirtError('NO_NETWORK', `no network with matching uuid '${id}'`);
+    }
+    throw new VirtError('NO_NETWORK', `no network with matching name '${id}'`);
+  }
+
+  info(id: string): NetworkInfo {
+    return toInfo(this.lookup(id));
+  }
+
+  list(filter: ListFilter = {}): NetworkInfo[] {
+    const out: NetworkInfo[] = [];
+    for (const obj of this.nets.values()) {
+      if (filter.active !== undefined && filter.active !== !!obj.liveDef) continue;
+      if (filter.persistent !== undefined && filter.persistent !== obj.persistent) continue;
+      if (filter.autostart !== undefined && filter.autostart !== obj.autostart) continue;
+      out.push(toInfo(obj));
+    }
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** Live XML while active (unless inactive is asked), else the persistent definition. */
+  xml(id: string, inactive = false): string {
+    const obj = this.lookup(id);
+    if (obj.liveDef && !inactive) return formatNetworkXml(obj.liveDef);
+    return formatNetworkXml(inactive && obj.newDef ? obj.newDef : obj.def, { inactive: true });
+  }
+
+  definition(id: string): NetworkDef {
+    const obj = this.lookup(id);
+    return obj.liveDef ?? obj.def;
+  }
+
+  private bridgeOwner(bridge: string, except: string): string | undefined {
+    for (const [name, obj] of this.nets) {
+      if (name === except) continue;
+      for (const d of [obj.def, obj.newDef, obj.liveDef]) if (d?.bridge?.name === bridge) return name;
+    }
+    return undefined;
+  }
+
+  /** Parse, validate, check duplicates, fill in defaults — everything define and create share. */
+  private prepare(xml: string): { def: NetworkDef; existing?: NetworkObj } {
+    const parsed = parseNetworkXml(xml);
+    validateNetworkDef(parsed);
+    const existing = this.nets.get(parsed.name);
+    if (existing && parsed.uuid && existing.def.uuid !== parsed.uuid) {
+      throw new VirtError(
+        'OPERATION_FAILED',
+        `network '${parsed.name}' is already defined with uuid ${existing.def.uuid}`,
+      );
+    }
+    if (parsed.uuid) {
+      for (const [name, obj] of this.nets) {
+        if (name !== parsed.name && obj.def.uuid === parsed.uuid) {
+          throw new VirtError('OPERATION_FAILED', `network '${name}' already exists with uuid ${parsed.uuid}`);
+        }
+      }
+    }
+    if (existing && !parsed.uuid) parsed.uuid = existing.def.uuid;
+    if (existing && !parsed.mac && existing.def.mac && !parsed.bridge?.name) parsed.mac = existing.def.mac;
+    const def = applyDefineDefaults(parsed, {
+      bridgeInUse: (b) => this.bridgeOwner(b, parsed.name) !== undefined || hostHasDevice(b),
+      random: (n) => randomBytes(n),
+    });
+    const bridge = def.bridge?.name;
+    const l3 = ['nat', 'route', 'open', 'isolated'].includes(networkMode(def));
+    if (bridge && l3 && this.bridgeOwner(bridge, def.name) !== undefined) {
+      throw new VirtError('INTERNAL_ERROR', `bridge name '${bridge}' already in use.`);
+    }
+    return { def, existing };
+  }
+
+  define(xml: string): Promise<NetworkInfo> {
+    return this.serialize(() => {
+      const { def, existing } = this.prepare(xml);
+      this.store.saveDefinition(def);
+      if (existing) {
+        if (existing.liveDef) existing.newDef = def;
+        else existing.def = def;
+        existing.persistent = true;
+      } else {
+        this.nets.set(def.name, { def, persistent: true, autostart: false });
+      }
+      this.emit('defined', def);
+      return toInfo(this.lookup(def.name));
+    });
+  }
+
+  /** net-create: a transient network, started at once; nothing is kept when it stops. */
+  create(xml: string): Promise<NetworkInfo> {
+    return this.serialize(async () => {
+      const { def, existing } = this.prepare(xml);
+      if (existing?.liveDef) {
+        throw new VirtError('OPERATION_INVALID', `network is already active as '${existing.def.name}'`);
+      }
+      const obj: NetworkObj = existing ?? { def, persistent: false, autostart: false };
+      if (!existing) this.nets.set(def.name, obj);
+      try {
+        await this.startObj(obj, def);
+      } catch (e) {
+        if (!existing) this.nets.delete(def.name);
+        throw e;
+      }
+      return toInfo(obj);
+    });
+  }
+
+  undefine(id: string): Promise<NetworkInfo> {
+    return this.serialize(() => {
+      const obj = this.lookup(id);
+      if (!obj.persistent) throw new VirtError('OPERATION_INVALID', "network is not persistent");
+      this.store.deleteDefinition(obj.def.name);
+      obj.persistent = false;
+      obj.autostart = false;
+      obj.newDef = undefined;
+      if (!obj.liveDef) this.nets.delete(obj.def.name);
+      else this.store.saveStatus(obj.def.name, this.statusOf(obj));
+      this.emit('undefined', obj.def);
+      return toInfo(obj);
+    });
+  }
+
+  setAutostart(id: string, on: boolean): Promise<NetworkInfo> {
+    return this.serialize(() => {
+      const obj = this.lookup(id);
+      if (!obj.persistent) throw new VirtError('OPERATION_INVALID', 'cannot set autostart for transient network');
+      this.store.setAutostart(obj.def.name, on);
+      obj.autostart = on;
+      this.emit('updated', obj.def, { autostart: on });
+      return toInfo(obj);
+    });
+  }
+
+  start(id: string): Promise<NetworkInfo> {
+    return this.serialize(async () => {
+      const obj = this.lookup(id);
+      if (obj.liveDef) throw new VirtError('OPERATION_INVALID', 'network is already active');
+      await this.startObj(obj, obj.def);
+      return toInfo(obj);
+    });
+  }
+
+  private statusOf(obj: NetworkObj) {
+    return {
+      xml: formatNetworkXml(obj.liveDef as NetworkDef),
+      transient: !obj.persistent,
+      runtime: obj.runtime ?? {},
+    };
+  }
+
+  private async startObj(obj: NetworkObj, def: NetworkDef): Promise<void> {
+    for (const other of this.nets.values()) {
+      if (other !== obj && other.liveDef?.bridge?.name && other.liveDef.bridge.name === def.bridge?.name) {
+        throw new VirtError('INTERNAL_ERROR', `bridge name '${def.bridge.name}' already in use.`);
+      }
+    }
+    const live = liveNetworkDef(def);
+    obj.runtime = await this.runtime.start(live);
+    obj.liveDef = live;
+    try {
+      this.store.saveStatus(def.name, this.statusOf(obj));
+    } catch (e) {
+      await this.runtime.stop(live, obj.runtime).catch(() => undefined);
+      obj.liveDef = undefined;
+      obj.runtime = undefined;
+      throw e;
+    }
+    this.emit('started', def);
+  }
+
+  destroy(id: string): Promise<NetworkInfo> {
+    return this.serialize(async () => {
+      const obj = this.lookup(id);
+      const live = obj.liveDef;
+      if (!live) throw new VirtError('OPERATION_INVALID', `network '${obj.def.name}' is not active`);
+      await this.runtime.stop(live, obj.runtime ?? {});
+      this.store.deleteStatus(obj.def.name);
+      obj.liveDef = undefined;
+      obj.runtime = undefined;
+      if (obj.newDef) {
+        obj.def = obj.newDef;
+        obj.newDef = undefined;
+      }
+      const info = toInfo(obj);
+      if (!obj.persistent) this.nets.delete(obj.def.name);
+      this.emit('stopped', live);
+      return info;
+    });
+  }
+
+  async leases(id: string, mac?: string): Promise<Lease[]> {
+    const obj = this.lookup(id);
+    if (!obj.liveDef) throw new VirtError('OPERATION_INVALID', `network '${obj.def.name}' is not active`);
+    const all = await this.runtime.leases(obj.liveDef, obj.runtime ?? {});
+    return mac ? all.filter((l) => l.mac.toLowerCase() === mac.toLowerCase()) : all;
+  }
+
+  /** Drift between the host and an active network (empty when all is as started). */
+  async check(id: string): Promise<DriftProblem[]> {
+    const obj = this.lookup(id);
+    if (!obj.liveDef) throw new VirtError('OPERATION_INVALID', `network '${obj.def.name}' is not active`);
+    return this.runtime.check(obj.liveDef, obj.runtime ?? {});
+  }
+
+  repair(id: string): Promise<{ info: NetworkInfo; repaired: DriftProblem[] }> {
+    return this.serialize(async () => {
+      const obj = this.lookup(id);
+      const live = obj.liveDef;
+      if (!live) throw new VirtError('OPERATION_INVALID', `network '${obj.def.name}' is not active`);
+      const problems = await this.runtime.check(live, obj.runtime ?? {});
+      if (problems.length) {
+        obj.runtime = await this.runtime.repair(live, obj.runtime ?? {});
+        this.store.saveStatus(live.name, this.statusOf(obj));
+        this.emit('repaired', live, { problems: problems.map((p) => p.what) });
+      }
+      return { info: toInfo(obj), repaired: problems };
+    });
+  }
+
+  /** Daemon shutdown: networks keep running; a later daemon adopts them. */
+  async shutdown(): Promise<void> {
+    await this.serialize(async () => {
+      this.unsubscribeRuntime();
+      await this.runtime.detach();
+    });
+  }
+}
+
+function hostHasDevice(name: string): boolean {
+  return existsSync(`/sys/class/net/${name}`);
+}
+
+function toInfo(obj: NetworkObj): NetworkInfo {
+  const def = obj.liveDef ?? obj.def;
+  const info: NetworkInfo = {
+    name: def.name,
+    uuid: def.uuid ?? '',
+    active: !!obj.liveDef,
+    persistent: obj.persistent,
+    autostart: obj.autostart,
+    mode: networkMode(def),
+  };
+  const bridge = def.bridge?.name;
+  if (bridge) info.bridge = bridge;
+  return info;
+}

@@ -1,0 +1,112 @@
+// virtnetd: loads definitions, adopts running networks, serves the API until SIGTERM (networks keep running).
+
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createApi } from './api/app.js';
+import { Daemon } from './daemon.js';
+import { importLibvirtDir } from './import-libvirt.js';
+import { MemoryRuntime } from './memory-runtime.js';
+import type { NetworkRuntime } from './runtime.js';
+import { closeServer, listenTcp, listenUnix, socketInUse } from './server.js';
+import { Store } from './store.js';
+
+const USAGE = `usage: virtnetd [--config-dir DIR] [--state-dir DIR] [--run-dir DIR] [--runtime linux|memory]
+                [--http ADDR:PORT] [--import-libvirt DIR] [--verbose]
+
+  --config-dir DIR       network definitions (default /etc/virtnet)
+  --state-dir DIR        status of active networks, dnsmasq files, leases (default /var/lib/virtnet)
+  --run-dir DIR          sockets and pid files (default /run/virtnet)
+  --runtime KIND         linux (default: bridges, nftables, dnsmasq) or memory (no host changes)
+  --http ADDR:PORT       also serve the API over TCP on a loopback address
+  --import-libvirt DIR   define every network of a libvirt network directory (keeping autostart), then exit
+`;
+
+function log(msg: string): void {
+  process.stderr.write(`virtnetd: ${msg}\n`);
+}
+
+async function loadRuntime(kind: string, stateDir: string, runDir: string, verbose: boolean): Promise<NetworkRuntime> {
+  if (kind === 'memory') return new MemoryRuntime();
+  if (kind !== 'linux') throw new Error(`unknown runtime '${kind}'`);
+  const mod = (await import('../host/linux-runtime.js')) as {
+    createLinuxRuntime: (o: { stateDir: string; runDir: string; log: (m: string) => void }) => NetworkRuntime;
+  };
+  return mod.createLinuxRuntime({ stateDir, runDir, log: verbose ? log : () => {} });
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'config-dir': { type: 'string', default: '/etc/virtnet' },
+      'state-dir': { type: 'string', default: '/var/lib/virtnet' },
+      'run-dir': { type: 'string', default: '/run/virtnet' },
+      runtime: { type: 'string', default: 'linux' },
+      http: { type: 'string' },
+      'import-libvirt': { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const configDir = values['config-dir'];
+  const stateDir = values['state-dir'];
+  const runDir = values['run-dir'];
+  for (const d of [configDir, stateDir, runDir]) mkdirSync(d, { recursive: true, mode: 0o755 });
+  const store = new Store(configDir, stateDir);
+
+  if (values['import-libvirt']) {
+    const daemon = new Daemon(store, new MemoryRuntime(), log);
+    await daemon.load();
+    const r = await importLibvirtDir(daemon, values['import-libvirt']);
+    for (const f of r.failed) process.stderr.write(`error: ${f.file}: ${f.message}\n`);
+    process.stdout.write(`imported ${r.imported.length} network(s)${r.imported.length ? `: ${r.imported.join(', ')}` : ''}\n`);
+    process.exitCode = r.failed.length ? 1 : 0;
+    return;
+  }
+
+  const rwPath = join(runDir, 'virtnet.sock');
+  const roPath = join(runDir, 'virtnet-ro.sock');
+  if (await socketInUse(rwPath)) {
+    log(`another virtnetd is already listening on ${rwPath}`);
+    process.exitCode = 1;
+    return;
+  }
+  const runtime = await loadRuntime(values.runtime, stateDir, runDir, values.verbose);
+  const daemon = new Daemon(store, runtime, log);
+  await daemon.load();
+
+  const servers: Server[] = [];
+  servers.push(await listenUnix(createApi(daemon, { readOnly: false }), rwPath, 0o600));
+  servers.push(await listenUnix(createApi(daemon, { readOnly: true }), roPath, 0o666));
+  if (values.http) {
+    const m = /^(.*):(\d+)$/.exec(values.http);
+    const host = m?.[1]?.replace(/^\[|\]$/g, '');
+    if (!m || !host || !(host === 'localhost' || host.startsWith('127.') || host === '::1')) {
+      throw new Error(`--http must be a loopback ADDR:PORT, got '${values.http}'`);
+    }
+    servers.push(await listenTcp(createApi(daemon, { readOnly: false }), host, Number(m[2])));
+    log(`listening on http://${values.http}`);
+  }
+  const pidFile = join(runDir, 'virtnetd.pid');
+  writeFileSync(pidFile, `${process.pid}\n`);
+  log(`listening on ${rwPath}`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await Promise.all(servers.map(closeServer));
+    await daemon.shutdown();
+    for (const p of [rwPath, roPath, pidFile]) rmSync(p, { force: true });
+    log('stopped (networks keep running)');
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}

@@ -1,0 +1,48 @@
+// A runtime with no host effects: networks become "active" in memory only. For API tests and `--runtime memory`.
+
+import type { Lease } from '../api/types.js';
+import type { NetworkDef } from '../model/network-def.js';
+import type { DriftProblem, NetworkRuntime, RuntimeEvent, RuntimeState } from './runtime.js';
+
+export class MemoryRuntime implements NetworkRuntime {
+  private readonly listeners = new Set<(e: RuntimeEvent) => void>();
+  readonly started = new Set<string>();
+
+  async start(def: NetworkDef): Promise<RuntimeState> {
+    this.started.add(def.name);
+    return { memory: true };
+  }
+
+  async stop(def: NetworkDef): Promise<void> {
+    this.started.delete(def.name);
+  }
+
+  async adopt(def: NetworkDef, state: RuntimeState): Promise<RuntimeState> {
+    this.started.add(def.name);
+    return state;
+  }
+
+  async check(): Promise<DriftProblem[]> {
+    return [];
+  }
+
+  async repair(_def: NetworkDef, state: RuntimeState): Promise<RuntimeState> {
+    return state;
+  }
+
+  async leases(): Promise<Lease[]> {
+    return [];
+  }
+
+  onEvent(listener: (e: RuntimeEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Test hook: deliver an event as a real runtime would. */
+  emit(e: RuntimeEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  async detach(): Promise<void> {}
+}

@@ -1,0 +1,111 @@
+// Persistent definitions in libvirt's layout (<config-dir>/networks/NAME.xml, autostart/ links) and the runtime
+// status of active networks (<state-dir>/networks/NAME.json), all written atomically.
+
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { removeDurably, symlinkAtomic, writeFileAtomic } from '../host/atomic-file.js';
+import type { NetworkDef } from '../model/network-def.js';
+import { formatNetworkXml } from '../model/network-format.js';
+import type { RuntimeState } from './runtime.js';
+
+export interface StoredDefinition {
+  name: string;
+  xml: string;
+  autostart: boolean;
+  file: string;
+}
+
+/** What a running network leaves in the state directory so a restarted daemon can adopt it. */
+export interface ActiveStatus {
+  /** Live definition (XML) the network was started with. */
+  xml: string;
+  transient: boolean;
+  runtime: RuntimeState;
+}
+
+const HEADER = (name: string) =>
+  `<!--
+WARNING: THIS IS AN AUTO-GENERATED FILE. CHANGES TO IT ARE LIKELY TO BE
+OVERWRITTEN AND LOST. Changes to this xml configuration should be made using:
+  virtnet net-edit ${name}
+or other application using the virtnet API.
+-->
+
+`;
+
+export class Store {
+  readonly networksDir: string;
+  readonly autostartDir: string;
+  readonly statusDir: string;
+
+  constructor(configDir: string, stateDir: string) {
+    this.networksDir = join(configDir, 'networks');
+    this.autostartDir = join(this.networksDir, 'autostart');
+    this.statusDir = join(stateDir, 'networks');
+    for (const d of [this.networksDir, this.autostartDir, this.statusDir]) mkdirSync(d, { recursive: true, mode: 0o755 });
+  }
+
+  configFile(name: string): string {
+    return join(this.networksDir, `${name}.xml`);
+  }
+
+  autostartLink(name: string): string {
+    return join(this.autostartDir, `${name}.xml`);
+  }
+
+  /** Every definition file, with its autostart flag; files that fail to read are reported, not fatal. */
+  loadDefinitions(): StoredDefinition[] {
+    const out: StoredDefinition[] = [];
+    for (const f of readdirSync(this.networksDir).sort()) {
+      if (!f.endsWith('.xml') || f.startsWith('.')) continue;
+      const name = f.slice(0, -4);
+      const file = join(this.networksDir, f);
+      out.push({ name, file, xml: readFileSync(file, 'utf8'), autostart: existsLink(this.autostartLink(name)) });
+    }
+    return out;
+  }
+
+  saveDefinition(def: NetworkDef): void {
+    writeFileAtomic(this.configFile(def.name), HEADER(def.name) + formatNetworkXml(def, { inactive: true }), 0o600);
+  }
+
+  deleteDefinition(name: string): void {
+    removeDurably(this.autostartLink(name));
+    removeDurably(this.configFile(name));
+  }
+
+  setAutostart(name: string, on: boolean): void {
+    if (on) symlinkAtomic(this.configFile(name), this.autostartLink(name));
+    else removeDurably(this.autostartLink(name));
+  }
+
+  loadStatuses(): Map<string, ActiveStatus> {
+    const out = new Map<string, ActiveStatus>();
+    for (const f of readdirSync(this.statusDir)) {
+      if (!f.endsWith('.json') || f.startsWith('.')) continue;
+      try {
+        out.set(f.slice(0, -5), JSON.parse(readFileSync(join(this.statusDir, f), 'utf8')) as ActiveStatus);
+      } catch {
+        // a status we cannot read describes nothing we can adopt
+      }
+    }
+    return out;
+  }
+
+  saveStatus(name: string, status: ActiveStatus): void {
+    writeFileAtomic(join(this.statusDir, `${name}.json`), `${JSON.stringify(status, null, 2)}\n`, 0o600);
+  }
+
+  deleteStatus(name: string): void {
+    removeDurably(join(this.statusDir, `${name}.json`));
+  }
+}
+
+function existsLink(path: string): boolean {
+  try {
+    lstatSync(path);
+    return existsSync(path) || lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
