@@ -10,6 +10,7 @@ command -v nft >/dev/null || need_apt+=(nftables)
 command -v dnsmasq >/dev/null || need_apt+=(dnsmasq-base)
 [ -x /bin/busybox ] || need_apt+=(busybox-static)
 command -v iperf3 >/dev/null || need_apt+=(iperf3)
+command -v ethtool >/dev/null || need_apt+=(ethtool)
 command -v pgrep >/dev/null || need_apt+=(procps)
 for extra in ${VIRTNET_EXTRA_APT:-}; do
   dpkg -s "$extra" >/dev/null 2>&1 || need_apt+=("$extra")

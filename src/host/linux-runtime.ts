@@ -1,0 +1,374 @@
+// The runtime that makes networks real in the current network namespace: bridge (iproute2), firewall (nftables),
+// DNS/DHCP (one dnsmasq per network). A start is a transaction: every step records its undo, and a failure unwinds
+// them in reverse. dnsmasq processes are supervised (restarted within a second); everything outlives the daemon.
+
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import type { Lease } from '../api/types.js';
+import type { DriftProblem, NetworkRuntime, RuntimeEvent, RuntimeState } from '../daemon/runtime.js';
+import { formatSubnet, parseCidr, subnetsOverlap } from '../model/addr.js';
+import { parseDnsmasqLeases } from '../model/dnsmasq-leases.js';
+import { VirtError } from '../model/errors.js';
+import { type NetworkDef, isRoutedL3Mode, networkMode } from '../model/network-def.js';
+import { ipSubnet } from '../model/network-ip.js';
+import { type NetworkPlan, type Sysctl, planNetwork } from '../plan/network-plan.js';
+import { needsDnsmasq } from '../render/dnsmasq-conf.js';
+import { TABLE, baseTableScript, chainNames, networkRemoveStatements } from '../render/nft-ruleset.js';
+import {
+  type DnsmasqFilesPaths,
+  dnsmasqPaths,
+  isOurDnsmasq,
+  readPid,
+  removeDnsmasqFiles,
+  startDnsmasq,
+  stopDnsmasq,
+  writeDnsmasqFiles,
+} from './dnsmasq-process.js';
+import { exec, run } from './exec.js';
+
+export interface LinuxRuntimeOptions {
+  stateDir: string;
+  runDir: string;
+  log: (msg: string) => void;
+  dnsmasqPath?: string;
+  /** How often dead dnsmasq processes are looked for (ms). */
+  superviseIntervalMs?: number;
+}
+
+interface LinuxState {
+  bridge?: string;
+  dnsmasqPid?: number;
+  firewall?: boolean;
+}
+
+interface Supervised {
+  def: NetworkDef;
+  paths: DnsmasqFilesPaths;
+  pid: number;
+  leaseStamp: string;
+}
+
+class StepFailed extends Error {
+  constructor(
+    readonly step: string,
+    readonly reason: string,
+  ) {
+    super(`step "${step}" failed: ${reason}`);
+  }
+}
+
+export function createLinuxRuntime(opts: LinuxRuntimeOptions): NetworkRuntime {
+  return new LinuxRuntime(opts);
+}
+
+function writeSysctl(s: Sysctl): void {
+  writeFileSync(`/proc/sys/${s.key}`, s.value);
+}
+
+function deviceExists(name: string): boolean {
+  return existsSync(`/sys/class/net/${name}`);
+}
+
+export class LinuxRuntime implements NetworkRuntime {
+  private readonly listeners = new Set<(e: RuntimeEvent) => void>();
+  private readonly supervised = new Map<string, Supervised>();
+  private timer: NodeJS.Timeout | undefined;
+  private baseTableReady = false;
+  private readonly dnsmasq: string;
+
+  constructor(private readonly opts: LinuxRuntimeOptions) {
+    this.dnsmasq = opts.dnsmasqPath ?? 'dnsmasq';
+  }
+
+  onEvent(listener: (e: RuntimeEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: RuntimeEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  private paths(def: NetworkDef): DnsmasqFilesPaths {
+    return dnsmasqPaths(this.opts.stateDir, this.opts.runDir, def.name);
+  }
+
+  async start(def: NetworkDef): Promise<RuntimeState> {
+    const mode = networkMode(def);
+    if (mode === 'bridge') return this.startBridged(def);
+    if (!isRoutedL3Mode(mode)) {
+      throw new VirtError('CONFIG_UNSUPPORTED', `forward mode '${mode}' is not supported by virtnet yet (network '${def.name}')`);
+    }
+    const plan = planNetwork(def);
+    const undo: Array<() => Promise<void> | void> = [];
+    const state: LinuxState = { bridge: plan.bridge };
+    const step = async (name: string, fn: () => Promise<void> | void) => {
+      try {
+        await fn();
+      } catch (e) {
+        throw new StepFailed(name, (e as Error).message);
+      }
+    };
+    try {
+      await step('check addresses', () => this.checkOverlap(def));
+      await step('create bridge', async () => {
+        if (deviceExists(plan.bridge)) throw new Error(`a device named '${plan.bridge}' already exists on the host`);
+        await run({ argv: ['ip', '-batch', '-'], stdin: `${plan.createLink.join('\n')}\n` });
+        undo.push(() => exec({ argv: ['ip', 'link', 'del', 'dev', plan.bridge] }).then(() => undefined));
+      });
+      await step('configure bridge', async () => {
+        for (const s of plan.linkSysctls) writeSysctl(s);
+        await run({ argv: ['ip', '-batch', '-'], stdin: `${plan.configureLink.join('\n')}\n` });
+      });
+      // Packets the host itself sends to guests (DHCP offers, DNS answers) would otherwise leave with a partial
+      // checksum that raw-socket DHCP clients (busybox udhcpc, old dhclient) drop; libvirt's CHECKSUM rule fixed
+      // the same. Forwarded traffic does not pass the bridge's own transmit path, so it keeps its offloads.
+      await exec({ argv: ['ethtool', '-K', plan.bridge, 'tx', 'off'] });
+      await step('enable forwarding', () => {
+        for (const s of plan.globalSysctls) writeSysctl(s);
+      });
+      if (plan.firewall) {
+        const script = plan.firewall;
+        await step('add firewall rules', async () => {
+          await this.ensureBaseTable();
+          await run({ argv: ['nft', '-f', '-'], stdin: script });
+          state.firewall = true;
+          undo.push(() => this.removeFirewall(plan.bridge, mode));
+        });
+      }
+      if (needsDnsmasq(def)) {
+        const paths = this.paths(def);
+        await step('start dnsmasq', async () => {
+          writeDnsmasqFiles(def, paths);
+          undo.push(() => removeDnsmasqFiles(paths));
+          state.dnsmasqPid = await startDnsmasq(this.dnsmasq, paths);
+          const pid = state.dnsmasqPid;
+          undo.push(() => stopDnsmasq(pid, paths.conf));
+        });
+        this.supervise(def, paths, state.dnsmasqPid as number);
+      }
+      this.opts.log(`network '${def.name}' started on ${plan.bridge}`);
+      return { ...state };
+    } catch (e) {
+      for (const u of undo.reverse()) {
+        try {
+          await u();
+        } catch {
+          // best effort: keep unwinding
+        }
+      }
+      const reason = e instanceof StepFailed ? e.message : (e as Error).message;
+      throw new VirtError('OPERATION_FAILED', `failed to start network '${def.name}': ${reason}`, { cause: e });
+    }
+  }
+
+  private async startBridged(def: NetworkDef): Promise<RuntimeState> {
+    const br = def.bridge?.name;
+    if (!br) {
+      throw new VirtError('CONFIG_UNSUPPORTED', `network '${def.name}': forward mode 'bridge' without <bridge name> (macvtap) is not supported yet`);
+    }
+    if (!existsSync(`/sys/class/net/${br}/bridge`)) {
+      throw new VirtError('OPERATION_FAILED', `failed to start network '${def.name}': host bridge '${br}' does not exist`);
+    }
+    return { bridge: br, hostBridge: true };
+  }
+
+  /** libvirt's check: refuse a subnet that a route on the host already covers (other networks included). */
+  private async checkOverlap(def: NetworkDef): Promise<void> {
+    const subnets = def.ips.map(ipSubnet).filter((s) => s !== undefined);
+    if (subnets.length === 0) return;
+    for (const fam of subnets.some((s) => s.family === 6) ? ['-4', '-6'] : ['-4']) {
+      const routes = JSON.parse((await run({ argv: ['ip', '-j', fam, 'route', 'show'] })) || '[]') as Array<{
+        dst: string;
+        dev?: string;
+      }>;
+      for (const r of routes) {
+        if (r.dst === 'default') continue;
+        const dst = parseCidr(r.dst.includes('/') ? r.dst : `${r.dst}/${fam === '-4' ? 32 : 128}`);
+        if (!dst || dst.prefix === 0) continue;
+        for (const s of subnets) {
+          if (subnetsOverlap(s, dst)) {
+            throw new Error(`Network is already in use by interface ${r.dev ?? '?'} (${formatSubnet(s)} overlaps route ${r.dst})`);
+          }
+        }
+      }
+    }
+  }
+
+  private async ensureBaseTable(): Promise<void> {
+    if (this.baseTableReady) return;
+    const r = await exec({ argv: ['nft', 'list', 'table', ...TABLE.split(' ')] });
+    if (r.code !== 0) await run({ argv: ['nft', '-f', '-'], stdin: baseTableScript() });
+    this.baseTableReady = true;
+  }
+
+  private async removeFirewall(bridge: string, mode: string): Promise<void> {
+    const stmts = networkRemoveStatements(bridge, mode);
+    const r = await exec({ argv: ['nft', '-f', '-'], stdin: `${stmts.join('\n')}\n` });
+    if (r.code === 0) return;
+    // something was already gone: remove what is left, statement by statement
+    for (const s of stmts) await exec({ argv: ['nft', '-f', '-'], stdin: `${s}\n` });
+  }
+
+  private supervise(def: NetworkDef, paths: DnsmasqFilesPaths, pid: number): void {
+    this.supervised.set(def.name, { def, paths, pid, leaseStamp: leaseStamp(paths.leaseFile) });
+    if (!this.timer) {
+      this.timer = setInterval(() => void this.superviseTick(), this.opts.superviseIntervalMs ?? 250);
+      this.timer.unref();
+    }
+  }
+
+  private async superviseTick(): Promise<void> {
+    for (const [name, s] of this.supervised) {
+      if (!isOurDnsmasq(s.pid, s.paths.conf)) {
+        try {
+          s.pid = await startDnsmasq(this.dnsmasq, s.paths);
+          this.opts.log(`network '${name}': dnsmasq died, restarted as pid ${s.pid}`);
+          this.emit({ network: name, type: 'dnsmasq-restarted', detail: { pid: s.pid } });
+        } catch (e) {
+          this.emit({ network: name, type: 'error', detail: { step: 'restart dnsmasq', message: (e as Error).message } });
+        }
+      }
+      const stamp = leaseStamp(s.paths.leaseFile);
+      if (stamp !== s.leaseStamp) {
+        s.leaseStamp = stamp;
+        this.emit({ network: name, type: 'lease', detail: { leases: this.readLeases(s.def, s.paths).length } });
+      }
+    }
+  }
+
+  async stop(def: NetworkDef, state: RuntimeState): Promise<void> {
+    const st = state as LinuxState & { hostBridge?: boolean };
+    if (st.hostBridge || networkMode(def) === 'bridge') return;
+    const sup = this.supervised.get(def.name);
+    this.supervised.delete(def.name);
+    const paths = this.paths(def);
+    await stopDnsmasq(sup?.pid ?? st.dnsmasqPid ?? readPid(paths.pidFile), paths.conf);
+    removeDnsmasqFiles(paths);
+    const bridge = st.bridge ?? def.bridge?.name;
+    if (bridge) {
+      if (st.firewall) await this.removeFirewall(bridge, networkMode(def));
+      await exec({ argv: ['ip', 'link', 'del', 'dev', bridge] });
+    }
+    this.opts.log(`network '${def.name}' stopped`);
+  }
+
+  async adopt(def: NetworkDef, state: RuntimeState): Promise<RuntimeState> {
+    const st = { ...(state as LinuxState) };
+    if (networkMode(def) === 'bridge' || !needsDnsmasq(def)) return st;
+    const paths = this.paths(def);
+    const pid = st.dnsmasqPid ?? readPid(paths.pidFile);
+    if (pid !== undefined && isOurDnsmasq(pid, paths.conf)) {
+      this.supervise(def, paths, pid);
+      st.dnsmasqPid = pid;
+    } else if (existsSync(paths.conf)) {
+      st.dnsmasqPid = await startDnsmasq(this.dnsmasq, paths);
+      this.supervise(def, paths, st.dnsmasqPid);
+      this.emit({ network: def.name, type: 'dnsmasq-restarted', detail: { pid: st.dnsmasqPid } });
+    }
+    const drift = await this.check(def, st);
+    if (drift.length) this.emit({ network: def.name, type: 'drift', detail: { problems: drift.map((d) => d.what) } });
+    return st;
+  }
+
+  async check(def: NetworkDef, state: RuntimeState): Promise<DriftProblem[]> {
+    const st = state as LinuxState & { hostBridge?: boolean };
+    const problems: DriftProblem[] = [];
+    const bridge = st.bridge ?? def.bridge?.name;
+    if (!bridge) return problems;
+    if (!deviceExists(bridge)) {
+      problems.push({ what: `bridge ${bridge} is missing`, expected: 'present', actual: 'absent' });
+    } else if (!st.hostBridge) {
+      const flags = Number(readFileSync(`/sys/class/net/${bridge}/flags`, 'utf8'));
+      if ((flags & 1) === 0) problems.push({ what: `bridge ${bridge} is down`, expected: 'up', actual: 'down' });
+      const addrs = JSON.parse(await run({ argv: ['ip', '-j', 'addr', 'show', 'dev', bridge] })) as Array<{
+        addr_info: Array<{ local: string; prefixlen: number }>;
+      }>;
+      const have = new Set((addrs[0]?.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`));
+      for (const ip of def.ips) {
+        const s = ipSubnet(ip);
+        const want = s && `${ip.address}/${s.prefix}`;
+        if (want && !have.has(want)) problems.push({ what: `address ${want} missing on ${bridge}`, expected: want });
+      }
+    }
+    if (st.hostBridge) return problems;
+    if (st.firewall) {
+      const c = chainNames(bridge);
+      for (const [map, chain] of [
+        ['fwd_in', c.in],
+        ['fwd_out', c.out],
+      ] as const) {
+        const r = await exec({ argv: ['nft', 'get', 'element', ...TABLE.split(' '), map, `{ "${bridge}" }`] });
+        if (r.code !== 0 || !r.stdout.includes(chain)) problems.push({ what: `firewall map ${map} has no entry for ${bridge}` });
+      }
+    }
+    if (needsDnsmasq(def)) {
+      const paths = this.paths(def);
+      const pid = this.supervised.get(def.name)?.pid ?? st.dnsmasqPid;
+      if (pid === undefined || !isOurDnsmasq(pid, paths.conf)) problems.push({ what: 'dnsmasq is not running' });
+    }
+    return problems;
+  }
+
+  async repair(def: NetworkDef, state: RuntimeState): Promise<RuntimeState> {
+    const st = { ...(state as LinuxState) };
+    const plan: NetworkPlan = planNetwork(def);
+    const mode = networkMode(def);
+    let relinked = false;
+    if (!deviceExists(plan.bridge)) {
+      await run({ argv: ['ip', '-batch', '-'], stdin: `${plan.createLink.join('\n')}\n` });
+      for (const s of plan.linkSysctls) writeSysctl(s);
+      await exec({ argv: ['ethtool', '-K', plan.bridge, 'tx', 'off'] });
+      relinked = true;
+    }
+    // address add of an existing address fails; -force keeps the batch going past those
+    await exec({ argv: ['ip', '-force', '-batch', '-'], stdin: `${plan.configureLink.join('\n')}\n` });
+    for (const s of plan.globalSysctls) writeSysctl(s);
+    if (plan.firewall) {
+      this.baseTableReady = false;
+      await this.ensureBaseTable();
+      await this.removeFirewall(plan.bridge, mode);
+      await run({ argv: ['nft', '-f', '-'], stdin: plan.firewall });
+      st.firewall = true;
+    }
+    if (needsDnsmasq(def)) {
+      const paths = this.paths(def);
+      const sup = this.supervised.get(def.name);
+      const pid = sup?.pid ?? st.dnsmasqPid;
+      if (relinked || pid === undefined || !isOurDnsmasq(pid, paths.conf)) {
+        await stopDnsmasq(pid, paths.conf);
+        writeDnsmasqFiles(def, paths);
+        st.dnsmasqPid = await startDnsmasq(this.dnsmasq, paths);
+        this.supervise(def, paths, st.dnsmasqPid);
+      }
+    }
+    this.emit({ network: def.name, type: 'repaired' });
+    return st;
+  }
+
+  private readLeases(def: NetworkDef, paths: DnsmasqFilesPaths): Lease[] {
+    try {
+      return parseDnsmasqLeases(readFileSync(paths.leaseFile, 'utf8'), def);
+    } catch {
+      return [];
+    }
+  }
+
+  async leases(def: NetworkDef): Promise<Lease[]> {
+    return this.readLeases(def, this.paths(def));
+  }
+
+  async detach(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.supervised.clear();
+  }
+}
+
+function leaseStamp(file: string): string {
+  try {
+    const s = statSync(file);
+    return `${s.mtimeMs}:${s.size}`;
+  } catch {
+    return '';
+  }
+}
