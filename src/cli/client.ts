@@ -43,7 +43,7 @@ export class ApiClient {
   /** Streams server-sent events; calls onEvent for each `event:`/`data:` pair until stop() is called. */
   events(onEvent: (event: string, data: string) => void): Promise<{ stop: () => void; done: Promise<void> }> {
     return new Promise((resolve, reject) => {
-      const req = request({ socketPath: this.socketPath, method: 'GET', path: '/v1/events' }, (res) => {
+      const req = request({ socketPath: this.socketPath, method: 'GET', path: '/v1/events', agent: false }, (res) => {
         let buf = '';
         let doneResolve: () => void = () => {};
         const done = new Promise<void>((r) => {

@@ -175,7 +175,8 @@ export class Topology {
 
   api(method: string, path: string, body?: string): Promise<ApiResult> {
     return new Promise((resolve, reject) => {
-      const req = request({ socketPath: this.socket, method, path }, (res) => {
+      // no keep-alive: a test that blocks in a sync child process must not reuse a socket the server closed
+      const req = request({ socketPath: this.socket, method, path, agent: false }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -220,7 +221,18 @@ export class Topology {
     ]);
     sh(['ip', '-n', this.hostNs, 'link', 'set', hostEnd, 'master', bridge, 'up']);
     sh(['ip', '-n', ns, 'link', 'set', 'eth0', 'up']);
+    this.waitForwarding(hostEnd);
     return ns;
+  }
+
+  /** With STP on, a new bridge port listens and learns (2 s each) before it forwards; wait for that. */
+  private waitForwarding(port: string): void {
+    for (let i = 0; i < 100; i++) {
+      const r = tryRun(['bridge', '-n', this.hostNs, '-j', 'link', 'show', 'dev', port]);
+      const state = (JSON.parse(r.out || '[]') as Array<{ state?: string }>)[0]?.state;
+      if (state === 'forwarding' || state === undefined) return;
+      execFileSync('sleep', ['0.1']);
+    }
   }
 
   /** Runs busybox udhcpc in the guest; returns the leased address (undefined when no lease came). */
