@@ -28,7 +28,8 @@ export function dnsmasqPaths(stateDir: string, runDir: string, name: string): Dn
 }
 
 export function writeDnsmasqFiles(def: NetworkDef, p: DnsmasqFilesPaths): void {
-  mkdirSync(join(p.conf, '..'), { recursive: true });
+  // dnsmasq reads its hosts files after dropping root (as nobody): the directory must be traversable
+  mkdirSync(join(p.conf, '..'), { recursive: true, mode: 0o755 });
   mkdirSync(join(p.pidFile, '..'), { recursive: true });
   const files = renderDnsmasqFiles(def, { pidFile: p.pidFile, hostsFile: p.hostsFile, addnHostsFile: p.addnHostsFile });
   writeFileAtomic(p.conf, files.conf, 0o644);

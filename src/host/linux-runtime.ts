@@ -12,7 +12,7 @@ import { type NetworkDef, isRoutedL3Mode, networkMode } from '../model/network-d
 import { ipSubnet } from '../model/network-ip.js';
 import { type NetworkPlan, type Sysctl, planNetwork } from '../plan/network-plan.js';
 import { needsDnsmasq } from '../render/dnsmasq-conf.js';
-import { TABLE, baseTableScript, chainNames, networkRemoveStatements } from '../render/nft-ruleset.js';
+import { TABLE, baseTableScript, networkRemoveStatements } from '../render/nft-ruleset.js';
 import {
   type DnsmasqFilesPaths,
   dnsmasqPaths,
@@ -23,6 +23,7 @@ import {
   stopDnsmasq,
   writeDnsmasqFiles,
 } from './dnsmasq-process.js';
+import { findDrift } from './drift.js';
 import { exec, run } from './exec.js';
 
 export interface LinuxRuntimeOptions {
@@ -242,7 +243,8 @@ export class LinuxRuntime implements NetworkRuntime {
     const sup = this.supervised.get(def.name);
     this.supervised.delete(def.name);
     const paths = this.paths(def);
-    await stopDnsmasq(sup?.pid ?? st.dnsmasqPid ?? readPid(paths.pidFile), paths.conf);
+    // the pid may have changed since start (supervisor restarts); the pid file always names the current one
+    for (const pid of new Set([sup?.pid, st.dnsmasqPid, readPid(paths.pidFile)])) await stopDnsmasq(pid, paths.conf);
     removeDnsmasqFiles(paths);
     const bridge = st.bridge ?? def.bridge?.name;
     if (bridge) {
@@ -256,8 +258,8 @@ export class LinuxRuntime implements NetworkRuntime {
     const st = { ...(state as LinuxState) };
     if (networkMode(def) === 'bridge' || !needsDnsmasq(def)) return st;
     const paths = this.paths(def);
-    const pid = st.dnsmasqPid ?? readPid(paths.pidFile);
-    if (pid !== undefined && isOurDnsmasq(pid, paths.conf)) {
+    const pid = this.liveDnsmasq(def, st);
+    if (pid !== undefined) {
       this.supervise(def, paths, pid);
       st.dnsmasqPid = pid;
     } else if (existsSync(paths.conf)) {
@@ -272,41 +274,16 @@ export class LinuxRuntime implements NetworkRuntime {
 
   async check(def: NetworkDef, state: RuntimeState): Promise<DriftProblem[]> {
     const st = state as LinuxState & { hostBridge?: boolean };
-    const problems: DriftProblem[] = [];
     const bridge = st.bridge ?? def.bridge?.name;
-    if (!bridge) return problems;
-    if (!deviceExists(bridge)) {
-      problems.push({ what: `bridge ${bridge} is missing`, expected: 'present', actual: 'absent' });
-    } else if (!st.hostBridge) {
-      const flags = Number(readFileSync(`/sys/class/net/${bridge}/flags`, 'utf8'));
-      if ((flags & 1) === 0) problems.push({ what: `bridge ${bridge} is down`, expected: 'up', actual: 'down' });
-      const addrs = JSON.parse(await run({ argv: ['ip', '-j', 'addr', 'show', 'dev', bridge] })) as Array<{
-        addr_info: Array<{ local: string; prefixlen: number }>;
-      }>;
-      const have = new Set((addrs[0]?.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`));
-      for (const ip of def.ips) {
-        const s = ipSubnet(ip);
-        const want = s && `${ip.address}/${s.prefix}`;
-        if (want && !have.has(want)) problems.push({ what: `address ${want} missing on ${bridge}`, expected: want });
-      }
+    if (!bridge) return [];
+    if (st.hostBridge) {
+      return deviceExists(bridge) ? [] : [{ what: `host bridge ${bridge} is missing`, expected: 'present', actual: 'absent' }];
     }
-    if (st.hostBridge) return problems;
-    if (st.firewall) {
-      const c = chainNames(bridge);
-      for (const [map, chain] of [
-        ['fwd_in', c.in],
-        ['fwd_out', c.out],
-      ] as const) {
-        const r = await exec({ argv: ['nft', 'get', 'element', ...TABLE.split(' '), map, `{ "${bridge}" }`] });
-        if (r.code !== 0 || !r.stdout.includes(chain)) problems.push({ what: `firewall map ${map} has no entry for ${bridge}` });
-      }
-    }
+    let dnsmasqRunning: boolean | undefined;
     if (needsDnsmasq(def)) {
-      const paths = this.paths(def);
-      const pid = this.supervised.get(def.name)?.pid ?? st.dnsmasqPid;
-      if (pid === undefined || !isOurDnsmasq(pid, paths.conf)) problems.push({ what: 'dnsmasq is not running' });
+      dnsmasqRunning = this.liveDnsmasq(def, st) !== undefined;
     }
-    return problems;
+    return findDrift(def, { bridge, mode: networkMode(def), firewall: !!st.firewall, dnsmasqRunning });
   }
 
   async repair(def: NetworkDef, state: RuntimeState): Promise<RuntimeState> {
@@ -332,9 +309,8 @@ export class LinuxRuntime implements NetworkRuntime {
     }
     if (needsDnsmasq(def)) {
       const paths = this.paths(def);
-      const sup = this.supervised.get(def.name);
-      const pid = sup?.pid ?? st.dnsmasqPid;
-      if (relinked || pid === undefined || !isOurDnsmasq(pid, paths.conf)) {
+      const pid = this.liveDnsmasq(def, st);
+      if (relinked || pid === undefined) {
         await stopDnsmasq(pid, paths.conf);
         writeDnsmasqFiles(def, paths);
         st.dnsmasqPid = await startDnsmasq(this.dnsmasq, paths);
@@ -343,6 +319,13 @@ export class LinuxRuntime implements NetworkRuntime {
     }
     this.emit({ network: def.name, type: 'repaired' });
     return st;
+  }
+
+  /** The network's running dnsmasq: supervised, saved or pid-file PID, whichever is alive and ours. */
+  private liveDnsmasq(def: NetworkDef, st: LinuxState): number | undefined {
+    const paths = this.paths(def);
+    const candidates = [this.supervised.get(def.name)?.pid, st.dnsmasqPid, readPid(paths.pidFile)];
+    return candidates.find((pid) => pid !== undefined && isOurDnsmasq(pid, paths.conf));
   }
 
   private readLeases(def: NetworkDef, paths: DnsmasqFilesPaths): Lease[] {

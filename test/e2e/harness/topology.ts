@@ -4,7 +4,7 @@
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +89,8 @@ export class Topology {
     this.upAddr = `172.31.${octet}.1`;
     this.hostUplinkAddr = `172.31.${octet}.2`;
     live.add(this);
+    // dnsmasq drops root for `nobody`, which must still read its hosts files under this directory
+    chmodSync(this.dir, 0o755);
     this.addNs(this.hostNs);
     this.addNs(this.upNs);
     sh([
@@ -112,6 +114,10 @@ export class Topology {
     sh(['ip', '-n', this.upNs, 'addr', 'add', `${this.upAddr}/24`, 'dev', 'eth0']);
     sh(['ip', '-n', this.upNs, 'link', 'set', 'eth0', 'up']);
     writeFileSync(join(this.dir, 'dhcp.sh'), DHCP_SCRIPT, { mode: 0o755 });
+    // `ip netns exec` bind-mounts /etc/netns/NS/resolv.conf: dnsmasq in the host namespace then forwards to the
+    // upstream namespace, never to the machine's real resolver
+    mkdirSync(join('/etc/netns', this.hostNs), { recursive: true });
+    writeFileSync(join('/etc/netns', this.hostNs, 'resolv.conf'), `nameserver ${this.upAddr}\n`);
   }
 
   readonly sh = sh;
@@ -268,7 +274,7 @@ export class Topology {
 
   /** Resolves a name through a DNS server from inside a namespace; returns the addresses found. */
   resolve(ns: string, name: string, server: string): string[] {
-    const r = tryRun(['ip', 'netns', 'exec', ns, '/bin/busybox', 'nslookup', name, server], 8000);
+    const r = tryRun(['ip', 'netns', 'exec', ns, '/bin/busybox', 'nslookup', '-type=a', name, server], 8000);
     const afterName = r.out.split(/Name:\s/)[1] ?? '';
     return [...afterName.matchAll(/Address(?: \d+)?:\s+([0-9a-f.:]+)/g)].map((m) => m[1] as string);
   }
@@ -337,6 +343,7 @@ export class Topology {
     for (const p of this.procs) if (p.pid && p.exitCode === null) tryKill(p.pid);
     for (const pid of this.dnsmasqPids()) tryKill(pid);
     for (const ns of this.namespaces.reverse()) tryRun(['ip', 'netns', 'del', ns]);
+    rmSync(join('/etc/netns', this.hostNs), { recursive: true, force: true });
     rmSync(this.dir, { recursive: true, force: true });
   }
 
