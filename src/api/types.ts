@@ -41,7 +41,14 @@ export interface NetworkListResponse {
   networks: NetworkInfo[];
 }
 
-export type NetworkEventType = 'defined' | 'undefined' | 'started' | 'stopped' | 'updated' | 'lease' | 'repaired';
+export type NetworkEventType =
+  | 'defined'
+  | 'undefined'
+  | 'started'
+  | 'stopped'
+  | 'updated'
+  | 'lease'
+  | 'repaired';
 
 export interface NetworkEvent {
   type: NetworkEventType;

@@ -20,7 +20,10 @@ export class ApiClient {
           socketPath: this.socketPath,
           method,
           path,
-          headers: body === undefined ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
+          headers:
+            body === undefined
+              ? {}
+              : { 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -34,7 +37,9 @@ export class ApiClient {
           );
         },
       );
-      req.on('error', (e: NodeJS.ErrnoException) => reject(new ConnectError(`${e.code ?? 'error'}: ${e.message}`)));
+      req.on('error', (e: NodeJS.ErrnoException) =>
+        reject(new ConnectError(`${e.code ?? 'error'}: ${e.message}`)),
+      );
       if (body !== undefined) req.write(body);
       req.end();
     });
@@ -43,37 +48,40 @@ export class ApiClient {
   /** Streams server-sent events; calls onEvent for each `event:`/`data:` pair until stop() is called. */
   events(onEvent: (event: string, data: string) => void): Promise<{ stop: () => void; done: Promise<void> }> {
     return new Promise((resolve, reject) => {
-      const req = request({ socketPath: this.socketPath, method: 'GET', path: '/v1/events', agent: false }, (res) => {
-        let buf = '';
-        let doneResolve: () => void = () => {};
-        const done = new Promise<void>((r) => {
-          doneResolve = r;
-        });
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          buf += chunk;
-          for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
-            const block = buf.slice(0, i);
-            buf = buf.slice(i + 2);
-            let event = 'message';
-            const data: string[] = [];
-            for (const line of block.split('\n')) {
-              if (line.startsWith('event:')) event = line.slice(6).trim();
-              else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+      const req = request(
+        { socketPath: this.socketPath, method: 'GET', path: '/v1/events', agent: false },
+        (res) => {
+          let buf = '';
+          let doneResolve: () => void = () => {};
+          const done = new Promise<void>((r) => {
+            doneResolve = r;
+          });
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            buf += chunk;
+            for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
+              const block = buf.slice(0, i);
+              buf = buf.slice(i + 2);
+              let event = 'message';
+              const data: string[] = [];
+              for (const line of block.split('\n')) {
+                if (line.startsWith('event:')) event = line.slice(6).trim();
+                else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+              }
+              if (data.length) onEvent(event, data.join('\n'));
             }
-            if (data.length) onEvent(event, data.join('\n'));
-          }
-        });
-        res.on('end', doneResolve);
-        res.on('close', doneResolve);
-        resolve({
-          stop: () => {
-            req.destroy();
-            doneResolve();
-          },
-          done,
-        });
-      });
+          });
+          res.on('end', doneResolve);
+          res.on('close', doneResolve);
+          resolve({
+            stop: () => {
+              req.destroy();
+              doneResolve();
+            },
+            done,
+          });
+        },
+      );
       req.on('error', (e) => reject(new ConnectError(e.message)));
       req.end();
     });

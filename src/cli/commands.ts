@@ -39,7 +39,12 @@ function readXmlFile(file: string): string {
 
 /** Looks a network up by name or UUID the way virsh reports failures. */
 async function getNetwork(ctx: CommandContext, id: string): Promise<NetworkInfo> {
-  return ctx.request<NetworkInfo>('GET', `/v1/networks/${enc(id)}`, undefined, `failed to get network '${id}'`);
+  return ctx.request<NetworkInfo>(
+    'GET',
+    `/v1/networks/${enc(id)}`,
+    undefined,
+    `failed to get network '${id}'`,
+  );
 }
 
 function json(ctx: CommandContext, value: unknown): boolean {
@@ -92,7 +97,12 @@ export const COMMANDS: Record<string, Command> = {
   'net-name': {
     async run(ctx) {
       const id = str(ctx.args.network);
-      const n = await ctx.request<NetworkInfo>('GET', `/v1/networks/${enc(id)}`, undefined, `failed to get network '${id}'`);
+      const n = await ctx.request<NetworkInfo>(
+        'GET',
+        `/v1/networks/${enc(id)}`,
+        undefined,
+        `failed to get network '${id}'`,
+      );
       if (json(ctx, { name: n.name })) return;
       ctx.out(`${n.name}\n`);
     },
@@ -101,7 +111,10 @@ export const COMMANDS: Record<string, Command> = {
     async run(ctx) {
       const id = str(ctx.args.network);
       await getNetwork(ctx, id);
-      const xml = await ctx.request<string>('GET', `/v1/networks/${enc(id)}/xml${ctx.args.inactive ? '?inactive=1' : ''}`);
+      const xml = await ctx.request<string>(
+        'GET',
+        `/v1/networks/${enc(id)}/xml${ctx.args.inactive ? '?inactive=1' : ''}`,
+      );
       if (json(ctx, { xml })) return;
       ctx.out(xml);
     },
@@ -110,7 +123,12 @@ export const COMMANDS: Record<string, Command> = {
     async run(ctx) {
       const file = str(ctx.args.file);
       const xml = readXmlFile(file);
-      const n = await ctx.request<NetworkInfo>('POST', '/v1/networks', xml, `Failed to define network from ${file}`);
+      const n = await ctx.request<NetworkInfo>(
+        'POST',
+        '/v1/networks',
+        xml,
+        `Failed to define network from ${file}`,
+      );
       if (json(ctx, n)) return;
       ctx.out(`Network ${n.name} defined from ${file}\n`);
     },
@@ -119,7 +137,12 @@ export const COMMANDS: Record<string, Command> = {
     async run(ctx) {
       const file = str(ctx.args.file);
       const xml = readXmlFile(file);
-      const n = await ctx.request<NetworkInfo>('POST', '/v1/networks?transient=1', xml, `Failed to create network from ${file}`);
+      const n = await ctx.request<NetworkInfo>(
+        'POST',
+        '/v1/networks?transient=1',
+        xml,
+        `Failed to create network from ${file}`,
+      );
       if (json(ctx, n)) return;
       ctx.out(`Network ${n.name} created from ${file}\n`);
     },
@@ -128,7 +151,12 @@ export const COMMANDS: Record<string, Command> = {
     async run(ctx) {
       const id = str(ctx.args.network);
       const n = await getNetwork(ctx, id);
-      await ctx.request('DELETE', `/v1/networks/${enc(id)}`, undefined, `Failed to undefine network ${n.name}`);
+      await ctx.request(
+        'DELETE',
+        `/v1/networks/${enc(id)}`,
+        undefined,
+        `Failed to undefine network ${n.name}`,
+      );
       ctx.out(`Network ${n.name} has been undefined\n`);
     },
   },
@@ -148,7 +176,12 @@ export const COMMANDS: Record<string, Command> = {
         else ctx.out(`Network ${n.name} repaired: ${r.repaired.map((p) => p.what).join('; ')}\n`);
         return;
       }
-      await ctx.request('POST', `/v1/networks/${enc(id)}/start`, undefined, `Failed to start network ${n.name}`);
+      await ctx.request(
+        'POST',
+        `/v1/networks/${enc(id)}/start`,
+        undefined,
+        `Failed to start network ${n.name}`,
+      );
       ctx.out(`Network ${n.name} started\n`);
     },
   },
@@ -156,7 +189,12 @@ export const COMMANDS: Record<string, Command> = {
     async run(ctx) {
       const id = str(ctx.args.network);
       const n = await getNetwork(ctx, id);
-      await ctx.request('POST', `/v1/networks/${enc(id)}/destroy`, undefined, `Failed to destroy network ${n.name}`);
+      await ctx.request(
+        'POST',
+        `/v1/networks/${enc(id)}/destroy`,
+        undefined,
+        `Failed to destroy network ${n.name}`,
+      );
       ctx.out(`Network ${n.name} destroyed\n`);
     },
   },
@@ -169,9 +207,13 @@ export const COMMANDS: Record<string, Command> = {
         'PUT',
         `/v1/networks/${enc(id)}/autostart`,
         JSON.stringify({ autostart: on }),
-        on ? `failed to mark network ${n.name} as autostarted` : `failed to unmark network ${n.name} as autostarted`,
+        on
+          ? `failed to mark network ${n.name} as autostarted`
+          : `failed to unmark network ${n.name} as autostarted`,
       );
-      ctx.out(on ? `Network ${n.name} marked as autostarted\n` : `Network ${n.name} unmarked as autostarted\n`);
+      ctx.out(
+        on ? `Network ${n.name} marked as autostarted\n` : `Network ${n.name} unmarked as autostarted\n`,
+      );
     },
   },
   'net-dhcp-leases': {

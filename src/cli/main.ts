@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { ApiErrorBody, NetworkInfo } from '../api/types.js';
 import { ApiClient, ConnectError } from './client.js';
 import { COMMANDS, type CommandContext } from './commands.js';
-import { type OptionSpec, UsageError, parseCommandArgs, specsFromHelp } from './options.js';
+import { type OptionSpec, parseCommandArgs, specsFromHelp, UsageError } from './options.js';
 
 const HELP_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../share/virsh-help');
 
@@ -79,7 +79,11 @@ export async function runCommand(
     return 1;
   }
   const help = readHelp(name);
-  const specs = [...(help ? specsFromHelp(help) : (cmd.specs ?? [])), ...(EXTRA_SPECS[name] ?? []), JSON_SPEC];
+  const specs = [
+    ...(help ? specsFromHelp(help) : (cmd.specs ?? [])),
+    ...(EXTRA_SPECS[name] ?? []),
+    JSON_SPEC,
+  ];
   const ctx: CommandContext = {
     client,
     out: (s) => out.push(s),
@@ -99,7 +103,10 @@ export async function runCommand(
         : e instanceof UsageError
           ? [e.message]
           : e instanceof ConnectError
-            ? ['failed to connect to the hypervisor', `Failed to connect socket to '${client.socketPath}': ${e.message}`]
+            ? [
+                'failed to connect to the hypervisor',
+                `Failed to connect socket to '${client.socketPath}': ${e.message}`,
+              ]
             : [(e as Error).message];
     process.stderr.write(lines.map((l) => `error: ${l}\n`).join(''));
     if (!quiet && !(e instanceof ConnectError)) out.push('\n');
@@ -107,7 +114,12 @@ export async function runCommand(
   }
 
   async function request<T>(method: string, path: string, body?: string, failure?: string): Promise<T> {
-    const res = await client.call(method, path, body, body?.startsWith('{') ? 'application/json' : 'application/xml');
+    const res = await client.call(
+      method,
+      path,
+      body,
+      body?.startsWith('{') ? 'application/json' : 'application/xml',
+    );
     if (res.status >= 400) {
       let message = res.body;
       try {

@@ -49,7 +49,8 @@ export class Daemon {
     this.unsubscribeRuntime = runtime.onEvent((e) => {
       const obj = this.nets.get(e.network);
       if (!obj?.def.uuid) return;
-      const type: NetworkEventType = e.type === 'lease' ? 'lease' : e.type === 'repaired' ? 'repaired' : 'updated';
+      const type: NetworkEventType =
+        e.type === 'lease' ? 'lease' : e.type === 'repaired' ? 'repaired' : 'updated';
       this.log(`network '${e.network}': ${e.type}${e.detail ? ` ${JSON.stringify(e.detail)}` : ''}`);
       this.emit(type, obj.def, { runtimeEvent: e.type, ...(e.detail ?? {}) });
     });
@@ -68,7 +69,12 @@ export class Daemon {
   }
 
   private emit(type: NetworkEventType, def: NetworkDef, detail?: Record<string, unknown>): void {
-    const event: NetworkEvent = { type, name: def.name, uuid: def.uuid ?? '', time: new Date().toISOString() };
+    const event: NetworkEvent = {
+      type,
+      name: def.name,
+      uuid: def.uuid ?? '',
+      time: new Date().toISOString(),
+    };
     if (detail) event.detail = detail;
     for (const l of this.listeners) l(event);
   }
@@ -183,7 +189,10 @@ export class Daemon {
     if (parsed.uuid) {
       for (const [name, obj] of this.nets) {
         if (name !== parsed.name && obj.def.uuid === parsed.uuid) {
-          throw new VirtError('OPERATION_FAILED', `network '${name}' already exists with uuid ${parsed.uuid}`);
+          throw new VirtError(
+            'OPERATION_FAILED',
+            `network '${name}' already exists with uuid ${parsed.uuid}`,
+          );
         }
       }
     }
@@ -239,7 +248,7 @@ export class Daemon {
   undefine(id: string): Promise<NetworkInfo> {
     return this.serialize(() => {
       const obj = this.lookup(id);
-      if (!obj.persistent) throw new VirtError('OPERATION_INVALID', "network is not persistent");
+      if (!obj.persistent) throw new VirtError('OPERATION_INVALID', 'network is not persistent');
       this.store.deleteDefinition(obj.def.name);
       obj.persistent = false;
       obj.autostart = false;
@@ -254,7 +263,8 @@ export class Daemon {
   setAutostart(id: string, on: boolean): Promise<NetworkInfo> {
     return this.serialize(() => {
       const obj = this.lookup(id);
-      if (!obj.persistent) throw new VirtError('OPERATION_INVALID', 'cannot set autostart for transient network');
+      if (!obj.persistent)
+        throw new VirtError('OPERATION_INVALID', 'cannot set autostart for transient network');
       this.store.setAutostart(obj.def.name, on);
       obj.autostart = on;
       this.emit('updated', obj.def, { autostart: on });

@@ -1,6 +1,6 @@
 // `virtnetd --import-libvirt DIR`: takes over an existing libvirt network directory (NAME.xml + autostart/ links).
 
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Daemon } from './daemon.js';
 

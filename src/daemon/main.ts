@@ -27,7 +27,12 @@ function log(msg: string): void {
   process.stderr.write(`virtnetd: ${msg}\n`);
 }
 
-async function loadRuntime(kind: string, stateDir: string, runDir: string, verbose: boolean): Promise<NetworkRuntime> {
+async function loadRuntime(
+  kind: string,
+  stateDir: string,
+  runDir: string,
+  verbose: boolean,
+): Promise<NetworkRuntime> {
   if (kind === 'memory') return new MemoryRuntime();
   if (kind !== 'linux') throw new Error(`unknown runtime '${kind}'`);
   const mod = (await import('../host/linux-runtime.js')) as {
@@ -65,7 +70,9 @@ export async function main(argv: string[]): Promise<void> {
     await daemon.load();
     const r = await importLibvirtDir(daemon, values['import-libvirt']);
     for (const f of r.failed) process.stderr.write(`error: ${f.file}: ${f.message}\n`);
-    process.stdout.write(`imported ${r.imported.length} network(s)${r.imported.length ? `: ${r.imported.join(', ')}` : ''}\n`);
+    process.stdout.write(
+      `imported ${r.imported.length} network(s)${r.imported.length ? `: ${r.imported.join(', ')}` : ''}\n`,
+    );
     process.exitCode = r.failed.length ? 1 : 0;
     return;
   }

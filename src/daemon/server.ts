@@ -1,7 +1,7 @@
 // Serves the API on the read-write (0600) and read-only (0666) UNIX sockets, and optionally on TCP loopback.
 
 import { chmodSync, rmSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';

@@ -1,7 +1,7 @@
 // Persistent definitions in libvirt's layout (<config-dir>/networks/NAME.xml, autostart/ links) and the runtime
 // status of active networks (<state-dir>/networks/NAME.json), all written atomically.
 
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeDurably, symlinkAtomic, writeFileAtomic } from '../host/atomic-file.js';
 import type { NetworkDef } from '../model/network-def.js';
@@ -42,7 +42,8 @@ export class Store {
     this.networksDir = join(configDir, 'networks');
     this.autostartDir = join(this.networksDir, 'autostart');
     this.statusDir = join(stateDir, 'networks');
-    for (const d of [this.networksDir, this.autostartDir, this.statusDir]) mkdirSync(d, { recursive: true, mode: 0o755 });
+    for (const d of [this.networksDir, this.autostartDir, this.statusDir])
+      mkdirSync(d, { recursive: true, mode: 0o755 });
   }
 
   configFile(name: string): string {
@@ -60,13 +61,22 @@ export class Store {
       if (!f.endsWith('.xml') || f.startsWith('.')) continue;
       const name = f.slice(0, -4);
       const file = join(this.networksDir, f);
-      out.push({ name, file, xml: readFileSync(file, 'utf8'), autostart: existsLink(this.autostartLink(name)) });
+      out.push({
+        name,
+        file,
+        xml: readFileSync(file, 'utf8'),
+        autostart: existsLink(this.autostartLink(name)),
+      });
     }
     return out;
   }
 
   saveDefinition(def: NetworkDef): void {
-    writeFileAtomic(this.configFile(def.name), HEADER(def.name) + formatNetworkXml(def, { inactive: true }), 0o600);
+    writeFileAtomic(
+      this.configFile(def.name),
+      HEADER(def.name) + formatNetworkXml(def, { inactive: true }),
+      0o600,
+    );
   }
 
   deleteDefinition(name: string): void {

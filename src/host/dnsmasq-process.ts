@@ -31,7 +31,11 @@ export function writeDnsmasqFiles(def: NetworkDef, p: DnsmasqFilesPaths): void {
   // dnsmasq reads its hosts files after dropping root (as nobody): the directory must be traversable
   mkdirSync(join(p.conf, '..'), { recursive: true, mode: 0o755 });
   mkdirSync(join(p.pidFile, '..'), { recursive: true });
-  const files = renderDnsmasqFiles(def, { pidFile: p.pidFile, hostsFile: p.hostsFile, addnHostsFile: p.addnHostsFile });
+  const files = renderDnsmasqFiles(def, {
+    pidFile: p.pidFile,
+    hostsFile: p.hostsFile,
+    addnHostsFile: p.addnHostsFile,
+  });
   writeFileAtomic(p.conf, files.conf, 0o644);
   if (files.hostsfile !== undefined) writeFileAtomic(p.hostsFile, files.hostsfile, 0o644);
   if (files.addnhosts !== undefined) writeFileAtomic(p.addnHostsFile, files.addnhosts, 0o644);
@@ -47,7 +51,9 @@ export async function startDnsmasq(binary: string, p: DnsmasqFilesPaths): Promis
   rmSync(p.pidFile, { force: true });
   const r = await exec({ argv: [binary, ...dnsmasqArgs(p.conf, p.leaseFile)] });
   if (r.code !== 0) {
-    throw new Error((r.stderr.trim() || r.stdout.trim() || `dnsmasq exited with status ${r.code}`).replace(/\n+/g, '; '));
+    throw new Error(
+      (r.stderr.trim() || r.stdout.trim() || `dnsmasq exited with status ${r.code}`).replace(/\n+/g, '; '),
+    );
   }
   const pid = readPid(p.pidFile);
   if (pid === undefined) throw new Error(`dnsmasq started but wrote no pid file ${p.pidFile}`);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { DriftProblem } from '../daemon/runtime.js';
 import type { NetworkDef } from '../model/network-def.js';
 import { ipSubnet } from '../model/network-ip.js';
-import { TABLE, chainNames } from '../render/nft-ruleset.js';
+import { chainNames, TABLE } from '../render/nft-ruleset.js';
 import { exec, run } from './exec.js';
 
 /** virtnet's table as observed: chain names and, per verdict map, interface → target chain. */
@@ -46,7 +46,7 @@ export async function foreignForwardDrops(): Promise<string[]> {
   const out: string[] = [];
   for (const o of objs) {
     const c = o.chain;
-    if (!c || c.hook !== 'forward' || c.policy !== 'drop') continue;
+    if (c?.hook !== 'forward' || c.policy !== 'drop') continue;
     if (`${c.family} ${c.table}` === TABLE) continue;
     out.push(`${c.family} ${c.table} ${c.name}`);
   }
@@ -73,7 +73,8 @@ export async function findDrift(def: NetworkDef, t: CheckTarget): Promise<DriftP
     problems.push({ what: `bridge ${bridge} is missing`, expected: 'present', actual: 'absent' });
   }
   if (flags !== undefined) {
-    if ((flags & 1) === 0) problems.push({ what: `bridge ${bridge} is down`, expected: 'up', actual: 'down' });
+    if ((flags & 1) === 0)
+      problems.push({ what: `bridge ${bridge} is down`, expected: 'up', actual: 'down' });
     const addrs = JSON.parse(await run({ argv: ['ip', '-j', 'addr', 'show', 'dev', bridge] })) as Array<{
       addr_info?: Array<{ local: string; prefixlen: number }>;
     }>;
@@ -82,7 +83,11 @@ export async function findDrift(def: NetworkDef, t: CheckTarget): Promise<DriftP
       const s = ipSubnet(ip);
       const want = s && `${ip.address}/${s.prefix}`;
       if (want && !have.has(want)) {
-        problems.push({ what: `address ${want} missing on ${bridge}`, expected: want, actual: [...have].join(' ') });
+        problems.push({
+          what: `address ${want} missing on ${bridge}`,
+          expected: want,
+          actual: [...have].join(' '),
+        });
       }
     }
   }
@@ -101,7 +106,11 @@ export async function findDrift(def: NetworkDef, t: CheckTarget): Promise<DriftP
         if (!fw.chains.has(chain)) problems.push({ what: `nft chain ${chain} is missing` });
         const target = fw.maps.get(map)?.get(bridge);
         if (target !== chain) {
-          problems.push({ what: `nft map ${map} has no entry for ${bridge}`, expected: `jump ${chain}`, actual: target ?? 'absent' });
+          problems.push({
+            what: `nft map ${map} has no entry for ${bridge}`,
+            expected: `jump ${chain}`,
+            actual: target ?? 'absent',
+          });
         }
       }
       if (t.mode === 'nat' || t.mode === 'route') {
@@ -115,6 +124,7 @@ export async function findDrift(def: NetworkDef, t: CheckTarget): Promise<DriftP
       }
     }
   }
-  if (t.dnsmasqRunning === false) problems.push({ what: 'dnsmasq is not running', expected: 'running', actual: 'dead' });
+  if (t.dnsmasqRunning === false)
+    problems.push({ what: 'dnsmasq is not running', expected: 'running', actual: 'dead' });
   return problems;
 }

@@ -34,7 +34,11 @@ export function exec(cmd: Command): Promise<CommandResult> {
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e) => resolve({ code: 127, stdout: '', stderr: e.message }));
     child.on('close', (code) =>
-      resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }),
+      resolve({
+        code: code ?? 1,
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString(),
+      }),
     );
     child.stdin.on('error', () => {});
     child.stdin.end(cmd.stdin ?? '');

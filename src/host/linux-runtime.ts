@@ -2,17 +2,17 @@
 // DNS/DHCP (one dnsmasq per network). A start is a transaction: every step records its undo, and a failure unwinds
 // them in reverse. dnsmasq processes are supervised (restarted within a second); everything outlives the daemon.
 
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Lease } from '../api/types.js';
 import type { DriftProblem, NetworkRuntime, RuntimeEvent, RuntimeState } from '../daemon/runtime.js';
 import { formatSubnet, parseCidr, subnetsOverlap } from '../model/addr.js';
-import { parseDnsmasqLeases } from '../model/dnsmasq-leases.js';
 import { VirtError } from '../model/errors.js';
-import { type NetworkDef, isRoutedL3Mode, networkMode } from '../model/network-def.js';
+import { isRoutedL3Mode, type NetworkDef, networkMode } from '../model/network-def.js';
 import { ipSubnet } from '../model/network-ip.js';
-import { type NetworkPlan, type Sysctl, planNetwork } from '../plan/network-plan.js';
+import { type NetworkPlan, planNetwork, type Sysctl } from '../plan/network-plan.js';
 import { needsDnsmasq } from '../render/dnsmasq-conf.js';
-import { TABLE, baseTableScript, networkRemoveStatements } from '../render/nft-ruleset.js';
+import { baseTableScript, networkRemoveStatements, TABLE } from '../render/nft-ruleset.js';
 import {
   type DnsmasqFilesPaths,
   dnsmasqPaths,
@@ -23,6 +23,7 @@ import {
   stopDnsmasq,
   writeDnsmasqFiles,
 } from './dnsmasq-process.js';
+import { DnsmasqSupervisor, readLeases } from './dnsmasq-supervisor.js';
 import { findDrift } from './drift.js';
 import { exec, run } from './exec.js';
 
@@ -39,13 +40,6 @@ interface LinuxState {
   bridge?: string;
   dnsmasqPid?: number;
   firewall?: boolean;
-}
-
-interface Supervised {
-  def: NetworkDef;
-  paths: DnsmasqFilesPaths;
-  pid: number;
-  leaseStamp: string;
 }
 
 class StepFailed extends Error {
@@ -71,13 +65,19 @@ function deviceExists(name: string): boolean {
 
 export class LinuxRuntime implements NetworkRuntime {
   private readonly listeners = new Set<(e: RuntimeEvent) => void>();
-  private readonly supervised = new Map<string, Supervised>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly supervisor: DnsmasqSupervisor;
   private baseTableReady = false;
   private readonly dnsmasq: string;
 
   constructor(private readonly opts: LinuxRuntimeOptions) {
     this.dnsmasq = opts.dnsmasqPath ?? 'dnsmasq';
+    this.supervisor = new DnsmasqSupervisor({
+      binary: this.dnsmasq,
+      leaseDir: join(opts.stateDir, 'dnsmasq'),
+      intervalMs: opts.superviseIntervalMs ?? 250,
+      emit: (e) => this.emit(e),
+      log: opts.log,
+    });
   }
 
   onEvent(listener: (e: RuntimeEvent) => void): () => void {
@@ -97,7 +97,10 @@ export class LinuxRuntime implements NetworkRuntime {
     const mode = networkMode(def);
     if (mode === 'bridge') return this.startBridged(def);
     if (!isRoutedL3Mode(mode)) {
-      throw new VirtError('CONFIG_UNSUPPORTED', `forward mode '${mode}' is not supported by virtnet yet (network '${def.name}')`);
+      throw new VirtError(
+        'CONFIG_UNSUPPORTED',
+        `forward mode '${mode}' is not supported by virtnet yet (network '${def.name}')`,
+      );
     }
     const plan = planNetwork(def);
     const undo: Array<() => Promise<void> | void> = [];
@@ -112,7 +115,8 @@ export class LinuxRuntime implements NetworkRuntime {
     try {
       await step('check addresses', () => this.checkOverlap(def));
       await step('create bridge', async () => {
-        if (deviceExists(plan.bridge)) throw new Error(`a device named '${plan.bridge}' already exists on the host`);
+        if (deviceExists(plan.bridge))
+          throw new Error(`a device named '${plan.bridge}' already exists on the host`);
         await run({ argv: ['ip', '-batch', '-'], stdin: `${plan.createLink.join('\n')}\n` });
         undo.push(() => exec({ argv: ['ip', 'link', 'del', 'dev', plan.bridge] }).then(() => undefined));
       });
@@ -158,17 +162,25 @@ export class LinuxRuntime implements NetworkRuntime {
         }
       }
       const reason = e instanceof StepFailed ? e.message : (e as Error).message;
-      throw new VirtError('OPERATION_FAILED', `failed to start network '${def.name}': ${reason}`, { cause: e });
+      throw new VirtError('OPERATION_FAILED', `failed to start network '${def.name}': ${reason}`, {
+        cause: e,
+      });
     }
   }
 
   private async startBridged(def: NetworkDef): Promise<RuntimeState> {
     const br = def.bridge?.name;
     if (!br) {
-      throw new VirtError('CONFIG_UNSUPPORTED', `network '${def.name}': forward mode 'bridge' without <bridge name> (macvtap) is not supported yet`);
+      throw new VirtError(
+        'CONFIG_UNSUPPORTED',
+        `network '${def.name}': forward mode 'bridge' without <bridge name> (macvtap) is not supported yet`,
+      );
     }
     if (!existsSync(`/sys/class/net/${br}/bridge`)) {
-      throw new VirtError('OPERATION_FAILED', `failed to start network '${def.name}': host bridge '${br}' does not exist`);
+      throw new VirtError(
+        'OPERATION_FAILED',
+        `failed to start network '${def.name}': host bridge '${br}' does not exist`,
+      );
     }
     return { bridge: br, hostBridge: true };
   }
@@ -188,7 +200,9 @@ export class LinuxRuntime implements NetworkRuntime {
         if (!dst || dst.prefix === 0) continue;
         for (const s of subnets) {
           if (subnetsOverlap(s, dst)) {
-            throw new Error(`Network is already in use by interface ${r.dev ?? '?'} (${formatSubnet(s)} overlaps route ${r.dst})`);
+            throw new Error(
+              `Network is already in use by interface ${r.dev ?? '?'} (${formatSubnet(s)} overlaps route ${r.dst})`,
+            );
           }
         }
       }
@@ -211,40 +225,18 @@ export class LinuxRuntime implements NetworkRuntime {
   }
 
   private supervise(def: NetworkDef, paths: DnsmasqFilesPaths, pid: number): void {
-    this.supervised.set(def.name, { def, paths, pid, leaseStamp: leaseStamp(paths.leaseFile) });
-    if (!this.timer) {
-      this.timer = setInterval(() => void this.superviseTick(), this.opts.superviseIntervalMs ?? 250);
-      this.timer.unref();
-    }
-  }
-
-  private async superviseTick(): Promise<void> {
-    for (const [name, s] of this.supervised) {
-      if (!isOurDnsmasq(s.pid, s.paths.conf)) {
-        try {
-          s.pid = await startDnsmasq(this.dnsmasq, s.paths);
-          this.opts.log(`network '${name}': dnsmasq died, restarted as pid ${s.pid}`);
-          this.emit({ network: name, type: 'dnsmasq-restarted', detail: { pid: s.pid } });
-        } catch (e) {
-          this.emit({ network: name, type: 'error', detail: { step: 'restart dnsmasq', message: (e as Error).message } });
-        }
-      }
-      const stamp = leaseStamp(s.paths.leaseFile);
-      if (stamp !== s.leaseStamp) {
-        s.leaseStamp = stamp;
-        this.emit({ network: name, type: 'lease', detail: { leases: this.readLeases(s.def, s.paths).length } });
-      }
-    }
+    this.supervisor.add(def, paths, pid);
   }
 
   async stop(def: NetworkDef, state: RuntimeState): Promise<void> {
     const st = state as LinuxState & { hostBridge?: boolean };
     if (st.hostBridge || networkMode(def) === 'bridge') return;
-    const sup = this.supervised.get(def.name);
-    this.supervised.delete(def.name);
+    const supPid = this.supervisor.pid(def.name);
+    await this.supervisor.remove(def.name);
     const paths = this.paths(def);
     // the pid may have changed since start (supervisor restarts); the pid file always names the current one
-    for (const pid of new Set([sup?.pid, st.dnsmasqPid, readPid(paths.pidFile)])) await stopDnsmasq(pid, paths.conf);
+    for (const pid of new Set([supPid, st.dnsmasqPid, readPid(paths.pidFile)]))
+      await stopDnsmasq(pid, paths.conf);
     removeDnsmasqFiles(paths);
     const bridge = st.bridge ?? def.bridge?.name;
     if (bridge) {
@@ -268,7 +260,8 @@ export class LinuxRuntime implements NetworkRuntime {
       this.emit({ network: def.name, type: 'dnsmasq-restarted', detail: { pid: st.dnsmasqPid } });
     }
     const drift = await this.check(def, st);
-    if (drift.length) this.emit({ network: def.name, type: 'drift', detail: { problems: drift.map((d) => d.what) } });
+    if (drift.length)
+      this.emit({ network: def.name, type: 'drift', detail: { problems: drift.map((d) => d.what) } });
     return st;
   }
 
@@ -277,7 +270,9 @@ export class LinuxRuntime implements NetworkRuntime {
     const bridge = st.bridge ?? def.bridge?.name;
     if (!bridge) return [];
     if (st.hostBridge) {
-      return deviceExists(bridge) ? [] : [{ what: `host bridge ${bridge} is missing`, expected: 'present', actual: 'absent' }];
+      return deviceExists(bridge)
+        ? []
+        : [{ what: `host bridge ${bridge} is missing`, expected: 'present', actual: 'absent' }];
     }
     let dnsmasqRunning: boolean | undefined;
     if (needsDnsmasq(def)) {
@@ -324,34 +319,15 @@ export class LinuxRuntime implements NetworkRuntime {
   /** The network's running dnsmasq: supervised, saved or pid-file PID, whichever is alive and ours. */
   private liveDnsmasq(def: NetworkDef, st: LinuxState): number | undefined {
     const paths = this.paths(def);
-    const candidates = [this.supervised.get(def.name)?.pid, st.dnsmasqPid, readPid(paths.pidFile)];
+    const candidates = [this.supervisor.pid(def.name), st.dnsmasqPid, readPid(paths.pidFile)];
     return candidates.find((pid) => pid !== undefined && isOurDnsmasq(pid, paths.conf));
   }
 
-  private readLeases(def: NetworkDef, paths: DnsmasqFilesPaths): Lease[] {
-    try {
-      return parseDnsmasqLeases(readFileSync(paths.leaseFile, 'utf8'), def);
-    } catch {
-      return [];
-    }
-  }
-
   async leases(def: NetworkDef): Promise<Lease[]> {
-    return this.readLeases(def, this.paths(def));
+    return readLeases(def, this.paths(def).leaseFile);
   }
 
   async detach(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    this.supervised.clear();
-  }
-}
-
-function leaseStamp(file: string): string {
-  try {
-    const s = statSync(file);
-    return `${s.mtimeMs}:${s.size}`;
-  } catch {
-    return '';
+    this.supervisor.dispose();
   }
 }

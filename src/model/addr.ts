@@ -148,7 +148,10 @@ export function subnetOf(addr: IpAddr, prefix: number): Subnet {
 }
 
 export function subnetContains(subnet: Subnet, addr: IpAddr): boolean {
-  return addr.family === subnet.family && (addr.value & prefixMask(subnet.family, subnet.prefix)) === subnet.network;
+  return (
+    addr.family === subnet.family &&
+    (addr.value & prefixMask(subnet.family, subnet.prefix)) === subnet.network
+  );
 }
 
 export function subnetsOverlap(a: Subnet, b: Subnet): boolean {
@@ -159,7 +162,9 @@ export function subnetsOverlap(a: Subnet, b: Subnet): boolean {
 }
 
 export function broadcastOf(subnet: Subnet): bigint {
-  return subnet.network | (~prefixMask(subnet.family, subnet.prefix) & ((1n << BigInt(bits(subnet.family))) - 1n));
+  return (
+    subnet.network | (~prefixMask(subnet.family, subnet.prefix) & ((1n << BigInt(bits(subnet.family))) - 1n))
+  );
 }
 
 export function formatSubnet(subnet: Subnet): string {

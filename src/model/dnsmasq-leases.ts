@@ -15,7 +15,13 @@ export function parseDnsmasqLeases(text: string, def: NetworkDef): Lease[] {
   for (const line of text.split('\n')) {
     const f = line.trim().split(/\s+/);
     if (f.length < 4 || f[0] === 'duid') continue;
-    const [expiry, second, ipText, hostname, client] = f as [string, string, string, string, string | undefined];
+    const [expiry, second, ipText, hostname, client] = f as [
+      string,
+      string,
+      string,
+      string,
+      string | undefined,
+    ];
     const ip = parseIp(ipText);
     if (!ip || !/^\d+$/.test(expiry)) continue;
     const subnet = subnets.find((s) => subnetContains(s, ip));

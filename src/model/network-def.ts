@@ -1,7 +1,15 @@
 // Typed form of libvirt's network XML (formatnetwork): the single source of truth for every layer.
 // Optional fields are absent when the XML did not give them, so formatting can reproduce libvirt's output.
 
-export type ForwardMode = 'nat' | 'route' | 'open' | 'bridge' | 'private' | 'vepa' | 'passthrough' | 'hostdev';
+export type ForwardMode =
+  | 'nat'
+  | 'route'
+  | 'open'
+  | 'bridge'
+  | 'private'
+  | 'vepa'
+  | 'passthrough'
+  | 'hostdev';
 
 export const FORWARD_MODES: readonly ForwardMode[] = [
   'nat',

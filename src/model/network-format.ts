@@ -86,11 +86,15 @@ function formatMetadata(out: string[], nodes: XmlNode[]): void {
 /** libxml2-style formatted dump (xmlNodeDump with format=1): double quotes, children indented when no text. */
 function serializeNode(n: XmlNode, level: number): string {
   const attrs = n.attributes.map(([k, v]) => ` ${k}="${escapeXmlAttrDouble(v)}"`).join('');
-  const kids = n.children.filter((c) => typeof c !== 'string' || c.trim() !== '' || n.children.every((x) => typeof x === 'string'));
+  const kids = n.children.filter(
+    (c) => typeof c !== 'string' || c.trim() !== '' || n.children.every((x) => typeof x === 'string'),
+  );
   if (kids.length === 0) return `<${n.name}${attrs}/>`;
   const hasText = kids.some((c) => typeof c === 'string');
   if (hasText) {
-    const inner = n.children.map((c) => (typeof c === 'string' ? escapeXmlText(c) : serializeNode(c, 0))).join('');
+    const inner = n.children
+      .map((c) => (typeof c === 'string' ? escapeXmlText(c) : serializeNode(c, 0)))
+      .join('');
     return `<${n.name}${attrs}>${inner}</${n.name}>`;
   }
   const pad = '  '.repeat(level + 1);
@@ -251,7 +255,8 @@ function formatIp(out: string[], ip: IpDef): void {
 function formatVlan(out: string[], vlan: VlanDef, pad: string): void {
   if (vlan.tags.length === 0) return;
   out.push(`${pad}<vlan${vlan.trunk ? " trunk='yes'" : ''}>`);
-  for (const t of vlan.tags) out.push(`${pad}  <tag id='${t.id}'${t.nativeMode ? ` nativeMode='${t.nativeMode}'` : ''}/>`);
+  for (const t of vlan.tags)
+    out.push(`${pad}  <tag id='${t.id}'${t.nativeMode ? ` nativeMode='${t.nativeMode}'` : ''}/>`);
   out.push(`${pad}</vlan>`);
 }
 

@@ -1,6 +1,6 @@
 // Derived facts about a network's <ip> elements: family, prefix (netmask, prefix or classful default), subnet.
 
-import { type IpAddr, type Subnet, classfulPrefix, netmaskToPrefix, parseIp, subnetOf } from './addr.js';
+import { classfulPrefix, type IpAddr, netmaskToPrefix, parseIp, type Subnet, subnetOf } from './addr.js';
 import type { IpDef, NetworkDef } from './network-def.js';
 
 export function ipAddress(ip: IpDef): IpAddr | undefined {

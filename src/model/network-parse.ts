@@ -17,16 +17,16 @@ import type {
   VirtualPortDef,
   VlanDef,
 } from './network-def.js';
-import { FORWARD_MODES, emptyNetworkDef } from './network-def.js';
+import { emptyNetworkDef, FORWARD_MODES } from './network-def.js';
 import { normalizeUuid } from './uuid.js';
 import {
-  type XmlElement,
   attr,
   childElements,
   firstChild,
   parseXmlDocument,
   textContent,
   toXmlNode,
+  type XmlElement,
 } from './xml-dom.js';
 
 export const DNSMASQ_NS = 'http://libvirt.org/schemas/network/dnsmasq/1.0';
@@ -40,7 +40,11 @@ export function parseNetworkXml(xml: string): NetworkDef {
   return parseNetworkElement(root);
 }
 
-function err(el: XmlElement | undefined, code: 'XML_ERROR' | 'CONFIG_UNSUPPORTED' | 'INTERNAL_ERROR', detail: string) {
+function err(
+  el: XmlElement | undefined,
+  code: 'XML_ERROR' | 'CONFIG_UNSUPPORTED' | 'INTERNAL_ERROR',
+  detail: string,
+) {
   return new VirtError(code, detail, el ? { position: { line: el.line, column: el.column } } : undefined);
 }
 
@@ -56,7 +60,8 @@ function uint(el: XmlElement, name: string, what: () => string, max = 0xffffffff
   const v = attr(el, name);
   if (v === undefined) return undefined;
   const t = v.trim();
-  if (!/^(0x[0-9a-fA-F]+|\d+)$/.test(t) || Number(t) > max) throw err(el, 'XML_ERROR', what().replace('%s', v));
+  if (!/^(0x[0-9a-fA-F]+|\d+)$/.test(t) || Number(t) > max)
+    throw err(el, 'XML_ERROR', what().replace('%s', v));
   return Number(t);
 }
 
@@ -66,7 +71,11 @@ function parseNetworkElement(root: XmlElement): NetworkDef {
   if (!nameEl || name === '') throw err(root, 'XML_ERROR', 'missing network name');
   if (name.includes('/')) throw err(nameEl, 'XML_ERROR', `name ${name} cannot contain '/'`);
   if (/[\x00-\x1f\x7f]/.test(name)) {
-    throw err(nameEl, 'XML_ERROR', `network name '${JSON.stringify(name).slice(1, -1)}' contains a control character`);
+    throw err(
+      nameEl,
+      'XML_ERROR',
+      `network name '${JSON.stringify(name).slice(1, -1)}' contains a control character`,
+    );
   }
   const def = emptyNetworkDef(name);
 
@@ -79,7 +88,7 @@ function parseNetworkElement(root: XmlElement): NetworkDef {
   const title = firstChild(root, 'title');
   if (title) {
     def.title = textContent(title);
-    if (def.title.includes('\n')) throw err(title, 'XML_ERROR', 'Network title can\'t contain newlines');
+    if (def.title.includes('\n')) throw err(title, 'XML_ERROR', "Network title can't contain newlines");
   }
   const description = firstChild(root, 'description');
   if (description) def.description = textContent(description);
@@ -120,7 +129,8 @@ function parseNetworkElement(root: XmlElement): NetworkDef {
     }
     const zone = attr(bridge, 'zone');
     if (zone !== undefined) {
-      if (!/^[A-Za-z0-9_-]+$/.test(zone)) throw err(bridge, 'XML_ERROR', `invalid character in firewalld zone '${zone}'`);
+      if (!/^[A-Za-z0-9_-]+$/.test(zone))
+        throw err(bridge, 'XML_ERROR', `invalid character in firewalld zone '${zone}'`);
       def.bridge.zone = zone;
     }
   }
@@ -145,9 +155,17 @@ function parseNetworkElement(root: XmlElement): NetworkDef {
     const dn = attr(domain, 'name');
     if (dn !== undefined) {
       def.domain = { name: dn };
-      const lo = yesNo(domain, 'localOnly', () => `Invalid domain localOnly setting '%s' in network '${name}'`);
+      const lo = yesNo(
+        domain,
+        'localOnly',
+        () => `Invalid domain localOnly setting '%s' in network '${name}'`,
+      );
       if (lo !== undefined) def.domain.localOnly = lo;
-      const reg = yesNo(domain, 'register', () => `Invalid domain register setting '%s' in network '${name}'`);
+      const reg = yesNo(
+        domain,
+        'register',
+        () => `Invalid domain register setting '%s' in network '${name}'`,
+      );
       if (reg !== undefined) def.domain.register = reg;
     }
   }
@@ -160,7 +178,12 @@ function parseNetworkElement(root: XmlElement): NetworkDef {
   const bw = firstChild(root, 'bandwidth');
   if (bw) def.bandwidth = parseBandwidth(bw);
   const port = firstChild(root, 'port');
-  if (port) def.portIsolated = yesNo(port, 'isolated', () => `Invalid port isolated setting '%s' in network '${name}'`);
+  if (port)
+    def.portIsolated = yesNo(
+      port,
+      'isolated',
+      () => `Invalid port isolated setting '%s' in network '${name}'`,
+    );
   const vp = firstChild(root, 'virtualport');
   if (vp) def.virtualport = parseVirtualPort(vp);
 
@@ -176,7 +199,8 @@ function parseNetworkElement(root: XmlElement): NetworkDef {
     for (const o of opts.children) {
       if (typeof o === 'string' || !isDnsmasqElement(o, root, 'option')) continue;
       const v = attr(o, 'value');
-      if (v === undefined) throw err(o, 'XML_ERROR', `No value specified for dnsmasq option in network '${name}'`);
+      if (v === undefined)
+        throw err(o, 'XML_ERROR', `No value specified for dnsmasq option in network '${name}'`);
       def.dnsmasqOptions.push(v);
     }
   }
@@ -243,12 +267,21 @@ function parseDns(el: XmlElement, name: string): DnsDef {
     const srv: DnsDef['srvs'][number] = {};
     const service = attr(s, 'service');
     const protocol = attr(s, 'protocol');
-    if (service === undefined) throw err(s, 'XML_ERROR', 'missing required service attribute in DNS SRV record');
+    if (service === undefined)
+      throw err(s, 'XML_ERROR', 'missing required service attribute in DNS SRV record');
     if (service.length > 63) {
-      throw err(s, 'XML_ERROR', `service attribute '${service}' in network '${name}' is too long, limit is 63 bytes`);
+      throw err(
+        s,
+        'XML_ERROR',
+        `service attribute '${service}' in network '${name}' is too long, limit is 63 bytes`,
+      );
     }
     if (protocol === undefined) {
-      throw err(s, 'XML_ERROR', `missing required protocol attribute in DNS SRV record '${service}' of network '${name}'`);
+      throw err(
+        s,
+        'XML_ERROR',
+        `missing required protocol attribute in DNS SRV record '${service}' of network '${name}'`,
+      );
     }
     if (!/^[A-Za-z0-9-]+$/.test(service) || !/^[A-Za-z0-9-]+$/.test(protocol)) {
       throw err(s, 'XML_ERROR', `Invalid characters in DNS SRV record '${service}' of network '${name}'`);
@@ -259,9 +292,24 @@ function parseDns(el: XmlElement, name: string): DnsDef {
     if (domain !== undefined) srv.domain = domain;
     const target = attr(s, 'target');
     if (target !== undefined) srv.target = target;
-    srv.port = uint(s, 'port', () => `invalid port in DNS SRV record '${service}' of network '${name}'`, 65535);
-    srv.priority = uint(s, 'priority', () => `invalid priority in DNS SRV record '${service}' of network '${name}'`, 65535);
-    srv.weight = uint(s, 'weight', () => `invalid weight in DNS SRV record '${service}' of network '${name}'`, 65535);
+    srv.port = uint(
+      s,
+      'port',
+      () => `invalid port in DNS SRV record '${service}' of network '${name}'`,
+      65535,
+    );
+    srv.priority = uint(
+      s,
+      'priority',
+      () => `invalid priority in DNS SRV record '${service}' of network '${name}'`,
+      65535,
+    );
+    srv.weight = uint(
+      s,
+      'weight',
+      () => `invalid weight in DNS SRV record '${service}' of network '${name}'`,
+      65535,
+    );
     if (srv.port === undefined) delete srv.port;
     if (srv.priority === undefined) delete srv.priority;
     if (srv.weight === undefined) delete srv.weight;
@@ -274,12 +322,17 @@ function parseDns(el: XmlElement, name: string): DnsDef {
     const hostnames = childElements(h, 'hostname')
       .map((n) => textContent(n))
       .filter((n) => n !== '');
-    if (hostnames.length === 0) throw err(h, 'XML_ERROR', `Missing hostname in network '${name}' DNS HOST record`);
+    if (hostnames.length === 0)
+      throw err(h, 'XML_ERROR', `Missing hostname in network '${name}' DNS HOST record`);
     dns.hosts.push({ ip: formatIp(ip), hostnames });
   }
   if (
     dns.enable === false &&
-    (dns.forwarders.length || dns.txts.length || dns.srvs.length || dns.hosts.length || dns.forwardPlainNames !== undefined)
+    (dns.forwarders.length ||
+      dns.txts.length ||
+      dns.srvs.length ||
+      dns.hosts.length ||
+      dns.forwardPlainNames !== undefined)
   ) {
     throw err(el, 'XML_ERROR', `Extra data in disabled network '${name}'`);
   }
@@ -297,7 +350,8 @@ function parseIp4or6(el: XmlElement, name: string): IpDef {
   }
   const addrText = attr(el, 'address');
   const addr = addrText === undefined ? undefined : parseIp(addrText);
-  if (addrText !== undefined && !addr) throw err(el, 'XML_ERROR', `Invalid address '${addrText}' in network '${name}'`);
+  if (addrText !== undefined && !addr)
+    throw err(el, 'XML_ERROR', `Invalid address '${addrText}' in network '${name}'`);
   if (addr) ip.address = formatIp(addr);
   const netmask = attr(el, 'netmask');
   const prefix = attr(el, 'prefix');
@@ -306,19 +360,26 @@ function parseIp4or6(el: XmlElement, name: string): IpDef {
   }
   if (netmask !== undefined) {
     const m = parseIp(netmask);
-    if (!m || m.family !== 4) throw err(el, 'XML_ERROR', `Invalid netmask '${netmask}' in network '${name}'`);
+    if (m?.family !== 4) throw err(el, 'XML_ERROR', `Invalid netmask '${netmask}' in network '${name}'`);
     ip.netmask = formatIp(m);
   }
-  if (prefix !== undefined) ip.prefix = uint(el, 'prefix', () => `Invalid ip address prefix value '%s' in network '${name}'`, 128);
+  if (prefix !== undefined)
+    ip.prefix = uint(el, 'prefix', () => `Invalid ip address prefix value '%s' in network '${name}'`, 128);
   const lp = yesNo(el, 'localPtr', () => `Invalid localPtr value '%s' in network '${name}'`);
   if (lp !== undefined) ip.localPtr = lp;
 
   if (!addr) {
-    if (netmask !== undefined) throw err(el, 'XML_ERROR', `netmask specified without address in network '${name}'`);
-    if (prefix !== undefined) throw err(el, 'XML_ERROR', `prefix specified without address in network '${name}'`);
+    if (netmask !== undefined)
+      throw err(el, 'XML_ERROR', `netmask specified without address in network '${name}'`);
+    if (prefix !== undefined)
+      throw err(el, 'XML_ERROR', `prefix specified without address in network '${name}'`);
   } else if (family === 'ipv6' || (family === undefined && addr.family === 6)) {
     if (addr.family !== 6) {
-      throw err(el, 'XML_ERROR', `Family 'ipv6' specified for non-IPv6 address '${addrText}' in network '${name}'`);
+      throw err(
+        el,
+        'XML_ERROR',
+        `Family 'ipv6' specified for non-IPv6 address '${addrText}' in network '${name}'`,
+      );
     }
     if (netmask !== undefined) {
       throw err(el, 'XML_ERROR', `netmask not allowed for IPv6 address '${addrText}' in network '${name}'`);
@@ -328,7 +389,11 @@ function parseIp4or6(el: XmlElement, name: string): IpDef {
     }
   } else {
     if (addr.family !== 4) {
-      throw err(el, 'XML_ERROR', `${family ? "Family 'ipv4' specified" : 'No family specified'} for non-IPv4 address '${addrText}' in network '${name}'`);
+      throw err(
+        el,
+        'XML_ERROR',
+        `${family ? "Family 'ipv4' specified" : 'No family specified'} for non-IPv4 address '${addrText}' in network '${name}'`,
+      );
     }
     if (ip.prefix !== undefined && ip.prefix > 32) {
       throw err(el, 'XML_ERROR', `Invalid IPv4 prefix '${ip.prefix}' in network '${name}'`);
@@ -340,7 +405,8 @@ function parseIp4or6(el: XmlElement, name: string): IpDef {
   if (tftp) {
     const root = attr(tftp, 'root');
     if (root !== undefined) {
-      if (isV6) throw err(tftp, 'XML_ERROR', `Unsupported <tftp> element in an IPv6 element in network '${name}'`);
+      if (isV6)
+        throw err(tftp, 'XML_ERROR', `Unsupported <tftp> element in an IPv6 element in network '${name}'`);
       ip.tftpRoot = root;
     }
   }
@@ -354,8 +420,10 @@ function parseDhcp(el: XmlElement, name: string, isV6: boolean): DhcpDef {
   for (const r of childElements(el, 'range')) {
     const s = attr(r, 'start');
     const e = attr(r, 'end');
-    if (s === undefined) throw err(r, 'XML_ERROR', `Missing 'start' attribute in dhcp range for network '${name}'`);
-    if (e === undefined) throw err(r, 'XML_ERROR', `Missing 'end' attribute in dhcp range for network '${name}'`);
+    if (s === undefined)
+      throw err(r, 'XML_ERROR', `Missing 'start' attribute in dhcp range for network '${name}'`);
+    if (e === undefined)
+      throw err(r, 'XML_ERROR', `Missing 'end' attribute in dhcp range for network '${name}'`);
     const sa = parseIp(s);
     const ea = parseIp(e);
     if (!sa) throw err(r, 'XML_ERROR', `Invalid dhcp range start address '${s}' in network '${name}'`);
@@ -374,11 +442,19 @@ function parseDhcp(el: XmlElement, name: string, isV6: boolean): DhcpDef {
     const ipText = attr(h, 'ip');
     if (mac !== undefined) {
       if (isV6) {
-        throw err(h, 'XML_ERROR', `Invalid to specify MAC address '${mac}' in network '${name}' IPv6 static host definition`);
+        throw err(
+          h,
+          'XML_ERROR',
+          `Invalid to specify MAC address '${mac}' in network '${name}' IPv6 static host definition`,
+        );
       }
       if (!isMac(mac)) throw err(h, 'XML_ERROR', `Cannot parse MAC address '${mac}' in network '${name}'`);
       if (isMulticastMac(mac)) {
-        throw err(h, 'XML_ERROR', `expected unicast mac address, found multicast '${mac}' in network '${name}'`);
+        throw err(
+          h,
+          'XML_ERROR',
+          `expected unicast mac address, found multicast '${mac}' in network '${name}'`,
+        );
       }
       host.mac = mac.toLowerCase();
     }
@@ -389,20 +465,30 @@ function parseDhcp(el: XmlElement, name: string, isV6: boolean): DhcpDef {
       host.id = id;
     }
     if (hname !== undefined) {
-      if (!/^[A-Za-z]/.test(hname)) throw err(h, 'XML_ERROR', `Cannot use host name '${hname}' in network '${name}'`);
+      if (!/^[A-Za-z]/.test(hname))
+        throw err(h, 'XML_ERROR', `Cannot use host name '${hname}' in network '${name}'`);
       host.name = hname;
     }
     if (ipText !== undefined) {
       const ip = parseIp(ipText);
-      if (!ip) throw err(h, 'XML_ERROR', `Invalid IP address in static host definition for network '${name}'`);
+      if (!ip)
+        throw err(h, 'XML_ERROR', `Invalid IP address in static host definition for network '${name}'`);
       host.ip = formatIp(ip);
     }
     if (isV6) {
       if (host.id === undefined && host.name === undefined) {
-        throw err(h, 'XML_ERROR', `Static host definition in IPv6 network '${name}' must have id or name attribute`);
+        throw err(
+          h,
+          'XML_ERROR',
+          `Static host definition in IPv6 network '${name}' must have id or name attribute`,
+        );
       }
     } else if (host.mac === undefined && host.name === undefined) {
-      throw err(h, 'XML_ERROR', `Static host definition in IPv4 network '${name}' must have mac or name attribute`);
+      throw err(
+        h,
+        'XML_ERROR',
+        `Static host definition in IPv4 network '${name}' must have mac or name attribute`,
+      );
     }
     if (host.ip === undefined) {
       throw err(h, 'XML_ERROR', `Missing IP address in static host definition for network '${name}'`);
@@ -415,7 +501,8 @@ function parseDhcp(el: XmlElement, name: string, isV6: boolean): DhcpDef {
   if (bootp) {
     const file = attr(bootp, 'file');
     if (file !== undefined) {
-      if (isV6) throw err(bootp, 'XML_ERROR', `Unsupported <bootp> element in an IPv6 element in network '${name}'`);
+      if (isV6)
+        throw err(bootp, 'XML_ERROR', `Unsupported <bootp> element in an IPv6 element in network '${name}'`);
       const server = attr(bootp, 'server');
       if (server !== undefined && !parseIp(server)) {
         throw err(bootp, 'XML_ERROR', `Invalid bootp server address '${server}' in network '${name}'`);
@@ -430,12 +517,16 @@ function parseRoute(el: XmlElement, name: string): RouteDef {
   const address = attr(el, 'address');
   const gateway = attr(el, 'gateway');
   const family = attr(el, 'family');
-  if (address === undefined) throw err(el, 'XML_ERROR', `Missing required address attribute in network '${name}'`);
-  if (gateway === undefined) throw err(el, 'XML_ERROR', `Missing required gateway attribute in network '${name}'`);
+  if (address === undefined)
+    throw err(el, 'XML_ERROR', `Missing required address attribute in network '${name}'`);
+  if (gateway === undefined)
+    throw err(el, 'XML_ERROR', `Missing required gateway attribute in network '${name}'`);
   const a = parseIp(address);
   const g = parseIp(gateway);
-  if (!a) throw err(el, 'XML_ERROR', `Bad network address '${address}' in route definition of network '${name}'`);
-  if (!g) throw err(el, 'XML_ERROR', `Bad gateway address '${gateway}' in route definition of network '${name}'`);
+  if (!a)
+    throw err(el, 'XML_ERROR', `Bad network address '${address}' in route definition of network '${name}'`);
+  if (!g)
+    throw err(el, 'XML_ERROR', `Bad gateway address '${gateway}' in route definition of network '${name}'`);
   if (family !== undefined && family !== 'ipv4' && family !== 'ipv6') {
     throw err(el, 'XML_ERROR', `Unrecognized family '${family}' in network '${name}'`);
   }
@@ -447,15 +538,24 @@ function parseRoute(el: XmlElement, name: string): RouteDef {
   const netmask = attr(el, 'netmask');
   if (netmask !== undefined) {
     const m = parseIp(netmask);
-    if (!m || m.family !== 4 || a.family !== 4) {
+    if (m?.family !== 4 || a.family !== 4) {
       throw err(el, 'XML_ERROR', `Bad netmask address '${netmask}' in route definition of network '${name}'`);
     }
     route.netmask = formatIp(m);
   }
-  const prefix = uint(el, 'prefix', () => `Invalid prefix '%s' in route definition of network '${name}'`, 128);
+  const prefix = uint(
+    el,
+    'prefix',
+    () => `Invalid prefix '%s' in route definition of network '${name}'`,
+    128,
+  );
   if (prefix !== undefined) {
     if (netmask !== undefined) {
-      throw err(el, 'XML_ERROR', `route definition in network '${name}' cannot have both a prefix and a netmask`);
+      throw err(
+        el,
+        'XML_ERROR',
+        `route definition in network '${name}' cannot have both a prefix and a netmask`,
+      );
     }
     if (prefix > (a.family === 4 ? 32 : 128)) {
       throw err(el, 'XML_ERROR', `Invalid prefix ${prefix} in route definition of network '${name}'`);
@@ -521,9 +621,14 @@ function parseVirtualPort(el: XmlElement): VirtualPortDef {
 
 function parsePortGroup(el: XmlElement, network: string): PortGroupDef {
   const name = attr(el, 'name');
-  if (name === undefined) throw err(el, 'XML_ERROR', `Missing required name attribute in portgroup of network '${network}'`);
+  if (name === undefined)
+    throw err(el, 'XML_ERROR', `Missing required name attribute in portgroup of network '${network}'`);
   const pg: PortGroupDef = { name };
-  const d = yesNo(el, 'default', () => `Invalid default setting '%s' in portgroup '${name}' of network '${network}'`);
+  const d = yesNo(
+    el,
+    'default',
+    () => `Invalid default setting '%s' in portgroup '${name}' of network '${network}'`,
+  );
   if (d !== undefined) pg.default = d;
   const t = yesNo(
     el,
@@ -563,16 +668,22 @@ function parseForward(el: XmlElement, name: string): ForwardDef {
     }
   }
   const pfs = childElements(el, 'pf');
-  if (pfs.length > 1) throw err(pfs[1], 'XML_ERROR', `Only one <pf> element is allowed in <forward> of network ${name}`);
+  if (pfs.length > 1)
+    throw err(pfs[1], 'XML_ERROR', `Only one <pf> element is allowed in <forward> of network ${name}`);
   if (pfs[0]) {
     const dev = attr(pfs[0], 'dev');
-    if (dev === undefined) throw err(pfs[0], 'XML_ERROR', `Missing required dev attribute in <pf> element of network '${name}'`);
+    if (dev === undefined)
+      throw err(pfs[0], 'XML_ERROR', `Missing required dev attribute in <pf> element of network '${name}'`);
     fwd.pf = { dev };
   }
   for (const i of childElements(el, 'interface')) {
     const dev = attr(i, 'dev');
     if (dev === undefined) {
-      throw err(i, 'XML_ERROR', `Missing required dev attribute in <forward> <interface> element of network ${name}`);
+      throw err(
+        i,
+        'XML_ERROR',
+        `Missing required dev attribute in <forward> <interface> element of network ${name}`,
+      );
     }
     if (fwd.interfaces.some((x) => x.dev === dev)) {
       throw err(i, 'XML_ERROR', `interface '${dev}' can only be listed once in network ${name}`);
@@ -583,15 +694,29 @@ function parseForward(el: XmlElement, name: string): ForwardDef {
   for (const a of childElements(el, 'address')) {
     const type = attr(a, 'type');
     if (type !== 'pci') {
-      throw err(a, 'XML_ERROR', `The use of address type '${type ?? ''}' is not supported for network ${name}`);
+      throw err(
+        a,
+        'XML_ERROR',
+        `The use of address type '${type ?? ''}' is not supported for network ${name}`,
+      );
     }
     const num = (k: string, max: number) => {
       const v = attr(a, k) ?? '0';
-      const n = /^0x[0-9a-fA-F]+$/.test(v) ? Number.parseInt(v, 16) : /^\d+$/.test(v) ? Number(v) : Number.NaN;
-      if (!(n >= 0 && n <= max)) throw err(a, 'XML_ERROR', `Invalid PCI address ${k} '${v}' in network ${name}`);
+      const n = /^0x[0-9a-fA-F]+$/.test(v)
+        ? Number.parseInt(v, 16)
+        : /^\d+$/.test(v)
+          ? Number(v)
+          : Number.NaN;
+      if (!(n >= 0 && n <= max))
+        throw err(a, 'XML_ERROR', `Invalid PCI address ${k} '${v}' in network ${name}`);
       return n;
     };
-    const pci = { domain: num('domain', 0xffff), bus: num('bus', 0xff), slot: num('slot', 0x1f), function: num('function', 7) };
+    const pci = {
+      domain: num('domain', 0xffff),
+      bus: num('bus', 0xff),
+      slot: num('slot', 0x1f),
+      function: num('function', 7),
+    };
     const label = pciLabel(pci);
     if (fwd.pciAddresses.some((p) => pciLabel(p) === label)) {
       throw err(a, 'XML_ERROR', `PCI device '${label}' can only be listed once in network ${name}`);
@@ -626,15 +751,35 @@ function parseForward(el: XmlElement, name: string): ForwardDef {
     const ipv6 = yesNo(nat, 'ipv6', () => `Invalid ipv6 setting '%s' in network '${name}' NAT`);
     if (ipv6 !== undefined) fwd.nat.ipv6 = ipv6;
     const addrs = childElements(nat, 'address');
-    if (addrs.length > 1) throw err(addrs[1], 'XML_ERROR', `Only one <address> element is allowed in <nat> in <forward> in network ${name}`);
+    if (addrs.length > 1)
+      throw err(
+        addrs[1],
+        'XML_ERROR',
+        `Only one <address> element is allowed in <nat> in <forward> in network ${name}`,
+      );
     if (addrs[0]) {
       const s = attr(addrs[0], 'start');
       const e = attr(addrs[0], 'end');
-      if (s === undefined) throw err(addrs[0], 'XML_ERROR', `missing 'start' attribute in <address> in <nat> in <forward> in network ${name}`);
+      if (s === undefined)
+        throw err(
+          addrs[0],
+          'XML_ERROR',
+          `missing 'start' attribute in <address> in <nat> in <forward> in network ${name}`,
+        );
       const sa = parseIp(s);
-      if (!sa || sa.family !== 4) throw err(addrs[0], 'XML_ERROR', `Bad ipv4 start address '${s}' in <nat> in <forward> in network '${name}'`);
+      if (sa?.family !== 4)
+        throw err(
+          addrs[0],
+          'XML_ERROR',
+          `Bad ipv4 start address '${s}' in <nat> in <forward> in network '${name}'`,
+        );
       const ea = e === undefined ? sa : parseIp(e);
-      if (!ea || ea.family !== 4) throw err(addrs[0], 'XML_ERROR', `Bad ipv4 end address '${e}' in <nat> in <forward> in network '${name}'`);
+      if (ea?.family !== 4)
+        throw err(
+          addrs[0],
+          'XML_ERROR',
+          `Bad ipv4 end address '${e}' in <nat> in <forward> in network '${name}'`,
+        );
       if (sa.value > ea.value) {
         throw err(addrs[0], 'XML_ERROR', `Invalid NAT address range '${s}' to '${e}' in network '${name}'`);
       }
@@ -642,11 +787,31 @@ function parseForward(el: XmlElement, name: string): ForwardDef {
       fwd.nat.addressEnd = formatIp(ea);
     }
     const ports = childElements(nat, 'port');
-    if (ports.length > 1) throw err(ports[1], 'XML_ERROR', `Only one <port> element is allowed in <nat> in <forward> in network ${name}`);
+    if (ports.length > 1)
+      throw err(
+        ports[1],
+        'XML_ERROR',
+        `Only one <port> element is allowed in <nat> in <forward> in network ${name}`,
+      );
     if (ports[0]) {
-      const s = uint(ports[0], 'start', () => `Invalid 'start' attribute '%s' in <port> in <nat> in <forward> in network ${name}`, 65535);
-      const e = uint(ports[0], 'end', () => `Invalid 'end' attribute '%s' in <port> in <nat> in <forward> in network ${name}`, 65535);
-      if (s === undefined) throw err(ports[0], 'XML_ERROR', `Missing 'start' attribute in <port> in <nat> in <forward> in network ${name}`);
+      const s = uint(
+        ports[0],
+        'start',
+        () => `Invalid 'start' attribute '%s' in <port> in <nat> in <forward> in network ${name}`,
+        65535,
+      );
+      const e = uint(
+        ports[0],
+        'end',
+        () => `Invalid 'end' attribute '%s' in <port> in <nat> in <forward> in network ${name}`,
+        65535,
+      );
+      if (s === undefined)
+        throw err(
+          ports[0],
+          'XML_ERROR',
+          `Missing 'start' attribute in <port> in <nat> in <forward> in network ${name}`,
+        );
       if (e !== undefined && e < s) {
         throw err(ports[0], 'XML_ERROR', `Invalid port range '${s}-${e}' in network '${name}'`);
       }
@@ -668,23 +833,39 @@ function checkForwardCombinations(def: NetworkDef, fwdEl: XmlElement | undefined
   const name = def.name;
   if (mode === 'nat' || mode === 'route' || mode === 'open' || mode === undefined) {
     if (def.forward && def.forward.interfaces.length > 1) {
-      throw err(fwdEl, 'XML_ERROR', `multiple forwarding interfaces specified for network '${name}', only one is supported`);
+      throw err(
+        fwdEl,
+        'XML_ERROR',
+        `multiple forwarding interfaces specified for network '${name}', only one is supported`,
+      );
     }
     if (def.forward?.pf) {
-      throw err(fwdEl, 'CONFIG_UNSUPPORTED', `Unsupported <pf> element in network ${name} with forward mode='${mode}'`);
+      throw err(
+        fwdEl,
+        'CONFIG_UNSUPPORTED',
+        `Unsupported <pf> element in network ${name} with forward mode='${mode}'`,
+      );
     }
     return;
   }
   const parts: Array<[boolean, string]> = [
     [def.ips.length > 0, '<ip>'],
-    [!!def.dns && (def.dns.hosts.length + def.dns.srvs.length + def.dns.txts.length + def.dns.forwarders.length > 0), '<dns>'],
+    [
+      !!def.dns &&
+        def.dns.hosts.length + def.dns.srvs.length + def.dns.txts.length + def.dns.forwarders.length > 0,
+      '<dns>',
+    ],
     [!!def.domain, '<domain>'],
     [def.mac !== undefined, '<mac>'],
     [def.routes.length > 0, '<route>'],
   ];
   for (const [present, what] of parts) {
     if (present) {
-      throw err(fwdEl, 'CONFIG_UNSUPPORTED', `Unsupported ${what} element in network ${name} with forward mode='${mode}'`);
+      throw err(
+        fwdEl,
+        'CONFIG_UNSUPPORTED',
+        `Unsupported ${what} element in network ${name} with forward mode='${mode}'`,
+      );
     }
   }
   if (def.bridge && (def.bridge.stp !== undefined || def.bridge.delay !== undefined)) {

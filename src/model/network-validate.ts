@@ -1,9 +1,9 @@
 // Define-time checks that libvirt's network driver makes after parsing (networkValidate and friends).
 
+import { parseIp, subnetContains } from './addr.js';
 import { VirtError } from './errors.js';
 import { type NetworkDef, networkMode } from './network-def.js';
 import { ipSubnet } from './network-ip.js';
-import { parseIp, subnetContains } from './addr.js';
 
 function unsupported(detail: string): VirtError {
   return new VirtError('CONFIG_UNSUPPORTED', detail);
@@ -14,8 +14,11 @@ export function validateNetworkDef(def: NetworkDef): void {
   const mode = networkMode(def);
   const vp = def.virtualport?.type;
   const vlanAllowed =
-    mode === 'hostdev' || mode === 'passthrough' || (mode === 'bridge' && vp === 'openvswitch' && !!def.bridge?.name);
-  const vlanInUse = (def.vlan?.tags.length ?? 0) > 0 || def.portgroups.some((pg) => (pg.vlan?.tags.length ?? 0) > 0);
+    mode === 'hostdev' ||
+    mode === 'passthrough' ||
+    (mode === 'bridge' && vp === 'openvswitch' && !!def.bridge?.name);
+  const vlanInUse =
+    (def.vlan?.tags.length ?? 0) > 0 || def.portgroups.some((pg) => (pg.vlan?.tags.length ?? 0) > 0);
   if (vlanInUse && !vlanAllowed) {
     throw unsupported(
       `<vlan> element specified for network ${def.name}, whose type doesn't support vlan configuration`,
@@ -23,7 +26,9 @@ export function validateNetworkDef(def: NetworkDef): void {
   }
   const l3 = mode === 'nat' || mode === 'route' || mode === 'open' || mode === 'isolated';
   if (def.bandwidth && !l3 && mode !== 'bridge') {
-    throw unsupported(`Unsupported network-wide <bandwidth> element in network ${def.name} with forward mode='${mode}'`);
+    throw unsupported(
+      `Unsupported network-wide <bandwidth> element in network ${def.name} with forward mode='${mode}'`,
+    );
   }
   if (def.bandwidth?.outbound?.floor !== undefined || def.bandwidth?.inbound?.floor !== undefined) {
     throw unsupported(`floor attribute isn't supported for network's bandwidth yet`);

@@ -46,7 +46,8 @@ export function assertSafeForDnsmasq(def: NetworkDef): void {
   for (const ip of def.ips) {
     noControl('tftp root', ip.tftpRoot);
     noControl('bootp file', ip.dhcp?.bootp?.file);
-    if (ip.dhcp?.bootp?.file.includes(',')) throw bad('bootp file', ip.dhcp.bootp.file, "must not contain ','");
+    if (ip.dhcp?.bootp?.file.includes(','))
+      throw bad('bootp file', ip.dhcp.bootp.file, "must not contain ','");
     for (const h of ip.dhcp?.hosts ?? []) dnsName('DHCP host name', h.name);
   }
   for (const o of def.dnsmasqOptions) noControl('dnsmasq option', o);

@@ -59,7 +59,9 @@ export function parseXmlDocument(text: string): XmlElement {
     });
   }
   if (!root) {
-    throw new VirtError('XML_ERROR', 'line 1, column 1: Document is empty', { position: { line: 1, column: 1 } });
+    throw new VirtError('XML_ERROR', 'line 1, column 1: Document is empty', {
+      position: { line: 1, column: 1 },
+    });
   }
   return root;
 }
@@ -71,7 +73,8 @@ export function attr(el: XmlElement, name: string): string | undefined {
 
 export function childElements(el: XmlElement, name?: string): XmlElement[] {
   const out: XmlElement[] = [];
-  for (const c of el.children) if (typeof c !== 'string' && (name === undefined || c.name === name)) out.push(c);
+  for (const c of el.children)
+    if (typeof c !== 'string' && (name === undefined || c.name === name)) out.push(c);
   return out;
 }
 
@@ -104,7 +107,13 @@ export function toXmlNode(el: XmlElement, inScope: Map<string, string>): XmlNode
   };
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', "'": '&apos;', '"': '&quot;' };
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  "'": '&apos;',
+  '"': '&quot;',
+};
 
 /** Escapes text for an attribute value in single quotes or element content, like libvirt's virBufferEscapeString. */
 export function escapeXml(text: string): string {

@@ -57,11 +57,14 @@ export function planNetwork(def: NetworkDef): NetworkPlan {
   configure.push(`link set dev ${bridge} up`);
   for (const r of def.routes) {
     const prefix = r.prefix ?? (r.netmask ? netmaskBits(r.netmask) : r.address.includes(':') ? 128 : 32);
-    configure.push(`route add ${r.address}/${prefix} via ${r.gateway} dev ${bridge}${r.metric ? ` metric ${r.metric}` : ''}`);
+    configure.push(
+      `route add ${r.address}/${prefix} via ${r.gateway} dev ${bridge}${r.metric ? ` metric ${r.metric}` : ''}`,
+    );
   }
   const globalSysctls: Sysctl[] = [];
   if (mode === 'nat' || mode === 'route' || mode === 'open') {
-    if (def.ips.some((ip) => ipAddress(ip)?.family === 4)) globalSysctls.push({ key: 'net/ipv4/ip_forward', value: '1' });
+    if (def.ips.some((ip) => ipAddress(ip)?.family === 4))
+      globalSysctls.push({ key: 'net/ipv4/ip_forward', value: '1' });
     if (hasV6) globalSysctls.push({ key: 'net/ipv6/conf/all/forwarding', value: '1' });
   }
   return {

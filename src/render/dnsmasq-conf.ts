@@ -1,7 +1,7 @@
 // The dnsmasq configuration of a network, line for line what libvirt 9.0 writes (networkDnsmasqConfContents),
 // with our own file paths and header. Pure text.
 
-import { type IpAddr, formatIp, parseIp, prefixToNetmask, rangeSize } from '../model/addr.js';
+import { formatIp, type IpAddr, parseIp, prefixToNetmask, rangeSize } from '../model/addr.js';
 import type { DhcpHost, IpDef, LeaseDef, NetworkDef } from '../model/network-def.js';
 import { ipAddress, ipPrefix } from '../model/network-ip.js';
 import { assertSafeForDnsmasq } from '../model/safe-strings.js';
@@ -52,11 +52,16 @@ function hostLine(h: DhcpHost, v6: boolean): string {
 export function ptrZone(addr: IpAddr, prefix: number): string | undefined {
   if (addr.family === 4) {
     if (prefix % 8 !== 0 || prefix === 0) return undefined;
-    const octets = formatIp(addr).split('.').slice(0, prefix / 8);
+    const octets = formatIp(addr)
+      .split('.')
+      .slice(0, prefix / 8);
     return `${octets.reverse().join('.')}.in-addr.arpa`;
   }
   if (prefix % 4 !== 0 || prefix === 0) return undefined;
-  const hex = addr.value.toString(16).padStart(32, '0').slice(0, prefix / 4);
+  const hex = addr.value
+    .toString(16)
+    .padStart(32, '0')
+    .slice(0, prefix / 4);
   return `${hex.split('').reverse().join('.')}.ip6.arpa`;
 }
 
@@ -120,7 +125,8 @@ export function renderDnsmasqFiles(def: NetworkDef, paths: DnsmasqPaths): Dnsmas
   // libvirt drops DHCPv6 when another IPv6 address on the network is SLAAC-only
   if (v6 && def.ips.some((ip) => ipAddress(ip)?.family === 6 && !hasDhcp(ip))) v6 = undefined;
   for (const ip of def.ips) {
-    if (ipAddress(ip)?.family === 4 && ip.tftpRoot !== undefined) c.push('enable-tftp', `tftp-root=${ip.tftpRoot}`);
+    if (ipAddress(ip)?.family === 4 && ip.tftpRoot !== undefined)
+      c.push('enable-tftp', `tftp-root=${ip.tftpRoot}`);
   }
   let leases = 0n;
   const hostLines: string[] = [];
@@ -156,7 +162,9 @@ export function renderDnsmasqFiles(def: NetworkDef, paths: DnsmasqPaths): Dnsmas
     c.push(`addn-hosts=${paths.addnHostsFile}`);
     const byIp = new Map<string, string[]>();
     for (const h of dns?.hosts ?? []) byIp.set(h.ip, [...(byIp.get(h.ip) ?? []), ...h.hostnames]);
-    files.addnhosts = [...byIp].map(([ip, names]) => `${ip}\t${names.map((n) => `${n}\t`).join('')}\n`).join('');
+    files.addnhosts = [...byIp]
+      .map(([ip, names]) => `${ip}\t${names.map((n) => `${n}\t`).join('')}\n`)
+      .join('');
   }
   if (def.mtu) c.push(`dhcp-option=option:mtu,${def.mtu}`);
   if (v6) c.push('enable-ra');

@@ -93,11 +93,16 @@ export function networkAddScript(def: NetworkDef): string {
       }
       rule(c.nat, `${fam} daddr ${net} return`);
       if (s.family === 4 && nat?.addressStart) {
-        const range = nat.addressEnd && nat.addressEnd !== nat.addressStart ? `${nat.addressStart}-${nat.addressEnd}` : nat.addressStart;
-        for (const proto of ['tcp', 'udp']) rule(c.nat, `${toDev}meta l4proto ${proto} ip saddr ${net} snat ip to ${range}:${ports}`);
+        const range =
+          nat.addressEnd && nat.addressEnd !== nat.addressStart
+            ? `${nat.addressStart}-${nat.addressEnd}`
+            : nat.addressStart;
+        for (const proto of ['tcp', 'udp'])
+          rule(c.nat, `${toDev}meta l4proto ${proto} ip saddr ${net} snat ip to ${range}:${ports}`);
         rule(c.nat, `${toDev}ip saddr ${net} snat ip to ${range}`);
       } else {
-        for (const proto of ['tcp', 'udp']) rule(c.nat, `${toDev}meta l4proto ${proto} ${fam} saddr ${net} masquerade to :${ports}`);
+        for (const proto of ['tcp', 'udp'])
+          rule(c.nat, `${toDev}meta l4proto ${proto} ${fam} saddr ${net} masquerade to :${ports}`);
         rule(c.nat, `${toDev}${fam} saddr ${net} masquerade`);
       }
     }

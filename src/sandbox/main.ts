@@ -124,7 +124,21 @@ function buildNamespaces(): void {
     sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
   }
   // The veth pair is created directly inside the namespaces, so nothing appears in the root namespace.
-  sh(['ip', 'link', 'add', 'uplink0', 'netns', HOST_NS, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', UP_NS]);
+  sh([
+    'ip',
+    'link',
+    'add',
+    'uplink0',
+    'netns',
+    HOST_NS,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    'eth0',
+    'netns',
+    UP_NS,
+  ]);
   sh(['ip', '-n', HOST_NS, 'addr', 'add', '10.77.0.2/24', 'dev', 'uplink0']);
   sh(['ip', '-n', HOST_NS, 'link', 'set', 'uplink0', 'up']);
   sh(['ip', '-n', HOST_NS, 'route', 'add', 'default', 'via', '10.77.0.1']);
@@ -152,8 +166,28 @@ function addGuest(name: string, bridge: string, index: number): string {
   sh(['ip', '-n', HOST_NS, 'link', 'set', hostEnd, 'master', bridge, 'up']);
   const script = join(DIR, 'udhcpc.sh');
   writeFileSync(script, UDHCPC_SCRIPT, { mode: 0o755 });
-  sh(['ip', 'netns', 'exec', ns, '/bin/busybox', 'udhcpc', '-i', 'eth0', '-n', '-q', '-t', '5', '-T', '1', '-x', `hostname:${name}`, '-s', script]);
-  const addr = JSON.parse(sh(['ip', '-n', ns, '-j', '-4', 'addr', 'show', 'dev', 'eth0']))[0]?.addr_info?.[0]?.local;
+  sh([
+    'ip',
+    'netns',
+    'exec',
+    ns,
+    '/bin/busybox',
+    'udhcpc',
+    '-i',
+    'eth0',
+    '-n',
+    '-q',
+    '-t',
+    '5',
+    '-T',
+    '1',
+    '-x',
+    `hostname:${name}`,
+    '-s',
+    script,
+  ]);
+  const addr = JSON.parse(sh(['ip', '-n', ns, '-j', '-4', 'addr', 'show', 'dev', 'eth0']))[0]?.addr_info?.[0]
+    ?.local;
   return addr ?? '(no lease)';
 }
 
@@ -169,7 +203,9 @@ export async function main(): Promise<void> {
   process.on('exit', cleanup);
 
   for (const sub of ['config', 'state', 'run']) mkdirSync(join(DIR, sub), { recursive: true });
-  console.log(`virtnet sandbox: namespaces ${HOST_NS} (virtnetd) and ${UP_NS} (upstream LAN), state in ${DIR}`);
+  console.log(
+    `virtnet sandbox: namespaces ${HOST_NS} (virtnetd) and ${UP_NS} (upstream LAN), state in ${DIR}`,
+  );
   buildNamespaces();
   startUpstreamServer();
 
@@ -212,7 +248,9 @@ export async function main(): Promise<void> {
     if (started.status >= 300) throw new Error(`starting the default network failed: ${started.text}`);
   }
   const bridge = JSON.parse((await api('GET', '/v1/networks/default')).text).bridge ?? 'virbr0';
-  const leases = GUESTS.map((g, i) => `  ${g}: ${addGuest(g, bridge, i)}  (ip netns exec ${PREFIX}-${g} ...)`);
+  const leases = GUESTS.map(
+    (g, i) => `  ${g}: ${addGuest(g, bridge, i)}  (ip netns exec ${PREFIX}-${g} ...)`,
+  );
 
   const cli = `VIRTNET_SOCKET=${SOCKET} ${join(ROOT, 'bin', 'virtnet')}`;
   console.log(`

@@ -1,10 +1,10 @@
 // The HTTP/JSON API (routes in src/api/types.ts) as a Hono app over a Daemon; transport-independent.
 
-import { Hono } from 'hono';
 import type { Context } from 'hono';
+import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { NetworkEvent } from '../../api/types.js';
-import { VirtError, isVirtError } from '../../model/errors.js';
+import { isVirtError, VirtError } from '../../model/errors.js';
 import type { Daemon, ListFilter } from '../daemon.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
 
@@ -39,7 +39,9 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
     const e = isVirtError(err) ? err : new VirtError('INTERNAL_ERROR', err.message);
     return c.json({ error: e.toJSON() }, e.httpStatus as 400);
   });
-  app.notFound((c) => c.json({ error: { code: 'INVALID_ARG', message: `no such route: ${c.req.method} ${c.req.path}` } }, 404));
+  app.notFound((c) =>
+    c.json({ error: { code: 'INVALID_ARG', message: `no such route: ${c.req.method} ${c.req.path}` } }, 404),
+  );
 
   if (opts.readOnly) {
     app.use('*', async (c, next) => {
@@ -76,7 +78,8 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
       throw new VirtError('INVALID_ARG', 'body must be JSON {"autostart": true|false}');
     }
     const on = (body as { autostart?: unknown }).autostart;
-    if (typeof on !== 'boolean') throw new VirtError('INVALID_ARG', 'body must be JSON {"autostart": true|false}');
+    if (typeof on !== 'boolean')
+      throw new VirtError('INVALID_ARG', 'body must be JSON {"autostart": true|false}');
     return c.json(await daemon.setAutostart(c.req.param('id'), on));
   });
 

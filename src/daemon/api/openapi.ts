@@ -1,6 +1,12 @@
 // The OpenAPI 3.1 description of the API; checked in as docs/openapi.json (a test keeps them equal).
 
-const networkId = { name: 'id', in: 'path', required: true, description: 'Network name or UUID', schema: { type: 'string' } };
+const networkId = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'Network name or UUID',
+  schema: { type: 'string' },
+};
 const json = (ref: string) => ({ 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } });
 const ok = (ref: string, description = 'OK') => ({ description, content: json(ref) });
 const errors = {
@@ -41,14 +47,19 @@ export const OPENAPI_DOCUMENT = {
         responses: { '200': ok('NetworkList'), ...errors },
       },
       post: {
-        summary: 'Define a network from libvirt network XML (net-define), or create a transient one (net-create)',
+        summary:
+          'Define a network from libvirt network XML (net-define), or create a transient one (net-create)',
         parameters: [boolQuery('transient', 'create and start a transient network')],
         requestBody: { required: true, content: { 'application/xml': { schema: { type: 'string' } } } },
         responses: { '201': ok('NetworkInfo', 'Defined (or created)'), ...errors },
       },
     },
     '/v1/networks/{id}': {
-      get: { summary: 'One network', parameters: [networkId], responses: { '200': ok('NetworkInfo'), ...errors } },
+      get: {
+        summary: 'One network',
+        parameters: [networkId],
+        responses: { '200': ok('NetworkInfo'), ...errors },
+      },
       delete: {
         summary: 'Undefine (an active network becomes transient)',
         parameters: [networkId],
@@ -60,7 +71,10 @@ export const OPENAPI_DOCUMENT = {
         summary: 'The network XML (live while active unless inactive=1)',
         parameters: [networkId, boolQuery('inactive', 'the persistent definition')],
         responses: {
-          '200': { description: 'XML document', content: { 'application/xml': { schema: { type: 'string' } } } },
+          '200': {
+            description: 'XML document',
+            content: { 'application/xml': { schema: { type: 'string' } } },
+          },
           ...errors,
         },
       },
@@ -73,7 +87,11 @@ export const OPENAPI_DOCUMENT = {
           required: true,
           content: {
             'application/json': {
-              schema: { type: 'object', required: ['autostart'], properties: { autostart: { type: 'boolean' } } },
+              schema: {
+                type: 'object',
+                required: ['autostart'],
+                properties: { autostart: { type: 'boolean' } },
+              },
             },
           },
         },
@@ -110,7 +128,12 @@ export const OPENAPI_DOCUMENT = {
     '/v1/events': {
       get: {
         summary: 'Server-sent events: `event: network`, data is a NetworkEvent',
-        responses: { '200': { description: 'event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
+        responses: {
+          '200': {
+            description: 'event stream',
+            content: { 'text/event-stream': { schema: { type: 'string' } } },
+          },
+        },
       },
     },
     '/v1/openapi.json': {
@@ -145,7 +168,10 @@ export const OPENAPI_DOCUMENT = {
           persistent: { type: 'boolean' },
           autostart: { type: 'boolean' },
           bridge: { type: 'string' },
-          mode: { type: 'string', enum: ['nat', 'route', 'open', 'isolated', 'bridge', 'private', 'vepa', 'passthrough', 'hostdev'] },
+          mode: {
+            type: 'string',
+            enum: ['nat', 'route', 'open', 'isolated', 'bridge', 'private', 'vepa', 'passthrough', 'hostdev'],
+          },
         },
       },
       NetworkList: {
@@ -176,7 +202,11 @@ export const OPENAPI_DOCUMENT = {
             type: 'array',
             items: {
               type: 'object',
-              properties: { what: { type: 'string' }, expected: { type: 'string' }, actual: { type: 'string' } },
+              properties: {
+                what: { type: 'string' },
+                expected: { type: 'string' },
+                actual: { type: 'string' },
+              },
             },
           },
         },
@@ -191,7 +221,10 @@ export const OPENAPI_DOCUMENT = {
       NetworkEvent: {
         type: 'object',
         properties: {
-          type: { type: 'string', enum: ['defined', 'undefined', 'started', 'stopped', 'updated', 'lease', 'repaired'] },
+          type: {
+            type: 'string',
+            enum: ['defined', 'undefined', 'started', 'stopped', 'updated', 'lease', 'repaired'],
+          },
           name: { type: 'string' },
           uuid: { type: 'string' },
           time: { type: 'string', format: 'date-time' },

@@ -1,7 +1,7 @@
 // libvirt 9.0 conformance: every xml2xml vector formats byte for byte as libvirt printed it; every refusal refuses.
 
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { isVirtError } from '../../../src/model/errors.js';
@@ -17,15 +17,20 @@ export const FIXTURES = join(import.meta.dirname, '../../../../test/fixtures/con
 export function defineAndDump(xml: string): string {
   const def: NetworkDef = parseNetworkXml(xml);
   validateNetworkDef(def);
-  const withDefaults = applyDefineDefaults(def, { bridgeInUse: () => false, random: (n) => new Uint8Array(n).fill(0x42) });
+  const withDefaults = applyDefineDefaults(def, {
+    bridgeInUse: () => false,
+    random: (n) => new Uint8Array(n).fill(0x42),
+  });
   return `${formatNetworkXml(withDefaults, { inactive: true })}\n`;
 }
 
 /** libvirt's expected outputs replace generated uuid/MAC values with GENERATED; do the same to ours. */
 function maskGenerated(actual: string, expected: string): string {
   let out = actual;
-  if (expected.includes("<mac address='GENERATED'/>")) out = out.replace(/<mac address='[^']*'\/>/, "<mac address='GENERATED'/>");
-  if (expected.includes('<uuid>GENERATED</uuid>')) out = out.replace(/<uuid>[^<]*<\/uuid>/, '<uuid>GENERATED</uuid>');
+  if (expected.includes("<mac address='GENERATED'/>"))
+    out = out.replace(/<mac address='[^']*'\/>/, "<mac address='GENERATED'/>");
+  if (expected.includes('<uuid>GENERATED</uuid>'))
+    out = out.replace(/<uuid>[^<]*<\/uuid>/, '<uuid>GENERATED</uuid>');
   return out;
 }
 

@@ -1,7 +1,7 @@
 // dnsmasq configuration: for every libvirt vector, our files equal what libvirt 9.0 wrote (paths and header aside).
 
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { applyDefineDefaults } from '../../../src/model/network-defaults.js';
