@@ -248,8 +248,16 @@ export class LinuxRuntime implements NetworkRuntime {
 
   async adopt(def: NetworkDef, state: RuntimeState): Promise<RuntimeState> {
     const st = { ...(state as LinuxState) };
-    if (networkMode(def) === 'bridge' || !needsDnsmasq(def)) return st;
+    if (networkMode(def) === 'bridge') return st;
     const paths = this.paths(def);
+    if (st.bridge && !deviceExists(st.bridge)) {
+      // the namespace was reset or the bridge deleted: nothing to adopt; clean up what is left
+      await stopDnsmasq(st.dnsmasqPid ?? readPid(paths.pidFile), paths.conf);
+      removeDnsmasqFiles(paths);
+      if (st.firewall) await this.removeFirewall(st.bridge, networkMode(def));
+      throw new VirtError('OPERATION_FAILED', `bridge ${st.bridge} of network '${def.name}' no longer exists`);
+    }
+    if (!needsDnsmasq(def)) return st;
     const pid = this.liveDnsmasq(def, st);
     if (pid !== undefined) {
       this.supervise(def, paths, pid);

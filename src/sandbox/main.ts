@@ -2,7 +2,7 @@
 // Everything it creates is torn down on Ctrl-C / SIGTERM; the machine's own namespace is never touched.
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 
@@ -81,12 +81,13 @@ function cleanup(): void {
     }
     sh(['ip', 'netns', 'del', ns], { quiet: true });
   }
+  rmSync(join('/etc/netns', HOST_NS), { recursive: true, force: true });
 }
 
 function api(method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolveReq, reject) => {
     const req = request(
-      { socketPath: SOCKET, method, path, headers: body ? { 'content-type': 'application/xml' } : {} },
+      { socketPath: SOCKET, method, path, agent: false, headers: body ? { 'content-type': 'application/xml' } : {} },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -144,6 +145,10 @@ function buildNamespaces(): void {
   sh(['ip', '-n', HOST_NS, 'route', 'add', 'default', 'via', '10.77.0.1']);
   sh(['ip', '-n', UP_NS, 'addr', 'add', '10.77.0.1/24', 'dev', 'eth0']);
   sh(['ip', '-n', UP_NS, 'link', 'set', 'eth0', 'up']);
+  // `ip netns exec` bind-mounts this over /etc/resolv.conf: the networks' dnsmasq forwards to the sandbox's
+  // upstream namespace, never to the machine's own resolver
+  mkdirSync(join('/etc/netns', HOST_NS), { recursive: true });
+  writeFileSync(join('/etc/netns', HOST_NS, 'resolv.conf'), 'nameserver 10.77.0.1\n');
 }
 
 function startUpstreamServer(): void {
@@ -177,8 +182,9 @@ function addGuest(name: string, bridge: string, index: number): string {
     'eth0',
     '-n',
     '-q',
+    // a new port of an STP bridge forwards after listening + learning (2 s each)
     '-t',
-    '5',
+    '10',
     '-T',
     '1',
     '-x',
@@ -202,7 +208,11 @@ export async function main(): Promise<void> {
   });
   process.on('exit', cleanup);
 
+  // fresh namespaces mean nothing is running: start from the saved definitions only
+  for (const sub of ['state', 'run']) rmSync(join(DIR, sub), { recursive: true, force: true });
   for (const sub of ['config', 'state', 'run']) mkdirSync(join(DIR, sub), { recursive: true });
+  // dnsmasq runs as nobody and reads its hosts files under the state directory
+  chmodSync(DIR, 0o755);
   console.log(
     `virtnet sandbox: namespaces ${HOST_NS} (virtnetd) and ${UP_NS} (upstream LAN), state in ${DIR}`,
   );
@@ -240,7 +250,8 @@ export async function main(): Promise<void> {
   if (existing.status === 404) {
     const defined = await api('POST', '/v1/networks', DEFAULT_NETWORK_XML);
     if (defined.status >= 300) throw new Error(`defining the default network failed: ${defined.text}`);
-    await api('PUT', '/v1/networks/default/autostart', JSON.stringify({ autostart: true }));
+    const r = await api('PUT', '/v1/networks/default/autostart', JSON.stringify({ autostart: true }));
+    if (r.status >= 300) throw new Error(`marking the default network autostart failed: ${r.text}`);
   }
   const info = JSON.parse((await api('GET', '/v1/networks/default')).text);
   if (!info.active) {

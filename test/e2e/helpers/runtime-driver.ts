@@ -1,0 +1,77 @@
+// A small command-line driver around createLinuxRuntime for end-to-end tests, run inside a test namespace:
+//   node runtime-driver.js start|stop|check|adopt|repair|leases|supervise <stateDir> <xmlFile>
+// Prints JSON on stdout; exits 1 with the error message on stderr. `supervise` adopts the network, prints one
+// JSON line per runtime event and keeps running until SIGTERM (then detaches, leaving the network up).
+// VIRTNET_TEST_DNSMASQ replaces the dnsmasq binary (tests use a wrapper that adds a bad option).
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLinuxRuntime } from '../../../src/host/linux-runtime.js';
+import { parseNetworkXml } from '../../../src/model/network-parse.js';
+import { validateNetworkDef } from '../../../src/model/network-validate.js';
+
+async function main(argv: string[]): Promise<void> {
+  const [cmd, stateDir, xmlFile] = argv;
+  if (!cmd || !stateDir || !xmlFile) throw new Error('usage: runtime-driver CMD STATEDIR XMLFILE');
+  const def = parseNetworkXml(readFileSync(xmlFile, 'utf8'));
+  validateNetworkDef(def);
+  const rt = createLinuxRuntime({
+    stateDir,
+    runDir: join(stateDir, 'run'),
+    log: (m) => process.stderr.write(`${m}\n`),
+    superviseIntervalMs: 100,
+    dnsmasqPath: process.env.VIRTNET_TEST_DNSMASQ,
+  });
+  const stateFile = join(stateDir, `${def.name}.state.json`);
+  const load = () => JSON.parse(readFileSync(stateFile, 'utf8')) as Record<string, unknown>;
+  const save = (s: Record<string, unknown>) => writeFileSync(stateFile, JSON.stringify(s));
+  switch (cmd) {
+    case 'start': {
+      const s = await rt.start(def);
+      save(s);
+      console.log(JSON.stringify(s));
+      break;
+    }
+    case 'stop':
+      await rt.stop(def, load());
+      break;
+    case 'check':
+      console.log(JSON.stringify(await rt.check(def, load())));
+      break;
+    case 'adopt': {
+      const s = await rt.adopt(def, load());
+      save(s);
+      console.log(JSON.stringify(s));
+      break;
+    }
+    case 'repair': {
+      const s = await rt.repair(def, load());
+      save(s);
+      console.log(JSON.stringify(s));
+      break;
+    }
+    case 'leases':
+      console.log(JSON.stringify(await rt.leases(def, load())));
+      break;
+    case 'supervise': {
+      rt.onEvent((e) => console.log(JSON.stringify(e)));
+      const s = await rt.adopt(def, load());
+      save(s);
+      console.log(JSON.stringify({ adopted: s }));
+      const keepAlive = setInterval(() => {}, 1 << 30);
+      process.on('SIGTERM', () => {
+        clearInterval(keepAlive);
+        void rt.detach().then(() => process.exit(0));
+      });
+      return;
+    }
+    default:
+      throw new Error(`unknown command ${cmd}`);
+  }
+  await rt.detach();
+}
+
+main(process.argv.slice(2)).catch((e: Error) => {
+  process.stderr.write(`${e.message}\n`);
+  process.exit(1);
+});

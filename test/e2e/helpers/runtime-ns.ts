@@ -1,0 +1,166 @@
+// A throwaway network namespace for runtime tests: runs the runtime driver and probes (ip -j, nft -j) inside it,
+// and on dispose kills every process it started or that runs with its state directory, then deletes the namespace.
+
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const DRIVER = join(import.meta.dirname, 'runtime-driver.js');
+
+export const isRoot = process.getuid?.() === 0;
+
+export interface DriverResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class RuntimeNs {
+  readonly name = `vnt-rt-${randomBytes(4).toString('hex')}`;
+  readonly dir = mkdtempSync(join(tmpdir(), 'vnt-rt-'));
+  private readonly children = new Set<ChildProcess>();
+
+  constructor() {
+    execFileSync('ip', ['netns', 'add', this.name]);
+    this.sh(['ip', 'link', 'set', 'lo', 'up']);
+  }
+
+  /** Runs a command inside the namespace and returns its stdout (throws on failure). */
+  sh(argv: string[], env?: Record<string, string>): string {
+    return execFileSync('ip', ['netns', 'exec', this.name, ...argv], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
+  }
+
+  /** Like sh but reports the exit status instead of throwing. */
+  tryRun(argv: string[], env?: Record<string, string>): DriverResult {
+    const r = spawnSync('ip', ['netns', 'exec', this.name, ...argv], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+      timeout: 20000,
+    });
+    return { code: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  }
+
+  /** Writes network XML to a file of this namespace's directory and returns its path. */
+  writeXml(name: string, xml: string): string {
+    const p = join(this.dir, `${name}.xml`);
+    writeFileSync(p, xml);
+    return p;
+  }
+
+  get stateDir(): string {
+    return join(this.dir, 'state');
+  }
+
+  driver(cmd: string, xmlFile: string, env?: Record<string, string>): DriverResult {
+    return this.tryRun([process.execPath, DRIVER, cmd, this.stateDir, xmlFile], env);
+  }
+
+  /** Starts `driver supervise` in the background; `lines` receives its stdout JSON lines. */
+  supervise(xmlFile: string): { child: ChildProcess; lines: unknown[]; waitFor: (pred: (l: unknown) => boolean, ms: number) => Promise<unknown> } {
+    const child = spawn('ip', ['netns', 'exec', this.name, process.execPath, DRIVER, 'supervise', this.stateDir, xmlFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.children.add(child);
+    child.on('exit', () => this.children.delete(child));
+    const lines: unknown[] = [];
+    let buf = '';
+    const waiters: Array<() => void> = [];
+    child.stdout?.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let i = buf.indexOf('\n');
+      while (i >= 0) {
+        lines.push(JSON.parse(buf.slice(0, i)));
+        buf = buf.slice(i + 1);
+        i = buf.indexOf('\n');
+      }
+      for (const w of waiters) w();
+    });
+    const waitFor = (pred: (l: unknown) => boolean, ms: number) =>
+      new Promise<unknown>((resolve, reject) => {
+        const check = () => {
+          const hit = lines.find(pred);
+          if (hit !== undefined) {
+            clearTimeout(t);
+            resolve(hit);
+          }
+        };
+        const t = setTimeout(() => reject(new Error(`timeout; got ${JSON.stringify(lines)}`)), ms);
+        waiters.push(check);
+        check();
+      });
+    return { child, lines, waitFor };
+  }
+
+  links(): Array<{ ifname: string; mtu: number; address: string; flags: string[]; linkinfo?: { info_kind?: string } }> {
+    return JSON.parse(this.sh(['ip', '-j', '-d', 'link', 'show']));
+  }
+
+  addrs(dev: string): string[] {
+    const j = JSON.parse(this.sh(['ip', '-j', 'addr', 'show', 'dev', dev])) as Array<{
+      addr_info: Array<{ local: string; prefixlen: number }>;
+    }>;
+    return (j[0]?.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`);
+  }
+
+  /** The virtnet table as nft JSON objects, or undefined when the table does not exist. */
+  nftTable(): Array<Record<string, Record<string, unknown>>> | undefined {
+    const r = this.tryRun(['nft', '-j', 'list', 'table', 'inet', 'virtnet']);
+    if (r.code !== 0) return undefined;
+    return (JSON.parse(r.stdout) as { nftables: Array<Record<string, Record<string, unknown>>> }).nftables;
+  }
+
+  chains(): string[] {
+    return (this.nftTable() ?? []).filter((o) => o.chain).map((o) => o.chain?.name as string);
+  }
+
+  /** Keys of a verdict map (interface names). */
+  mapKeys(map: string): string[] {
+    const m = (this.nftTable() ?? []).find((o) => o.map && o.map.name === map)?.map;
+    const elems = (m?.elem as Array<[string, unknown]> | undefined) ?? [];
+    return elems.map((e) => e[0]);
+  }
+
+  /** PIDs of dnsmasq processes started with a configuration file under this namespace's directory. */
+  dnsmasqPids(): number[] {
+    const out: number[] = [];
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
+        if (cmd.startsWith('dnsmasq') || cmd.includes('/dnsmasq\0')) {
+          if (cmd.includes(this.dir)) out.push(Number(d));
+        }
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return out;
+  }
+
+  /** UDP sockets bound in the namespace, as "addr:port". */
+  udpListeners(): string[] {
+    return this.sh(['ss', '-lnuH'])
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.trim().split(/\s+/)[3] as string);
+  }
+
+  dispose(): void {
+    for (const c of this.children) c.kill('SIGKILL');
+    for (const pid of this.dnsmasqPids()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    spawnSync('ip', ['netns', 'del', this.name]);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

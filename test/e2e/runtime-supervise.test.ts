@@ -1,0 +1,90 @@
+// LinuxRuntime after the daemon is gone: adopt without duplicates, dnsmasq restarted within a second, drift found
+// by check() and fixed by repair().
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { RuntimeNs, isRoot } from './helpers/runtime-ns.js';
+import { natXml } from './helpers/runtime-xml.js';
+
+describe('LinuxRuntime adopt, supervision, check and repair', { skip: !isRoot && 'needs root' }, () => {
+  let ns: RuntimeNs;
+  before(() => {
+    ns = new RuntimeNs();
+  });
+  after(() => ns?.dispose());
+
+  it('adopts a running network without restarting or duplicating dnsmasq', () => {
+    const xml = ns.writeXml('adopt', natXml(61));
+    const started = ns.driver('start', xml);
+    assert.equal(started.code, 0, started.stderr);
+    const pid = JSON.parse(started.stdout).dnsmasqPid as number;
+    // the driver process has exited: this is the daemon dying with the network up
+    const adopted = ns.driver('adopt', xml);
+    assert.equal(adopted.code, 0, adopted.stderr);
+    assert.equal(JSON.parse(adopted.stdout).dnsmasqPid, pid);
+    assert.deepEqual(ns.dnsmasqPids(), [pid]);
+    assert.deepEqual(ns.mapKeys('fwd_in'), ['vrt61']);
+    assert.equal(ns.driver('stop', xml).code, 0);
+  });
+
+  it('restarts a killed dnsmasq within one second and reports it', async () => {
+    const xml = ns.writeXml('sup', natXml(62));
+    const started = ns.driver('start', xml);
+    assert.equal(started.code, 0, started.stderr);
+    const pid = JSON.parse(started.stdout).dnsmasqPid as number;
+    const sup = ns.supervise(xml);
+    await sup.waitFor((l) => (l as { adopted?: unknown }).adopted !== undefined, 5000);
+    const t0 = Date.now();
+    process.kill(pid, 'SIGKILL');
+    const ev = (await sup.waitFor((l) => (l as { type?: string }).type === 'dnsmasq-restarted', 3000)) as {
+      network: string;
+      detail: { pid: number };
+    };
+    const elapsed = Date.now() - t0;
+    assert.ok(elapsed < 1000, `restarted after ${elapsed} ms`);
+    assert.equal(ev.network, 'rt62');
+    assert.notEqual(ev.detail.pid, pid);
+    assert.deepEqual(ns.dnsmasqPids(), [ev.detail.pid]);
+    assert.ok(ns.udpListeners().includes('10.62.0.1:53'));
+    sup.child.kill('SIGTERM');
+    await new Promise((r) => sup.child.once('exit', r));
+    assert.deepEqual(ns.dnsmasqPids(), [ev.detail.pid], 'detach leaves dnsmasq running');
+    assert.equal(ns.driver('stop', xml).code, 0);
+    assert.deepEqual(ns.dnsmasqPids(), []);
+  });
+
+  it('check() reports drift and repair() fixes exactly that', () => {
+    const xml = ns.writeXml('drift', natXml(63));
+    assert.equal(ns.driver('start', xml).code, 0);
+    ns.sh(['ip', 'addr', 'flush', 'dev', 'vrt63']);
+    ns.sh(['nft', 'delete', 'element', 'inet', 'virtnet', 'fwd_in', '{ "vrt63" }']);
+    for (const pid of ns.dnsmasqPids()) process.kill(pid, 'SIGKILL');
+    const problems = JSON.parse(ns.driver('check', xml).stdout) as Array<{ what: string }>;
+    const whats = problems.map((p) => p.what).join('\n');
+    assert.match(whats, /address 10\.63\.0\.1\/24 missing on vrt63/);
+    assert.match(whats, /fwd_in has no entry for vrt63/);
+    assert.match(whats, /dnsmasq is not running/);
+    assert.doesNotMatch(whats, /fwd_out/);
+    const repaired = ns.driver('repair', xml);
+    assert.equal(repaired.code, 0, repaired.stderr);
+    assert.deepEqual(JSON.parse(ns.driver('check', xml).stdout), []);
+    assert.equal(ns.dnsmasqPids().length, 1);
+    assert.equal(ns.driver('stop', xml).code, 0);
+  });
+
+  it('check() notices a deleted bridge and a flushed ruleset; repair() rebuilds both', () => {
+    const xml = ns.writeXml('gone', natXml(64));
+    assert.equal(ns.driver('start', xml).code, 0);
+    ns.sh(['ip', 'link', 'del', 'vrt64']);
+    ns.sh(['nft', 'delete', 'table', 'inet', 'virtnet']);
+    const whats = (JSON.parse(ns.driver('check', xml).stdout) as Array<{ what: string }>).map((p) => p.what).join('\n');
+    assert.match(whats, /bridge vrt64 is missing/);
+    assert.match(whats, /virtnet table/);
+    const repaired = ns.driver('repair', xml);
+    assert.equal(repaired.code, 0, repaired.stderr);
+    assert.deepEqual(JSON.parse(ns.driver('check', xml).stdout), []);
+    assert.ok(ns.udpListeners().includes('10.64.0.1:53'), 'dnsmasq serves the new bridge');
+    assert.equal(ns.driver('stop', xml).code, 0);
+    assert.deepEqual(ns.dnsmasqPids(), []);
+  });
+});
