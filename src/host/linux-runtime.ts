@@ -255,7 +255,10 @@ export class LinuxRuntime implements NetworkRuntime {
       await stopDnsmasq(st.dnsmasqPid ?? readPid(paths.pidFile), paths.conf);
       removeDnsmasqFiles(paths);
       if (st.firewall) await this.removeFirewall(st.bridge, networkMode(def));
-      throw new VirtError('OPERATION_FAILED', `bridge ${st.bridge} of network '${def.name}' no longer exists`);
+      throw new VirtError(
+        'OPERATION_FAILED',
+        `bridge ${st.bridge} of network '${def.name}' no longer exists`,
+      );
     }
     if (!needsDnsmasq(def)) return st;
     const pid = this.liveDnsmasq(def, st);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { RuntimeNs, isRoot } from './helpers/runtime-ns.js';
+import { isRoot, RuntimeNs } from './helpers/runtime-ns.js';
 import { natXml } from './helpers/runtime-xml.js';
 
 describe('LinuxRuntime failed starts', { skip: !isRoot && 'needs root' }, () => {
@@ -69,7 +69,10 @@ describe('LinuxRuntime failed starts', { skip: !isRoot && 'needs root' }, () => 
   it('refuses a second network on the subnet of an active one', () => {
     const a = ns.writeXml('first', natXml(54));
     assert.equal(ns.driver('start', a).code, 0);
-    const clash = ns.writeXml('clash', natXml(54).replace('<name>rt54</name>', '<name>other</name>').replace("name='vrt54'", "name='vrt99'"));
+    const clash = ns.writeXml(
+      'clash',
+      natXml(54).replace('<name>rt54</name>', '<name>other</name>').replace("name='vrt54'", "name='vrt99'"),
+    );
     const r = ns.driver('start', clash);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /already in use by interface vrt54/);
@@ -84,7 +87,10 @@ describe('LinuxRuntime failed starts', { skip: !isRoot && 'needs root' }, () => 
     const r = ns.driver('start', vepa);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /unsupported configuration: .*'vepa'/);
-    const br = ns.writeXml('hostbr', "<network><name>hb</name><forward mode='bridge'/><bridge name='br7'/></network>\n");
+    const br = ns.writeXml(
+      'hostbr',
+      "<network><name>hb</name><forward mode='bridge'/><bridge name='br7'/></network>\n",
+    );
     const missing = ns.driver('start', br);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /host bridge 'br7' does not exist/);
@@ -92,6 +98,9 @@ describe('LinuxRuntime failed starts', { skip: !isRoot && 'needs root' }, () => 
     const ok = ns.driver('start', br);
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ns.driver('stop', br).code, 0);
-    assert.ok(ns.links().some((l) => l.ifname === 'br7'), 'stop leaves the host bridge alone');
+    assert.ok(
+      ns.links().some((l) => l.ifname === 'br7'),
+      'stop leaves the host bridge alone',
+    );
   });
 });

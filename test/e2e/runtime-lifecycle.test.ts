@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { RuntimeNs, isRoot } from './helpers/runtime-ns.js';
+import { isRoot, RuntimeNs } from './helpers/runtime-ns.js';
 import { natXml } from './helpers/runtime-xml.js';
 
 describe('LinuxRuntime start/stop', { skip: !isRoot && 'needs root' }, () => {
@@ -35,12 +35,21 @@ describe('LinuxRuntime start/stop', { skip: !isRoot && 'needs root' }, () => {
     assert.deepEqual(ns.mapKeys('fwd_in'), ['vrt31']);
     assert.deepEqual(ns.mapKeys('fwd_out'), ['vrt31']);
     assert.deepEqual(ns.mapKeys('nat_out'), ['vrt31']);
-    assert.deepEqual(ns.chains().filter((c) => c.startsWith('br_')).sort(), ['br_vrt31_in', 'br_vrt31_nat', 'br_vrt31_out']);
+    assert.deepEqual(
+      ns
+        .chains()
+        .filter((c) => c.startsWith('br_'))
+        .sort(),
+      ['br_vrt31_in', 'br_vrt31_nat', 'br_vrt31_out'],
+    );
 
     assert.deepEqual(ns.dnsmasqPids(), [state.dnsmasqPid]);
     const udp = ns.udpListeners();
     assert.ok(udp.includes('10.31.0.1:53'), `DNS bound: ${udp}`);
-    assert.ok(udp.some((u) => u.endsWith(':67')), `DHCP bound: ${udp}`);
+    assert.ok(
+      udp.some((u) => u.endsWith(':67')),
+      `DHCP bound: ${udp}`,
+    );
 
     const check = ns.driver('check', xml);
     assert.equal(check.code, 0, check.stderr);
@@ -56,7 +65,10 @@ describe('LinuxRuntime start/stop', { skip: !isRoot && 'needs root' }, () => {
     );
     assert.deepEqual(ns.mapKeys('fwd_in'), []);
     assert.deepEqual(ns.mapKeys('nat_out'), []);
-    assert.deepEqual(ns.chains().filter((c) => c.startsWith('br_')), []);
+    assert.deepEqual(
+      ns.chains().filter((c) => c.startsWith('br_')),
+      [],
+    );
     assert.deepEqual(ns.dnsmasqPids(), []);
     assert.ok(existsSync(leaseFile), 'lease file kept like libvirt');
     assert.equal(existsSync(join(ns.stateDir, 'dnsmasq', 'rt31.conf')), false);
@@ -74,7 +86,13 @@ describe('LinuxRuntime start/stop', { skip: !isRoot && 'needs root' }, () => {
     assert.equal(ns.driver('stop', a).code, 0);
     assert.deepEqual(ns.mapKeys('fwd_in'), ['vrt42']);
     assert.deepEqual(ns.mapKeys('fwd_out'), ['vrt42']);
-    assert.deepEqual(ns.chains().filter((c) => c.startsWith('br_')).sort(), ['br_vrt42_in', 'br_vrt42_out']);
+    assert.deepEqual(
+      ns
+        .chains()
+        .filter((c) => c.startsWith('br_'))
+        .sort(),
+      ['br_vrt42_in', 'br_vrt42_out'],
+    );
     assert.deepEqual(JSON.parse(ns.driver('check', b).stdout), []);
     assert.equal(ns.driver('stop', b).code, 0);
     assert.deepEqual(ns.mapKeys('fwd_in'), []);
@@ -86,11 +104,16 @@ describe('LinuxRuntime start/stop', { skip: !isRoot && 'needs root' }, () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(ns.sh(['cat', '/proc/sys/net/ipv6/conf/vrt43/disable_ipv6']).trim(), '1');
     const table = ns.nftTable() ?? [];
-    const rules = table.filter((o) => o.rule && o.rule.chain === 'br_vrt43_out').map((o) => JSON.stringify(o.rule?.expr));
+    const rules = table
+      .filter((o) => o.rule && o.rule.chain === 'br_vrt43_out')
+      .map((o) => JSON.stringify(o.rule?.expr));
     assert.equal(rules.length, 1);
     assert.match(rules[0] as string, /reject/);
     assert.deepEqual(ns.mapKeys('nat_out'), []);
-    assert.equal(readFileSync(join(ns.stateDir, 'dnsmasq', 'rt43.conf'), 'utf8').includes('interface=vrt43'), true);
+    assert.equal(
+      readFileSync(join(ns.stateDir, 'dnsmasq', 'rt43.conf'), 'utf8').includes('interface=vrt43'),
+      true,
+    );
     assert.equal(ns.driver('stop', x).code, 0);
   });
 });

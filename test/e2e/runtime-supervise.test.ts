@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RuntimeNs, isRoot } from './helpers/runtime-ns.js';
+import { isRoot, RuntimeNs } from './helpers/runtime-ns.js';
 import { natXml } from './helpers/runtime-xml.js';
 
 describe('LinuxRuntime adopt, supervision, check and repair', { skip: !isRoot && 'needs root' }, () => {
@@ -77,7 +77,9 @@ describe('LinuxRuntime adopt, supervision, check and repair', { skip: !isRoot &&
     assert.equal(ns.driver('start', xml).code, 0);
     ns.sh(['ip', 'link', 'del', 'vrt64']);
     ns.sh(['nft', 'delete', 'table', 'inet', 'virtnet']);
-    const whats = (JSON.parse(ns.driver('check', xml).stdout) as Array<{ what: string }>).map((p) => p.what).join('\n');
+    const whats = (JSON.parse(ns.driver('check', xml).stdout) as Array<{ what: string }>)
+      .map((p) => p.what)
+      .join('\n');
     assert.match(whats, /bridge vrt64 is missing/);
     assert.match(whats, /virtnet table/);
     const repaired = ns.driver('repair', xml);

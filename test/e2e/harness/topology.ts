@@ -80,7 +80,7 @@ esac
 `;
 
 export class Topology {
-  readonly id = randomBytes(2).toString('hex');
+  readonly id = freshId();
   readonly prefix = `vnt-${this.id}`;
   readonly hostNs = `${this.prefix}-host`;
   readonly upNs = `${this.prefix}-up`;
@@ -180,6 +180,11 @@ export class Topology {
       await sleep(50);
     }
     throw new Error(`virtnetd did not start: ${log}`);
+  }
+
+  /** PID of the running daemon, if any. */
+  get daemonPid(): number | undefined {
+    return this.daemon?.exitCode === null ? this.daemon.pid : undefined;
   }
 
   /** SIGKILLs the daemon, as a crash would. */
@@ -376,6 +381,14 @@ function tryKill(pid: number): void {
     process.kill(pid, 'SIGKILL');
   } catch {
     // already gone
+  }
+}
+
+/** 4 hex digits no namespace of ours uses yet (test files run in parallel). */
+function freshId(): string {
+  for (;;) {
+    const id = randomBytes(2).toString('hex');
+    if (!existsSync(`/run/netns/vnt-${id}-host`)) return id;
   }
 }
 

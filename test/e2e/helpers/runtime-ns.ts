@@ -62,10 +62,18 @@ export class RuntimeNs {
   }
 
   /** Starts `driver supervise` in the background; `lines` receives its stdout JSON lines. */
-  supervise(xmlFile: string): { child: ChildProcess; lines: unknown[]; waitFor: (pred: (l: unknown) => boolean, ms: number) => Promise<unknown> } {
-    const child = spawn('ip', ['netns', 'exec', this.name, process.execPath, DRIVER, 'supervise', this.stateDir, xmlFile], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  supervise(xmlFile: string): {
+    child: ChildProcess;
+    lines: unknown[];
+    waitFor: (pred: (l: unknown) => boolean, ms: number) => Promise<unknown>;
+  } {
+    const child = spawn(
+      'ip',
+      ['netns', 'exec', this.name, process.execPath, DRIVER, 'supervise', this.stateDir, xmlFile],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     this.children.add(child);
     child.on('exit', () => this.children.delete(child));
     const lines: unknown[] = [];
@@ -97,7 +105,13 @@ export class RuntimeNs {
     return { child, lines, waitFor };
   }
 
-  links(): Array<{ ifname: string; mtu: number; address: string; flags: string[]; linkinfo?: { info_kind?: string } }> {
+  links(): Array<{
+    ifname: string;
+    mtu: number;
+    address: string;
+    flags: string[];
+    linkinfo?: { info_kind?: string };
+  }> {
     return JSON.parse(this.sh(['ip', '-j', '-d', 'link', 'show']));
   }
 
