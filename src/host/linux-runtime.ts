@@ -4,9 +4,10 @@
 
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Lease } from '../api/types.js';
 import type { DriftProblem, NetworkRuntime, RuntimeEvent, RuntimeState } from '../daemon/runtime.js';
-import { formatSubnet, parseCidr, subnetsOverlap } from '../model/addr.js';
+import { formatSubnet, subnetsOverlap } from '../model/addr.js';
 import { VirtError } from '../model/errors.js';
 import { isRoutedL3Mode, type NetworkDef, networkMode } from '../model/network-def.js';
 import { ipSubnet } from '../model/network-ip.js';
@@ -25,6 +26,7 @@ import {
 } from './dnsmasq-process.js';
 import { DnsmasqSupervisor, readLeases } from './dnsmasq-supervisor.js';
 import { findDrift } from './drift.js';
+import { readHostRoutes } from './proc-routes.js';
 import { exec, run } from './exec.js';
 
 export interface LinuxRuntimeOptions {
@@ -106,51 +108,60 @@ export class LinuxRuntime implements NetworkRuntime {
     const undo: Array<() => Promise<void> | void> = [];
     const state: LinuxState = { bridge: plan.bridge };
     const step = async (name: string, fn: () => Promise<void> | void) => {
+      const t0 = performance.now();
       try {
         await fn();
+        if (process.env.VIRTNET_TRACE) this.opts.log(`${def.name}: ${name} ${(performance.now() - t0).toFixed(1)} ms`);
       } catch (e) {
         throw new StepFailed(name, (e as Error).message);
       }
     };
     try {
       await step('check addresses', () => this.checkOverlap(def));
-      await step('create bridge', async () => {
-        if (deviceExists(plan.bridge))
-          throw new Error(`a device named '${plan.bridge}' already exists on the host`);
-        await run({ argv: ['ip', '-batch', '-'], stdin: `${plan.createLink.join('\n')}\n` });
-        undo.push(() => exec({ argv: ['ip', 'link', 'del', 'dev', plan.bridge] }).then(() => undefined));
-      });
-      await step('configure bridge', async () => {
-        for (const s of plan.linkSysctls) writeSysctl(s);
-        await run({ argv: ['ip', '-batch', '-'], stdin: `${plan.configureLink.join('\n')}\n` });
-      });
-      // Packets the host itself sends to guests (DHCP offers, DNS answers) would otherwise leave with a partial
-      // checksum that raw-socket DHCP clients (busybox udhcpc, old dhclient) drop; libvirt's CHECKSUM rule fixed
-      // the same. Forwarded traffic does not pass the bridge's own transmit path, so it keeps its offloads.
-      await exec({ argv: ['ethtool', '-K', plan.bridge, 'tx', 'off'] });
-      await step('enable forwarding', () => {
-        for (const s of plan.globalSysctls) writeSysctl(s);
-      });
-      if (plan.firewall) {
-        const script = plan.firewall;
+      const paths = this.paths(def);
+      const bridgeSide = async () => {
+        await step('create bridge', async () => {
+          if (deviceExists(plan.bridge)) throw new Error(`a device named '${plan.bridge}' already exists on the host`);
+          undo.push(() => exec({ argv: ['ip', 'link', 'del', 'dev', plan.bridge] }).then(() => undefined));
+          // one ip process for the whole device: a bridge without ports has no carrier, so IPv6 has made no
+          // link-local address yet when the link sysctls (disable_ipv6, accept_ra) are written right after
+          await run({ argv: ['ip', '-batch', '-'], stdin: `${[...plan.createLink, ...plan.configureLink].join('\n')}\n` });
+          for (const s of plan.linkSysctls) writeSysctl(s);
+        });
+        await step('enable forwarding', () => {
+          for (const s of plan.globalSysctls) writeSysctl(s);
+        });
+        await Promise.all([
+          // Packets the host itself sends to guests (DHCP offers, DNS answers) would otherwise leave with a partial
+          // checksum that raw-socket DHCP clients (busybox udhcpc, old dhclient) drop; libvirt's CHECKSUM rule
+          // fixed the same. Forwarded traffic does not pass the bridge's own transmit path: offloads stay on.
+          exec({ argv: ['ethtool', '-K', plan.bridge, 'tx', 'off'] }),
+          needsDnsmasq(def) &&
+            step('start dnsmasq', async () => {
+              undo.push(() => removeDnsmasqFiles(paths));
+              writeDnsmasqFiles(def, paths);
+              const pid = await startDnsmasq(this.dnsmasq, paths);
+              state.dnsmasqPid = pid;
+              undo.push(() => stopDnsmasq(pid, paths.conf));
+            }),
+        ]);
+      };
+      // nft matches interfaces by name, so the rules can go in while the bridge is being made: with many
+      // networks the nft transaction is the slowest step (it reads the table first), and this hides it
+      const script = plan.firewall;
+      const firewallSide = async () => {
+        if (script === undefined) return;
         await step('add firewall rules', async () => {
           await this.ensureBaseTable();
           await run({ argv: ['nft', '-f', '-'], stdin: script });
           state.firewall = true;
           undo.push(() => this.removeFirewall(plan.bridge, mode));
         });
-      }
-      if (needsDnsmasq(def)) {
-        const paths = this.paths(def);
-        await step('start dnsmasq', async () => {
-          writeDnsmasqFiles(def, paths);
-          undo.push(() => removeDnsmasqFiles(paths));
-          state.dnsmasqPid = await startDnsmasq(this.dnsmasq, paths);
-          const pid = state.dnsmasqPid;
-          undo.push(() => stopDnsmasq(pid, paths.conf));
-        });
-        this.supervise(def, paths, state.dnsmasqPid as number);
-      }
+      };
+      const results = await Promise.allSettled([bridgeSide(), firewallSide()]);
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      if (state.dnsmasqPid !== undefined) this.supervise(def, paths, state.dnsmasqPid);
       this.opts.log(`network '${def.name}' started on ${plan.bridge}`);
       return { ...state };
     } catch (e) {
@@ -186,24 +197,17 @@ export class LinuxRuntime implements NetworkRuntime {
   }
 
   /** libvirt's check: refuse a subnet that a route on the host already covers (other networks included). */
-  private async checkOverlap(def: NetworkDef): Promise<void> {
+  private checkOverlap(def: NetworkDef): void {
     const subnets = def.ips.map(ipSubnet).filter((s) => s !== undefined);
-    if (subnets.length === 0) return;
-    for (const fam of subnets.some((s) => s.family === 6) ? ['-4', '-6'] : ['-4']) {
-      const routes = JSON.parse((await run({ argv: ['ip', '-j', fam, 'route', 'show'] })) || '[]') as Array<{
-        dst: string;
-        dev?: string;
-      }>;
-      for (const r of routes) {
-        if (r.dst === 'default') continue;
-        const dst = parseCidr(r.dst.includes('/') ? r.dst : `${r.dst}/${fam === '-4' ? 32 : 128}`);
-        if (!dst || dst.prefix === 0) continue;
-        for (const s of subnets) {
-          if (subnetsOverlap(s, dst)) {
-            throw new Error(
-              `Network is already in use by interface ${r.dev ?? '?'} (${formatSubnet(s)} overlaps route ${r.dst})`,
-            );
-          }
+    for (const family of [4, 6] as const) {
+      const mine = subnets.filter((s) => s.family === family);
+      if (mine.length === 0) continue;
+      for (const r of readHostRoutes(family)) {
+        const hit = mine.find((s) => subnetsOverlap(s, r.subnet));
+        if (hit) {
+          throw new Error(
+            `Network is already in use by interface ${r.dev} (${formatSubnet(hit)} overlaps route ${formatSubnet(r.subnet)})`,
+          );
         }
       }
     }

@@ -35,17 +35,28 @@ export const DNSMASQ_NS = 'http://libvirt.org/schemas/network/dnsmasq/1.0';
 export function parseNetworkXml(xml: string): NetworkDef {
   const root = parseXmlDocument(xml);
   if (root.name !== 'network') {
-    throw err(root, 'XML_ERROR', `unexpected root element <${root.name}>, expecting <network>`);
+    throw err(root, 'XML_ERROR', `expecting root element of 'network', not '${root.name}'`);
   }
   return parseNetworkElement(root);
 }
 
 function err(
   el: XmlElement | undefined,
-  code: 'XML_ERROR' | 'CONFIG_UNSUPPORTED' | 'INTERNAL_ERROR',
+  code: 'XML_ERROR' | 'XML_DETAIL' | 'CONFIG_UNSUPPORTED' | 'INTERNAL_ERROR',
   detail: string,
 ) {
   return new VirtError(code, detail, el ? { position: { line: el.line, column: el.column } } : undefined);
+}
+
+/**
+ * libvirt refuses '/' at parse time and '\n' at define time ("invalid char in name: X"); virtnet also refuses
+ * every other control character here because names reach dnsmasq configs, file names and nft comments.
+ */
+export function checkNameChars(name: string, el?: XmlElement): void {
+  const bad = /[/\x00-\x1f\x7f]/.exec(name)?.[0];
+  if (bad === undefined) return;
+  const shown = bad === '/' || bad === '\n' ? bad : `0x${bad.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  throw err(el, 'XML_DETAIL', `invalid char in name: ${shown}`);
 }
 
 function yesNo(el: XmlElement, name: string, what: () => string): boolean | undefined {
@@ -68,15 +79,9 @@ function uint(el: XmlElement, name: string, what: () => string, max = 0xffffffff
 function parseNetworkElement(root: XmlElement): NetworkDef {
   const nameEl = firstChild(root, 'name');
   const name = nameEl ? textContent(nameEl) : '';
-  if (!nameEl || name === '') throw err(root, 'XML_ERROR', 'missing network name');
-  if (name.includes('/')) throw err(nameEl, 'XML_ERROR', `name ${name} cannot contain '/'`);
-  if (/[\x00-\x1f\x7f]/.test(name)) {
-    throw err(
-      nameEl,
-      'XML_ERROR',
-      `network name '${JSON.stringify(name).slice(1, -1)}' contains a control character`,
-    );
-  }
+  // libvirt: string(./name[1]) is NULL when empty → VIR_ERR_NO_NAME
+  if (!nameEl || name === '') throw err(root, 'XML_DETAIL', 'missing name information');
+  checkNameChars(name, nameEl);
   const def = emptyNetworkDef(name);
 
   const uuidEl = firstChild(root, 'uuid');

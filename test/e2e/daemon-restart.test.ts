@@ -48,12 +48,13 @@ describe('daemon restart', { skip: canRunE2e() }, () => {
         else if (line) seen.fail++;
       }
     });
+    for (let i = 0; i < 100 && seen.ok === 0; i++) await sleep(50);
   });
   after(() => t?.destroy());
 
   test('the guest has a lease and its traffic flows', async () => {
     assert.match(ip1 ?? 'none', /^192\.168\.144\.1\d\d$/);
-    const w = await window(500);
+    const w = await window(1000);
     assert.ok(w.ok >= 3 && w.fail === 0, JSON.stringify(w));
   });
 
@@ -68,7 +69,7 @@ describe('daemon restart', { skip: canRunE2e() }, () => {
     await t.startDaemon();
     const info = (await t.api('GET', '/v1/networks/rstnet')).json() as { active: boolean };
     assert.equal(info.active, true);
-    const afterRestart = await window(500);
+    const afterRestart = await window(1000);
     assert.ok(
       afterRestart.ok >= 3 && afterRestart.fail === 0,
       `after restart: ${JSON.stringify(afterRestart)}`,

@@ -1,0 +1,121 @@
+// The real virtnetd process over its UNIX sockets: socket modes, SSE events, 50 concurrent clients defining
+// and undefining networks leave the store consistent, clean SIGTERM shutdown.
+
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { NetworkEvent, NetworkInfo } from '../../src/api/types.js';
+import { parseNetworkXml } from '../../src/model/network-parse.js';
+
+const ROOT = join(import.meta.dirname, '../../..');
+
+function call(socket: string, method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: socket, method, path, agent: false }, (res) => {
+      let text = '';
+      res.on('data', (c) => {
+        text += c;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('virtnetd over UNIX sockets', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'virtnet-sock-'));
+  const sock = join(dir, 'r', 'virtnet.sock');
+  let daemon: ChildProcess;
+
+  before(async () => {
+    daemon = spawn(
+      process.execPath,
+      [join(ROOT, 'bin/virtnetd'), '--runtime', 'memory', '--config-dir', join(dir, 'c'), '--state-dir', join(dir, 's'), '--run-dir', join(dir, 'r')],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let log = '';
+    daemon.stderr?.on('data', (b) => {
+      log += b;
+    });
+    for (let i = 0; i < 200 && !log.includes('listening on'); i++) await new Promise((r) => setTimeout(r, 25));
+    assert.match(log, /listening on/);
+  });
+  after(() => {
+    if (daemon.exitCode === null) daemon.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('socket permissions: 0600 read-write, 0666 read-only', () => {
+    assert.equal(statSync(sock).mode & 0o777, 0o600);
+    assert.equal(statSync(join(dir, 'r', 'virtnet-ro.sock')).mode & 0o777, 0o666);
+  });
+
+  test('the read-only socket refuses changes', async () => {
+    const r = await call(join(dir, 'r', 'virtnet-ro.sock'), 'POST', '/v1/networks', '<network><name>x</name></network>');
+    assert.equal(r.status, 403);
+  });
+
+  test('events stream reports defined, started, stopped, undefined with name and uuid', async () => {
+    const events: NetworkEvent[] = [];
+    const req = request({ socketPath: sock, path: '/v1/events', agent: false });
+    const done = new Promise<void>((resolve) => {
+      req.on('response', (res) => {
+        let buf = '';
+        res.on('data', (c) => {
+          buf += c;
+          for (const m of buf.matchAll(/event: network\ndata: (.*)\n/g)) {
+            const e = JSON.parse(m[1] as string) as NetworkEvent;
+            if (!events.some((x) => x.type === e.type)) events.push(e);
+          }
+          if (events.length >= 4) resolve();
+        });
+      });
+    });
+    req.end();
+    await new Promise((r) => setTimeout(r, 100));
+    await call(sock, 'POST', '/v1/networks', "<network><name>ev</name><bridge name='vtev'/></network>");
+    await call(sock, 'POST', '/v1/networks/ev/start');
+    await call(sock, 'POST', '/v1/networks/ev/destroy');
+    await call(sock, 'DELETE', '/v1/networks/ev');
+    await Promise.race([done, new Promise((r) => setTimeout(r, 3000))]);
+    req.destroy();
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['defined', 'started', 'stopped', 'undefined'],
+    );
+    assert.ok(events.every((e) => e.name === 'ev' && /^[0-9a-f-]{36}$/.test(e.uuid)));
+  });
+
+  test('50 concurrent clients defining and undefining leave the store consistent', async () => {
+    const jobs = Array.from({ length: 50 }, async (_, i) => {
+      const name = `c${i % 20}`;
+      const xml = `<network><name>${name}</name><bridge name='vtc${i % 20}'/><ip address='10.50.${i % 20}.1' prefix='24'/></network>`;
+      for (let k = 0; k < 4; k++) {
+        await call(sock, 'POST', '/v1/networks', xml);
+        if ((i + k) % 3 === 0) await call(sock, 'DELETE', `/v1/networks/${name}`);
+      }
+    });
+    await Promise.all(jobs);
+    const listed = JSON.parse((await call(sock, 'GET', '/v1/networks?all=1')).text).networks as NetworkInfo[];
+    const files = readdirSync(join(dir, 'c', 'networks')).filter((f) => f.endsWith('.xml'));
+    assert.deepEqual(files.map((f) => f.slice(0, -4)).sort(), listed.map((n) => n.name).sort());
+    for (const f of files) {
+      const def = parseNetworkXml(readFileSync(join(dir, 'c', 'networks', f), 'utf8'));
+      const info = listed.find((n) => n.name === def.name);
+      assert.equal(def.uuid, info?.uuid);
+    }
+    assert.equal(new Set(listed.map((n) => n.uuid)).size, listed.length);
+  });
+
+  test('SIGTERM shuts down cleanly and removes the sockets', async () => {
+    const exited = new Promise<number | null>((r) => daemon.once('exit', (code) => r(code)));
+    daemon.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.throws(() => statSync(sock));
+  });
+});
