@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,12 @@ import { parseNetworkXml } from '../../src/model/network-parse.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 
-function call(socket: string, method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+function call(
+  socket: string,
+  method: string,
+  path: string,
+  body?: string,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ socketPath: socket, method, path, agent: false }, (res) => {
       let text = '';
@@ -35,14 +40,25 @@ describe('virtnetd over UNIX sockets', () => {
   before(async () => {
     daemon = spawn(
       process.execPath,
-      [join(ROOT, 'bin/virtnetd'), '--runtime', 'memory', '--config-dir', join(dir, 'c'), '--state-dir', join(dir, 's'), '--run-dir', join(dir, 'r')],
+      [
+        join(ROOT, 'bin/virtnetd'),
+        '--runtime',
+        'memory',
+        '--config-dir',
+        join(dir, 'c'),
+        '--state-dir',
+        join(dir, 's'),
+        '--run-dir',
+        join(dir, 'r'),
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let log = '';
     daemon.stderr?.on('data', (b) => {
       log += b;
     });
-    for (let i = 0; i < 200 && !log.includes('listening on'); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 200 && !log.includes('listening on'); i++)
+      await new Promise((r) => setTimeout(r, 25));
     assert.match(log, /listening on/);
   });
   after(() => {
@@ -56,7 +72,12 @@ describe('virtnetd over UNIX sockets', () => {
   });
 
   test('the read-only socket refuses changes', async () => {
-    const r = await call(join(dir, 'r', 'virtnet-ro.sock'), 'POST', '/v1/networks', '<network><name>x</name></network>');
+    const r = await call(
+      join(dir, 'r', 'virtnet-ro.sock'),
+      'POST',
+      '/v1/networks',
+      '<network><name>x</name></network>',
+    );
     assert.equal(r.status, 403);
   });
 

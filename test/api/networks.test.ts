@@ -2,7 +2,7 @@
 // filters, error bodies with libvirt's texts, the read-only app, and the OpenAPI document.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, beforeEach, describe, test } from 'node:test';
@@ -31,7 +31,13 @@ async function setup(): Promise<{ app: Hono; ro: Hono; daemon: Daemon; config: s
   const state = join(dir, 's');
   const daemon = new Daemon(new Store(config, state), new MemoryRuntime());
   await daemon.load();
-  return { app: createApi(daemon, { readOnly: false }), ro: createApi(daemon, { readOnly: true }), daemon, config, state };
+  return {
+    app: createApi(daemon, { readOnly: false }),
+    ro: createApi(daemon, { readOnly: true }),
+    daemon,
+    config,
+    state,
+  };
 }
 
 async function call(app: Hono, method: string, path: string, body?: string) {
@@ -78,7 +84,12 @@ describe('networks API', () => {
 
   test('same name with another uuid is refused with libvirt text', async () => {
     await call(s.app, 'POST', '/v1/networks', net('a', '<uuid>11111111-2222-3333-4444-555555555555</uuid>'));
-    const r = await call(s.app, 'POST', '/v1/networks', net('a', '<uuid>11111111-2222-3333-4444-666666666666</uuid>'));
+    const r = await call(
+      s.app,
+      'POST',
+      '/v1/networks',
+      net('a', '<uuid>11111111-2222-3333-4444-666666666666</uuid>'),
+    );
     assert.equal(r.status, 500);
     assert.equal(
       errorMessage(r),
@@ -88,8 +99,16 @@ describe('networks API', () => {
 
   test('same uuid with another name is refused', async () => {
     await call(s.app, 'POST', '/v1/networks', net('a', '<uuid>11111111-2222-3333-4444-555555555555</uuid>'));
-    const r = await call(s.app, 'POST', '/v1/networks', net('b', '<uuid>11111111-2222-3333-4444-555555555555</uuid>'));
-    assert.equal(errorMessage(r), "operation failed: network 'a' already exists with uuid 11111111-2222-3333-4444-555555555555");
+    const r = await call(
+      s.app,
+      'POST',
+      '/v1/networks',
+      net('b', '<uuid>11111111-2222-3333-4444-555555555555</uuid>'),
+    );
+    assert.equal(
+      errorMessage(r),
+      "operation failed: network 'a' already exists with uuid 11111111-2222-3333-4444-555555555555",
+    );
   });
 
   test('a bridge name used by another network is refused', async () => {
@@ -151,7 +170,10 @@ describe('networks API', () => {
     const c = await call(s.app, 'POST', '/v1/networks?transient=1', net('t'));
     assert.deepEqual([c.json.active, c.json.persistent], [true, false]);
     const r = await call(s.app, 'PUT', '/v1/networks/t/autostart', '{"autostart":true}');
-    assert.equal(errorMessage(r), 'Requested operation is not valid: cannot set autostart for transient network');
+    assert.equal(
+      errorMessage(r),
+      'Requested operation is not valid: cannot set autostart for transient network',
+    );
   });
 
   test('autostart writes and removes the libvirt-style link', async () => {
