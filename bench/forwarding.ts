@@ -1,5 +1,5 @@
 // Forwarding benchmark (root): UDP packets/s from a guest through a NAT network to upstream, with 1 and then 1000
-// active networks, measured with iperf3 in namespaces of our own. Prints both figures and their ratio.
+// active networks, measured with iperf3 (best of 3 runs) in namespaces of our own. Prints both and their ratio.
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -7,6 +7,7 @@ import { canRunE2e, sleep, Topology, tryRun } from '../test/e2e/harness/topology
 
 const EXTRA = Number(process.env.VIRTNET_BENCH_NETWORKS ?? 999);
 const SECONDS = Number(process.env.VIRTNET_BENCH_SECONDS ?? 5);
+const RUNS = Number(process.env.VIRTNET_BENCH_RUNS ?? 3);
 const PARALLEL = 8;
 
 interface UdpResult {
@@ -57,6 +58,24 @@ function iperf(t: Topology, guest: string): UdpResult {
     lossPercent: s.lost_percent,
     daemonCpu: (cpuSeconds(t.daemonPid) - cpu0) / s.seconds,
   };
+}
+
+/** Best of RUNS measurements: the machine is shared, and the peak is what the data path can do. */
+function bestOf(t: Topology, guest: string): UdpResult {
+  let best: UdpResult | undefined;
+  for (let i = 0; i < RUNS; i++) {
+    let r: UdpResult;
+    try {
+      r = iperf(t, guest);
+    } catch {
+      // iperf3 refuses a client while the previous test is still being torn down; once more after a pause
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+      r = iperf(t, guest);
+    }
+    if (!best || r.receivedPps > best.receivedPps) best = r;
+  }
+  if (!best) throw new Error('no measurement');
+  return best;
 }
 
 function extraNetworkXml(i: number): string {
@@ -112,12 +131,12 @@ async function main(): Promise<void> {
     if (!ip) throw new Error('the guest got no lease');
     await sleep(300);
 
-    const one = iperf(t, guest);
+    const one = bestOf(t, guest);
     console.log(line('1 network:   ', one));
     const took = await startExtra(t, EXTRA);
     console.log(`started ${EXTRA} more NAT networks through the API in ${took.toFixed(1)} s`);
     await sleep(2000); // let the daemon settle after the burst of starts
-    const many = iperf(t, guest);
+    const many = bestOf(t, guest);
     console.log(line(`${EXTRA + 1} networks:`, many));
     console.log(`ratio ${EXTRA + 1}/1: ${(many.receivedPps / one.receivedPps).toFixed(3)}`);
   } finally {

@@ -31,7 +31,11 @@ function natDef(i: number, dhcp = true): NetworkDef {
 }
 
 async function inner(stateDir: string, count: number): Promise<void> {
-  const rt = createLinuxRuntime({ stateDir, runDir: join(stateDir, 'run'), log: process.env.VIRTNET_TRACE ? (m) => console.log(m) : () => {} });
+  const rt = createLinuxRuntime({
+    stateDir,
+    runDir: join(stateDir, 'run'),
+    log: process.env.VIRTNET_TRACE ? (m) => console.log(m) : () => {},
+  });
   const def = natDef(0);
   const times: number[] = [];
   for (let i = 0; i < 20; i++) {
@@ -42,16 +46,22 @@ async function inner(stateDir: string, count: number): Promise<void> {
   }
   times.sort((x, y) => x - y);
   const median = ((times[9] as number) + (times[10] as number)) / 2;
-  console.log(`start NAT+DHCP median: ${median.toFixed(1)} ms (min ${times[0]?.toFixed(1)}, max ${times[19]?.toFixed(1)})`);
+  console.log(
+    `start NAT+DHCP median: ${median.toFixed(1)} ms (min ${times[0]?.toFixed(1)}, max ${times[19]?.toFixed(1)})`,
+  );
   const t0 = performance.now();
   for (let i = 0; i < count; i++) await rt.start(natDef(i, false));
   const total = (performance.now() - t0) / 1000;
-  console.log(`start ${count} NAT networks (no DHCP/DNS): ${total.toFixed(2)} s total (${((total * 1000) / count).toFixed(1)} ms each)`);
+  console.log(
+    `start ${count} NAT networks (no DHCP/DNS): ${total.toFixed(2)} s total (${((total * 1000) / count).toFixed(1)} ms each)`,
+  );
   const withDhcp = Math.min(100, count);
   const t1 = performance.now();
   for (let i = count; i < count + withDhcp; i++) await rt.start(natDef(i));
   const total1 = (performance.now() - t1) / 1000;
-  console.log(`then ${withDhcp} more NAT networks with DHCP: ${total1.toFixed(2)} s total (${((total1 * 1000) / withDhcp).toFixed(1)} ms each)`);
+  console.log(
+    `then ${withDhcp} more NAT networks with DHCP: ${total1.toFixed(2)} s total (${((total1 * 1000) / withDhcp).toFixed(1)} ms each)`,
+  );
   await rt.detach();
 }
 
@@ -72,9 +82,13 @@ async function outer(count: number): Promise<void> {
   execFileSync('ip', ['netns', 'add', ns]);
   try {
     execFileSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
-    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, import.meta.filename, '--inner', dir, String(count)], {
-      stdio: 'inherit',
-    });
+    const r = spawnSync(
+      'ip',
+      ['netns', 'exec', ns, process.execPath, import.meta.filename, '--inner', dir, String(count)],
+      {
+        stdio: 'inherit',
+      },
+    );
     if (r.status !== 0) process.exitCode = 1;
   } finally {
     killOurDnsmasqs(dir);

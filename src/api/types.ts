@@ -12,9 +12,12 @@
 //   POST   /v1/networks/{nameOrUuid}/start                                          -> NetworkInfo
 //   POST   /v1/networks/{nameOrUuid}/destroy                                        -> NetworkInfo
 //   GET    /v1/networks/{nameOrUuid}/leases?mac=MAC                                 -> LeaseListResponse
+//   GET    /v1/networks/{nameOrUuid}/check                                         -> CheckResponse (drift)
+//   POST   /v1/networks/{nameOrUuid}/repair                                        -> RepairResponse
 //   GET    /v1/events                   server-sent events, `event: network`, data: NetworkEvent (JSON)
 //   GET    /v1/openapi.json             the OpenAPI document (also checked in as docs/openapi.json)
-// The read-only socket answers GET only; anything else gets 403 AUTH_FAILED.
+// The read-only socket answers GET only; anything else gets 403 AUTH_FAILED. The optional TCP listener
+// (virtnetd --http) may require `Authorization: Bearer TOKEN`; without it: 403 AUTH_FAILED.
 
 import type { ErrorCode } from '../model/errors.js';
 
@@ -74,4 +77,21 @@ export interface Lease {
 
 export interface LeaseListResponse {
   leases: Lease[];
+}
+
+/** One difference between the host and an active network's definition. */
+export interface DriftProblemInfo {
+  what: string;
+  expected?: string;
+  actual?: string;
+}
+
+export interface CheckResponse {
+  problems: DriftProblemInfo[];
+}
+
+export interface RepairResponse {
+  info: NetworkInfo;
+  /** What was found missing and re-applied (empty: nothing to do). */
+  repaired: DriftProblemInfo[];
 }

@@ -79,8 +79,11 @@ export class Daemon {
     for (const l of this.listeners) l(event);
   }
 
-  /** Loads definitions, adopts networks that kept running, then starts autostart networks. */
-  async load(): Promise<void> {
+  /**
+   * Loads definitions, adopts networks that kept running, then starts autostart networks.
+   * With `definitionsOnly` (import), only the definitions are read: nothing is adopted or started.
+   */
+  async load(opts: { definitionsOnly?: boolean } = {}): Promise<void> {
     await this.serialize(async () => {
       for (const d of this.store.loadDefinitions()) {
         try {
@@ -91,6 +94,7 @@ export class Daemon {
           this.log(`ignoring ${d.file}: ${(e as Error).message}`);
         }
       }
+      if (opts.definitionsOnly) return;
       for (const [name, status] of this.store.loadStatuses()) {
         let live: NetworkDef;
         try {
@@ -116,6 +120,7 @@ export class Daemon {
         }
       }
     });
+    if (opts.definitionsOnly) return;
     for (const [name, obj] of this.nets) {
       if (obj.autostart && !obj.liveDef) {
         try {
@@ -179,22 +184,23 @@ export class Daemon {
   private prepare(xml: string): { def: NetworkDef; existing?: NetworkObj } {
     const parsed = parseNetworkXml(xml);
     validateNetworkDef(parsed);
-    const existing = this.nets.get(parsed.name);
-    if (existing && parsed.uuid && existing.def.uuid !== parsed.uuid) {
-      throw new VirtError(
-        'OPERATION_FAILED',
-        `network '${parsed.name}' is already defined with uuid ${existing.def.uuid}`,
-      );
-    }
+    // libvirt's order (virNetworkObjAssignDefLocked): the uuid is looked up first, then the name
     if (parsed.uuid) {
       for (const [name, obj] of this.nets) {
         if (name !== parsed.name && obj.def.uuid === parsed.uuid) {
           throw new VirtError(
             'OPERATION_FAILED',
-            `network '${name}' already exists with uuid ${parsed.uuid}`,
+            `network '${name}' is already defined with uuid ${parsed.uuid}`,
           );
         }
       }
+    }
+    const existing = this.nets.get(parsed.name);
+    if (existing && parsed.uuid && existing.def.uuid !== parsed.uuid) {
+      throw new VirtError(
+        'OPERATION_FAILED',
+        `network '${parsed.name}' already exists with uuid ${existing.def.uuid}`,
+      );
     }
     if (existing && !parsed.uuid) parsed.uuid = existing.def.uuid;
     if (existing && !parsed.mac && existing.def.mac && !parsed.bridge?.name) parsed.mac = existing.def.mac;
@@ -217,7 +223,9 @@ export class Daemon {
       if (existing) {
         if (existing.liveDef) existing.newDef = def;
         else existing.def = def;
+        const wasTransient = !existing.persistent;
         existing.persistent = true;
+        if (wasTransient && existing.liveDef) this.store.saveStatus(def.name, this.statusOf(existing));
       } else {
         this.nets.set(def.name, { def, persistent: true, autostart: false });
       }

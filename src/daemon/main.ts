@@ -1,6 +1,6 @@
 // virtnetd: loads definitions, adopts running networks, serves the API until SIGTERM (networks keep running).
 
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,7 +19,8 @@ const USAGE = `usage: virtnetd [--config-dir DIR] [--state-dir DIR] [--run-dir D
   --state-dir DIR        status of active networks, dnsmasq files, leases (default /var/lib/virtnet)
   --run-dir DIR          sockets and pid files (default /run/virtnet)
   --runtime KIND         linux (default: bridges, nftables, dnsmasq) or memory (no host changes)
-  --http ADDR:PORT       also serve the API over TCP on a loopback address
+  --http ADDR:PORT       also serve the API over TCP (loopback only, unless --http-token-file is given)
+  --http-token-file F    require \`Authorization: Bearer <first line of F>\` on the TCP listener
   --import-libvirt DIR   define every network of a libvirt network directory (keeping autostart), then exit
 `;
 
@@ -50,6 +51,7 @@ export async function main(argv: string[]): Promise<void> {
       'run-dir': { type: 'string', default: '/run/virtnet' },
       runtime: { type: 'string', default: 'linux' },
       http: { type: 'string' },
+      'http-token-file': { type: 'string' },
       'import-libvirt': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -67,12 +69,12 @@ export async function main(argv: string[]): Promise<void> {
 
   if (values['import-libvirt']) {
     const daemon = new Daemon(store, new MemoryRuntime(), log);
-    await daemon.load();
+    await daemon.load({ definitionsOnly: true });
     const r = await importLibvirtDir(daemon, values['import-libvirt']);
+    for (const n of r.imported)
+      process.stdout.write(`imported ${n.name} from ${n.file}${n.autostart ? ' (autostart)' : ''}\n`);
     for (const f of r.failed) process.stderr.write(`error: ${f.file}: ${f.message}\n`);
-    process.stdout.write(
-      `imported ${r.imported.length} network(s)${r.imported.length ? `: ${r.imported.join(', ')}` : ''}\n`,
-    );
+    process.stdout.write(`${r.imported.length} network(s) imported, ${r.failed.length} failed\n`);
     process.exitCode = r.failed.length ? 1 : 0;
     return;
   }
@@ -92,13 +94,20 @@ export async function main(argv: string[]): Promise<void> {
   servers.push(await listenUnix(createApi(daemon, { readOnly: false }), rwPath, 0o600));
   servers.push(await listenUnix(createApi(daemon, { readOnly: true }), roPath, 0o666));
   if (values.http) {
-    const m = /^(.*):(\d+)$/.exec(values.http);
-    const host = m?.[1]?.replace(/^\[|\]$/g, '');
-    if (!m || !host || !(host === 'localhost' || host.startsWith('127.') || host === '::1')) {
-      throw new Error(`--http must be a loopback ADDR:PORT, got '${values.http}'`);
+    const { host, port } = parseHttpAddress(values.http);
+    const tokenFile = values['http-token-file'];
+    const token = tokenFile ? readFileSync(tokenFile, 'utf8').split('\n')[0]?.trim() : undefined;
+    if (tokenFile && !token) throw new Error(`--http-token-file ${tokenFile} is empty`);
+    if (!token && !isLoopback(host)) {
+      throw new Error(`--http ${values.http}: only loopback addresses are allowed without --http-token-file`);
     }
-    servers.push(await listenTcp(createApi(daemon, { readOnly: false }), host, Number(m[2])));
-    log(`listening on http://${values.http}`);
+    const tcp = await listenTcp(createApi(daemon, { readOnly: false, token }), host, port);
+    servers.push(tcp);
+    const bound = tcp.address();
+    const shown = bound && typeof bound === 'object' ? bound.port : port;
+    log(
+      `listening on http://${host.includes(':') ? `[${host}]` : host}:${shown}${token ? ' (bearer token)' : ''}`,
+    );
   }
   const pidFile = join(runDir, 'virtnetd.pid');
   writeFileSync(pidFile, `${process.pid}\n`);
@@ -116,4 +125,18 @@ export async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+/** Parses `ADDR:PORT` (IPv6 as `[::1]:PORT`); throws on anything else. */
+export function parseHttpAddress(text: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
+  const port = Number(m?.[3]);
+  const host = m?.[1] ?? m?.[2];
+  // port 0 asks the kernel for a free port (tests); the log line shows the one bound
+  if (!m || !host || port > 65535) throw new Error(`--http needs ADDR:PORT, got '${text}'`);
+  return { host, port };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

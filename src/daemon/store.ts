@@ -1,8 +1,8 @@
 // Persistent definitions in libvirt's layout (<config-dir>/networks/NAME.xml, autostart/ links) and the runtime
 // status of active networks (<state-dir>/networks/NAME.json), all written atomically.
 
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { removeDurably, symlinkAtomic, writeFileAtomic } from '../host/atomic-file.js';
 import type { NetworkDef } from '../model/network-def.js';
 import { formatNetworkXml } from '../model/network-format.js';
@@ -39,9 +39,10 @@ export class Store {
   readonly statusDir: string;
 
   constructor(configDir: string, stateDir: string) {
-    this.networksDir = join(configDir, 'networks');
+    // absolute, like libvirt: autostart links point at the absolute path of the definition
+    this.networksDir = join(resolve(configDir), 'networks');
     this.autostartDir = join(this.networksDir, 'autostart');
-    this.statusDir = join(stateDir, 'networks');
+    this.statusDir = join(resolve(stateDir), 'networks');
     for (const d of [this.networksDir, this.autostartDir, this.statusDir])
       mkdirSync(d, { recursive: true, mode: 0o755 });
   }
@@ -111,10 +112,11 @@ export class Store {
   }
 }
 
+/** Presence of the autostart entry (a link, possibly dangling, or a file) is what counts. */
 function existsLink(path: string): boolean {
   try {
     lstatSync(path);
-    return existsSync(path) || lstatSync(path).isSymbolicLink();
+    return true;
   } catch {
     return false;
   }

@@ -26,8 +26,8 @@ import {
 } from './dnsmasq-process.js';
 import { DnsmasqSupervisor, readLeases } from './dnsmasq-supervisor.js';
 import { findDrift } from './drift.js';
-import { readHostRoutes } from './proc-routes.js';
 import { exec, run } from './exec.js';
+import { readHostRoutes } from './proc-routes.js';
 
 export interface LinuxRuntimeOptions {
   stateDir: string;
@@ -111,7 +111,8 @@ export class LinuxRuntime implements NetworkRuntime {
       const t0 = performance.now();
       try {
         await fn();
-        if (process.env.VIRTNET_TRACE) this.opts.log(`${def.name}: ${name} ${(performance.now() - t0).toFixed(1)} ms`);
+        if (process.env.VIRTNET_TRACE)
+          this.opts.log(`${def.name}: ${name} ${(performance.now() - t0).toFixed(1)} ms`);
       } catch (e) {
         throw new StepFailed(name, (e as Error).message);
       }
@@ -119,19 +120,34 @@ export class LinuxRuntime implements NetworkRuntime {
     try {
       await step('check addresses', () => this.checkOverlap(def));
       const paths = this.paths(def);
+      const script = plan.firewall;
+      const firewallSide = async () => {
+        if (script === undefined) return;
+        await step('add firewall rules', async () => {
+          await this.ensureBaseTable();
+          await run({ argv: ['nft', '-f', '-'], stdin: script });
+          state.firewall = true;
+          undo.push(() => this.removeFirewall(plan.bridge, mode));
+        });
+      };
       const bridgeSide = async () => {
         await step('create bridge', async () => {
-          if (deviceExists(plan.bridge)) throw new Error(`a device named '${plan.bridge}' already exists on the host`);
+          if (deviceExists(plan.bridge))
+            throw new Error(`a device named '${plan.bridge}' already exists on the host`);
           undo.push(() => exec({ argv: ['ip', 'link', 'del', 'dev', plan.bridge] }).then(() => undefined));
           // one ip process for the whole device: a bridge without ports has no carrier, so IPv6 has made no
           // link-local address yet when the link sysctls (disable_ipv6, accept_ra) are written right after
-          await run({ argv: ['ip', '-batch', '-'], stdin: `${[...plan.createLink, ...plan.configureLink].join('\n')}\n` });
+          await run({
+            argv: ['ip', '-batch', '-'],
+            stdin: `${[...plan.createLink, ...plan.configureLink].join('\n')}\n`,
+          });
           for (const s of plan.linkSysctls) writeSysctl(s);
         });
         await step('enable forwarding', () => {
           for (const s of plan.globalSysctls) writeSysctl(s);
         });
-        await Promise.all([
+        const settled = await Promise.allSettled([
+          firewallSide(),
           // Packets the host itself sends to guests (DHCP offers, DNS answers) would otherwise leave with a partial
           // checksum that raw-socket DHCP clients (busybox udhcpc, old dhclient) drop; libvirt's CHECKSUM rule
           // fixed the same. Forwarded traffic does not pass the bridge's own transmit path: offloads stay on.
@@ -145,22 +161,12 @@ export class LinuxRuntime implements NetworkRuntime {
               undo.push(() => stopDnsmasq(pid, paths.conf));
             }),
         ]);
+        // all settled first, so that every undo is registered before unwinding starts
+        const failed = settled.find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
       };
-      // nft matches interfaces by name, so the rules can go in while the bridge is being made: with many
-      // networks the nft transaction is the slowest step (it reads the table first), and this hides it
-      const script = plan.firewall;
-      const firewallSide = async () => {
-        if (script === undefined) return;
-        await step('add firewall rules', async () => {
-          await this.ensureBaseTable();
-          await run({ argv: ['nft', '-f', '-'], stdin: script });
-          state.firewall = true;
-          undo.push(() => this.removeFirewall(plan.bridge, mode));
-        });
-      };
-      const results = await Promise.allSettled([bridgeSide(), firewallSide()]);
-      const failed = results.find((r) => r.status === 'rejected');
-      if (failed) throw failed.reason;
+      // after the bridge on purpose: running nft while the bridge is being made was measured slower
+      await bridgeSide();
       if (state.dnsmasqPid !== undefined) this.supervise(def, paths, state.dnsmasqPid);
       this.opts.log(`network '${def.name}' started on ${plan.bridge}`);
       return { ...state };

@@ -2,7 +2,7 @@
 // /proc/net/ipv6_route. Reading /proc costs no process, which keeps start fast with a thousand networks.
 
 import { readFileSync } from 'node:fs';
-import { type Subnet, netmaskToPrefix, subnetOf } from '../model/addr.js';
+import { netmaskToPrefix, type Subnet, subnetOf } from '../model/addr.js';
 
 export interface HostRoute {
   dev: string;

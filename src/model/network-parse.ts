@@ -1,6 +1,6 @@
 // libvirt network XML → NetworkDef, with libvirt 9.0's parse-time checks and messages.
 
-import { formatIp, isMac, isMulticastMac, parseIp } from './addr.js';
+import { formatIp, isMac, isMulticastMac, parseIp, subnetContains } from './addr.js';
 import { VirtError } from './errors.js';
 import type {
   BandwidthDef,
@@ -18,6 +18,7 @@ import type {
   VlanDef,
 } from './network-def.js';
 import { emptyNetworkDef, FORWARD_MODES } from './network-def.js';
+import { ipSubnet } from './network-ip.js';
 import { normalizeUuid } from './uuid.js';
 import {
   attr,
@@ -67,6 +68,11 @@ function yesNo(el: XmlElement, name: string, what: () => string): boolean | unde
   throw err(el, 'XML_ERROR', what().replace('%s', v));
 }
 
+/** A yes/no attribute read like virXMLPropTristateBool, with its generic message. */
+function triBool(el: XmlElement, name: string): boolean | undefined {
+  return yesNo(el, name, () => `Invalid value for attribute '${name}' in element '${el.name}': '%s'.`);
+}
+
 function uint(el: XmlElement, name: string, what: () => string, max = 0xffffffff): number | undefined {
   const v = attr(el, name);
   if (v === undefined) return undefined;
@@ -98,11 +104,7 @@ function parseNetworkElement(root: XmlElement): NetworkDef {
   const description = firstChild(root, 'description');
   if (description) def.description = textContent(description);
   def.ipv6 = yesNo(root, 'ipv6', () => `Invalid ipv6 setting '%s' in network '${name}'`);
-  def.trustGuestRxFilters = yesNo(
-    root,
-    'trustGuestRxFilters',
-    () => `Invalid trustGuestRxFilters setting '%s' in network '${name}'`,
-  );
+  def.trustGuestRxFilters = triBool(root, 'trustGuestRxFilters');
   const conn = attr(root, 'connections');
   if (conn !== undefined && /^\d+$/.test(conn)) def.connections = Number(conn);
 
@@ -160,18 +162,11 @@ function parseNetworkElement(root: XmlElement): NetworkDef {
     const dn = attr(domain, 'name');
     if (dn !== undefined) {
       def.domain = { name: dn };
-      const lo = yesNo(
-        domain,
-        'localOnly',
-        () => `Invalid domain localOnly setting '%s' in network '${name}'`,
-      );
+      const lo = triBool(domain, 'localOnly');
       if (lo !== undefined) def.domain.localOnly = lo;
-      const reg = yesNo(
-        domain,
-        'register',
-        () => `Invalid domain register setting '%s' in network '${name}'`,
-      );
-      if (reg !== undefined) def.domain.register = reg;
+      // libvirt 9.0 does not read register= (and drops it from its output)
+      const reg = attr(domain, 'register');
+      if (reg === 'yes' || reg === 'no') def.domain.register = reg === 'yes';
     }
   }
 
@@ -184,16 +179,14 @@ function parseNetworkElement(root: XmlElement): NetworkDef {
   if (bw) def.bandwidth = parseBandwidth(bw);
   const port = firstChild(root, 'port');
   if (port)
-    def.portIsolated = yesNo(
-      port,
-      'isolated',
-      () => `Invalid port isolated setting '%s' in network '${name}'`,
-    );
+    def.portIsolated = triBool(port, 'isolated');
   const vp = firstChild(root, 'virtualport');
   if (vp) def.virtualport = parseVirtualPort(vp);
 
   for (const ipEl of childElements(root, 'ip')) def.ips.push(parseIp4or6(ipEl, name));
-  for (const r of childElements(root, 'route')) def.routes.push(parseRoute(r, name));
+  const routeEls = childElements(root, 'route');
+  for (const r of routeEls) def.routes.push(parseRoute(r, name));
+  checkRouteGateways(def, routeEls);
   for (const pg of childElements(root, 'portgroup')) def.portgroups.push(parsePortGroup(pg, name));
 
   const fwd = firstChild(root, 'forward');
@@ -210,7 +203,7 @@ function parseNetworkElement(root: XmlElement): NetworkDef {
     }
   }
 
-  checkForwardCombinations(def, fwd);
+  checkForwardCombinations(def, fwd, mtu);
   return def;
 }
 
@@ -235,12 +228,8 @@ function parseLease(el: XmlElement | undefined, name: string): LeaseDef | undefi
 
 function parseDns(el: XmlElement, name: string): DnsDef {
   const dns: DnsDef = { forwarders: [], txts: [], srvs: [], hosts: [] };
-  dns.enable = yesNo(el, 'enable', () => `Invalid dns enable setting '%s' in network '${name}'`);
-  dns.forwardPlainNames = yesNo(
-    el,
-    'forwardPlainNames',
-    () => `Invalid dns forwardPlainNames setting '%s' in network '${name}'`,
-  );
+  dns.enable = triBool(el, 'enable');
+  dns.forwardPlainNames = triBool(el, 'forwardPlainNames');
   for (const f of childElements(el, 'forwarder')) {
     const addr = attr(f, 'addr');
     const domain = attr(f, 'domain');
@@ -256,167 +245,180 @@ function parseDns(el: XmlElement, name: string): DnsDef {
     if (domain !== undefined) fw.domain = domain;
     dns.forwarders.push(fw);
   }
+  for (const h of childElements(el, 'host')) {
+    const hostnames = childElements(h, 'hostname').map((n) => textContent(n));
+    if (hostnames.length === 0 || hostnames.includes('')) {
+      throw err(h, 'XML_DETAIL', `Missing hostname in network '${name}' DNS HOST record`);
+    }
+    const ipText = attr(h, 'ip');
+    if (ipText === undefined) {
+      throw err(h, 'XML_DETAIL', `Missing IP address in network '${name}' DNS HOST record`);
+    }
+    const ip = parseIp(ipText);
+    if (!ip) throw err(h, 'XML_DETAIL', `Invalid IP address in network '${name}' DNS HOST record`);
+    dns.hosts.push({ ip: formatIp(ip), hostnames });
+  }
+  for (const s of childElements(el, 'srv')) dns.srvs.push(parseSrv(s, name));
   for (const t of childElements(el, 'txt')) {
     const tname = attr(t, 'name');
     const value = attr(t, 'value');
-    if (tname === undefined) throw err(t, 'XML_ERROR', 'missing required name attribute in DNS TXT record');
-    if (/\s/.test(tname)) {
-      throw err(t, 'XML_ERROR', `prohibited space character in DNS TXT record name '${tname}'`);
+    if (tname === undefined) {
+      throw err(t, 'XML_DETAIL', `missing required name attribute in DNS TXT record of network ${name}`);
+    }
+    if (/[ ,]/.test(tname)) {
+      throw err(t, 'XML_DETAIL', `prohibited character in DNS TXT record name '${tname}' of network ${name}`);
     }
     if (value === undefined) {
-      throw err(t, 'XML_ERROR', `missing required value attribute in DNS TXT record named '${tname}'`);
+      throw err(
+        t,
+        'XML_DETAIL',
+        `missing required value attribute in DNS TXT record named '${tname}' of network ${name}`,
+      );
     }
     dns.txts.push({ name: tname, value });
   }
-  for (const s of childElements(el, 'srv')) {
-    const srv: DnsDef['srvs'][number] = {};
-    const service = attr(s, 'service');
-    const protocol = attr(s, 'protocol');
-    if (service === undefined)
-      throw err(s, 'XML_ERROR', 'missing required service attribute in DNS SRV record');
-    if (service.length > 63) {
-      throw err(
-        s,
-        'XML_ERROR',
-        `service attribute '${service}' in network '${name}' is too long, limit is 63 bytes`,
-      );
-    }
-    if (protocol === undefined) {
-      throw err(
-        s,
-        'XML_ERROR',
-        `missing required protocol attribute in DNS SRV record '${service}' of network '${name}'`,
-      );
-    }
-    if (!/^[A-Za-z0-9-]+$/.test(service) || !/^[A-Za-z0-9-]+$/.test(protocol)) {
-      throw err(s, 'XML_ERROR', `Invalid characters in DNS SRV record '${service}' of network '${name}'`);
-    }
-    srv.service = service;
-    srv.protocol = protocol;
-    const domain = attr(s, 'domain');
-    if (domain !== undefined) srv.domain = domain;
-    const target = attr(s, 'target');
-    if (target !== undefined) srv.target = target;
-    srv.port = uint(
-      s,
-      'port',
-      () => `invalid port in DNS SRV record '${service}' of network '${name}'`,
-      65535,
-    );
-    srv.priority = uint(
-      s,
-      'priority',
-      () => `invalid priority in DNS SRV record '${service}' of network '${name}'`,
-      65535,
-    );
-    srv.weight = uint(
-      s,
-      'weight',
-      () => `invalid weight in DNS SRV record '${service}' of network '${name}'`,
-      65535,
-    );
-    if (srv.port === undefined) delete srv.port;
-    if (srv.priority === undefined) delete srv.priority;
-    if (srv.weight === undefined) delete srv.weight;
-    dns.srvs.push(srv);
-  }
-  for (const h of childElements(el, 'host')) {
-    const ipText = attr(h, 'ip');
-    const ip = ipText === undefined ? undefined : parseIp(ipText);
-    if (!ip) throw err(h, 'XML_ERROR', `Missing IP address in network '${name}' DNS HOST record`);
-    const hostnames = childElements(h, 'hostname')
-      .map((n) => textContent(n))
-      .filter((n) => n !== '');
-    if (hostnames.length === 0)
-      throw err(h, 'XML_ERROR', `Missing hostname in network '${name}' DNS HOST record`);
-    dns.hosts.push({ ip: formatIp(ip), hostnames });
-  }
   if (
     dns.enable === false &&
-    (dns.forwarders.length ||
-      dns.txts.length ||
-      dns.srvs.length ||
-      dns.hosts.length ||
-      dns.forwardPlainNames !== undefined)
+    (dns.forwarders.length || dns.txts.length || dns.srvs.length || dns.hosts.length)
   ) {
     throw err(el, 'XML_ERROR', `Extra data in disabled network '${name}'`);
   }
   return dns;
 }
 
+/** An unsigned decimal attribute as virXPathUInt reads it: undefined when absent, NaN when malformed. */
+function xpathUInt(el: XmlElement, name: string): number | undefined {
+  const v = attr(el, name);
+  if (v === undefined) return undefined;
+  return /^\s*\+?\d+\s*$/.test(v) ? Number(v) : Number.NaN;
+}
+
+function parseSrv(s: XmlElement, name: string): DnsDef['srvs'][number] {
+  const srv: DnsDef['srvs'][number] = {};
+  const service = attr(s, 'service');
+  if (service === undefined) {
+    throw err(s, 'XML_DETAIL', `missing required service attribute in DNS SRV record of network '${name}'`);
+  }
+  if (service.length > 63) {
+    throw err(s, 'XML_DETAIL', `service attribute '${service}' in network '${name}' is too long, limit is 63 bytes`);
+  }
+  if (!/^[A-Za-z0-9_\-+/*]*$/.test(service)) {
+    throw err(
+      s,
+      'XML_DETAIL',
+      `invalid character in service attribute '${service}' in DNS SRV record of network '${name}'`,
+    );
+  }
+  const protocol = attr(s, 'protocol');
+  if (protocol === undefined) {
+    throw err(
+      s,
+      'XML_DETAIL',
+      `missing required protocol attribute in DNS SRV record '${service}' of network '${name}'`,
+    );
+  }
+  if (!/^[A-Za-z0-9\-+/]*$/.test(protocol)) {
+    throw err(
+      s,
+      'XML_DETAIL',
+      `invalid character in protocol attribute '${protocol}' in DNS SRV record of network '${name}'`,
+    );
+  }
+  srv.service = service;
+  srv.protocol = protocol;
+  const domain = attr(s, 'domain');
+  if (domain !== undefined) srv.domain = domain;
+  const target = attr(s, 'target');
+  if (target !== undefined) srv.target = target;
+  const numbers = [
+    ['port', 'invalid', 1],
+    ['priority', 'Invalid', 0],
+    ['weight', 'invalid', 0],
+  ] as const;
+  for (const [key, invalid, min] of numbers) {
+    const n = xpathUInt(s, key);
+    if (n === undefined) continue;
+    if (!Number.isNaN(n) && target === undefined) {
+      throw err(
+        s,
+        'XML_DETAIL',
+        `DNS SRV ${key} attribute not permitted without target for service '${service}' in network '${name}'`,
+      );
+    }
+    if (Number.isNaN(n) || n < min || n > 65535) {
+      throw err(
+        s,
+        'XML_DETAIL',
+        `${invalid} DNS SRV ${key} attribute for service '${service}' in network '${name}'`,
+      );
+    }
+    srv[key] = n;
+  }
+  return srv;
+}
+
 function parseIp4or6(el: XmlElement, name: string): IpDef {
   const ip: IpDef = {};
   const family = attr(el, 'family');
-  if (family !== undefined) {
-    if (family !== 'ipv4' && family !== 'ipv6') {
-      throw err(el, 'XML_ERROR', `Unrecognized family '${family}' in network '${name}'`);
-    }
-    ip.family = family;
-  }
   const addrText = attr(el, 'address');
-  const addr = addrText === undefined ? undefined : parseIp(addrText);
-  if (addrText !== undefined && !addr)
-    throw err(el, 'XML_ERROR', `Invalid address '${addrText}' in network '${name}'`);
-  if (addr) ip.address = formatIp(addr);
+  if (addrText === undefined) {
+    throw err(el, 'XML_ERROR', `Missing required address attribute in network '${name}'`);
+  }
+  const addr = parseIp(addrText);
+  if (!addr) throw err(el, 'XML_ERROR', `Invalid address '${addrText}' in network '${name}'`);
+  ip.address = formatIp(addr);
   const netmask = attr(el, 'netmask');
-  const prefix = attr(el, 'prefix');
-  if (netmask !== undefined && prefix !== undefined) {
-    throw err(el, 'XML_ERROR', `Network '${name}' IP address cannot have both a prefix and a netmask`);
+  const mask = netmask === undefined ? undefined : parseIp(netmask);
+  if (netmask !== undefined && !mask) {
+    throw err(el, 'XML_ERROR', `Invalid netmask '${netmask}' in network '${name}'`);
   }
-  if (netmask !== undefined) {
-    const m = parseIp(netmask);
-    if (m?.family !== 4) throw err(el, 'XML_ERROR', `Invalid netmask '${netmask}' in network '${name}'`);
-    ip.netmask = formatIp(m);
+  const prefixText = attr(el, 'prefix');
+  if (prefixText !== undefined) {
+    ip.prefix = uint(
+      el,
+      'prefix',
+      () => `Invalid value for attribute 'prefix' in element 'ip': '%s'. Expected non-negative integer value`,
+    );
   }
-  if (prefix !== undefined)
-    ip.prefix = uint(el, 'prefix', () => `Invalid ip address prefix value '%s' in network '${name}'`, 128);
-  const lp = yesNo(el, 'localPtr', () => `Invalid localPtr value '%s' in network '${name}'`);
+  const lp = triBool(el, 'localPtr');
   if (lp !== undefined) ip.localPtr = lp;
-
-  if (!addr) {
-    if (netmask !== undefined)
-      throw err(el, 'XML_ERROR', `netmask specified without address in network '${name}'`);
-    if (prefix !== undefined)
-      throw err(el, 'XML_ERROR', `prefix specified without address in network '${name}'`);
-  } else if (family === 'ipv6' || (family === undefined && addr.family === 6)) {
-    if (addr.family !== 6) {
-      throw err(
-        el,
-        'XML_ERROR',
-        `Family 'ipv6' specified for non-IPv6 address '${addrText}' in network '${name}'`,
-      );
-    }
-    if (netmask !== undefined) {
-      throw err(el, 'XML_ERROR', `netmask not allowed for IPv6 address '${addrText}' in network '${name}'`);
-    }
-    if (ip.prefix !== undefined && ip.prefix > 128) {
-      throw err(el, 'XML_ERROR', `Invalid IPv6 prefix '${ip.prefix}' in network '${name}'`);
-    }
-  } else {
+  const prefix = ip.prefix ?? 0;
+  const bad = (detail: string) => err(el, 'CONFIG_UNSUPPORTED', detail);
+  if (family === undefined || family === 'ipv4') {
     if (addr.family !== 4) {
-      throw err(
-        el,
-        'XML_ERROR',
-        `${family ? "Family 'ipv4' specified" : 'No family specified'} for non-IPv4 address '${addrText}' in network '${name}'`,
-      );
+      throw bad(`${family ?? 'no'} family specified for non-IPv4 address '${addrText}' in network '${name}'`);
     }
-    if (ip.prefix !== undefined && ip.prefix > 32) {
-      throw err(el, 'XML_ERROR', `Invalid IPv4 prefix '${ip.prefix}' in network '${name}'`);
+    if (mask) {
+      if (mask.family !== 4) {
+        throw bad(`Invalid netmask '${netmask}' for address '${addrText}' in network '${name}' (both must be IPv4)`);
+      }
+      if (prefix > 0) throw bad(`Network '${name}' IP address cannot have both a prefix and a netmask`);
+      ip.netmask = formatIp(mask);
+    } else if (prefix > 32) {
+      throw bad(`Invalid IPv4 prefix '${prefix}' in network '${name}'`);
     }
+  } else if (family === 'ipv6') {
+    if (addr.family !== 6) {
+      throw bad(`Family 'ipv6' specified for non-IPv6 address '${addrText}' in network '${name}'`);
+    }
+    if (netmask !== undefined) throw bad(`netmask not allowed for IPv6 address '${addrText}' in network '${name}'`);
+    if (prefix > 128) throw bad(`Invalid IPv6 prefix '${prefix}' in network '${name}'`);
+  } else {
+    throw err(el, 'XML_ERROR', `Unrecognized family '${family}' in network '${name}'`);
   }
+  if (family !== undefined) ip.family = family;
   const isV6 = addr?.family === 6;
 
-  const tftp = firstChild(el, 'tftp');
-  if (tftp) {
-    const root = attr(tftp, 'root');
-    if (root !== undefined) {
-      if (isV6)
-        throw err(tftp, 'XML_ERROR', `Unsupported <tftp> element in an IPv6 element in network '${name}'`);
-      ip.tftpRoot = root;
-    }
-  }
   const dhcpEl = firstChild(el, 'dhcp');
   if (dhcpEl) ip.dhcp = parseDhcp(dhcpEl, name, isV6);
+  const tftp = firstChild(el, 'tftp');
+  if (tftp) {
+    if (isV6) {
+      throw err(tftp, 'CONFIG_UNSUPPORTED', `Unsupported <tftp> element in an IPv6 element in network '${name}'`);
+    }
+    const root = attr(tftp, 'root');
+    if (root !== undefined) ip.tftpRoot = root;
+  }
   return ip;
 }
 
@@ -626,20 +628,12 @@ function parseVirtualPort(el: XmlElement): VirtualPortDef {
 
 function parsePortGroup(el: XmlElement, network: string): PortGroupDef {
   const name = attr(el, 'name');
-  if (name === undefined)
-    throw err(el, 'XML_ERROR', `Missing required name attribute in portgroup of network '${network}'`);
+  if (name === undefined) throw err(el, 'XML_ERROR', 'Missing required name attribute in portgroup');
+  void network;
   const pg: PortGroupDef = { name };
-  const d = yesNo(
-    el,
-    'default',
-    () => `Invalid default setting '%s' in portgroup '${name}' of network '${network}'`,
-  );
-  if (d !== undefined) pg.default = d;
-  const t = yesNo(
-    el,
-    'trustGuestRxFilters',
-    () => `Invalid trustGuestRxFilters setting '%s' in portgroup '${name}' of network '${network}'`,
-  );
+  // libvirt: default is true only for a case-insensitive "yes", anything else means no default
+  if (attr(el, 'default')?.toLowerCase() === 'yes') pg.default = true;
+  const t = triBool(el, 'trustGuestRxFilters');
   if (t !== undefined) pg.trustGuestRxFilters = t;
   const vp = firstChild(el, 'virtualport');
   if (vp) pg.virtualport = parseVirtualPort(vp);
@@ -730,9 +724,6 @@ function parseForward(el: XmlElement, name: string): ForwardDef {
   }
   const dev = attr(el, 'dev');
   if (dev !== undefined) {
-    if (mode === 'open') {
-      throw err(el, 'XML_ERROR', `forward dev not allowed for network '${name}' with forward mode='open'`);
-    }
     const first = fwd.interfaces[0];
     if (first && first.dev !== dev) {
       throw err(
@@ -744,16 +735,13 @@ function parseForward(el: XmlElement, name: string): ForwardDef {
     if (!first) fwd.interfaces.push({ dev });
     fwd.dev = dev;
   }
-  if (mode === 'open' && (fwd.interfaces.length || fwd.pciAddresses.length || fwd.pf)) {
-    throw err(el, 'XML_ERROR', `forward dev not allowed for network '${name}' with forward mode='open'`);
-  }
   const nat = firstChild(el, 'nat');
   if (nat) {
     if (mode !== 'nat') {
       throw err(nat, 'XML_ERROR', `The <nat> element can only be used when <forward> 'mode' is 'nat'`);
     }
     fwd.nat = {};
-    const ipv6 = yesNo(nat, 'ipv6', () => `Invalid ipv6 setting '%s' in network '${name}' NAT`);
+    const ipv6 = triBool(nat, 'ipv6');
     if (ipv6 !== undefined) fwd.nat.ipv6 = ipv6;
     const addrs = childElements(nat, 'address');
     if (addrs.length > 1)
@@ -832,70 +820,93 @@ export function pciLabel(p: { domain: number; bus: number; slot: number; functio
   return `${h(p.domain, 4)}:${h(p.bus, 2)}:${h(p.slot, 2)}.${p.function}`;
 }
 
+/** libvirt: every static route's gateway must lie inside one of the network's own subnets. */
+function checkRouteGateways(def: NetworkDef, routeEls: XmlElement[]): void {
+  def.routes.forEach((route, i) => {
+    const gw = parseIp(route.gateway);
+    const reachable = def.ips.some((ip) => {
+      const net = ipSubnet(ip);
+      return !!gw && !!net && net.family === gw.family && subnetContains(net, gw);
+    });
+    if (!reachable) {
+      throw err(
+        routeEls[i],
+        'CONFIG_UNSUPPORTED',
+        `unreachable static route gateway '${route.gateway}' specified for network '${def.name}'`,
+      );
+    }
+  });
+}
+
 /** Parse-time rules about which parts go with which forward mode (libvirt's virNetworkDefParseXML tail). */
-function checkForwardCombinations(def: NetworkDef, fwdEl: XmlElement | undefined): void {
+function checkForwardCombinations(def: NetworkDef, fwdEl: XmlElement | undefined, mtuEl?: XmlElement): void {
   const mode = def.forward?.mode;
   const name = def.name;
-  if (mode === 'nat' || mode === 'route' || mode === 'open' || mode === undefined) {
-    if (def.forward && def.forward.interfaces.length > 1) {
+  const f = def.forward;
+  // libvirt keeps <interface> and PCI <address> entries in one array (nifs)
+  const nifs = f ? f.interfaces.length + f.pciAddresses.length : 0;
+  const bridge = def.bridge;
+  if (mode === 'nat' || mode === 'route' || mode === 'open') {
+    if (def.ips.length === 0) {
+      throw err(
+        fwdEl,
+        'XML_ERROR',
+        `${mode} forwarding requested, but no IP address provided for network '${name}'`,
+      );
+    }
+    if (nifs > 1) {
       throw err(
         fwdEl,
         'XML_ERROR',
         `multiple forwarding interfaces specified for network '${name}', only one is supported`,
       );
     }
-    if (def.forward?.pf) {
+    if (mode === 'open' && (nifs > 0 || f?.pf)) {
+      throw err(fwdEl, 'XML_ERROR', `forward dev not allowed for network '${name}' with forward mode='open'`);
+    }
+    if (f?.pf) {
       throw err(
         fwdEl,
         'CONFIG_UNSUPPORTED',
         `Unsupported <pf> element in network ${name} with forward mode='${mode}'`,
       );
     }
-    return;
-  }
-  const parts: Array<[boolean, string]> = [
-    [def.ips.length > 0, '<ip>'],
-    [
-      !!def.dns &&
-        def.dns.hosts.length + def.dns.srvs.length + def.dns.txts.length + def.dns.forwarders.length > 0,
-      '<dns>',
-    ],
-    [!!def.domain, '<domain>'],
-    [def.mac !== undefined, '<mac>'],
-    [def.routes.length > 0, '<route>'],
-  ];
-  for (const [present, what] of parts) {
-    if (present) {
+  } else if (mode !== undefined) {
+    if (mode !== 'bridge') {
+      if (bridge?.name !== undefined) {
+        throw err(fwdEl, 'XML_ERROR', `bridge name not allowed in ${mode} mode (network '${name}')`);
+      }
+      if (bridge?.zone !== undefined) {
+        throw err(fwdEl, 'XML_ERROR', `bridge zone not allowed in ${mode} mode (network '${name}')`);
+      }
+      if (bridge?.macTableManager !== undefined) {
+        throw err(
+          fwdEl,
+          'XML_ERROR',
+          `bridge macTableManager setting not allowed in ${mode} mode (network '${name}')`,
+        );
+      }
+    }
+    if (bridge && (bridge.delay || bridge.stp !== undefined || bridge.zone !== undefined)) {
       throw err(
         fwdEl,
-        'CONFIG_UNSUPPORTED',
-        `Unsupported ${what} element in network ${name} with forward mode='${mode}'`,
+        'XML_ERROR',
+        `bridge delay/stp/zone options only allowed in route, nat, and isolated mode, not in ${mode} (network '${name}')`,
+      );
+    }
+    if (bridge?.name !== undefined && (nifs > 0 || f?.pf)) {
+      throw err(
+        fwdEl,
+        'XML_ERROR',
+        `A network with forward mode='${mode}' can specify a bridge name or a forward dev, but not both (network '${name}')`,
       );
     }
   }
-  if (def.bridge && (def.bridge.stp !== undefined || def.bridge.delay !== undefined)) {
+  if (def.mtu && mode !== undefined && mode !== 'nat' && mode !== 'route' && mode !== 'open') {
     throw err(
-      fwdEl,
-      'CONFIG_UNSUPPORTED',
-      `Unsupported <bridge> element stp or delay attribute in network ${name} with forward mode='${mode}'`,
-    );
-  }
-  const f = def.forward;
-  if (mode !== 'hostdev' && f && f.pciAddresses.length > 0) {
-    throw err(
-      fwdEl,
-      'CONFIG_UNSUPPORTED',
-      `network '${name}' has forward mode '${mode}'  but lists a device by PCI address in the device pool. This is only supported for networks with forward mode 'hostdev'`,
-    );
-  }
-  if (def.bridge?.name !== undefined && f && (f.interfaces.length || f.pf)) {
-    throw err(
-      fwdEl,
+      mtuEl,
       'XML_ERROR',
-      `A network with forward mode='${mode}' can specify a bridge name or a forward dev, but not both (network '${name}')`,
+      `mtu size only allowed in open, route, nat, and isolated mode, not in ${mode} (network '${name}')`,
     );
-  }
-  if (mode === 'hostdev' && def.bridge?.name !== undefined) {
-    throw err(fwdEl, 'XML_ERROR', `bridge name not allowed in hostdev mode (network '${name}')`);
   }
 }

@@ -2,65 +2,63 @@
 
 import { parseIp, subnetContains } from './addr.js';
 import { VirtError } from './errors.js';
-import { type NetworkDef, networkMode } from './network-def.js';
+import { isRoutedL3Mode, type NetworkDef, networkMode } from './network-def.js';
 import { ipSubnet } from './network-ip.js';
 
 function unsupported(detail: string): VirtError {
   return new VirtError('CONFIG_UNSUPPORTED', detail);
 }
 
-/** Throws the first problem libvirt 9.0 would report when defining this network. */
+/** Throws the first problem libvirt 9.0 would report when defining this network (networkValidate order). */
 export function validateNetworkDef(def: NetworkDef): void {
   const mode = networkMode(def);
-  const vp = def.virtualport?.type;
-  const vlanAllowed =
-    mode === 'hostdev' ||
-    mode === 'passthrough' ||
-    (mode === 'bridge' && vp === 'openvswitch' && !!def.bridge?.name);
-  const vlanInUse =
-    (def.vlan?.tags.length ?? 0) > 0 || def.portgroups.some((pg) => (pg.vlan?.tags.length ?? 0) > 0);
-  if (vlanInUse && !vlanAllowed) {
+  const name = def.name;
+  if (def.name.includes('\n')) throw new VirtError('XML_DETAIL', 'invalid char in name: \n');
+  let bandwidthAllowed = isRoutedL3Mode(mode);
+  if (!bandwidthAllowed) {
+    if (mode === 'bridge' && def.bridge?.name !== undefined) bandwidthAllowed = true;
+    const parts: Array<[boolean, string]> = [
+      [def.mac !== undefined, '<mac>'],
+      [def.ips.length > 0, '<ip>'],
+      [!!def.dns && def.dns.txts.length + def.dns.hosts.length + def.dns.srvs.length > 0, '<dns>'],
+      [def.domain !== undefined, '<domain>'],
+    ];
+    for (const [present, what] of parts) {
+      if (present)
+        throw unsupported(`Unsupported ${what} element in network ${name} with forward mode='${mode}'`);
+    }
+  }
+  if (def.bandwidth && !bandwidthAllowed) {
     throw unsupported(
-      `<vlan> element specified for network ${def.name}, whose type doesn't support vlan configuration`,
+      `Unsupported network-wide <bandwidth> element in network ${name} with forward mode='${mode}'`,
     );
   }
-  const l3 = mode === 'nat' || mode === 'route' || mode === 'open' || mode === 'isolated';
-  if (def.bandwidth && !l3 && mode !== 'bridge') {
-    throw unsupported(
-      `Unsupported network-wide <bandwidth> element in network ${def.name} with forward mode='${mode}'`,
-    );
-  }
-  if (def.bandwidth?.outbound?.floor !== undefined || def.bandwidth?.inbound?.floor !== undefined) {
-    throw unsupported(`floor attribute isn't supported for network's bandwidth yet`);
-  }
-  let defaultGroup: string | undefined;
-  const seen = new Set<string>();
-  for (const pg of def.portgroups) {
-    if (seen.has(pg.name)) {
-      throw new VirtError(
-        'XML_ERROR',
-        `multiple <portgroup> elements with the same name (${pg.name}) in network '${def.name}'`,
+  const f = def.forward;
+  if (f) {
+    if (mode === 'hostdev' && f.interfaces.length > 0) {
+      throw unsupported(
+        `hostdev network '${name}' lists '${f.interfaces[0]?.dev}' in the device pool, but hostdev networks require all devices to be listed by PCI address, not network device name`,
       );
     }
-    seen.add(pg.name);
-    if (pg.default) {
-      if (defaultGroup !== undefined) {
-        throw new VirtError(
-          'XML_ERROR',
-          `network '${def.name}' has multiple default <portgroup> elements (${defaultGroup} and ${pg.name}), but only one default is allowed`,
-        );
-      }
-      defaultGroup = pg.name;
+    if (mode !== 'hostdev' && f.pciAddresses.length > 0) {
+      throw unsupported(
+        `network '${name}' has forward mode '${mode}'  but lists a device by PCI address in the device pool. This is only supported for networks with forward mode 'hostdev'`,
+      );
+    }
+    // the SR-IOV Virtual Function check on /sys is host-dependent and left to the daemon
+    const kinds = Number(!!f.pf) + Number(f.interfaces.length > 0) + Number(f.pciAddresses.length > 0);
+    if (kinds > 1) {
+      throw unsupported(
+        `<address>, <interface>, and <pf> elements of <forward> in network ${name} are mutually exclusive`,
+      );
     }
   }
   let v4dhcp = 0;
   let v6dhcp = 0;
-  let tftp = 0;
   for (const ip of def.ips) {
     const net = ipSubnet(ip);
     const v6 = net?.family === 6;
     const d = ip.dhcp;
-    if (ip.tftpRoot !== undefined) tftp++;
     if (d && (d.ranges.length || d.hosts.length)) {
       if (v6) v6dhcp++;
       else v4dhcp++;
@@ -87,9 +85,48 @@ export function validateNetworkDef(def: NetworkDef): void {
       'Multiple IPv6 dhcp sections found -- dhcp is supported only for a single IPv6 address on each network',
     );
   }
-  if (tftp > 1) {
+
+  const vpType = def.virtualport?.type;
+  const vlanAllowed =
+    mode === 'hostdev' || mode === 'passthrough' || (mode === 'bridge' && vpType === 'openvswitch');
+  const vlanUsed = (def.vlan?.tags.length ?? 0) > 0;
+  let badVlanUse = false;
+  let defaultGroup: string | undefined;
+  def.portgroups.forEach((pg, i) => {
+    if (vlanUsed || (pg.vlan?.tags.length ?? 0) > 0) {
+      if (pg.virtualport) {
+        if (mode !== 'bridge' || pg.virtualport.type !== 'openvswitch') badVlanUse = true;
+      } else if (!vlanAllowed) badVlanUse = true;
+    }
+    if (pg.default) {
+      if (defaultGroup !== undefined) {
+        throw unsupported(
+          `network '${name}' has multiple default <portgroup> elements (${defaultGroup} and ${pg.name}), but only one default is allowed`,
+        );
+      }
+      defaultGroup = pg.name;
+    }
+    if (def.portgroups.slice(i + 1).some((o) => o.name === pg.name)) {
+      throw unsupported(`multiple <portgroup> elements with the same name (${pg.name}) in network '${name}'`);
+    }
+    if (pg.bandwidth && !bandwidthAllowed) {
+      throw unsupported(
+        `Unsupported <bandwidth> element in network '${name}' in portgroup '${pg.name}' with forward mode='${mode}'`,
+      );
+    }
+  });
+  if (badVlanUse || (vlanUsed && !vlanAllowed && defaultGroup === undefined)) {
     throw unsupported(
-      'Multiple IPv4 tftp sections found -- tftp is supported only for a single IPv4 address on each network',
+      `<vlan> element specified for network ${name}, whose type doesn't support vlan configuration`,
     );
+  }
+  if (mode === 'hostdev') {
+    for (const pg of def.portgroups) {
+      if (pg.bandwidth) {
+        throw unsupported(
+          `unsupported <bandwidth> element in <portgroup name='${pg.name}'> of network '${name}' with forward mode='${mode}'`,
+        );
+      }
+    }
   }
 }

@@ -19,11 +19,16 @@ export function parseXmlDocument(text: string): XmlElement {
   const parser = new SaxesParser({ xmlns: false, position: true });
   const stack: XmlElement[] = [];
   let root: XmlElement | undefined;
+  let closedAt = -1;
+  let closedHere: string[] = [];
   let failure: { message: string; line: number; column: number } | undefined;
   parser.on('error', (err) => {
     if (!failure) {
-      const message = err.message.replace(/^(?:[^:]*:)?\d+:\d+: /, '');
-      failure = { message, line: parser.line, column: parser.column };
+      const raw = err.message.replace(/^(?:[^:]*:)?\d+:\d+: /, '');
+      // saxes pops the unmatched elements before reporting; the first one popped at this position was open
+      const open = closedAt === parser.position ? closedHere[0] : stack[stack.length - 1]?.name;
+      const message = libxml2Wording(raw, open, text, parser.position);
+      failure = { message, line: parser.line, column: Math.max(1, parser.column) };
     }
   });
   parser.on('opentag', (tag) => {
@@ -39,7 +44,10 @@ export function parseXmlDocument(text: string): XmlElement {
     else root = el;
     stack.push(el);
   });
-  parser.on('closetag', () => {
+  parser.on('closetag', (tag) => {
+    if (closedAt !== parser.position) closedHere = [];
+    closedAt = parser.position;
+    closedHere.push(tag.name);
     stack.pop();
   });
   parser.on('text', (t) => {
@@ -64,6 +72,22 @@ export function parseXmlDocument(text: string): XmlElement {
     });
   }
   return root;
+}
+
+/** Rewords saxes's messages the way libxml2 (and so libvirt) words the common cases. */
+function libxml2Wording(raw: string, open: string | undefined, text: string, offset: number): string {
+  const msg = raw.replace(/\.$/, '');
+  if (msg === 'unexpected close tag') {
+    const close = /<\/\s*([^\s>]*)[^<]*$/.exec(text.slice(0, offset))?.[1] ?? '';
+    return open ? `Opening and ending tag mismatch: ${open} and ${close}` : `Unexpected end tag : ${close}`;
+  }
+  let m = /^unclosed tag: (.*)$/.exec(msg);
+  if (m) return `Premature end of data in tag ${m[1]}`;
+  m = /^duplicate attribute: (.*)$/.exec(msg);
+  if (m) return `Attribute ${m[1]} redefined`;
+  if (msg === 'document must contain a root element') return 'Document is empty';
+  if (msg === 'text data outside of root node') return 'Extra content at the end of the document';
+  return msg;
 }
 
 export function attr(el: XmlElement, name: string): string | undefined {

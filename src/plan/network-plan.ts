@@ -16,7 +16,7 @@ export interface NetworkPlan {
   bridge: string;
   /** `ip -batch` lines creating the bridge device. */
   createLink: string[];
-  /** Written between link creation and bring-up. */
+  /** Written right after the `ip` batch (a port-less bridge has no carrier, so no IPv6 address exists yet). */
   linkSysctls: Sysctl[];
   /** `ip -batch` lines: addresses, up, static routes. */
   configureLink: string[];
@@ -84,10 +84,18 @@ function netmaskBits(mask: string): number {
 /** The plan as readable text (dry runs, golden tests). */
 export function formatPlan(plan: NetworkPlan): string {
   const out: string[] = [];
-  for (const l of plan.createLink) out.push(`ip ${l}`);
+  // the order the runtime applies them: one `ip -batch`, then sysctls, then one nft transaction
+  for (const l of [...plan.createLink, ...plan.configureLink]) out.push(`ip ${l}`);
   for (const s of plan.linkSysctls) out.push(`sysctl ${s.key.replace(/\//g, '.')}=${s.value}`);
-  for (const l of plan.configureLink) out.push(`ip ${l}`);
   for (const s of plan.globalSysctls) out.push(`sysctl ${s.key.replace(/\//g, '.')}=${s.value}`);
   if (plan.firewall) out.push('nft -f - <<EOF', plan.firewall.trimEnd(), 'EOF');
   return `${out.join('\n')}\n`;
+}
+
+/** Everything start does for a network, as text: the L3 plan, or the single check of bridge mode. */
+export function describeStart(def: NetworkDef): string {
+  const mode = networkMode(def);
+  if (mode === 'bridge')
+    return `check /sys/class/net/${def.bridge?.name ?? '?'}/bridge exists (host bridge; nothing is created)\n`;
+  return formatPlan(planNetwork(def));
 }

@@ -1,11 +1,16 @@
 // The dnsmasq configuration of a network, line for line what libvirt 9.0 writes (networkDnsmasqConfContents),
 // with our own file paths and header. Pure text.
+// Command line: dnsmasq daemonizes (no --keep-in-foreground): the parent's exit status is a synchronous verdict
+// on the configuration, the child writes pid-file and survives a virtnetd restart; the host side supervises it
+// by PID (pid-file + /proc/PID/cmdline naming our --conf-file). It runs from root and drops to Debian's
+// compiled-in user (nobody), so no user= line is needed, but the hosts files must be world-readable.
 
 import { formatIp, type IpAddr, parseIp, prefixToNetmask, rangeSize } from '../model/addr.js';
 import type { DhcpHost, IpDef, LeaseDef, NetworkDef } from '../model/network-def.js';
 import { ipAddress, ipPrefix } from '../model/network-ip.js';
 import { assertSafeForDnsmasq } from '../model/safe-strings.js';
 
+/** Where the rendered configuration points dnsmasq; ours live under virtnet's own state and run dirs. */
 export interface DnsmasqPaths {
   pidFile: string;
   hostsFile: string;
@@ -69,6 +74,10 @@ function hasDhcp(ip: IpDef): boolean {
   return (ip.dhcp?.ranges.length ?? 0) + (ip.dhcp?.hosts.length ?? 0) > 0;
 }
 
+/**
+ * The dnsmasq configuration and its hosts files for a network, as libvirt 9.0 writes them for the same XML.
+ * Throws VirtError CONFIG_UNSUPPORTED (via assertSafeForDnsmasq) when a string could break out of its line.
+ */
 export function renderDnsmasqFiles(def: NetworkDef, paths: DnsmasqPaths): DnsmasqFiles {
   assertSafeForDnsmasq(def);
   const c: string[] = [
@@ -180,8 +189,9 @@ export function renderDnsmasqFiles(def: NetworkDef, paths: DnsmasqPaths): Dnsmas
 }
 
 /**
- * dnsmasq's command line. No --keep-in-foreground: the parent exits non-zero with the error when the
- * configuration is bad (a synchronous, reliable start check), and the daemonized child outlives virtnetd.
+ * dnsmasq's command line (arguments after the binary). No --keep-in-foreground: the parent exits non-zero with
+ * the error when the configuration is bad (a synchronous, reliable start check), and the daemonized child
+ * outlives virtnetd. The lease file is ours (not --leasefile-ro with a helper script as libvirt does).
  */
 export function dnsmasqArgs(confFile: string, leaseFile: string): string[] {
   return [`--conf-file=${confFile}`, `--dhcp-leasefile=${leaseFile}`];

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, beforeEach, describe, test } from 'node:test';
 import type { Hono } from 'hono';
-import type { NetworkInfo } from '../../src/api/types.js';
+import type { NetworkEvent, NetworkInfo } from '../../src/api/types.js';
 import { createApi } from '../../src/daemon/api/app.js';
 import { OPENAPI_DOCUMENT } from '../../src/daemon/api/openapi.js';
 import { Daemon } from '../../src/daemon/daemon.js';
@@ -24,14 +24,23 @@ function net(name: string, extra = '', bridge = `vt-${name}`): string {
   return `<network><name>${name}</name>${extra}<bridge name='${bridge}'/><ip address='192.168.100.1' netmask='255.255.255.0'/></network>`;
 }
 
-async function setup(): Promise<{ app: Hono; ro: Hono; daemon: Daemon; config: string; state: string }> {
+async function setup(): Promise<{
+  app: Hono;
+  ro: Hono;
+  daemon: Daemon;
+  runtime: MemoryRuntime;
+  config: string;
+  state: string;
+}> {
   const dir = mkdtempSync(join(tmpdir(), 'virtnet-api-'));
   dirs.push(dir);
   const config = join(dir, 'c');
   const state = join(dir, 's');
-  const daemon = new Daemon(new Store(config, state), new MemoryRuntime());
+  const runtime = new MemoryRuntime();
+  const daemon = new Daemon(new Store(config, state), runtime);
   await daemon.load();
   return {
+    runtime,
     app: createApi(daemon, { readOnly: false }),
     ro: createApi(daemon, { readOnly: true }),
     daemon,
@@ -93,7 +102,7 @@ describe('networks API', () => {
     assert.equal(r.status, 500);
     assert.equal(
       errorMessage(r),
-      "operation failed: network 'a' is already defined with uuid 11111111-2222-3333-4444-555555555555",
+      "operation failed: network 'a' already exists with uuid 11111111-2222-3333-4444-555555555555",
     );
   });
 
@@ -107,7 +116,7 @@ describe('networks API', () => {
     );
     assert.equal(
       errorMessage(r),
-      "operation failed: network 'a' already exists with uuid 11111111-2222-3333-4444-555555555555",
+      "operation failed: network 'a' is already defined with uuid 11111111-2222-3333-4444-555555555555",
     );
   });
 
@@ -215,6 +224,51 @@ describe('networks API', () => {
         ['b', true],
       ],
     );
+  });
+
+  test('events carry name and uuid; runtime events are forwarded', async () => {
+    const seen: NetworkEvent[] = [];
+    const off = s.daemon.onEvent((e) => seen.push(e));
+    const a = await call(s.app, 'POST', '/v1/networks', net('a'));
+    await call(s.app, 'POST', '/v1/networks/a/start');
+    s.runtime.emit({ network: 'a', type: 'lease', detail: { mac: '52:54:00:00:00:01' } });
+    s.runtime.emit({ network: 'a', type: 'dnsmasq-restarted' });
+    s.runtime.emit({ network: 'unknown', type: 'lease' });
+    await call(s.app, 'PUT', '/v1/networks/a/autostart', '{"autostart":true}');
+    off();
+    assert.deepEqual(
+      seen.map((e) => [e.type, e.name, e.uuid, e.detail]),
+      [
+        ['defined', 'a', a.json.uuid, undefined],
+        ['started', 'a', a.json.uuid, undefined],
+        ['lease', 'a', a.json.uuid, { runtimeEvent: 'lease', mac: '52:54:00:00:00:01' }],
+        ['updated', 'a', a.json.uuid, { runtimeEvent: 'dnsmasq-restarted' }],
+        ['updated', 'a', a.json.uuid, { autostart: true }],
+      ],
+    );
+    assert.ok(seen.every((e) => !Number.isNaN(Date.parse(e.time))));
+  });
+
+  test('leases of an active network; inactive is refused; bad autostart body', async () => {
+    await call(s.app, 'POST', '/v1/networks', net('a'));
+    const r = await call(s.app, 'GET', '/v1/networks/a/leases');
+    assert.equal(r.status, 409);
+    assert.equal(errorMessage(r), "Requested operation is not valid: network 'a' is not active");
+    await call(s.app, 'POST', '/v1/networks/a/start');
+    assert.deepEqual((await call(s.app, 'GET', '/v1/networks/a/leases')).json, { leases: [] });
+    const bad = await call(s.app, 'PUT', '/v1/networks/a/autostart', '{"autostart":"yes"}');
+    assert.equal(bad.status, 400);
+    assert.equal((bad.json.error as { code: string }).code, 'INVALID_ARG');
+  });
+
+  test('redefining an active network applies at the next start', async () => {
+    await call(s.app, 'POST', '/v1/networks', net('a'));
+    await call(s.app, 'POST', '/v1/networks/a/start');
+    await call(s.app, 'POST', '/v1/networks', net('a', '<mtu size="9000"/>'));
+    assert.doesNotMatch((await call(s.app, 'GET', '/v1/networks/a/xml')).text, /<mtu/);
+    assert.match((await call(s.app, 'GET', '/v1/networks/a/xml?inactive=1')).text, /<mtu size='9000'\/>/);
+    await call(s.app, 'POST', '/v1/networks/a/destroy');
+    assert.match((await call(s.app, 'GET', '/v1/networks/a/xml')).text, /<mtu size='9000'\/>/);
   });
 
   test('the read-only API answers GET and refuses changes', async () => {

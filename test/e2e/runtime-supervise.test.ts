@@ -2,6 +2,8 @@
 // by check() and fixed by repair().
 
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isRoot, RuntimeNs } from './helpers/runtime-ns.js';
 import { natXml } from './helpers/runtime-xml.js';
@@ -51,6 +53,37 @@ describe('LinuxRuntime adopt, supervision, check and repair', { skip: !isRoot &&
     assert.deepEqual(ns.dnsmasqPids(), [ev.detail.pid], 'detach leaves dnsmasq running');
     assert.equal(ns.driver('stop', xml).code, 0);
     assert.deepEqual(ns.dnsmasqPids(), []);
+  });
+
+  it('turns lease file changes into lease events and leases()', async () => {
+    const xml = ns.writeXml('lease', natXml(65));
+    assert.equal(ns.driver('start', xml).code, 0);
+    const sup = ns.supervise(xml);
+    await sup.waitFor((l) => (l as { adopted?: unknown }).adopted !== undefined, 5000);
+    const expiry = Math.floor(Date.now() / 1000) + 3600;
+    // what dnsmasq writes after a DHCP exchange; written directly so no guest is needed
+    writeFileSync(
+      join(ns.stateDir, 'dnsmasq', 'rt65.leases'),
+      `${expiry} 52:54:00:12:34:56 10.65.0.77 guest1 *\n`,
+    );
+    const ev = (await sup.waitFor((l) => (l as { type?: string }).type === 'lease', 3000)) as {
+      detail: { leases: Array<{ ipaddr: string; mac: string; hostname?: string }> };
+    };
+    assert.deepEqual(
+      ev.detail.leases.map((l) => [l.ipaddr, l.mac, l.hostname]),
+      [['10.65.0.77', '52:54:00:12:34:56', 'guest1']],
+    );
+    const leases = JSON.parse(ns.driver('leases', xml).stdout) as Array<{
+      ipaddr: string;
+      expiryTime: number;
+    }>;
+    assert.deepEqual(
+      leases.map((l) => [l.ipaddr, l.expiryTime]),
+      [['10.65.0.77', expiry]],
+    );
+    sup.child.kill('SIGTERM');
+    await new Promise((r) => sup.child.once('exit', r));
+    assert.equal(ns.driver('stop', xml).code, 0);
   });
 
   it('check() reports drift and repair() fixes exactly that', () => {

@@ -9,7 +9,10 @@ import type { Daemon, ListFilter } from '../daemon.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
 
 export interface ApiOptions {
+  /** GET only; anything else gets 403 AUTH_FAILED (the 0666 socket). */
   readOnly: boolean;
+  /** When set, every request must carry `Authorization: Bearer <token>` (TCP listeners; hook for the web UI). */
+  token?: string;
 }
 
 function flag(c: Context, name: string): boolean {
@@ -42,6 +45,16 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
   app.notFound((c) =>
     c.json({ error: { code: 'INVALID_ARG', message: `no such route: ${c.req.method} ${c.req.path}` } }, 404),
   );
+
+  const token = opts.token;
+  if (token !== undefined) {
+    app.use('*', async (c, next) => {
+      if (c.req.header('authorization') !== `Bearer ${token}`) {
+        throw new VirtError('AUTH_FAILED', 'a valid bearer token is required');
+      }
+      await next();
+    });
+  }
 
   if (opts.readOnly) {
     app.use('*', async (c, next) => {

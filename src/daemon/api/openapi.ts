@@ -141,6 +141,14 @@ export const OPENAPI_DOCUMENT = {
     },
   },
   components: {
+    securitySchemes: {
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          'Only on the TCP listener started with --http and --http-token-file; the UNIX sockets rely on file permissions.',
+      },
+    },
     schemas: {
       Error: {
         type: 'object',

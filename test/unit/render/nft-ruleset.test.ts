@@ -1,0 +1,74 @@
+// The nftables ruleset: one table, dispatch by verdict maps, per-network transactions that touch only their own
+// chains and elements.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseNetworkXml } from '../../../src/model/network-parse.js';
+import {
+  baseTableScript,
+  chainNames,
+  hasFirewallRules,
+  networkAddScript,
+  networkRemoveStatements,
+} from '../../../src/render/nft-ruleset.js';
+
+const nat = (n: number) =>
+  parseNetworkXml(`<network><name>n${n}</name><forward mode='nat'/><bridge name='vbr${n}'/>
+  <ip address='10.${n}.0.1' prefix='24'/></network>`);
+
+describe('nft ruleset', () => {
+  it('base chains only dispatch through maps, so their rule count does not depend on the networks', () => {
+    const base = baseTableScript();
+    assert.match(base, /table inet virtnet \{/);
+    assert.match(base, /oifname vmap @fwd_in/);
+    assert.match(base, /iifname vmap @fwd_out/);
+    assert.match(base, /iifname vmap @nat_out/);
+    assert.equal(base.includes('vbr'), false);
+  });
+
+  it("a network's transaction names only its own chains and map keys", () => {
+    const s = networkAddScript(nat(7));
+    const c = chainNames('vbr7');
+    for (const line of s.trim().split('\n')) {
+      assert.ok(line.includes(c.in) || line.includes(c.out) || line.includes(c.nat), line);
+      assert.equal(/vbr(?!7)\d/.test(line), false, line);
+    }
+    assert.match(s, /add element inet virtnet nat_out \{ "vbr7" : jump br_vbr7_nat \}/);
+    assert.match(s, /ip daddr 10\.7\.0\.0\/24 ct state established,related accept/);
+    assert.match(s, /meta l4proto tcp ip saddr 10\.7\.0\.0\/24 masquerade to :1024-65535/);
+    assert.match(s, /ip daddr 224\.0\.0\.0\/24 return/);
+    assert.match(s, /ip daddr 255\.255\.255\.255 return/);
+  });
+
+  it('removes map elements before the chains they jump to', () => {
+    const st = networkRemoveStatements('vbr7', 'nat');
+    const lastElement = Math.max(...st.map((l, i) => (l.startsWith('delete element') ? i : -1)));
+    const firstChain = st.findIndex((l) => l.includes('chain'));
+    assert.ok(lastElement < firstChain);
+    assert.equal(st.filter((l) => l.startsWith('delete chain')).length, 3);
+    assert.equal(
+      networkRemoveStatements('vbr8', 'route').filter((l) => l.startsWith('delete chain')).length,
+      2,
+    );
+  });
+
+  it('route mode forwards both ways without NAT; isolated rejects all; open has no rules', () => {
+    const route = networkAddScript(
+      parseNetworkXml(`<network><name>r</name><forward mode='route'/><bridge name='vr1'/>
+      <ip address='10.9.0.1' prefix='24'/></network>`),
+    );
+    assert.match(route, /ip daddr 10\.9\.0\.0\/24 accept/);
+    assert.match(route, /ip saddr 10\.9\.0\.0\/24 accept/);
+    assert.equal(route.includes('masquerade'), false);
+    const iso = networkAddScript(
+      parseNetworkXml(
+        `<network><name>i</name><bridge name='vi1'/><ip address='10.8.0.1' prefix='24'/></network>`,
+      ),
+    );
+    assert.equal(iso.includes('accept\n') && /saddr|daddr/.test(iso), false);
+    assert.match(iso, /add rule inet virtnet br_vi1_out reject/);
+    const open = parseNetworkXml(`<network><name>o</name><forward mode='open'/><bridge name='vo1'/>
+      <ip address='10.6.0.1' prefix='24'/></network>`);
+    assert.equal(hasFirewallRules(open), false);
+  });
+});
