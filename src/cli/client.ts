@@ -8,8 +8,24 @@ export interface ApiResponse {
   contentType: string;
 }
 
+/** The daemon's socket could not be reached; `message` is the strerror-style reason. */
 export class ConnectError extends Error {}
 
+const STRERROR: Record<string, string> = {
+  ENOENT: 'No such file or directory',
+  ECONNREFUSED: 'Connection refused',
+  EACCES: 'Permission denied',
+  EPERM: 'Operation not permitted',
+  ENOTSOCK: 'Socket operation on non-socket',
+  ECONNRESET: 'Connection reset by peer',
+  ENOTDIR: 'Not a directory',
+};
+
+function connectError(e: NodeJS.ErrnoException): ConnectError {
+  return new ConnectError((e.code && STRERROR[e.code]) || e.message);
+}
+
+/** Requests to virtnetd over its UNIX socket. */
 export class ApiClient {
   constructor(readonly socketPath: string) {}
 
@@ -37,9 +53,7 @@ export class ApiClient {
           );
         },
       );
-      req.on('error', (e: NodeJS.ErrnoException) =>
-        reject(new ConnectError(`${e.code ?? 'error'}: ${e.message}`)),
-      );
+      req.on('error', (e: NodeJS.ErrnoException) => reject(connectError(e)));
       if (body !== undefined) req.write(body);
       req.end();
     });
@@ -82,7 +96,7 @@ export class ApiClient {
           });
         },
       );
-      req.on('error', (e) => reject(new ConnectError(e.message)));
+      req.on('error', (e: NodeJS.ErrnoException) => reject(connectError(e)));
       req.end();
     });
   }

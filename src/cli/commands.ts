@@ -7,12 +7,16 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { LeaseListResponse, NetworkEvent, NetworkInfo, NetworkListResponse } from '../api/types.js';
 import type { ApiClient } from './client.js';
-import { formatLeases, formatNetInfo, formatNetList, formatTable } from './format.js';
+import { CliError } from './errors.js';
+import { caseCmp, formatLeases, formatNetInfo, formatNetList, formatTable } from './format.js';
 import type { OptionSpec, ParsedArgs } from './options.js';
 
 export interface CommandContext {
   client: ApiClient;
+  /** vshPrint: always printed. */
   out: (text: string) => void;
+  /** vshPrintExtra: informational, suppressed by -q. */
+  extra: (text: string) => void;
   quiet: boolean;
   args: ParsedArgs;
   request: <T>(method: string, path: string, body?: string, failure?: string) => Promise<T>;
@@ -33,7 +37,7 @@ function readXmlFile(file: string): string {
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const reason = err.code === 'ENOENT' ? 'No such file or directory' : err.message;
-    throw new Error(`Failed to open file '${file}': ${reason}`);
+    throw new CliError([`Failed to open file '${file}': ${reason}`]);
   }
 }
 
@@ -53,6 +57,11 @@ function json(ctx: CommandContext, value: unknown): boolean {
   return true;
 }
 
+/** virTimeStringNowRaw: UTC `YYYY-MM-DD HH:MM:SS.mmm+0000`. */
+export function rawTimestamp(d: Date): string {
+  return `${d.toISOString().replace('T', ' ').replace('Z', '')}+0000`;
+}
+
 const EVENT_TEXT: Record<string, string> = {
   defined: 'Defined',
   undefined: 'Undefined',
@@ -68,16 +77,17 @@ export const COMMANDS: Record<string, Command> = {
         .filter((f) => a[f])
         .map((f) => `${f}=1`)
         .join('&');
+      if (Number(!!a.table) + Number(!!a.name) + Number(!!a.uuid) > 1) {
+        throw new CliError(['Only one argument from --table, --name and --uuid may be specified.']);
+      }
       const { networks } = await ctx.request<NetworkListResponse>('GET', `/v1/networks${q ? `?${q}` : ''}`);
       if (json(ctx, networks)) return;
       if (a.name || a.uuid) {
-        for (const n of networks) {
-          if (a.name && a.uuid) ctx.out(`${n.uuid}  ${n.name}\n`);
-          else ctx.out(`${a.uuid ? n.uuid : n.name}\n`);
-        }
+        const sorted = [...networks].sort((x, y) => caseCmp(x.name, y.name));
+        for (const n of sorted) ctx.out(`${a.uuid ? n.uuid : n.name}\n`);
         return;
       }
-      ctx.out(formatNetList(networks));
+      ctx.out(formatNetList(networks, ctx.quiet));
     },
   },
   'net-info': {
@@ -130,7 +140,7 @@ export const COMMANDS: Record<string, Command> = {
         `Failed to define network from ${file}`,
       );
       if (json(ctx, n)) return;
-      ctx.out(`Network ${n.name} defined from ${file}\n`);
+      ctx.extra(`Network ${n.name} defined from ${file}\n`);
     },
   },
   'net-create': {
@@ -144,7 +154,7 @@ export const COMMANDS: Record<string, Command> = {
         `Failed to create network from ${file}`,
       );
       if (json(ctx, n)) return;
-      ctx.out(`Network ${n.name} created from ${file}\n`);
+      ctx.extra(`Network ${n.name} created from ${file}\n`);
     },
   },
   'net-undefine': {
@@ -157,7 +167,7 @@ export const COMMANDS: Record<string, Command> = {
         undefined,
         `Failed to undefine network ${n.name}`,
       );
-      ctx.out(`Network ${n.name} has been undefined\n`);
+      ctx.extra(`Network ${n.name} has been undefined\n`);
     },
   },
   'net-start': {
@@ -182,7 +192,7 @@ export const COMMANDS: Record<string, Command> = {
         undefined,
         `Failed to start network ${n.name}`,
       );
-      ctx.out(`Network ${n.name} started\n`);
+      ctx.extra(`Network ${n.name} started\n`);
     },
   },
   'net-destroy': {
@@ -195,7 +205,7 @@ export const COMMANDS: Record<string, Command> = {
         undefined,
         `Failed to destroy network ${n.name}`,
       );
-      ctx.out(`Network ${n.name} destroyed\n`);
+      ctx.extra(`Network ${n.name} destroyed\n`);
     },
   },
   'net-autostart': {
@@ -228,43 +238,72 @@ export const COMMANDS: Record<string, Command> = {
         `Failed to get leases info for ${id}`,
       );
       if (json(ctx, leases)) return;
-      ctx.out(formatLeases(leases));
+      ctx.out(formatLeases(leases, ctx.quiet));
     },
   },
   'net-edit': {
     async run(ctx) {
       const id = str(ctx.args.network);
       const n = await getNetwork(ctx, id);
-      const original = await ctx.request<string>('GET', `/v1/networks/${enc(id)}/xml?inactive=1`);
+      const xmlPath = `/v1/networks/${enc(n.uuid)}/xml?inactive=1`;
+      let original = await ctx.request<string>('GET', xmlPath);
       const dir = mkdtempSync(join(tmpdir(), 'virtnet-edit-'));
       const file = join(dir, `${n.name}.xml`);
       writeFileSync(file, original);
       const editor = process.env.VISUAL || process.env.EDITOR || 'vi';
-      const rl = createInterface({ input: process.stdin, output: process.stdout });
-      try {
+      let answers: AsyncIterator<string> | undefined;
+      let rl: ReturnType<typeof createInterface> | undefined;
+      const ask = async (): Promise<string> => {
         for (;;) {
-          const r = spawnSync('/bin/sh', ['-c', `${editor} "$1"`, 'sh', file], { stdio: 'inherit' });
-          if (r.status !== 0) throw new Error(`editor '${editor}' exited with status ${r.status}`);
+          process.stdout.write('Failed. Try again? [y,n,f,?]:');
+          if (!rl) {
+            rl = createInterface({ input: process.stdin, terminal: false });
+            answers = rl[Symbol.asyncIterator]();
+          }
+          const r = await answers?.next();
+          if (!r || r.done) return 'n';
+          const c = r.value.trim().toLowerCase();
+          if (c === 'y' || c === 'n' || c === 'f') return c;
+          // virsh answers anything else with its help text and asks again
+          process.stdout.write(
+            'y - yes, start editor again\nn - no, throw away my changes\nf - force, try to redefine again\n? - print this help\n',
+          );
+        }
+      };
+      try {
+        let edit = true;
+        for (;;) {
+          if (edit) {
+            const r = spawnSync('/bin/sh', ['-c', `${editor} "$1"`, 'sh', file], { stdio: 'inherit' });
+            if (r.status !== 0) throw new CliError([`Child process (${editor} ${file}) unexpected exit status ${r.status}`]);
+          }
           const edited = readFileSync(file, 'utf8');
-          if (edited === original) {
+          if (edit && edited === original) {
             ctx.out(`Network ${n.name} XML configuration not changed.\n`);
             return;
           }
-          try {
-            const d = await ctx.request<NetworkInfo>('POST', '/v1/networks', edited);
-            ctx.out(`Network ${d.name} XML configuration edited.\n`);
-            return;
-          } catch (e) {
-            process.stderr.write(`error: ${(e as Error).message}\n`);
-            const answer = (await rl.question('Failed. Try again? [y,n,i,f,?]:')).trim();
-            if (answer === 'y') continue;
-            if (answer === 'i') writeFileSync(file, original);
-            else if (answer === 'f') continue;
-            else throw new Error(`Failed to update network ${n.name}`);
+          let failure: string[];
+          const current = await ctx.request<string>('GET', xmlPath);
+          if (current !== original) {
+            // someone redefined it meanwhile: virsh asks before overwriting
+            original = current;
+            failure = ['The XML configuration was changed by another user.'];
+          } else {
+            try {
+              const d = await ctx.request<NetworkInfo>('POST', '/v1/networks', edited);
+              ctx.out(`Network ${d.name} XML configuration edited.\n`);
+              return;
+            } catch (e) {
+              failure = e instanceof CliError ? e.lines : [(e as Error).message];
+            }
           }
+          process.stderr.write(failure.map((l) => `error: ${l}\n`).join(''));
+          const c = await ask();
+          if (c === 'n') throw new CliError([]);
+          edit = c === 'y';
         }
       } finally {
-        rl.close();
+        rl?.close();
         rmSync(dir, { recursive: true, force: true });
       }
     },
@@ -277,42 +316,55 @@ export const COMMANDS: Record<string, Command> = {
         return;
       }
       const eventName = str(a.event);
-      if (eventName && eventName !== 'lifecycle') throw new Error(`unknown event type ${eventName}`);
-      let netFilter: NetworkInfo | undefined;
-      if (a.network) netFilter = await getNetwork(ctx, str(a.network));
-      const timeout = a.timeout === undefined ? 0 : Number(a.timeout);
-      if (!Number.isInteger(timeout) || timeout < 0) throw new Error('invalid timeout');
+      if (!eventName) throw new CliError(['either --list or --event <type> is required']);
+      if (eventName !== 'lifecycle') throw new CliError([`unknown event type ${eventName}`]);
+      let timeout = 0;
+      if (a.timeout !== undefined) {
+        const t = str(a.timeout);
+        timeout = /^\d+$/.test(t) ? Number(t) : -1;
+        if (timeout <= 0 || timeout > 2147483) {
+          throw new CliError([`Numeric value '${t}' for <timeout> option is malformed or out of range`]);
+        }
+      }
+      const netFilter = a.network ? await getNetwork(ctx, str(a.network)) : undefined;
       let count = 0;
-      const seen: NetworkEvent[] = [];
-      await new Promise<void>((resolve, reject) => {
+      const how = await new Promise<'done' | 'timeout' | 'interrupt'>((resolve, reject) => {
         let stopper: (() => void) | undefined;
-        const finish = () => {
+        const finish = (why: 'done' | 'timeout' | 'interrupt') => {
           stopper?.();
-          resolve();
+          resolve(why);
         };
         ctx.client
           .events((type, data) => {
-            if (type !== 'network') return;
+            if (type !== 'network' || (!a.loop && count > 0)) return;
             const e = JSON.parse(data) as NetworkEvent;
             const text = EVENT_TEXT[e.type];
             if (!text || (netFilter && e.uuid !== netFilter.uuid)) return;
             count++;
-            seen.push(e);
-            if (!a.json) {
-              const stamp = a.timestamp ? `${e.time.replace('T', ' ').replace('Z', '+0000')}: ` : '';
+            // Streamed as they arrive: the command may run for a long time.
+            if (a.json) process.stdout.write(`${JSON.stringify(e)}\n`);
+            else {
+              const stamp = a.timestamp ? `${rawTimestamp(new Date())}: ` : '';
               process.stdout.write(`${stamp}event 'lifecycle' for network ${e.name}: ${text}\n`);
             }
-            if (!a.loop) finish();
+            if (!a.loop) finish('done');
           })
           .then(({ stop, done }) => {
             stopper = stop;
-            done.then(resolve, reject);
-            if (timeout > 0) setTimeout(finish, timeout * 1000).unref();
-            process.once('SIGINT', finish);
+            done.then(() => resolve('done'), reject);
+            if (timeout > 0) setTimeout(() => finish('timeout'), timeout * 1000).unref();
+            process.once('SIGINT', () => finish('interrupt'));
           }, reject);
       });
-      if (json(ctx, seen)) return;
+      if (a.json) {
+        if (count === 0) throw new CliError([]);
+        return;
+      }
+      if (how === 'timeout') ctx.out('event loop timed out\n');
+      if (how === 'interrupt') ctx.out('event loop interrupted\n');
       ctx.out(`events received: ${count}\n`);
+      // virsh fails (without a message) when nothing arrived.
+      if (count === 0) throw new CliError([]);
     },
   },
   help: {
@@ -321,7 +373,7 @@ export const COMMANDS: Record<string, Command> = {
       const { readHelp } = await import('./main.js');
       const topic = str(ctx.args.command);
       const text = readHelp(topic || '_network');
-      if (!text) throw new Error(`command or command group '${topic}' doesn't exist`);
+      if (!text) throw new CliError([`command or command group '${topic}' doesn't exist`]);
       ctx.out(text.replace(/\n$/, ''));
     },
   },

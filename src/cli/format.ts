@@ -2,24 +2,41 @@
 
 import type { Lease, NetworkInfo } from '../api/types.js';
 
-/** A table as vsh-table.c prints it: leading space, columns padded and separated by 3 spaces, dashes, rows. */
-export function formatTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+/**
+ * A table as vsh-table.c prints it: leading space, columns padded and separated by 3 spaces, dashes, rows.
+ * `quiet` (virsh -q) drops header and dashes, and widths then come from the rows only.
+ */
+export function formatTable(header: string[], rows: string[][], quiet = false): string {
+  const widths = header.map((h, i) =>
+    Math.max(quiet ? 0 : h.length, ...rows.map((r) => (r[i] ?? '').length)),
+  );
   const line = (cells: string[]) =>
     ` ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('   ')}`.trimEnd();
   const dashes = '-'.repeat(widths.reduce((a, w) => a + w + 3, 0));
-  return `${[line(header), dashes, ...rows.map(line)].join('\n')}\n`;
+  const lines = quiet ? rows.map(line) : [line(header), dashes, ...rows.map(line)];
+  return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
 
-export function formatNetList(nets: NetworkInfo[]): string {
+/** strcasecmp-like ordering (virsh's vshStrcasecmp). */
+export function caseCmp(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** `virsh net-list` table; rows sorted by name, case-insensitively, as virsh does. */
+export function formatNetList(nets: NetworkInfo[], quiet = false): string {
+  const sorted = [...nets].sort((a, b) => caseCmp(a.name, b.name));
   return formatTable(
     ['Name', 'State', 'Autostart', 'Persistent'],
-    nets.map((n) => [n.name, n.active ? 'active' : 'inactive', yesNo(n.autostart), yesNo(n.persistent)]),
+    sorted.map((n) => [n.name, n.active ? 'active' : 'inactive', yesNo(n.autostart), yesNo(n.persistent)]),
+    quiet,
   );
 }
 
+/** `virsh net-info`: `%-15s %s` label/value lines, Bridge only when there is one. */
 export function formatNetInfo(n: NetworkInfo): string {
   const rows: Array<[string, string]> = [
     ['Name:', n.name],
@@ -39,16 +56,19 @@ export function localTimestamp(epochSeconds: number): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-export function formatLeases(leases: Lease[]): string {
+/** `virsh net-dhcp-leases` table; rows sorted by MAC, case-insensitively, as virsh does. */
+export function formatLeases(leases: Lease[], quiet = false): string {
+  const sorted = [...leases].sort((a, b) => caseCmp(a.mac, b.mac));
   return formatTable(
     ['Expiry Time', 'MAC address', 'Protocol', 'IP address', 'Hostname', 'Client ID or DUID'],
-    leases.map((l) => [
-      l.expiryTime === 0 ? 'Infinite' : localTimestamp(l.expiryTime),
+    sorted.map((l) => [
+      localTimestamp(l.expiryTime),
       l.mac || '-',
       l.protocol,
       `${l.ipaddr}/${l.prefix}`,
       l.hostname || '-',
       l.clientid || '-',
     ]),
+    quiet,
   );
 }

@@ -6,16 +6,11 @@ import { fileURLToPath } from 'node:url';
 import type { ApiErrorBody, NetworkInfo } from '../api/types.js';
 import { ApiClient, ConnectError } from './client.js';
 import { COMMANDS, type CommandContext } from './commands.js';
-import { type OptionSpec, parseCommandArgs, specsFromHelp, UsageError } from './options.js';
+import { CliError } from './errors.js';
+import { type OptionSpec, parseCommandArgs, specsFromHelp } from './options.js';
 
 const HELP_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../share/virsh-help');
 
-/** An error virsh would print as one or more `error: ...` lines. */
-export class CliError extends Error {
-  constructor(readonly lines: string[]) {
-    super(lines.join('\n'));
-  }
-}
 
 export function readHelp(command: string): string | undefined {
   try {
@@ -87,12 +82,21 @@ export async function runCommand(
   const ctx: CommandContext = {
     client,
     out: (s) => out.push(s),
+    extra: (s) => {
+      if (!quiet) out.push(s);
+    },
     quiet,
     args: {},
     request,
   };
   try {
     ctx.args = parseCommandArgs(name, specs, argv);
+  } catch (e) {
+    // virsh rejects bad options while parsing, before running anything: no trailing empty line
+    process.stderr.write(`error: ${(e as Error).message}\n`);
+    return 1;
+  }
+  try {
     await cmd.run(ctx);
     if (!quiet) out.push('\n');
     return 0;
@@ -100,9 +104,7 @@ export async function runCommand(
     const lines =
       e instanceof CliError
         ? e.lines
-        : e instanceof UsageError
-          ? [e.message]
-          : e instanceof ConnectError
+        : e instanceof ConnectError
             ? [
                 'failed to connect to the hypervisor',
                 `Failed to connect socket to '${client.socketPath}': ${e.message}`,
@@ -135,3 +137,4 @@ export async function runCommand(
 }
 
 export type { NetworkInfo };
+export { CliError };

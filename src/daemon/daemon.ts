@@ -256,7 +256,7 @@ export class Daemon {
   undefine(id: string): Promise<NetworkInfo> {
     return this.serialize(() => {
       const obj = this.lookup(id);
-      if (!obj.persistent) throw new VirtError('OPERATION_INVALID', 'network is not persistent');
+      if (!obj.persistent) throw new VirtError('OPERATION_INVALID', "can't undefine transient network");
       this.store.deleteDefinition(obj.def.name);
       obj.persistent = false;
       obj.autostart = false;

@@ -120,11 +120,14 @@ export class DnsmasqSupervisor {
     }
   }
 
-  dispose(): void {
+  /** Releases the timer and watcher; waits for a restart in progress. Running dnsmasq processes stay. */
+  async dispose(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.watcher?.close();
     this.watcher = undefined;
+    // a restart in progress completes and stays running (detach leaves networks up)
+    await this.ticking;
     this.entries.clear();
   }
 }

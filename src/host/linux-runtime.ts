@@ -13,7 +13,7 @@ import { isRoutedL3Mode, type NetworkDef, networkMode } from '../model/network-d
 import { ipSubnet } from '../model/network-ip.js';
 import { type NetworkPlan, planNetwork, type Sysctl } from '../plan/network-plan.js';
 import { needsDnsmasq } from '../render/dnsmasq-conf.js';
-import { baseTableScript, networkRemoveStatements, TABLE } from '../render/nft-ruleset.js';
+import { baseTableScript, hasFirewallRules, networkRemoveStatements, TABLE } from '../render/nft-ruleset.js';
 import {
   type DnsmasqFilesPaths,
   dnsmasqPaths,
@@ -250,7 +250,8 @@ export class LinuxRuntime implements NetworkRuntime {
     removeDnsmasqFiles(paths);
     const bridge = st.bridge ?? def.bridge?.name;
     if (bridge) {
-      if (st.firewall) await this.removeFirewall(bridge, networkMode(def));
+      // also without the saved flag (state lost): removal tolerates chains that were never made
+      if (st.firewall || hasFirewallRules(def)) await this.removeFirewall(bridge, networkMode(def));
       await exec({ argv: ['ip', 'link', 'del', 'dev', bridge] });
     }
     this.opts.log(`network '${def.name}' stopped`);
@@ -349,6 +350,6 @@ export class LinuxRuntime implements NetworkRuntime {
   }
 
   async detach(): Promise<void> {
-    this.supervisor.dispose();
+    await this.supervisor.dispose();
   }
 }

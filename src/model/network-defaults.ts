@@ -1,5 +1,6 @@
 // Define-time defaults (uuid, bridge name, bridge MAC) and the extra details a running network shows.
 
+import { VirtError } from './errors.js';
 import type { NetworkDef } from './network-def.js';
 import { uuidFromRandom } from './uuid.js';
 
@@ -8,6 +9,9 @@ export interface DefineContext {
   bridgeInUse: (name: string) => boolean;
   random: (n: number) => Uint8Array;
 }
+
+/** libvirt's networkFindUnusedBridgeName gives up after virbr256. */
+const MAX_BRIDGE_ID = 256;
 
 const L3_MODES = new Set([undefined, 'nat', 'route', 'open']);
 
@@ -20,13 +24,15 @@ export function applyDefineDefaults(input: NetworkDef, ctx: DefineContext): Netw
     const template = def.bridge?.name;
     if (template === undefined || template.includes('%d')) {
       const pattern = template ?? 'virbr%d';
-      for (let i = 0; i < 4096; i++) {
+      let found: string | undefined;
+      for (let i = 0; i <= MAX_BRIDGE_ID && found === undefined; i++) {
         const candidate = pattern.replace('%d', String(i));
-        if (!ctx.bridgeInUse(candidate)) {
-          def.bridge = { ...(def.bridge ?? {}), name: candidate };
-          break;
-        }
+        if (!ctx.bridgeInUse(candidate)) found = candidate;
       }
+      if (found === undefined) {
+        throw new VirtError('INTERNAL_ERROR', `Bridge generation exceeded max id ${MAX_BRIDGE_ID}`);
+      }
+      def.bridge = { ...(def.bridge ?? {}), name: found };
     }
     if (!def.mac) {
       const r = ctx.random(3);

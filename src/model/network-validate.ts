@@ -14,6 +14,7 @@ export function validateNetworkDef(def: NetworkDef): void {
   const mode = networkMode(def);
   const name = def.name;
   if (def.name.includes('\n')) throw new VirtError('XML_DETAIL', 'invalid char in name: \n');
+  checkNoControlChars(def);
   let bandwidthAllowed = isRoutedL3Mode(mode);
   if (!bandwidthAllowed) {
     if (mode === 'bridge' && def.bridge?.name !== undefined) bandwidthAllowed = true;
@@ -129,4 +130,31 @@ export function validateNetworkDef(def: NetworkDef): void {
       }
     }
   }
+}
+
+/**
+ * virtnet's injection guard (stricter than libvirt, which writes such values into dnsmasq's config verbatim):
+ * every string that can reach a dnsmasq config line, a file name or a command argument must be free of control
+ * characters. Only <title> (no newline, checked at parse), <description> and <metadata> may hold them: they
+ * never reach a config file.
+ */
+export function checkNoControlChars(def: NetworkDef): void {
+  const walk = (value: unknown, path: string): void => {
+    if (typeof value === 'string') {
+      const bad = /[\x00-\x1f\x7f]/.exec(value)?.[0];
+      if (bad !== undefined) {
+        const code = `0x${bad.charCodeAt(0).toString(16).padStart(2, '0')}`;
+        throw new VirtError(
+          'XML_ERROR',
+          `invalid control character ${code} in ${path} of network '${def.name}'`,
+        );
+      }
+    } else if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) walk(v, `${path}[${i}]`);
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) walk(v, path ? `${path}.${k}` : k);
+    }
+  };
+  const { title: _t, description: _d, metadata: _m, ...rest } = def;
+  walk(rest, '');
 }

@@ -3,17 +3,29 @@
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { formatLeases, formatNetInfo, formatNetList } from '../../../src/cli/format.js';
+import { rawTimestamp } from '../../../src/cli/commands.js';
+import { formatLeases, formatNetInfo, formatNetList, formatTable } from '../../../src/cli/format.js';
 import { parseCommandArgs, specsFromHelp } from '../../../src/cli/options.js';
 
 const ROOT = join(import.meta.dirname, '../../../..');
 const OUT = join(ROOT, 'test/fixtures/conformance/libvirt-9.0/virsh-output');
 /** virsh prints a newline after every command; the recorded files include it. */
 const recorded = (f: string) => readFileSync(join(OUT, f), 'utf8');
+const EXPECTED = join(ROOT, 'test/unit/cli/expected');
+/** Goldens derived from virsh 9.0's formats (vsh-table.c, virsh-network.c). */
+const expected = (f: string) => readFileSync(join(EXPECTED, f), 'utf8');
+const net = (name: string, active: boolean, persistent = true, autostart = false) => ({
+  name,
+  uuid: `00000000-0000-0000-0000-${String(name.length).padStart(12, '0')}`,
+  active,
+  persistent,
+  autostart,
+  mode: 'nat',
+});
 
 describe('virsh formats', () => {
   test('net-list table', () => {
@@ -50,6 +62,41 @@ describe('virsh formats', () => {
       },
     ]);
     assert.equal(`${text}\n`, recorded('net-dhcp-leases.txt'));
+  });
+
+  test('net-list: widths follow the longest cell, rows sorted case-insensitively, empty list', () => {
+    assert.equal(
+      `${formatNetList([net('isolated1', false), net('default', true)])}\n`,
+      expected('net-list-two.txt'),
+    );
+    assert.equal(`${formatNetList([net('b', true), net('A', true), net('c', true)])}`.split('\n')[2], ' A      active   no          yes');
+    assert.equal(`${formatNetList([])}\n`, expected('net-list-empty.txt'));
+  });
+
+  test('quiet tables drop header and dashes and size columns by the rows', () => {
+    assert.equal(formatNetList([net('default', true)], true), ' default   active   no   yes\n');
+    assert.equal(formatNetList([], true), '');
+    assert.equal(formatTable(['A', 'Long header'], [['x', 'y']]), ' A   Long header\n------------------\n x   y\n');
+  });
+
+  test('net-info without a bridge omits the Bridge line', () => {
+    const text = formatNetInfo({ ...net('hostdev', false), bridge: undefined });
+    assert.equal(text.split('\n').length, 6);
+    assert.ok(!text.includes('Bridge:'));
+    assert.match(text, /^Name: {11}hostdev\nUUID: {11}/);
+  });
+
+  test('leases: sorted by MAC, ipv6, missing values as -', () => {
+    process.env.TZ = 'UTC';
+    const text = formatLeases([
+      { expiryTime: 1800000000, mac: '52:54:00:bb:00:01', protocol: 'ipv6', ipaddr: 'fd00::10', prefix: 64, hostname: 'vm2', clientid: '00:04:aa' },
+      { expiryTime: 1800000000, mac: '52:54:00:AA:00:01', protocol: 'ipv4', ipaddr: '10.0.0.5', prefix: 24 },
+    ]);
+    assert.equal(`${text}\n`, expected('net-dhcp-leases-two.txt'));
+  });
+
+  test('event timestamps as virTimeStringNowRaw prints them', () => {
+    assert.equal(rawTimestamp(new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 67))), '2026-01-02 03:04:05.067+0000');
   });
 
   test('options are read from virsh help texts: positional, valued and flags', () => {
@@ -93,12 +140,27 @@ describe('virtnet against a daemon', () => {
 </network>
 `,
   );
-  const virtnet = (...args: string[]) => {
+  const run = (env: Record<string, string>, input: string, ...args: string[]) => {
     const r = spawnSync(process.execPath, [join(ROOT, 'bin/virtnet'), '-c', `unix:${sock}`, ...args], {
       encoding: 'utf8',
+      env: { ...process.env, ...env },
+      input,
     });
     return { out: r.stdout, err: r.stderr, code: r.status };
   };
+  const virtnet = (...args: string[]) => run({}, '', ...args);
+  /** Runs virtnet in the background (for net-event), collecting its output. */
+  const background = (...args: string[]) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/virtnet'), '-c', `unix:${sock}`, ...args]);
+    let out = '';
+    child.stdout.on('data', (b) => {
+      out += b;
+    });
+    return new Promise<{ out: string; code: number | null }>((resolve) =>
+      child.on('close', (code) => resolve({ out, code })),
+    );
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   before(async () => {
     daemon = spawn(
@@ -120,8 +182,9 @@ describe('virtnet against a daemon', () => {
     daemon.stderr?.on('data', (b) => {
       log += b;
     });
-    for (let i = 0; i < 200 && !log.includes('listening on'); i++)
+    for (let i = 0; i < 400 && !(log.includes('listening on') && existsSync(sock)); i++)
       await new Promise((r) => setTimeout(r, 25));
+    assert.ok(existsSync(sock), `daemon did not start: ${log}`);
   });
   after(() => {
     daemon.kill('SIGKILL');
@@ -179,8 +242,138 @@ describe('virtnet against a daemon', () => {
       r.err,
       `error: Failed to define network from ${bad}\nerror: XML error: forward dev not allowed for network 'x' with forward mode='open'\n`,
     );
-    assert.equal(virtnet('net-frobnicate').err, "error: unknown command: 'net-frobnicate'\n");
-    assert.equal(virtnet('net-start').err, "error: command 'net-start' requires <network> option\n");
+    // parse errors: nothing on stdout (virsh fails before running the command)
+    assert.deepEqual(virtnet('net-frobnicate'), {
+      out: '',
+      err: "error: unknown command: 'net-frobnicate'\n",
+      code: 1,
+    });
+    assert.deepEqual(virtnet('net-start'), {
+      out: '',
+      err: "error: command 'net-start' requires <network> option\n",
+      code: 1,
+    });
+    assert.deepEqual(virtnet('net-list', '--bogus'), {
+      out: '',
+      err: "error: command 'net-list' doesn't support option --bogus\n",
+      code: 1,
+    });
+    assert.deepEqual(virtnet('net-list', '--name', '--uuid'), {
+      out: '\n',
+      err: 'error: Only one argument from --table, --name and --uuid may be specified.\n',
+      code: 1,
+    });
+    const missing = join(dir, 'missing.xml');
+    assert.deepEqual(virtnet('net-define', missing), {
+      out: '\n',
+      err: `error: Failed to open file '${missing}': No such file or directory\n`,
+      code: 1,
+    });
+    assert.deepEqual(virtnet('net-uuid', 'nope'), {
+      out: '\n',
+      err: "error: failed to get network 'nope'\nerror: Network not found: no network with matching name 'nope'\n",
+      code: 1,
+    });
+  });
+
+  test('start/destroy state errors carry virsh first lines', () => {
+    virtnet('net-define', xmlFile);
+    const r = virtnet('net-destroy', 'default');
+    assert.equal(r.code, 1);
+    assert.match(r.err, /^error: Failed to destroy network default\nerror: .+\n$/);
+    virtnet('net-start', 'default');
+    const s = virtnet('net-start', 'default');
+    assert.equal(s.code, 1);
+    assert.match(s.err, /^error: Failed to start network default\nerror: .+\n$/);
+    virtnet('net-destroy', 'default');
+    virtnet('net-undefine', 'default');
+  });
+
+  test('-q drops informational lines, table headers and the trailing empty line', () => {
+    assert.deepEqual(virtnet('-q', 'net-define', xmlFile), { out: '', err: '', code: 0 });
+    assert.equal(virtnet('-q', 'net-list', '--all').out, ' default   inactive   no   yes\n');
+    assert.equal(virtnet('-q', 'net-uuid', 'default').out, 'dd8fe884-6c02-601e-7551-cca97df1c5df\n');
+    assert.equal(virtnet('-q', 'net-undefine', 'default').out, '');
+  });
+
+  test('net-list filters and --uuid', () => {
+    virtnet('net-define', xmlFile);
+    assert.equal(virtnet('net-list').out, expected('net-list-empty.txt'));
+    assert.equal(virtnet('net-list', '--inactive', '--uuid').out, 'dd8fe884-6c02-601e-7551-cca97df1c5df\n\n');
+    assert.equal(virtnet('net-list', '--all', '--autostart', '--name').out, '\n');
+    assert.equal(virtnet('net-list', '--all', '--no-autostart', '--name').out, 'default\n\n');
+    assert.equal(virtnet('net-list', '--all', '--transient', '--name').out, '\n');
+    virtnet('net-undefine', 'default');
+  });
+
+  test('net-event prints lifecycle events, then the count', async () => {
+    const once = background('net-event', '--event', 'lifecycle', '--timeout', '10');
+    const looped = background('net-event', '--event', 'lifecycle', '--loop', '--timeout', '2', '--network', 'x');
+    await sleep(700);
+    virtnet('net-define', xmlFile);
+    virtnet('net-start', 'default');
+    assert.deepEqual(await once, {
+      out: "event 'lifecycle' for network default: Defined\nevents received: 1\n\n",
+      code: 0,
+    });
+    // --network of an unknown network fails like every lookup
+    assert.equal((await looped).code, 1);
+    const loop = background('net-event', '--event', 'lifecycle', '--loop', '--timeout', '2', '--network', 'default');
+    await sleep(700);
+    virtnet('net-destroy', 'default');
+    virtnet('net-start', 'default');
+    assert.deepEqual(await loop, {
+      out: "event 'lifecycle' for network default: Stopped\nevent 'lifecycle' for network default: Started\nevent loop timed out\nevents received: 2\n\n",
+      code: 0,
+    });
+    assert.deepEqual(await background('net-event', '--event', 'lifecycle', '--timeout', '1'), {
+      out: 'event loop timed out\nevents received: 0\n\n',
+      code: 1,
+    });
+    assert.equal(virtnet('net-event').err, 'error: either --list or --event <type> is required\n');
+    assert.equal(virtnet('net-event', '--list').out, 'lifecycle\n\n');
+    virtnet('net-destroy', 'default');
+    virtnet('net-undefine', 'default');
+  });
+
+  test('net-edit: unchanged, edited, failed then given up', () => {
+    virtnet('net-define', xmlFile);
+    assert.deepEqual(run({ VISUAL: 'true' }, '', 'net-edit', 'default'), {
+      out: 'Network default XML configuration not changed.\n\n',
+      err: '',
+      code: 0,
+    });
+    const edit = join(dir, 'edit.sh');
+    writeFileSync(edit, '#!/bin/sh\nsed -i "s/virbr0/virbr9/" "$1"\n');
+    chmodSync(edit, 0o755);
+    assert.deepEqual(run({ VISUAL: edit }, '', 'net-edit', 'default'), {
+      out: 'Network default XML configuration edited.\n\n',
+      err: '',
+      code: 0,
+    });
+    assert.match(virtnet('net-dumpxml', '--inactive', 'default').out, /<bridge name='virbr9'/);
+    const breakIt = join(dir, 'break.sh');
+    writeFileSync(breakIt, '#!/bin/sh\nsed -i "s/<name>/<nam>/" "$1"\n');
+    chmodSync(breakIt, 0o755);
+    const r = run({ VISUAL: breakIt }, '?\nn\n', 'net-edit', 'default');
+    assert.equal(r.code, 1);
+    assert.match(r.err, /^error: XML error: /);
+    assert.match(r.out, /^Failed\. Try again\? \[y,n,f,\?\]:y - yes, start editor again\n/);
+    assert.ok(r.out.endsWith('Failed. Try again? [y,n,f,?]:\n'));
+    virtnet('net-undefine', 'default');
+  });
+
+  test('net-dhcp-leases on a network without leases prints the header', () => {
+    virtnet('net-define', xmlFile);
+    virtnet('net-start', 'default');
+    assert.deepEqual(virtnet('net-dhcp-leases', 'default'), {
+      out: `${' Expiry Time   MAC address   Protocol   IP address   Hostname   Client ID or DUID'}\n${'-'.repeat(83)}\n\n`,
+      err: '',
+      code: 0,
+    });
+    assert.deepEqual(JSON.parse(virtnet('net-dhcp-leases', 'default', '--json').out), []);
+    virtnet('net-destroy', 'default');
+    virtnet('net-undefine', 'default');
   });
 
   test('--json on read commands', () => {
@@ -207,6 +400,10 @@ describe('virtnet against a daemon', () => {
       },
     );
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /^error: failed to connect to the hypervisor\n/);
+    assert.equal(r.stdout, '');
+    assert.equal(
+      r.stderr,
+      `error: failed to connect to the hypervisor\nerror: Failed to connect socket to '${dir}/none.sock': No such file or directory\n`,
+    );
   });
 });

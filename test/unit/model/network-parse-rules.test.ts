@@ -109,7 +109,7 @@ describe("libvirt 9.0's refusals", () => {
     ],
     [
       net("<forward mode='nat'><nat><port start='2000' end='1000'/></nat></forward><ip address='10.0.0.1'/>"),
-      "XML error: Invalid port range '2000-1000' in network 'n'",
+      "Missing or invalid 'end' attribute in <port> in <nat> in <forward> in network n",
     ],
     [
       net("<ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.1.2' end='10.0.1.9'/></dhcp></ip>"),
@@ -124,6 +124,27 @@ describe("libvirt 9.0's refusals", () => {
       "unsupported configuration: multiple <portgroup> elements with the same name (a) in network 'n'",
     ],
     [
+      net("<ip address='10.0.0.1' prefix='24'/><route address='10.1.2.0' prefix='16' gateway='10.0.0.2'/>"),
+      "XML error: n: Address '10.1.2.0' in route definition is not a network address",
+    ],
+    [
+      net("<ip address='10.0.0.1' prefix='24'/><route address='10.1.0.0' gateway='10.0.0.2' metric='0'/>"),
+      'XML error: n: Invalid metric value, must be > 0 in route definition',
+    ],
+    [
+      net("<ip address='10.0.0.1' prefix='24'/><dns><srv service='ldap' protocol='tcp' port='389'/></dns>"),
+      "DNS SRV port attribute not permitted without target for service 'ldap' in network 'n'",
+    ],
+    [
+      net("<ip address='10.0.0.1' prefix='33'/>"),
+      "unsupported configuration: Invalid IPv4 prefix '33' in network 'n'",
+    ],
+    [
+      net("<ip address='10.0.0.1' localPtr='maybe'/>"),
+      "XML error: Invalid value for attribute 'localPtr' in element 'ip': 'maybe'.",
+    ],
+    [net('<virtualport/>'), 'XML error: missing required virtualport type'],
+    [
       net("<dns enable='no'><host ip='10.0.0.2'><hostname>h</hostname></host></dns>"),
       "XML error: Extra data in disabled network 'n'",
     ],
@@ -131,6 +152,21 @@ describe("libvirt 9.0's refusals", () => {
   for (const [xml, message] of cases) {
     test(message, () => assert.equal(refusal(xml).message, message));
   }
+});
+
+describe('injection guard (stricter than libvirt)', () => {
+  test('control characters in strings that reach dnsmasq are refused', () => {
+    const xml = net(
+      "<ip address='10.0.0.1' prefix='24'/><dns><txt name='t' value='a&#10;dhcp-script=/tmp/x'/></dns>",
+    );
+    assert.equal(
+      refusal(xml).message,
+      "XML error: invalid control character 0x0a in dns.txts[0].value of network 'n'",
+    );
+  });
+  test('a newline in <description> is fine', () => {
+    validateNetworkDef(parseNetworkXml(net('<description>two\nlines</description>')));
+  });
 });
 
 describe('tolerated like libvirt', () => {
@@ -168,6 +204,13 @@ describe('define defaults', () => {
     );
     assert.equal(b.bridge?.name, 'br0');
     assert.equal(b.mac, undefined);
+  });
+  test('no free virbrN up to 256 is an error', () => {
+    const def = parseNetworkXml(net("<ip address='10.0.0.1'/>"));
+    assert.throws(
+      () => applyDefineDefaults(def, { bridgeInUse: () => true, random: (n) => new Uint8Array(n) }),
+      (e: Error) => e.message === 'internal error: Bridge generation exceeded max id 256',
+    );
   });
   test('live XML of a nat network shows the default port range; inactive XML does not', () => {
     const def = parseNetworkXml(net("<forward mode='nat'/><ip address='10.0.0.1' prefix='24'/>"));
