@@ -1,10 +1,6 @@
 // The net-* commands: each turns parsed options into API calls and virsh 9.0's output.
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline/promises';
+import { readFileSync } from 'node:fs';
 import type { LeaseListResponse, NetworkEvent, NetworkInfo, NetworkListResponse } from '../api/types.js';
 import type { ApiClient } from './client.js';
 import { CliError } from './errors.js';
@@ -99,7 +95,15 @@ export const COMMANDS: Record<string, Command> = {
   },
   'net-uuid': {
     async run(ctx) {
-      const n = await getNetwork(ctx, str(ctx.args.network));
+      const id = str(ctx.args.network);
+      const n = await getNetwork(ctx, id);
+      // virsh net-uuid looks networks up by name only
+      if (n.name !== id) {
+        throw new CliError([
+          `failed to get network '${id}'`,
+          `Network not found: no network with matching name '${id}'`,
+        ]);
+      }
       if (json(ctx, { uuid: n.uuid })) return;
       ctx.out(`${n.uuid}\n`);
     },
@@ -107,12 +111,15 @@ export const COMMANDS: Record<string, Command> = {
   'net-name': {
     async run(ctx) {
       const id = str(ctx.args.network);
-      const n = await ctx.request<NetworkInfo>(
-        'GET',
-        `/v1/networks/${enc(id)}`,
-        undefined,
-        `failed to get network '${id}'`,
-      );
+      // virsh net-name looks networks up by UUID only, and only tries strings of a UUID's length
+      if (id.length !== 36) throw new CliError([`failed to get network '${id}'`]);
+      const n = await getNetwork(ctx, id);
+      if (n.uuid.toLowerCase() !== id.toLowerCase()) {
+        throw new CliError([
+          `failed to get network '${id}'`,
+          `Network not found: no network with matching uuid '${id}'`,
+        ]);
+      }
       if (json(ctx, { name: n.name })) return;
       ctx.out(`${n.name}\n`);
     },
@@ -221,7 +228,7 @@ export const COMMANDS: Record<string, Command> = {
           ? `failed to mark network ${n.name} as autostarted`
           : `failed to unmark network ${n.name} as autostarted`,
       );
-      ctx.out(
+      ctx.extra(
         on ? `Network ${n.name} marked as autostarted\n` : `Network ${n.name} unmarked as autostarted\n`,
       );
     },
@@ -243,6 +250,12 @@ export const COMMANDS: Record<string, Command> = {
   },
   'net-edit': {
     async run(ctx) {
+      // loaded here only: keeps start-up of the other commands light
+      const { spawnSync } = await import('node:child_process');
+      const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+      const { tmpdir } = await import('node:os');
+      const { join } = await import('node:path');
+      const { createInterface } = await import('node:readline');
       const id = str(ctx.args.network);
       const n = await getNetwork(ctx, id);
       const xmlPath = `/v1/networks/${enc(n.uuid)}/xml?inactive=1`;
@@ -275,7 +288,8 @@ export const COMMANDS: Record<string, Command> = {
         for (;;) {
           if (edit) {
             const r = spawnSync('/bin/sh', ['-c', `${editor} "$1"`, 'sh', file], { stdio: 'inherit' });
-            if (r.status !== 0) throw new CliError([`Child process (${editor} ${file}) unexpected exit status ${r.status}`]);
+            if (r.status !== 0)
+              throw new CliError([`Child process (${editor} ${file}) unexpected exit status ${r.status}`]);
           }
           const edited = readFileSync(file, 'utf8');
           if (edit && edited === original) {

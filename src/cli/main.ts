@@ -11,7 +11,6 @@ import { type OptionSpec, parseCommandArgs, specsFromHelp } from './options.js';
 
 const HELP_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../share/virsh-help');
 
-
 export function readHelp(command: string): string | undefined {
   try {
     return readFileSync(join(HELP_DIR, `${command}.txt`), 'utf8');
@@ -74,6 +73,12 @@ export async function runCommand(
     return 1;
   }
   const help = readHelp(name);
+  if (help && (argv.includes('--help') || argv.includes('-h'))) {
+    // like `virsh CMD --help`
+    out.push(help.replace(/\n$/, ''));
+    if (!quiet) out.push('\n');
+    return 0;
+  }
   const specs = [
     ...(help ? specsFromHelp(help) : (cmd.specs ?? [])),
     ...(EXTRA_SPECS[name] ?? []),
@@ -105,11 +110,11 @@ export async function runCommand(
       e instanceof CliError
         ? e.lines
         : e instanceof ConnectError
-            ? [
-                'failed to connect to the hypervisor',
-                `Failed to connect socket to '${client.socketPath}': ${e.message}`,
-              ]
-            : [(e as Error).message];
+          ? [
+              'failed to connect to the hypervisor',
+              `Failed to connect socket to '${client.socketPath}': ${e.message}`,
+            ]
+          : [(e as Error).message];
     process.stderr.write(lines.map((l) => `error: ${l}\n`).join(''));
     if (!quiet && !(e instanceof ConnectError)) out.push('\n');
     return 1;

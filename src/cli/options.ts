@@ -4,6 +4,8 @@ export interface OptionSpec {
   name: string;
   /** Takes a value (string/number) rather than being a flag. */
   value: boolean;
+  /** `number` for integer options (as virsh names them in errors); default `string`. */
+  valueType?: 'string' | 'number';
   /** May be given without its --name, in this order. */
   positional: boolean;
   required: boolean;
@@ -28,7 +30,8 @@ export function parseCommandArgs(command: string, specs: OptionSpec[], argv: str
       if (!spec) throw new UsageError(`command '${command}' doesn't support option --${name}`);
       if (spec.value) {
         const v = eq >= 0 ? a.slice(eq + 1) : argv[++i];
-        if (v === undefined) throw new UsageError(`expected syntax: --${name} <string>`);
+        if (v === undefined)
+          throw new UsageError(`expected syntax: --${name} <${spec.valueType ?? 'string'}>`);
         out[name] = v;
       } else {
         out[name] = true;
@@ -62,6 +65,7 @@ export function specsFromHelp(help: string): OptionSpec[] {
     specs.push({
       name,
       value: m[3] !== undefined,
+      valueType: m[3]?.includes('number') ? 'number' : 'string',
       positional,
       required: positional && synopsis.includes(` <${name}>`) && !synopsis.includes(`[<${name}>]`),
     });

@@ -196,13 +196,13 @@ export class Daemon {
       }
     }
     const existing = this.nets.get(parsed.name);
-    if (existing && parsed.uuid && existing.def.uuid !== parsed.uuid) {
+    // libvirt generates a uuid for XML without one, so such a document never matches an existing network
+    if (existing && existing.def.uuid !== parsed.uuid) {
       throw new VirtError(
         'OPERATION_FAILED',
         `network '${parsed.name}' already exists with uuid ${existing.def.uuid}`,
       );
     }
-    if (existing && !parsed.uuid) parsed.uuid = existing.def.uuid;
     if (existing && !parsed.mac && existing.def.mac && !parsed.bridge?.name) parsed.mac = existing.def.mac;
     const def = applyDefineDefaults(parsed, {
       bridgeInUse: (b) => this.bridgeOwner(b, parsed.name) !== undefined || hostHasDevice(b),

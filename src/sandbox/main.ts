@@ -87,7 +87,13 @@ function cleanup(): void {
 function api(method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolveReq, reject) => {
     const req = request(
-      { socketPath: SOCKET, method, path, agent: false, headers: body ? { 'content-type': 'application/xml' } : {} },
+      {
+        socketPath: SOCKET,
+        method,
+        path,
+        agent: false,
+        headers: body ? { 'content-type': 'application/xml' } : {},
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');

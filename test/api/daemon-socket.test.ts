@@ -123,7 +123,9 @@ describe('virtnetd over UNIX sockets', () => {
     const statuses: number[] = [];
     const jobs = Array.from({ length: 50 }, async (_, i) => {
       const name = `c${i % 20}`;
-      const xml = `<network><name>${name}</name><bridge name='vtc${i % 20}'/><ip address='10.50.${i % 20}.1' prefix='24'/></network>`;
+      // a fixed uuid per name: redefining a name needs its uuid, as in libvirt
+      const uuid = `00000000-0000-4000-8000-${String(i % 20).padStart(12, '0')}`;
+      const xml = `<network><name>${name}</name><uuid>${uuid}</uuid><bridge name='vtc${i % 20}'/><ip address='10.50.${i % 20}.1' prefix='24'/></network>`;
       for (let k = 0; k < 4; k++) {
         statuses.push((await call(sock, 'POST', '/v1/networks', xml)).status);
         if ((i + k) % 3 === 0) statuses.push((await call(sock, 'DELETE', `/v1/networks/${name}`)).status);

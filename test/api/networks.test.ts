@@ -134,10 +134,19 @@ describe('networks API', () => {
     assert.ok(bridges.every((x) => /^virbr\d+$/.test(x)) && bridges[0] !== bridges[1], String(bridges));
   });
 
-  test('redefining keeps the uuid', async () => {
-    const a = await call(s.app, 'POST', '/v1/networks', net('a'));
-    const b = await call(s.app, 'POST', '/v1/networks', net('a', '<mtu size="9000"/>'));
+  const UUID = '<uuid>0f0e0d0c-0b0a-4908-8706-050403020100</uuid>';
+
+  test('redefining with the same uuid replaces the definition', async () => {
+    const a = await call(s.app, 'POST', '/v1/networks', net('a', UUID));
+    const b = await call(s.app, 'POST', '/v1/networks', net('a', `${UUID}<mtu size="9000"/>`));
+    assert.equal(b.status, 201);
     assert.equal(b.json.uuid, a.json.uuid);
+  });
+
+  test('redefining from XML without a uuid is refused, as libvirt generates a new uuid for it', async () => {
+    const a = await call(s.app, 'POST', '/v1/networks', net('a'));
+    const b = await call(s.app, 'POST', '/v1/networks', net('a'));
+    assert.equal(errorMessage(b), `operation failed: network 'a' already exists with uuid ${a.json.uuid}`);
   });
 
   test('lookup by name and by uuid; not found uses libvirt text', async () => {
@@ -262,9 +271,9 @@ describe('networks API', () => {
   });
 
   test('redefining an active network applies at the next start', async () => {
-    await call(s.app, 'POST', '/v1/networks', net('a'));
+    await call(s.app, 'POST', '/v1/networks', net('a', UUID));
     await call(s.app, 'POST', '/v1/networks/a/start');
-    await call(s.app, 'POST', '/v1/networks', net('a', '<mtu size="9000"/>'));
+    await call(s.app, 'POST', '/v1/networks', net('a', `${UUID}<mtu size="9000"/>`));
     assert.doesNotMatch((await call(s.app, 'GET', '/v1/networks/a/xml')).text, /<mtu/);
     assert.match((await call(s.app, 'GET', '/v1/networks/a/xml?inactive=1')).text, /<mtu size='9000'\/>/);
     await call(s.app, 'POST', '/v1/networks/a/destroy');
