@@ -105,5 +105,7 @@ export async function stopDnsmasq(pid: number | undefined, conf: string): Promis
     } catch {
       // already gone
     }
+    // its sockets are only released once it is really gone
+    for (let i = 0; i < 100 && isOurDnsmasq(pid, conf); i++) await new Promise((r) => setTimeout(r, 10));
   }
 }

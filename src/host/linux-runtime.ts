@@ -328,6 +328,8 @@ export class LinuxRuntime implements NetworkRuntime {
       const paths = this.paths(def);
       const pid = this.liveDnsmasq(def, st);
       if (relinked || pid === undefined) {
+        // the supervisor must not restart the old dnsmasq while it is being replaced
+        await this.supervisor.remove(def.name);
         await stopDnsmasq(pid, paths.conf);
         writeDnsmasqFiles(def, paths);
         st.dnsmasqPid = await startDnsmasq(this.dnsmasq, paths);
