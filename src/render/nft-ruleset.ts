@@ -2,10 +2,18 @@
 // interface name to small per-network chains, so the per-packet cost does not grow with the number of networks,
 // and adding or removing a network is one transaction touching only its own chains and map elements. Pure text.
 
-import { formatSubnet } from '../model/addr.js';
+import { formatIp, type Subnet } from '../model/addr.js';
 import { type NetworkDef, networkMode } from '../model/network-def.js';
 import { ipSubnet } from '../model/network-ip.js';
 import { assertIfName } from '../model/safe-strings.js';
+import {
+  type MapEntry,
+  type NetworkRules,
+  type Rule,
+  rulesToText,
+  type Term,
+  type Verdict,
+} from './nft-rules.js';
 
 export const TABLE = 'inet virtnet';
 
@@ -46,69 +54,79 @@ export function hasFirewallRules(def: NetworkDef): boolean {
   return (mode === 'nat' || mode === 'route' || mode === 'isolated') && !!def.bridge?.name;
 }
 
-/** nft statements that add one network's chains, rules and map elements (one atomic transaction). */
-export function networkAddScript(def: NetworkDef): string {
+/** One network's chains, rules and map elements as data (see nft-rules.ts for the two serialisations). */
+export function networkRules(def: NetworkDef): NetworkRules {
   const bridge = def.bridge?.name as string;
   assertIfName(bridge, 'bridge name');
   const mode = networkMode(def);
   const c = chainNames(bridge);
-  const q = (s: string) => `"${s}"`;
-  const lines: string[] = [];
-  const rule = (chain: string, text: string) => lines.push(`add rule ${TABLE} ${chain} ${text}`);
-  lines.push(`add chain ${TABLE} ${c.in}`, `add chain ${TABLE} ${c.out}`);
+  const rules: Rule[] = [];
+  const rule = (chain: string, match: Term[], verdict: Verdict) => rules.push({ chain, match, verdict });
   const dev = def.forward?.interfaces[0]?.dev ?? def.forward?.dev;
   if (dev !== undefined) assertIfName(dev, 'forward dev');
-  const toDev = dev !== undefined ? `oifname ${q(dev)} ` : '';
-  const fromDev = dev !== undefined ? `iifname ${q(dev)} ` : '';
+  const toDev: Term[] = dev !== undefined ? [{ kind: 'ifname', dir: 'oifname', name: dev }] : [];
+  const fromDev: Term[] = dev !== undefined ? [{ kind: 'ifname', dir: 'iifname', name: dev }] : [];
+  const addr = (s: Subnet, field: 'saddr' | 'daddr'): Term => ({
+    kind: 'addr',
+    family: s.family,
+    field,
+    addr: formatIp({ family: s.family, value: s.network }),
+    len: s.prefix,
+  });
   // L3 hairpin between two ports of the same bridge is guest-to-guest traffic: always allowed (libvirt's FWX)
-  rule(c.in, `iifname ${q(bridge)} accept`);
+  rule(c.in, [{ kind: 'ifname', dir: 'iifname', name: bridge }], { kind: 'accept' });
   const subnets = def.ips.map(ipSubnet).filter((s) => s !== undefined);
   const natV6 = def.forward?.nat?.ipv6 === true;
   for (const s of subnets) {
-    const fam = s.family === 4 ? 'ip' : 'ip6';
-    const net = formatSubnet(s);
     if (mode === 'nat' && (s.family === 4 || natV6)) {
-      rule(c.in, `${fromDev}${fam} daddr ${net} ct state established,related accept`);
-      rule(c.out, `${toDev}${fam} saddr ${net} accept`);
+      rule(c.in, [...fromDev, addr(s, 'daddr'), { kind: 'established' }], { kind: 'accept' });
+      rule(c.out, [...toDev, addr(s, 'saddr')], { kind: 'accept' });
     } else if (mode === 'route' || mode === 'nat') {
-      rule(c.in, `${fromDev}${fam} daddr ${net} accept`);
-      rule(c.out, `${toDev}${fam} saddr ${net} accept`);
+      rule(c.in, [...fromDev, addr(s, 'daddr')], { kind: 'accept' });
+      rule(c.out, [...toDev, addr(s, 'saddr')], { kind: 'accept' });
     }
   }
-  rule(c.in, 'reject');
-  rule(c.out, 'reject');
-  lines.push(`add element ${TABLE} fwd_in { ${q(bridge)} : jump ${c.in} }`);
-  lines.push(`add element ${TABLE} fwd_out { ${q(bridge)} : jump ${c.out} }`);
+  rule(c.in, [], { kind: 'reject' });
+  rule(c.out, [], { kind: 'reject' });
+  const chains = [c.in, c.out];
+  const elements: MapEntry[] = [
+    { map: 'fwd_in', key: bridge, chain: c.in },
+    { map: 'fwd_out', key: bridge, chain: c.out },
+  ];
   if (mode === 'nat') {
-    lines.push(`add chain ${TABLE} ${c.nat}`);
+    chains.push(c.nat);
     const nat = def.forward?.nat;
-    const ports = `${nat?.portStart ?? 1024}-${nat?.portEnd ?? 65535}`;
+    const ports: [number, number] = [nat?.portStart ?? 1024, nat?.portEnd ?? 65535];
     for (const s of subnets) {
       if (s.family === 6 && !natV6) continue;
-      const fam = s.family === 4 ? 'ip' : 'ip6';
-      const net = formatSubnet(s);
       if (s.family === 4) {
-        rule(c.nat, 'ip daddr 224.0.0.0/24 return');
-        rule(c.nat, 'ip daddr 255.255.255.255 return');
+        rule(c.nat, [{ kind: 'addr', family: 4, field: 'daddr', addr: '224.0.0.0', len: 24 }], {
+          kind: 'return',
+        });
+        rule(c.nat, [{ kind: 'addr', family: 4, field: 'daddr', addr: '255.255.255.255', len: 32 }], {
+          kind: 'return',
+        });
       }
-      rule(c.nat, `${fam} daddr ${net} return`);
-      if (s.family === 4 && nat?.addressStart) {
-        const range =
-          nat.addressEnd && nat.addressEnd !== nat.addressStart
-            ? `${nat.addressStart}-${nat.addressEnd}`
-            : nat.addressStart;
-        for (const proto of ['tcp', 'udp'])
-          rule(c.nat, `${toDev}meta l4proto ${proto} ip saddr ${net} snat ip to ${range}:${ports}`);
-        rule(c.nat, `${toDev}ip saddr ${net} snat ip to ${range}`);
-      } else {
-        for (const proto of ['tcp', 'udp'])
-          rule(c.nat, `${toDev}meta l4proto ${proto} ${fam} saddr ${net} masquerade to :${ports}`);
-        rule(c.nat, `${toDev}${fam} saddr ${net} masquerade`);
+      rule(c.nat, [addr(s, 'daddr')], { kind: 'return' });
+      const start = nat?.addressStart;
+      for (const proto of ['tcp', 'udp'] as const) {
+        const m: Term[] = [...toDev, { kind: 'l4proto', proto }, addr(s, 'saddr')];
+        if (s.family === 4 && start)
+          rule(c.nat, m, { kind: 'snat', start, end: nat?.addressEnd ?? start, ports });
+        else rule(c.nat, m, { kind: 'masquerade', ports });
       }
+      const m: Term[] = [...toDev, addr(s, 'saddr')];
+      if (s.family === 4 && start) rule(c.nat, m, { kind: 'snat', start, end: nat?.addressEnd ?? start });
+      else rule(c.nat, m, { kind: 'masquerade' });
     }
-    lines.push(`add element ${TABLE} nat_out { ${q(bridge)} : jump ${c.nat} }`);
+    elements.push({ map: 'nat_out', key: bridge, chain: c.nat });
   }
-  return `${lines.join('\n')}\n`;
+  return { chains, rules, elements };
+}
+
+/** nft statements that add one network's chains, rules and map elements (one atomic transaction). */
+export function networkAddScript(def: NetworkDef): string {
+  return rulesToText(networkRules(def));
 }
 
 /** Statements removing one network (elements first: chains cannot go while a map still jumps to them). */
