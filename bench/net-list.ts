@@ -1,12 +1,11 @@
 // Benchmark of CLI start-up: median wall time of `virtnet net-list --all` against a memory-runtime daemon
 // holding 1000 networks (target < 150 ms). Usage: node dist/bench/net-list.js [count=1000] [runs=10]
 
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { startMemoryDaemon } from '../test/helpers/memory-daemon.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -34,27 +33,9 @@ function netXml(i: number): string {
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 1000);
   const runs = Number(process.argv[3] ?? 10);
-  const dir = mkdtempSync(join(tmpdir(), 'virtnet-bench-'));
-  const sock = join(dir, 'r', 'virtnet.sock');
-  let daemon: ChildProcess | undefined;
+  const daemon = await startMemoryDaemon('virtnet-bench-');
+  const sock = daemon.socket;
   try {
-    daemon = spawn(
-      process.execPath,
-      [
-        join(ROOT, 'bin/virtnetd'),
-        '--runtime',
-        'memory',
-        '--config-dir',
-        join(dir, 'c'),
-        '--state-dir',
-        join(dir, 's'),
-        '--run-dir',
-        join(dir, 'r'),
-      ],
-      { stdio: 'ignore' },
-    );
-    for (let i = 0; i < 400 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 25));
-    if (!existsSync(sock)) throw new Error('virtnetd did not create its socket');
     for (let i = 0; i < count; i += 50) {
       const batch = [];
       for (let j = i; j < Math.min(count, i + 50); j++) batch.push(post(sock, '/v1/networks', netXml(j)));
@@ -91,8 +72,7 @@ async function main(): Promise<void> {
       `virtnet net-list --all, ${count} networks (${lines} output lines): median ${median.toFixed(1)} ms over ${runs} runs (min ${times[0]?.toFixed(1)}, max ${times[times.length - 1]?.toFixed(1)}); bare \`node -e ''\` median ${base[Math.floor(runs / 2)]?.toFixed(1)} ms`,
     );
   } finally {
-    daemon?.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    daemon.stop();
   }
 }
 

@@ -2,14 +2,14 @@
 // and undefining networks leave the store consistent, clean SIGTERM shutdown.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { NetworkEvent, NetworkInfo } from '../../src/api/types.js';
 import { parseNetworkXml } from '../../src/model/network-parse.js';
+import { type MemoryDaemon, startMemoryDaemon } from '../helpers/memory-daemon.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 
@@ -33,38 +33,16 @@ function call(
 }
 
 describe('virtnetd over UNIX sockets', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'virtnet-sock-'));
-  const sock = join(dir, 'r', 'virtnet.sock');
+  let d: MemoryDaemon;
+  let dir: string;
+  let sock: string;
   let daemon: ChildProcess;
 
   before(async () => {
-    daemon = spawn(
-      process.execPath,
-      [
-        join(ROOT, 'bin/virtnetd'),
-        '--runtime',
-        'memory',
-        '--config-dir',
-        join(dir, 'c'),
-        '--state-dir',
-        join(dir, 's'),
-        '--run-dir',
-        join(dir, 'r'),
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let log = '';
-    daemon.stderr?.on('data', (b) => {
-      log += b;
-    });
-    for (let i = 0; i < 200 && !log.includes('listening on'); i++)
-      await new Promise((r) => setTimeout(r, 25));
-    assert.match(log, /listening on/);
+    d = await startMemoryDaemon('virtnet-sock-');
+    ({ dir, socket: sock, process: daemon } = d);
   });
-  after(() => {
-    if (daemon.exitCode === null) daemon.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => d?.stop());
 
   test('socket permissions: 0600 read-write, 0666 read-only', () => {
     assert.equal(statSync(sock).mode & 0o777, 0o600);

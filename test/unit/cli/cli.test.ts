@@ -2,11 +2,12 @@
 // 9.0 prints them.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { type MemoryDaemon, startMemoryDaemon } from '../../helpers/memory-daemon.js';
 
 const ROOT = join(import.meta.dirname, '../../../..');
 const OUT = join(ROOT, 'test/fixtures/conformance/libvirt-9.0/virsh-output');
@@ -15,19 +16,11 @@ const recorded = (f: string) => readFileSync(join(OUT, f), 'utf8');
 const EXPECTED = join(ROOT, 'test/unit/cli/expected');
 /** Goldens derived from virsh 9.0's formats (vsh-table.c, virsh-network.c). */
 const expected = (f: string) => readFileSync(join(EXPECTED, f), 'utf8');
-const _net = (name: string, active: boolean, persistent = true, autostart = false) => ({
-  name,
-  uuid: `00000000-0000-0000-0000-${String(name.length).padStart(12, '0')}`,
-  active,
-  persistent,
-  autostart,
-  mode: 'nat',
-});
 
 describe('virtnet against a daemon', () => {
   const dir = mkdtempSync(join(tmpdir(), 'virtnet-cli-'));
-  const sock = join(dir, 'r', 'virtnet.sock');
-  let daemon: ChildProcess;
+  let d: MemoryDaemon;
+  let sock = '';
   const xmlFile = join(dir, 'default.xml');
   writeFileSync(
     xmlFile,
@@ -68,31 +61,11 @@ describe('virtnet against a daemon', () => {
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   before(async () => {
-    daemon = spawn(
-      process.execPath,
-      [
-        join(ROOT, 'bin/virtnetd'),
-        '--runtime',
-        'memory',
-        '--config-dir',
-        join(dir, 'c'),
-        '--state-dir',
-        join(dir, 's'),
-        '--run-dir',
-        join(dir, 'r'),
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let log = '';
-    daemon.stderr?.on('data', (b) => {
-      log += b;
-    });
-    for (let i = 0; i < 400 && !(log.includes('listening on') && existsSync(sock)); i++)
-      await new Promise((r) => setTimeout(r, 25));
-    assert.ok(existsSync(sock), `daemon did not start: ${log}`);
+    d = await startMemoryDaemon('virtnet-cli-');
+    sock = d.socket;
   });
   after(() => {
-    daemon.kill('SIGKILL');
+    d?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
