@@ -58,6 +58,19 @@ export function rawTimestamp(d: Date): string {
   return `${d.toISOString().replace('T', ' ').replace('Z', '')}+0000`;
 }
 
+/** net-define and net-create: send an XML file, report as virsh does. */
+function fromFile(path: string, verb: string, done: string): Command {
+  return {
+    async run(ctx) {
+      const file = str(ctx.args.file);
+      const xml = readXmlFile(file);
+      const n = await ctx.request<NetworkInfo>('POST', path, xml, `Failed to ${verb} network from ${file}`);
+      if (json(ctx, n)) return;
+      ctx.extra(`Network ${n.name} ${done} from ${file}\n`);
+    },
+  };
+}
+
 const EVENT_TEXT: Record<string, string> = {
   defined: 'Defined',
   undefined: 'Undefined',
@@ -136,34 +149,8 @@ export const COMMANDS: Record<string, Command> = {
       ctx.out(xml);
     },
   },
-  'net-define': {
-    async run(ctx) {
-      const file = str(ctx.args.file);
-      const xml = readXmlFile(file);
-      const n = await ctx.request<NetworkInfo>(
-        'POST',
-        '/v1/networks',
-        xml,
-        `Failed to define network from ${file}`,
-      );
-      if (json(ctx, n)) return;
-      ctx.extra(`Network ${n.name} defined from ${file}\n`);
-    },
-  },
-  'net-create': {
-    async run(ctx) {
-      const file = str(ctx.args.file);
-      const xml = readXmlFile(file);
-      const n = await ctx.request<NetworkInfo>(
-        'POST',
-        '/v1/networks?transient=1',
-        xml,
-        `Failed to create network from ${file}`,
-      );
-      if (json(ctx, n)) return;
-      ctx.extra(`Network ${n.name} created from ${file}\n`);
-    },
-  },
+  'net-define': fromFile('/v1/networks', 'define', 'defined'),
+  'net-create': fromFile('/v1/networks?transient=1', 'create', 'created'),
   'net-undefine': {
     async run(ctx) {
       const id = str(ctx.args.network);
