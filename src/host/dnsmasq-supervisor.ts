@@ -65,7 +65,8 @@ export class DnsmasqSupervisor {
         mkdirSync(this.opts.leaseDir, { recursive: true });
         // dnsmasq rewrites the lease file on every change; the poll in tick() covers missed watch events
         this.watcher = watch(this.opts.leaseDir, { persistent: false }, (_ev, file) => {
-          if (file?.endsWith('.leases')) void this.tick();
+          // dnsmasq truncates the file, then rewrites it: read it once the rewrite is done
+          if (file?.endsWith('.leases')) setTimeout(() => void this.tick(), 50).unref();
         });
       } catch {
         // polling alone still works
