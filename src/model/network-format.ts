@@ -280,9 +280,8 @@ const VPORT_PARAM_ORDER = ['managerid', 'typeid', 'typeidversion', 'instanceid',
 
 function formatVirtualPort(out: string[], vp: VirtualPortDef, pad: string): void {
   const head = `${pad}<virtualport${vp.type ? ` type='${vp.type}'` : ''}`;
-  const params = [...(vp.parameters ?? [])].sort(
-    (a, b) => VPORT_PARAM_ORDER.indexOf(a[0]) - VPORT_PARAM_ORDER.indexOf(b[0]),
-  );
+  // libvirt keeps only the parameters it knows and prints them in its own order
+  const params = VPORT_PARAM_ORDER.flatMap((k) => (vp.parameters ?? []).filter(([name]) => name === k));
   if (params.length === 0) {
     out.push(`${head}/>`);
     return;

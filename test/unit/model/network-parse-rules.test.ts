@@ -218,3 +218,12 @@ describe('define defaults', () => {
     assert.match(formatNetworkXml(liveNetworkDef(def)), /<port start='1024' end='65535'\/>/);
   });
 });
+
+test('virtualport parameters: only the known ones, in libvirt order', () => {
+  const def = parseNetworkXml(`<network><name>v</name><forward mode='bridge'/><bridge name='br0'/>
+<virtualport type='openvswitch'><parameters profileid='p' bogus='x' interfaceid='09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f'/></virtualport></network>`);
+  assert.match(
+    formatNetworkXml(def),
+    /<parameters profileid='p' interfaceid='09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f'\/>/,
+  );
+});
