@@ -338,9 +338,12 @@ export class Daemon {
   }
 
   async leases(id: string, mac?: string): Promise<Lease[]> {
+    // like libvirt: the lease file outlives a stop, so an inactive network lists its unexpired leases too
     const obj = this.lookup(id);
-    if (!obj.liveDef) throw new VirtError('OPERATION_INVALID', `network '${obj.def.name}' is not active`);
-    const all = await this.runtime.leases(obj.liveDef, obj.runtime ?? {});
+    const now = Date.now() / 1000;
+    const all = (await this.runtime.leases(obj.liveDef ?? obj.def, obj.runtime ?? {})).filter(
+      (l) => l.expiryTime === 0 || l.expiryTime >= now,
+    );
     return mac ? all.filter((l) => l.mac.toLowerCase() === mac.toLowerCase()) : all;
   }
 
