@@ -293,9 +293,10 @@ export class Topology {
     return [...afterName.matchAll(/Address(?: \d+)?:\s+([0-9a-f.:]+)/g)].map((m) => m[1] as string);
   }
 
-  /** A TCP server in `ns` that answers every connection with the peer address it sees. */
-  async echoServer(ns: string, port: number): Promise<void> {
-    const code = `require('net').createServer(s=>{s.end(s.remoteAddress.replace(/^::ffff:/,'')+'\\n')}).listen(${port},()=>console.log('up'))`;
+  /** A TCP server in `ns` that answers every connection with the peer address (and port) it sees. */
+  async echoServer(ns: string, port: number, withPort = false): Promise<void> {
+    const peer = withPort ? `+':'+s.remotePort` : '';
+    const code = `require('net').createServer(s=>{s.end(s.remoteAddress.replace(/^::ffff:/,'')${peer}+'\\n')}).listen(${port},()=>console.log('up'))`;
     const p = this.spawnIn(ns, [process.execPath, '-e', code]);
     await new Promise<void>((resolve, reject) => {
       p.stdout?.once('data', () => resolve());
