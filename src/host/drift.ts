@@ -97,10 +97,7 @@ export async function findDrift(def: NetworkDef, t: CheckTarget): Promise<DriftP
       problems.push({ what: `nft ${TABLE} table is missing`, expected: 'present', actual: 'absent' });
     } else {
       const c = chainNames(bridge);
-      const wanted: Array<[string, string]> = [
-        ['fwd_in', c.in],
-        ['fwd_out', c.out],
-      ];
+      const wanted: Array<[string, string]> = [['fwd_if', c.fwd]];
       if (t.mode === 'nat') wanted.push(['nat_out', c.nat]);
       for (const [map, chain] of wanted) {
         if (!fw.chains.has(chain)) problems.push({ what: `nft chain ${chain} is missing` });

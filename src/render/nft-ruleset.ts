@@ -20,10 +20,7 @@ export const TABLE = 'inet virtnet';
 /** The table, its maps and base chains. Only used when the table does not exist yet. */
 export function baseTableScript(): string {
   return `table ${TABLE} {
-  map fwd_in {
-    type ifname : verdict
-  }
-  map fwd_out {
+  map fwd_if {
     type ifname : verdict
   }
   map nat_out {
@@ -31,11 +28,12 @@ export function baseTableScript(): string {
   }
   chain forward {
     type filter hook forward priority filter; policy accept;
-    oifname vmap @fwd_in
-    iifname vmap @fwd_out
+    oifname vmap @fwd_if
+    iifname vmap @fwd_if
   }
   chain postrouting {
     type nat hook postrouting priority srcnat; policy accept;
+    ip daddr { 224.0.0.0/24, 255.255.255.255 } return
     iifname vmap @nat_out
   }
 }
@@ -43,9 +41,9 @@ export function baseTableScript(): string {
 }
 
 /** Chain names of a network (derived from its bridge, which is unique among active networks). */
-export function chainNames(bridge: string): { in: string; out: string; nat: string } {
+export function chainNames(bridge: string): { fwd: string; nat: string } {
   const id = /^[A-Za-z0-9_]+$/.test(bridge) ? bridge : Buffer.from(bridge).toString('hex');
-  return { in: `br_${id}_in`, out: `br_${id}_out`, nat: `br_${id}_nat` };
+  return { fwd: `br_${id}`, nat: `br_${id}_nat` };
 }
 
 /** True when the mode gets firewall rules at all (open and bridged networks get none). */
@@ -73,40 +71,31 @@ export function networkRules(def: NetworkDef): NetworkRules {
     addr: formatIp({ family: s.family, value: s.network }),
     len: s.prefix,
   });
-  // L3 hairpin between two ports of the same bridge is guest-to-guest traffic: always allowed (libvirt's FWX)
-  rule(c.in, [{ kind: 'ifname', dir: 'iifname', name: bridge }], { kind: 'accept' });
+  // One chain sees both directions (the forward chain jumps to it by oifname, then by iifname), so every rule
+  // names the bridge. L3 hairpin between two ports of the same bridge is guest-to-guest: always allowed (FWX).
+  const br = (dir: 'iifname' | 'oifname'): Term => ({ kind: 'ifname', dir, name: bridge });
+  rule(c.fwd, [br('iifname'), br('oifname')], { kind: 'accept' });
   const subnets = def.ips.map(ipSubnet).filter((s) => s !== undefined);
   const natV6 = def.forward?.nat?.ipv6 === true;
   for (const s of subnets) {
+    const inbound: Term[] = [...fromDev, br('oifname'), addr(s, 'daddr')];
     if (mode === 'nat' && (s.family === 4 || natV6)) {
-      rule(c.in, [...fromDev, addr(s, 'daddr'), { kind: 'established' }], { kind: 'accept' });
-      rule(c.out, [...toDev, addr(s, 'saddr')], { kind: 'accept' });
+      rule(c.fwd, [...inbound, { kind: 'established' }], { kind: 'accept' });
     } else if (mode === 'route' || mode === 'nat') {
-      rule(c.in, [...fromDev, addr(s, 'daddr')], { kind: 'accept' });
-      rule(c.out, [...toDev, addr(s, 'saddr')], { kind: 'accept' });
-    }
+      rule(c.fwd, inbound, { kind: 'accept' });
+    } else continue;
+    rule(c.fwd, [br('iifname'), ...toDev, addr(s, 'saddr')], { kind: 'accept' });
   }
-  rule(c.in, [], { kind: 'reject' });
-  rule(c.out, [], { kind: 'reject' });
-  const chains = [c.in, c.out];
-  const elements: MapEntry[] = [
-    { map: 'fwd_in', key: bridge, chain: c.in },
-    { map: 'fwd_out', key: bridge, chain: c.out },
-  ];
+  rule(c.fwd, [], { kind: 'reject' });
+  const chains = [c.fwd];
+  const elements: MapEntry[] = [{ map: 'fwd_if', key: bridge, chain: c.fwd }];
   if (mode === 'nat') {
     chains.push(c.nat);
     const nat = def.forward?.nat;
     const ports: [number, number] = [nat?.portStart ?? 1024, nat?.portEnd ?? 65535];
+    // multicast and broadcast are never translated: the base postrouting chain returns them before dispatch
     for (const s of subnets) {
       if (s.family === 6 && !natV6) continue;
-      if (s.family === 4) {
-        rule(c.nat, [{ kind: 'addr', family: 4, field: 'daddr', addr: '224.0.0.0', len: 24 }], {
-          kind: 'return',
-        });
-        rule(c.nat, [{ kind: 'addr', family: 4, field: 'daddr', addr: '255.255.255.255', len: 32 }], {
-          kind: 'return',
-        });
-      }
       rule(c.nat, [addr(s, 'daddr')], { kind: 'return' });
       const start = nat?.addressStart;
       for (const proto of ['tcp', 'udp'] as const) {
@@ -133,9 +122,9 @@ export function networkAddScript(def: NetworkDef): string {
 export function networkRemoveStatements(bridge: string, mode: string): string[] {
   const c = chainNames(bridge);
   const q = `"${bridge}"`;
-  const out = [`delete element ${TABLE} fwd_in { ${q} }`, `delete element ${TABLE} fwd_out { ${q} }`];
+  const out = [`delete element ${TABLE} fwd_if { ${q} }`];
   if (mode === 'nat') out.push(`delete element ${TABLE} nat_out { ${q} }`);
-  for (const ch of mode === 'nat' ? [c.in, c.out, c.nat] : [c.in, c.out]) {
+  for (const ch of mode === 'nat' ? [c.fwd, c.nat] : [c.fwd]) {
     out.push(`flush chain ${TABLE} ${ch}`, `delete chain ${TABLE} ${ch}`);
   }
   return out;

@@ -16,8 +16,7 @@ describe('LinuxRuntime failed starts', { skip: !isRoot && 'needs root' }, () => 
 
   function assertNothingLeft(bridge: string, name: string): void {
     assert.equal(ns.chains().filter((c) => c.startsWith(`br_${bridge}`)).length, 0, 'no chains');
-    assert.equal(ns.mapKeys('fwd_in').includes(bridge), false, 'no map element');
-    assert.equal(ns.mapKeys('fwd_out').includes(bridge), false, 'no map element');
+    assert.equal(ns.mapKeys('fwd_if').includes(bridge), false, 'no map element');
     assert.equal(ns.mapKeys('nat_out').includes(bridge), false, 'no map element');
     assert.deepEqual(ns.dnsmasqPids(), [], 'no dnsmasq');
     assert.equal(existsSync(join(ns.stateDir, 'dnsmasq', `${name}.conf`)), false, 'no dnsmasq config');

@@ -32,15 +32,14 @@ describe('LinuxRuntime start/stop', { skip: !isRoot && 'needs root' }, () => {
     assert.equal(ns.sh(['cat', '/proc/sys/net/ipv4/ip_forward']).trim(), '1');
     assert.equal(ns.sh(['cat', '/proc/sys/net/ipv6/conf/all/forwarding']).trim(), '1');
 
-    assert.deepEqual(ns.mapKeys('fwd_in'), ['vrt31']);
-    assert.deepEqual(ns.mapKeys('fwd_out'), ['vrt31']);
+    assert.deepEqual(ns.mapKeys('fwd_if'), ['vrt31']);
     assert.deepEqual(ns.mapKeys('nat_out'), ['vrt31']);
     assert.deepEqual(
       ns
         .chains()
         .filter((c) => c.startsWith('br_'))
         .sort(),
-      ['br_vrt31_in', 'br_vrt31_nat', 'br_vrt31_out'],
+      ['br_vrt31', 'br_vrt31_nat'],
     );
 
     assert.deepEqual(ns.dnsmasqPids(), [state.dnsmasqPid]);
@@ -63,7 +62,7 @@ describe('LinuxRuntime start/stop', { skip: !isRoot && 'needs root' }, () => {
       ns.links().find((l) => l.ifname === 'vrt31'),
       undefined,
     );
-    assert.deepEqual(ns.mapKeys('fwd_in'), []);
+    assert.deepEqual(ns.mapKeys('fwd_if'), []);
     assert.deepEqual(ns.mapKeys('nat_out'), []);
     assert.deepEqual(
       ns.chains().filter((c) => c.startsWith('br_')),
@@ -81,21 +80,20 @@ describe('LinuxRuntime start/stop', { skip: !isRoot && 'needs root' }, () => {
     assert.equal(ns.driver('start', a).code, 0);
     const rb = ns.driver('start', b);
     assert.equal(rb.code, 0, rb.stderr);
-    assert.deepEqual(ns.mapKeys('fwd_in').sort(), ['vrt41', 'vrt42']);
+    assert.deepEqual(ns.mapKeys('fwd_if').sort(), ['vrt41', 'vrt42']);
     assert.deepEqual(ns.mapKeys('nat_out'), ['vrt41'], 'a routed network gets no NAT');
     assert.equal(ns.driver('stop', a).code, 0);
-    assert.deepEqual(ns.mapKeys('fwd_in'), ['vrt42']);
-    assert.deepEqual(ns.mapKeys('fwd_out'), ['vrt42']);
+    assert.deepEqual(ns.mapKeys('fwd_if'), ['vrt42']);
     assert.deepEqual(
       ns
         .chains()
         .filter((c) => c.startsWith('br_'))
         .sort(),
-      ['br_vrt42_in', 'br_vrt42_out'],
+      ['br_vrt42'],
     );
     assert.deepEqual(JSON.parse(ns.driver('check', b).stdout), []);
     assert.equal(ns.driver('stop', b).code, 0);
-    assert.deepEqual(ns.mapKeys('fwd_in'), []);
+    assert.deepEqual(ns.mapKeys('fwd_if'), []);
   });
 
   it('an isolated network rejects all forwarding and has no NAT; the bridge gets no IPv6 without v6 addresses', () => {
@@ -105,10 +103,12 @@ describe('LinuxRuntime start/stop', { skip: !isRoot && 'needs root' }, () => {
     assert.equal(ns.sh(['cat', '/proc/sys/net/ipv6/conf/vrt43/disable_ipv6']).trim(), '1');
     const table = ns.nftTable() ?? [];
     const rules = table
-      .filter((o) => o.rule && o.rule.chain === 'br_vrt43_out')
+      .filter((o) => o.rule && o.rule.chain === 'br_vrt43')
       .map((o) => JSON.stringify(o.rule?.expr));
-    assert.equal(rules.length, 1);
-    assert.match(rules[0] as string, /reject/);
+    // only guest-to-guest hairpin on its own bridge, then reject: nothing routed in or out
+    assert.equal(rules.length, 2);
+    assert.doesNotMatch(rules.join(' '), /saddr|daddr/);
+    assert.match(rules[1] as string, /reject/);
     assert.deepEqual(ns.mapKeys('nat_out'), []);
     assert.equal(
       readFileSync(join(ns.stateDir, 'dnsmasq', 'rt43.conf'), 'utf8').includes('interface=vrt43'),

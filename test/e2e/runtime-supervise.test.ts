@@ -25,7 +25,7 @@ describe('LinuxRuntime adopt, supervision, check and repair', { skip: !isRoot &&
     assert.equal(adopted.code, 0, adopted.stderr);
     assert.equal(JSON.parse(adopted.stdout).dnsmasqPid, pid);
     assert.deepEqual(ns.dnsmasqPids(), [pid]);
-    assert.deepEqual(ns.mapKeys('fwd_in'), ['vrt61']);
+    assert.deepEqual(ns.mapKeys('fwd_if'), ['vrt61']);
     assert.equal(ns.driver('stop', xml).code, 0);
   });
 
@@ -90,12 +90,12 @@ describe('LinuxRuntime adopt, supervision, check and repair', { skip: !isRoot &&
     const xml = ns.writeXml('drift', natXml(63));
     assert.equal(ns.driver('start', xml).code, 0);
     ns.sh(['ip', 'addr', 'flush', 'dev', 'vrt63']);
-    ns.sh(['nft', 'delete', 'element', 'inet', 'virtnet', 'fwd_in', '{ "vrt63" }']);
+    ns.sh(['nft', 'delete', 'element', 'inet', 'virtnet', 'fwd_if', '{ "vrt63" }']);
     for (const pid of ns.dnsmasqPids()) process.kill(pid, 'SIGKILL');
     const problems = JSON.parse(ns.driver('check', xml).stdout) as Array<{ what: string }>;
     const whats = problems.map((p) => p.what).join('\n');
     assert.match(whats, /address 10\.63\.0\.1\/24 missing on vrt63/);
-    assert.match(whats, /fwd_in has no entry for vrt63/);
+    assert.match(whats, /fwd_if has no entry for vrt63/);
     assert.match(whats, /dnsmasq is not running/);
     assert.doesNotMatch(whats, /fwd_out/);
     const repaired = ns.driver('repair', xml);
