@@ -2,7 +2,7 @@
 // /proc/net/ipv6_route. Reading /proc costs no process, which keeps start fast with a thousand networks.
 
 import { readFileSync } from 'node:fs';
-import { netmaskToPrefix, type Subnet, subnetOf } from '../model/addr.js';
+import { type Subnet, subnetOf } from '../model/addr.js';
 
 export interface HostRoute {
   dev: string;
@@ -11,24 +11,29 @@ export interface HostRoute {
 
 /** Parses /proc/net/route: hex little-endian destination and mask; the default route is left out. */
 export function parseProcRoute(text: string): HostRoute[] {
+  // plain numbers and string splits: with a thousand networks this runs on every start
   const out: HostRoute[] = [];
-  for (const line of text.split('\n').slice(1)) {
-    const f = line.trim().split(/\s+/);
+  const lines = text.split('\n');
+  for (let i = 1; i < lines.length; i++) {
+    const f = (lines[i] as string).split('\t');
     if (f.length < 8) continue;
     const dst = leHex32(f[1] as string);
     const mask = leHex32(f[7] as string);
-    if (dst === undefined || mask === undefined) continue;
-    const prefix = netmaskToPrefix({ family: 4, value: mask });
-    if (prefix === undefined || prefix === 0) continue;
-    out.push({ dev: f[0] as string, subnet: subnetOf({ family: 4, value: dst }, prefix) });
+    if (dst === undefined || mask === undefined || mask === 0) continue;
+    const hostBits = ~mask >>> 0;
+    if ((hostBits & (hostBits + 1)) !== 0) continue; // not a contiguous netmask
+    const subnet: Subnet = { family: 4, network: BigInt((dst & mask) >>> 0), prefix: Math.clz32(hostBits) };
+    out.push({ dev: (f[0] as string).trim(), subnet });
   }
   return out;
 }
 
-function leHex32(hex: string): bigint | undefined {
-  if (!/^[0-9A-Fa-f]{8}$/.test(hex)) return undefined;
-  const b = hex.match(/../g) as string[];
-  return BigInt(`0x${b.reverse().join('')}`);
+/** A little-endian 32-bit hex word (as /proc prints it) as an unsigned number. */
+function leHex32(hex: string): number | undefined {
+  if (hex.length !== 8) return undefined;
+  const x = Number.parseInt(hex, 16);
+  if (Number.isNaN(x)) return undefined;
+  return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
 }
 
 const RTF_LOCAL = 0x80000000;
