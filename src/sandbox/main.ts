@@ -5,6 +5,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
+import { vethBetween } from './netns.js';
 
 const ROOT = resolve(new URL('../../..', import.meta.url).pathname);
 const PREFIX = process.env.VIRTNET_SANDBOX_PREFIX ?? 'vnt-sbx';
@@ -131,21 +132,7 @@ function buildNamespaces(): void {
     sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
   }
   // The veth pair is created directly inside the namespaces, so nothing appears in the root namespace.
-  sh([
-    'ip',
-    'link',
-    'add',
-    'uplink0',
-    'netns',
-    HOST_NS,
-    'type',
-    'veth',
-    'peer',
-    'name',
-    'eth0',
-    'netns',
-    UP_NS,
-  ]);
+  sh(vethBetween(HOST_NS, 'uplink0', UP_NS, 'eth0'));
   sh(['ip', '-n', HOST_NS, 'addr', 'add', '10.77.0.2/24', 'dev', 'uplink0']);
   sh(['ip', '-n', HOST_NS, 'link', 'set', 'uplink0', 'up']);
   sh(['ip', '-n', HOST_NS, 'route', 'add', 'default', 'via', '10.77.0.1']);
@@ -172,7 +159,7 @@ function addGuest(name: string, bridge: string, index: number): string {
   sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
   const hostEnd = `vnet${index}`;
   const mac = `52:54:00:00:00:${(index + 16).toString(16).padStart(2, '0')}`;
-  sh(['ip', 'link', 'add', hostEnd, 'netns', HOST_NS, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
+  sh(vethBetween(HOST_NS, hostEnd, ns, 'eth0'));
   sh(['ip', '-n', ns, 'link', 'set', 'eth0', 'address', mac, 'up']);
   sh(['ip', '-n', HOST_NS, 'link', 'set', hostEnd, 'master', bridge, 'up']);
   const script = join(DIR, 'udhcpc.sh');

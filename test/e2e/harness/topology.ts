@@ -17,6 +17,7 @@ import {
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { vethBetween } from '../../../src/sandbox/netns.js';
 
 const ROOT = join(import.meta.dirname, '../../../..');
 const live = new Set<Topology>();
@@ -102,21 +103,7 @@ export class Topology {
     chmodSync(this.dir, 0o755);
     this.addNs(this.hostNs);
     this.addNs(this.upNs);
-    sh([
-      'ip',
-      'link',
-      'add',
-      'uplink0',
-      'netns',
-      this.hostNs,
-      'type',
-      'veth',
-      'peer',
-      'name',
-      'eth0',
-      'netns',
-      this.upNs,
-    ]);
+    sh(vethBetween(this.hostNs, 'uplink0', this.upNs, 'eth0'));
     sh(['ip', '-n', this.hostNs, 'addr', 'add', `${this.hostUplinkAddr}/24`, 'dev', 'uplink0']);
     sh(['ip', '-n', this.hostNs, 'link', 'set', 'uplink0', 'up']);
     sh(['ip', '-n', this.hostNs, 'route', 'add', 'default', 'via', this.upAddr]);
@@ -224,21 +211,7 @@ export class Topology {
     const ns = `${this.prefix}-${name}`;
     this.addNs(ns);
     const hostEnd = `vg-${this.id}-${name}`.slice(0, 15);
-    sh([
-      'ip',
-      'link',
-      'add',
-      hostEnd,
-      'netns',
-      this.hostNs,
-      'type',
-      'veth',
-      'peer',
-      'name',
-      'eth0',
-      'netns',
-      ns,
-    ]);
+    sh(vethBetween(this.hostNs, hostEnd, ns, 'eth0'));
     sh(['ip', '-n', this.hostNs, 'link', 'set', hostEnd, 'master', bridge, 'up']);
     sh(['ip', '-n', ns, 'link', 'set', 'eth0', 'up']);
     this.waitForwarding(hostEnd);
