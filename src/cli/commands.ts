@@ -58,6 +58,25 @@ export function rawTimestamp(d: Date): string {
   return `${d.toISOString().replace('T', ' ').replace('Z', '')}+0000`;
 }
 
+/** net-undefine, net-start, net-destroy: look the network up, make one request on it, report as virsh does. */
+function onNetwork(method: string, action: string, verb: string, done: string): Command {
+  return {
+    async run(ctx) {
+      const id = str(ctx.args.network);
+      const n = await getNetwork(ctx, id);
+      await ctx.request(
+        method,
+        `/v1/networks/${enc(id)}${action}`,
+        undefined,
+        `Failed to ${verb} network ${n.name}`,
+      );
+      ctx.extra(`Network ${n.name} ${done}\n`);
+    },
+  };
+}
+
+const startNetwork = onNetwork('POST', '/start', 'start', 'started');
+
 /** net-define and net-create: send an XML file, report as virsh does. */
 function fromFile(path: string, verb: string, done: string): Command {
   return {
@@ -151,57 +170,24 @@ export const COMMANDS: Record<string, Command> = {
   },
   'net-define': fromFile('/v1/networks', 'define', 'defined'),
   'net-create': fromFile('/v1/networks?transient=1', 'create', 'created'),
-  'net-undefine': {
-    async run(ctx) {
-      const id = str(ctx.args.network);
-      const n = await getNetwork(ctx, id);
-      await ctx.request(
-        'DELETE',
-        `/v1/networks/${enc(id)}`,
-        undefined,
-        `Failed to undefine network ${n.name}`,
-      );
-      ctx.extra(`Network ${n.name} has been undefined\n`);
-    },
-  },
+  'net-undefine': onNetwork('DELETE', '', 'undefine', 'has been undefined'),
   'net-start': {
     async run(ctx) {
+      if (!ctx.args.repair) return startNetwork.run(ctx);
       const id = str(ctx.args.network);
       const n = await getNetwork(ctx, id);
-      if (ctx.args.repair) {
-        const r = await ctx.request<{ repaired: Array<{ what: string }> }>(
-          'POST',
-          `/v1/networks/${enc(id)}/repair`,
-          undefined,
-          `Failed to repair network ${n.name}`,
-        );
-        if (json(ctx, r)) return;
-        if (r.repaired.length === 0) ctx.out(`Network ${n.name} needs no repair\n`);
-        else ctx.out(`Network ${n.name} repaired: ${r.repaired.map((p) => p.what).join('; ')}\n`);
-        return;
-      }
-      await ctx.request(
+      const r = await ctx.request<{ repaired: Array<{ what: string }> }>(
         'POST',
-        `/v1/networks/${enc(id)}/start`,
+        `/v1/networks/${enc(id)}/repair`,
         undefined,
-        `Failed to start network ${n.name}`,
+        `Failed to repair network ${n.name}`,
       );
-      ctx.extra(`Network ${n.name} started\n`);
+      if (json(ctx, r)) return;
+      if (r.repaired.length === 0) ctx.out(`Network ${n.name} needs no repair\n`);
+      else ctx.out(`Network ${n.name} repaired: ${r.repaired.map((p) => p.what).join('; ')}\n`);
     },
   },
-  'net-destroy': {
-    async run(ctx) {
-      const id = str(ctx.args.network);
-      const n = await getNetwork(ctx, id);
-      await ctx.request(
-        'POST',
-        `/v1/networks/${enc(id)}/destroy`,
-        undefined,
-        `Failed to destroy network ${n.name}`,
-      );
-      ctx.extra(`Network ${n.name} destroyed\n`);
-    },
-  },
+  'net-destroy': onNetwork('POST', '/destroy', 'destroy', 'destroyed'),
   'net-autostart': {
     async run(ctx) {
       const id = str(ctx.args.network);
