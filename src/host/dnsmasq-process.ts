@@ -49,7 +49,12 @@ export function removeDnsmasqFiles(p: DnsmasqFilesPaths): void {
 /** Starts dnsmasq and returns its PID; throws with dnsmasq's own message when it refuses the configuration. */
 export async function startDnsmasq(binary: string, p: DnsmasqFilesPaths): Promise<number> {
   rmSync(p.pidFile, { force: true });
-  const r = await exec({ argv: [binary, ...dnsmasqArgs(p.conf, p.leaseFile)] });
+  let r = await exec({ argv: [binary, ...dnsmasqArgs(p.conf, p.leaseFile)] });
+  // a dnsmasq we just stopped may still hold its sockets for a moment on a loaded host
+  for (let i = 0; i < 5 && r.code !== 0 && /Address already in use/.test(r.stderr); i++) {
+    await new Promise((res) => setTimeout(res, 300));
+    r = await exec({ argv: [binary, ...dnsmasqArgs(p.conf, p.leaseFile)] });
+  }
   if (r.code !== 0) {
     throw new Error(
       (r.stderr.trim() || r.stdout.trim() || `dnsmasq exited with status ${r.code}`).replace(/\n+/g, '; '),
@@ -96,7 +101,7 @@ export async function stopDnsmasq(pid: number | undefined, conf: string): Promis
   } catch {
     return;
   }
-  for (let i = 0; i < 100 && existsSync(`/proc/${pid}`) && isOurDnsmasq(pid, conf); i++) {
+  for (let i = 0; i < 300 && existsSync(`/proc/${pid}`) && isOurDnsmasq(pid, conf); i++) {
     await new Promise((r) => setTimeout(r, 10));
   }
   if (isOurDnsmasq(pid, conf)) {

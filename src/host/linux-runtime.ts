@@ -309,6 +309,11 @@ export class LinuxRuntime implements NetworkRuntime {
     const mode = networkMode(def);
     let relinked = false;
     if (!deviceExists(plan.bridge)) {
+      // the old dnsmasq goes first: it would bind the recreated bridge's address before its successor could
+      if (needsDnsmasq(def)) {
+        await this.supervisor.remove(def.name);
+        await stopDnsmasq(this.liveDnsmasq(def, st), this.paths(def).conf);
+      }
       await run({ argv: ['ip', '-batch', '-'], stdin: `${plan.createLink.join('\n')}\n` });
       for (const s of plan.linkSysctls) writeSysctl(s);
       await exec({ argv: ['ethtool', '-K', plan.bridge, 'tx', 'off'] });
