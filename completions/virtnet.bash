@@ -7,7 +7,7 @@ _virtnet() {
     words=("${COMP_WORDS[@]}")
     cword=$COMP_CWORD
   }
-  local commands="help net-autostart net-create net-define net-destroy net-dhcp-leases net-dumpxml net-edit net-event net-info net-list net-name net-start net-undefine net-uuid"
+  local commands="doctor help net-autostart net-create net-define net-destroy net-dhcp-leases net-dumpxml net-edit net-event net-info net-list net-name net-start net-undefine net-uuid"
   local global=(-c --connect -r --readonly -q --quiet -h --help)
   local i cmd="" conn=()
   for ((i = 1; i < cword; i++)); do
@@ -30,6 +30,7 @@ _virtnet() {
   fi
   local opts="" nets=no files=no
   case $cmd in
+    doctor) opts="--json" ;;
     net-list) opts="--inactive --all --persistent --transient --autostart --no-autostart --uuid --name --table --json" ;;
     net-info | net-uuid | net-name) opts="--network --json"; nets=yes ;;
     net-dumpxml) opts="--network --inactive --json"; nets=yes ;;

@@ -95,3 +95,38 @@ export interface RepairResponse {
   /** What was found missing and re-applied (empty: nothing to do). */
   repaired: DriftProblemInfo[];
 }
+
+/** A port forward as listed: where it is (live, config) and, while active, how many connections it carried. */
+export interface ForwardInfo {
+  proto: 'tcp' | 'udp' | 'both';
+  /** Absent: every address of the host. */
+  listenAddress?: string;
+  listenPort: number;
+  listenPortEnd?: number;
+  targetAddress: string;
+  targetPort: number;
+  description?: string;
+  /** In the running network's ruleset. */
+  live: boolean;
+  /** In the persistent definition. */
+  config: boolean;
+  /** New connections forwarded since the forward (or the network) was applied; live forwards only. */
+  hits?: number;
+}
+
+/** What a mutation did, or with dryRun would do, on the host. */
+export interface ChangePlan {
+  dryRun: boolean;
+  /** Commands in the order they run (ip, sysctl, dnsmasq, process signals). */
+  commands: string[];
+  /** The nft transaction, one statement per line ("add …" / "delete …"). */
+  nft: string;
+  /** Files written (path and content); removed files have no content. */
+  files: Array<{ path: string; content?: string }>;
+}
+
+export interface ForwardChangeResponse {
+  network: string;
+  forward: ForwardInfo;
+  plan: ChangePlan;
+}

@@ -3,8 +3,10 @@
 import { readFileSync } from 'node:fs';
 import type { LeaseListResponse, NetworkEvent, NetworkInfo, NetworkListResponse } from '../api/types.js';
 import type { ApiClient } from './client.js';
+import { doctorCommand } from './doctor-command.js';
 import { CliError } from './errors.js';
 import { caseCmp, formatLeases, formatNetInfo, formatNetList, formatTable } from './format.js';
+import { FORWARD_COMMANDS } from './forward-commands.js';
 import type { OptionSpec, ParsedArgs } from './options.js';
 
 export interface CommandContext {
@@ -354,6 +356,8 @@ export const COMMANDS: Record<string, Command> = {
       if (count === 0) throw new CliError([]);
     },
   },
+  doctor: doctorCommand,
+  ...FORWARD_COMMANDS,
   help: {
     specs: [{ name: 'command', value: true, positional: true, required: false }],
     async run(ctx) {

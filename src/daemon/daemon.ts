@@ -4,14 +4,38 @@
 
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import type { Lease, NetworkEvent, NetworkEventType, NetworkInfo } from '../api/types.js';
+import type {
+  ChangePlan,
+  ForwardChangeResponse,
+  ForwardInfo,
+  Lease,
+  NetworkEvent,
+  NetworkEventType,
+  NetworkInfo,
+} from '../api/types.js';
 import { VirtError } from '../model/errors.js';
 import { type NetworkDef, networkMode } from '../model/network-def.js';
 import { applyDefineDefaults, liveNetworkDef } from '../model/network-defaults.js';
 import { formatNetworkXml } from '../model/network-format.js';
 import { parseNetworkXml } from '../model/network-parse.js';
 import { validateNetworkDef } from '../model/network-validate.js';
+import {
+  type ForwardKey,
+  type PortForward,
+  readForwards,
+  sameKey,
+  withForwards,
+} from '../model/port-forward.js';
 import { normalizeUuid } from '../model/uuid.js';
+import { forwardChain } from '../render/nft-forwards.js';
+import { bridgeId, forwardChangeScript } from '../render/nft-ruleset.js';
+import {
+  addForwardEdit,
+  deleteForwardEdit,
+  type ForwardEdit,
+  forwardFromInput,
+  noSuchForward,
+} from './forward-edit.js';
 import type { DriftProblem, NetworkRuntime, RuntimeState } from './runtime.js';
 import type { Store } from './store.js';
 
@@ -40,6 +64,8 @@ export class Daemon {
   private readonly listeners = new Set<Listener>();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly unsubscribeRuntime: () => void;
+  private healTimer?: NodeJS.Timeout;
+  private healPending = false;
 
   constructor(
     private readonly store: Store,
@@ -315,6 +341,17 @@ export class Daemon {
       throw e;
     }
     this.emit('started', def);
+    this.healSoon();
+  }
+
+  /** A heal round right after the current mutations (one for a burst of starts): Docker's chain may need rules. */
+  private healSoon(): void {
+    if (!this.healTimer || this.healPending) return;
+    this.healPending = true;
+    setTimeout(() => {
+      this.healPending = false;
+      this.heal().catch((e) => this.log(`heal: ${(e as Error).message}`));
+    }, 50).unref();
   }
 
   destroy(id: string): Promise<NetworkInfo> {
@@ -369,8 +406,129 @@ export class Daemon {
     });
   }
 
+  /** Port forwards of the live and the persistent definition, with hit counters of the live ones. */
+  async forwards(id: string): Promise<ForwardInfo[]> {
+    const obj = this.lookup(id);
+    const live = obj.liveDef ? readForwards(obj.liveDef) : [];
+    const config = obj.persistent ? readForwards(obj.newDef ?? obj.def) : [];
+    const counters = obj.liveDef && live.length ? await this.runtime.forwardCounters() : new Map();
+    const bridge = bridgeId(obj.liveDef?.bridge?.name ?? '');
+    const out: ForwardInfo[] = [];
+    for (const f of [...live, ...config.filter((c) => !live.some((l) => sameKey(l, c)))]) {
+      const isLive = live.includes(f);
+      const info: ForwardInfo = { ...f, live: isLive, config: config.some((c) => sameKey(c, f)) };
+      if (isLive) info.hits = counters.get(forwardChain(bridge, f))?.packets ?? 0;
+      out.push(info);
+    }
+    return out.sort((a, b) => a.listenPort - b.listenPort || a.proto.localeCompare(b.proto));
+  }
+
+  /** Adds a forward to the running network (one nft transaction) and to the persistent definition. */
+  addForward(id: string, input: Record<string, unknown>, dryRun = false): Promise<ForwardChangeResponse> {
+    return this.serialize(async () => {
+      const obj = this.lookup(id);
+      const f = forwardFromInput(obj.liveDef ?? obj.def, input);
+      return this.applyForwardEdit(obj, f, (def) => addForwardEdit(def, f), dryRun);
+    });
+  }
+
+  /** Removes the forward with this protocol, listen address and first port from both definitions. */
+  deleteForward(id: string, key: ForwardKey, dryRun = false): Promise<ForwardChangeResponse> {
+    return this.serialize(async () => {
+      const obj = this.lookup(id);
+      const all = [...(obj.liveDef ? readForwards(obj.liveDef) : []), ...readForwards(obj.newDef ?? obj.def)];
+      const f = all.find((x) => sameKey(x, key));
+      if (!f) throw noSuchForward(obj.def.name, key);
+      return this.applyForwardEdit(obj, f, (def) => deleteForwardEdit(def, key), dryRun);
+    });
+  }
+
+  private async applyForwardEdit(
+    obj: NetworkObj,
+    f: PortForward,
+    edit: (def: NetworkDef) => ForwardEdit | undefined,
+    dryRun: boolean,
+  ): Promise<ForwardChangeResponse> {
+    const live = obj.liveDef;
+    const liveEdit = live ? edit(live) : undefined;
+    const configDef = obj.persistent ? (obj.newDef ?? obj.def) : undefined;
+    const configEdit = configDef ? edit(configDef) : undefined;
+    const plan: ChangePlan = { dryRun, commands: [], nft: '', files: [] };
+    if (live && liveEdit && live.bridge?.name && obj.runtime?.firewall !== false) {
+      plan.nft = forwardChangeScript(live.bridge.name, liveEdit.add, liveEdit.remove);
+    }
+    const newConfig = configDef && configEdit ? withForwards(configDef, configEdit.next) : undefined;
+    if (newConfig) {
+      plan.files.push({
+        path: this.store.configFile(newConfig.name),
+        content: formatNetworkXml(newConfig, { inactive: true }),
+      });
+    }
+    const info: ForwardInfo = { ...f, live: !!liveEdit, config: !!configEdit };
+    const response = { network: obj.def.name, forward: info, plan };
+    if (dryRun) return response;
+    if (live && liveEdit) {
+      await this.runtime.changeForwards(live, obj.runtime ?? {}, liveEdit.add, liveEdit.remove);
+      obj.liveDef = withForwards(live, liveEdit.next);
+      this.store.saveStatus(obj.def.name, this.statusOf(obj));
+    }
+    if (newConfig) {
+      this.store.saveDefinition(newConfig);
+      if (obj.newDef) obj.newDef = newConfig;
+      else obj.def = newConfig;
+    }
+    if (!obj.persistent && obj.liveDef) obj.def = obj.liveDef;
+    this.emit('updated', obj.liveDef ?? obj.def, {
+      forward: liveEdit?.add.length || configEdit?.add.length ? 'added' : 'deleted',
+      ...f,
+    });
+    return response;
+  }
+
+  /**
+   * One round of the heal loop: firewalls of active networks that another program removed (nft flush ruleset,
+   * table deleted) are rebuilt, and accept rules in Docker's DOCKER-USER chain follow the active bridges.
+   */
+  heal(): Promise<string[]> {
+    return this.serialize(async () => {
+      const active = [...this.nets.values()].filter((o) => o.liveDef);
+      const { missing, changes } = await this.runtime.firewallHealth(
+        active.map((o) => o.liveDef as NetworkDef),
+      );
+      for (const c of changes) this.log(c);
+      for (const name of missing) {
+        const obj = this.nets.get(name);
+        const live = obj?.liveDef;
+        if (!obj || !live) continue;
+        // nft keeps no record of who deleted a table; the log says what was found missing instead
+        this.log(`network '${name}': firewall rules were removed by another program; restoring them`);
+        try {
+          obj.runtime = await this.runtime.repair(live, obj.runtime ?? {});
+          this.store.saveStatus(name, this.statusOf(obj));
+          this.emit('repaired', live, {
+            reason: 'firewall rules removed by another program',
+            restored: 'firewall',
+          });
+        } catch (e) {
+          this.log(`network '${name}': restoring the firewall failed: ${(e as Error).message}`);
+        }
+      }
+      return missing;
+    });
+  }
+
+  /** Runs heal() every intervalMs until shutdown (and soon after each start: Docker's chain may need our rules). */
+  startHealing(intervalMs: number): void {
+    if (intervalMs <= 0) return;
+    this.healTimer = setInterval(() => {
+      this.heal().catch((e) => this.log(`heal: ${(e as Error).message}`));
+    }, intervalMs);
+    this.healTimer.unref();
+  }
+
   /** Daemon shutdown: networks keep running; a later daemon adopts them. */
   async shutdown(): Promise<void> {
+    if (this.healTimer) clearInterval(this.healTimer);
     await this.serialize(async () => {
       this.unsubscribeRuntime();
       await this.runtime.detach();

@@ -22,6 +22,7 @@ const USAGE = `usage: virtnetd [--config-dir DIR] [--state-dir DIR] [--run-dir D
   --http ADDR:PORT       also serve the API over TCP (loopback only, unless --http-token-file is given)
   --http-token-file F    require \`Authorization: Bearer <first line of F>\` on the TCP listener
   --import-libvirt DIR   define every network of a libvirt network directory (keeping autostart), then exit
+  --heal-interval MS     how often firewalls of active networks are checked and restored (default 2000; 0: never)
 `;
 
 function log(msg: string): void {
@@ -54,6 +55,7 @@ export async function main(argv: string[]): Promise<void> {
       'http-token-file': { type: 'string' },
       'import-libvirt': { type: 'string' },
       verbose: { type: 'boolean', default: false },
+      'heal-interval': { type: 'string', default: '2000' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -89,10 +91,13 @@ export async function main(argv: string[]): Promise<void> {
   const runtime = await loadRuntime(values.runtime, stateDir, runDir, values.verbose);
   const daemon = new Daemon(store, runtime, log);
   await daemon.load();
+  daemon.startHealing(Number(values['heal-interval']));
+  const doctorProbe =
+    values.runtime === 'linux' ? (await import('../host/doctor-probe.js')).probeHost : undefined;
 
   const servers: Server[] = [];
-  servers.push(await listenUnix(createApi(daemon, { readOnly: false }), rwPath, 0o600));
-  servers.push(await listenUnix(createApi(daemon, { readOnly: true }), roPath, 0o666));
+  servers.push(await listenUnix(createApi(daemon, { readOnly: false, doctorProbe }), rwPath, 0o600));
+  servers.push(await listenUnix(createApi(daemon, { readOnly: true, doctorProbe }), roPath, 0o666));
   if (values.http) {
     const { host, port } = parseHttpAddress(values.http);
     const tokenFile = values['http-token-file'];
@@ -101,7 +106,7 @@ export async function main(argv: string[]): Promise<void> {
     if (!token && !isLoopback(host)) {
       throw new Error(`--http ${values.http}: only loopback addresses are allowed without --http-token-file`);
     }
-    const tcp = await listenTcp(createApi(daemon, { readOnly: false, token }), host, port);
+    const tcp = await listenTcp(createApi(daemon, { readOnly: false, token, doctorProbe }), host, port);
     servers.push(tcp);
     const bound = tcp.address();
     const shown = bound && typeof bound === 'object' ? bound.port : port;

@@ -34,6 +34,16 @@ export class MemoryRuntime implements NetworkRuntime {
     return [];
   }
 
+  async changeForwards(): Promise<void> {}
+
+  async forwardCounters(): Promise<Map<string, { packets: number; bytes: number }>> {
+    return new Map();
+  }
+
+  async firewallHealth(): Promise<{ missing: string[]; changes: string[] }> {
+    return { missing: [], changes: [] };
+  }
+
   onEvent(listener: (e: RuntimeEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

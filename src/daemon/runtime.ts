@@ -2,6 +2,7 @@
 
 import type { Lease } from '../api/types.js';
 import type { NetworkDef } from '../model/network-def.js';
+import type { PortForward } from '../model/port-forward.js';
 
 /**
  * What the host side needs saved with an active network to stop or adopt it later (JSON-serialisable).
@@ -39,6 +40,21 @@ export interface NetworkRuntime {
   leases(def: NetworkDef, state: RuntimeState): Promise<Lease[]>;
   /** Subscribes to host-side events; returns an unsubscribe function. */
   onEvent(listener: (event: RuntimeEvent) => void): () => void;
+  /** Adds and removes port forwards of an active network as one atomic change. */
+  changeForwards(
+    def: NetworkDef,
+    state: RuntimeState,
+    add: PortForward[],
+    remove: PortForward[],
+  ): Promise<void>;
+  /** Hit counters (new connections) of every port forward, by forward chain name. */
+  forwardCounters(): Promise<Map<string, { packets: number; bytes: number }>>;
+  /**
+   * The heal loop's probe, cheap enough to run every few seconds: names of these active networks whose firewall is
+   * gone (ruleset flushed, table deleted), after bringing accept rules in other owners' chains (Docker's
+   * DOCKER-USER) in step with them. `changes` lists what was changed there.
+   */
+  firewallHealth(defs: NetworkDef[]): Promise<{ missing: string[]; changes: string[] }>;
   /** Daemon shutdown: stop supervising but leave every network running. */
   detach(): Promise<void>;
 }

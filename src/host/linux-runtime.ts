@@ -11,6 +11,7 @@ import { formatSubnet, subnetsOverlap } from '../model/addr.js';
 import { VirtError } from '../model/errors.js';
 import { isRoutedL3Mode, type NetworkDef, networkMode } from '../model/network-def.js';
 import { ipSubnet } from '../model/network-ip.js';
+import { type PortForward, readForwards } from '../model/port-forward.js';
 import { type NetworkPlan, planNetwork, type Sysctl } from '../plan/network-plan.js';
 import { needsDnsmasq } from '../render/dnsmasq-conf.js';
 import { baseTableScript, hasFirewallRules, networkRemoveStatements, TABLE } from '../render/nft-ruleset.js';
@@ -27,6 +28,12 @@ import {
 import { DnsmasqSupervisor, readLeases } from './dnsmasq-supervisor.js';
 import { findDrift } from './drift.js';
 import { exec, run } from './exec.js';
+import {
+  bridgesMissingFromFirewall,
+  changeForwards,
+  readForwardCounters,
+  syncDockerUser,
+} from './firewall-extras.js';
 import { readHostRoutes } from './proc-routes.js';
 
 export interface LinuxRuntimeOptions {
@@ -127,7 +134,7 @@ export class LinuxRuntime implements NetworkRuntime {
           await this.ensureBaseTable();
           await run({ argv: ['nft', '-f', '-'], stdin: script });
           state.firewall = true;
-          undo.push(() => this.removeFirewall(plan.bridge, mode));
+          undo.push(() => this.removeFirewall(plan.bridge, mode, readForwards(def)));
         });
       };
       const bridgeSide = async () => {
@@ -226,8 +233,8 @@ export class LinuxRuntime implements NetworkRuntime {
     this.baseTableReady = true;
   }
 
-  private async removeFirewall(bridge: string, mode: string): Promise<void> {
-    const stmts = networkRemoveStatements(bridge, mode);
+  private async removeFirewall(bridge: string, mode: string, forwards: PortForward[] = []): Promise<void> {
+    const stmts = networkRemoveStatements(bridge, mode, forwards);
     const r = await exec({ argv: ['nft', '-f', '-'], stdin: `${stmts.join('\n')}\n` });
     if (r.code === 0) return;
     // something was already gone: remove what is left, statement by statement
@@ -251,7 +258,8 @@ export class LinuxRuntime implements NetworkRuntime {
     const bridge = st.bridge ?? def.bridge?.name;
     if (bridge) {
       // also without the saved flag (state lost): removal tolerates chains that were never made
-      if (st.firewall || hasFirewallRules(def)) await this.removeFirewall(bridge, networkMode(def));
+      if (st.firewall || hasFirewallRules(def))
+        await this.removeFirewall(bridge, networkMode(def), readForwards(def));
       await exec({ argv: ['ip', 'link', 'del', 'dev', bridge] });
     }
     this.opts.log(`network '${def.name}' stopped`);
@@ -265,7 +273,7 @@ export class LinuxRuntime implements NetworkRuntime {
       // the namespace was reset or the bridge deleted: nothing to adopt; clean up what is left
       await stopDnsmasq(st.dnsmasqPid ?? readPid(paths.pidFile), paths.conf);
       removeDnsmasqFiles(paths);
-      if (st.firewall) await this.removeFirewall(st.bridge, networkMode(def));
+      if (st.firewall) await this.removeFirewall(st.bridge, networkMode(def), readForwards(def));
       throw new VirtError(
         'OPERATION_FAILED',
         `bridge ${st.bridge} of network '${def.name}' no longer exists`,
@@ -325,7 +333,7 @@ export class LinuxRuntime implements NetworkRuntime {
     if (plan.firewall) {
       this.baseTableReady = false;
       await this.ensureBaseTable();
-      await this.removeFirewall(plan.bridge, mode);
+      await this.removeFirewall(plan.bridge, mode, readForwards(def));
       await run({ argv: ['nft', '-f', '-'], stdin: plan.firewall });
       st.firewall = true;
     }
@@ -350,6 +358,33 @@ export class LinuxRuntime implements NetworkRuntime {
     const paths = this.paths(def);
     const candidates = [this.supervisor.pid(def.name), st.dnsmasqPid, readPid(paths.pidFile)];
     return candidates.find((pid) => pid !== undefined && isOurDnsmasq(pid, paths.conf));
+  }
+
+  async changeForwards(
+    def: NetworkDef,
+    state: RuntimeState,
+    add: PortForward[],
+    remove: PortForward[],
+  ): Promise<void> {
+    const bridge = (state as LinuxState).bridge ?? def.bridge?.name;
+    if (!bridge || !(state as LinuxState).firewall) return;
+    await changeForwards(bridge, add, remove);
+  }
+
+  forwardCounters(): Promise<Map<string, { packets: number; bytes: number }>> {
+    return readForwardCounters();
+  }
+
+  async firewallHealth(defs: NetworkDef[]): Promise<{ missing: string[]; changes: string[] }> {
+    const withRules = defs.filter(hasFirewallRules);
+    const bridges = withRules.map((d) => d.bridge?.name as string);
+    const changes = await syncDockerUser(bridges);
+    const gone = new Set(await bridgesMissingFromFirewall(bridges));
+    if (gone.size) this.baseTableReady = false;
+    return {
+      missing: withRules.filter((d) => gone.has(d.bridge?.name as string)).map((d) => d.name),
+      changes,
+    };
   }
 
   async leases(def: NetworkDef): Promise<Lease[]> {

@@ -4,6 +4,7 @@ import { parseIp, subnetContains } from './addr.js';
 import { VirtError } from './errors.js';
 import { isRoutedL3Mode, type NetworkDef, networkMode } from './network-def.js';
 import { ipSubnet } from './network-ip.js';
+import { checkForward, readForwards } from './port-forward.js';
 
 function unsupported(detail: string): VirtError {
   return new VirtError('CONFIG_UNSUPPORTED', detail);
@@ -15,6 +16,7 @@ export function validateNetworkDef(def: NetworkDef): void {
   const name = def.name;
   if (def.name.includes('\n')) throw new VirtError('XML_DETAIL', 'invalid char in name: \n');
   checkNoControlChars(def);
+  checkForwards(def);
   let bandwidthAllowed = isRoutedL3Mode(mode);
   if (!bandwidthAllowed) {
     if (mode === 'bridge' && def.bridge?.name !== undefined) bandwidthAllowed = true;
@@ -157,4 +159,10 @@ export function checkNoControlChars(def: NetworkDef): void {
   };
   const { title: _t, description: _d, metadata: _m, ...rest } = def;
   walk(rest, '');
+}
+
+/** Port forwards kept in <metadata> (virtnet's namespace) must make sense for this network and not clash. */
+function checkForwards(def: NetworkDef): void {
+  const forwards = readForwards(def);
+  for (const [i, f] of forwards.entries()) checkForward(def, f, forwards.slice(0, i));
 }

@@ -5,22 +5,31 @@ export type Term =
   | { kind: 'ifname'; dir: 'iifname' | 'oifname'; name: string }
   | { kind: 'addr'; family: 4 | 6; field: 'saddr' | 'daddr'; addr: string; len: number }
   | { kind: 'established' }
-  | { kind: 'l4proto'; proto: 'tcp' | 'udp' };
+  /** The connection was destination-NATed (by a port forward). */
+  | { kind: 'dnatted' }
+  | { kind: 'l4proto'; proto: 'tcp' | 'udp' }
+  | { kind: 'l4protos'; protos: Array<'tcp' | 'udp'> };
 
 export type Verdict =
   | { kind: 'accept' | 'reject' | 'return' }
   | { kind: 'masquerade'; ports?: [number, number] }
-  | { kind: 'snat'; start: string; end: string; ports?: [number, number] };
+  | { kind: 'snat'; start: string; end: string; ports?: [number, number] }
+  /** DNAT to addr, keeping the port, to one port, or port by port through a map (listen → target). */
+  | { kind: 'dnat'; addr: string; port?: number; portMap?: Array<[number, number]> };
 
 export interface Rule {
   chain: string;
   match: Term[];
+  /** Count what reaches the verdict (port forward hits). */
+  counter?: boolean;
   verdict: Verdict;
 }
 
 export interface MapEntry {
   map: string;
+  /** An interface name (quoted when rendered), or with `concat` a key already in nft syntax. */
   key: string;
+  concat?: boolean;
   chain: string;
 }
 
@@ -43,8 +52,12 @@ function termText(t: Term): string {
     }
     case 'established':
       return 'ct state established,related';
+    case 'dnatted':
+      return 'ct status dnat';
     case 'l4proto':
       return `meta l4proto ${t.proto}`;
+    case 'l4protos':
+      return `meta l4proto { ${t.protos.join(', ')} }`;
   }
 }
 
@@ -55,6 +68,11 @@ function verdictText(v: Verdict): string {
     case 'snat': {
       const range = v.start === v.end ? v.start : `${v.start}-${v.end}`;
       return `snat ip to ${range}${v.ports ? `:${v.ports[0]}-${v.ports[1]}` : ''}`;
+    }
+    case 'dnat': {
+      if (v.portMap)
+        return `dnat ip to ${v.addr} : th dport map { ${v.portMap.map(([a, b]) => `${a} : ${b}`).join(', ')} }`;
+      return `dnat ip to ${v.addr}${v.port ? `:${v.port}` : ''}`;
     }
     default:
       return v.kind;
@@ -67,9 +85,13 @@ export function rulesToText(r: NetworkRules): string {
   const lines = r.chains.map((c) => `add chain ${t} ${c}`);
   for (const rule of r.rules) {
     lines.push(
-      `add rule ${t} ${rule.chain} ${[...rule.match.map(termText), verdictText(rule.verdict)].join(' ')}`,
+      `add rule ${t} ${rule.chain} ${[...rule.match.map(termText), ...(rule.counter ? ['counter'] : []), verdictText(rule.verdict)].join(' ')}`,
     );
   }
-  for (const e of r.elements) lines.push(`add element ${t} ${e.map} { "${e.key}" : jump ${e.chain} }`);
+  for (const e of r.elements) lines.push(`add element ${t} ${e.map} { ${elementKey(e)} : jump ${e.chain} }`);
   return `${lines.join('\n')}\n`;
+}
+
+export function elementKey(e: MapEntry): string {
+  return e.concat ? e.key : `"${e.key}"`;
 }

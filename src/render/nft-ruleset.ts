@@ -5,7 +5,9 @@
 import { formatIp, type Subnet } from '../model/addr.js';
 import { type NetworkDef, networkMode } from '../model/network-def.js';
 import { ipSubnet } from '../model/network-ip.js';
+import { type PortForward, readForwards } from '../model/port-forward.js';
 import { assertIfName } from '../model/safe-strings.js';
+import { forwardRemoveStatements, forwardRules } from './nft-forwards.js';
 import {
   type MapEntry,
   type NetworkRules,
@@ -26,6 +28,24 @@ export function baseTableScript(): string {
   map nat_out {
     type ifname : verdict
   }
+  map pf4_addr {
+    type ipv4_addr . inet_proto . inet_service : verdict
+  }
+  map pf4_any {
+    type inet_proto . inet_service : verdict
+  }
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    fib daddr type local jump port_forwards
+  }
+  chain output {
+    type nat hook output priority -100; policy accept;
+    ip daddr != 127.0.0.0/8 fib daddr type local jump port_forwards
+  }
+  chain port_forwards {
+    ip daddr . meta l4proto . th dport vmap @pf4_addr
+    meta nfproto ipv4 meta l4proto . th dport vmap @pf4_any
+  }
   chain forward {
     type filter hook forward priority filter; policy accept;
     oifname vmap @fwd_if
@@ -34,15 +54,21 @@ export function baseTableScript(): string {
   chain postrouting {
     type nat hook postrouting priority srcnat; policy accept;
     ip daddr { 224.0.0.0/24, 255.255.255.255 } return
+    ct status dnat oifname vmap @nat_out
     iifname vmap @nat_out
   }
 }
 `;
 }
 
-/** Chain names of a network (derived from its bridge, which is unique among active networks). */
+/** A network's part of chain names: its bridge (unique among active networks), hex when not a plain word. */
+export function bridgeId(bridge: string): string {
+  return /^[A-Za-z0-9_]+$/.test(bridge) ? bridge : Buffer.from(bridge).toString('hex');
+}
+
+/** Chain names of a network. */
 export function chainNames(bridge: string): { fwd: string; nat: string } {
-  const id = /^[A-Za-z0-9_]+$/.test(bridge) ? bridge : Buffer.from(bridge).toString('hex');
+  const id = bridgeId(bridge);
   return { fwd: `br_${id}`, nat: `br_${id}_nat` };
 }
 
@@ -81,6 +107,8 @@ export function networkRules(def: NetworkDef): NetworkRules {
     const inbound: Term[] = [...fromDev, br('oifname'), addr(s, 'daddr')];
     if (mode === 'nat' && (s.family === 4 || natV6)) {
       rule(c.fwd, [...inbound, { kind: 'established' }], { kind: 'accept' });
+      // new inbound connections only through a port forward (DNAT)
+      if (s.family === 4) rule(c.fwd, [...inbound, { kind: 'dnatted' }], { kind: 'accept' });
     } else if (mode === 'route' || mode === 'nat') {
       rule(c.fwd, inbound, { kind: 'accept' });
     } else continue;
@@ -93,6 +121,14 @@ export function networkRules(def: NetworkDef): NetworkRules {
     chains.push(c.nat);
     const nat = def.forward?.nat;
     const ports: [number, number] = [nat?.portStart ?? 1024, nat?.portEnd ?? 65535];
+    // hairpin: a guest reaching another guest through a forward's listen address must see the reply come from
+    // the host, not straight from the other guest. The base chain also dispatches forwarded (DNAT) connections by
+    // output interface, because the input interface is not known on this hook for a packet routed back out the
+    // bridge it came in on.
+    for (const s of subnets) {
+      if (s.family === 4)
+        rule(c.nat, [br('oifname'), addr(s, 'saddr'), { kind: 'dnatted' }], { kind: 'masquerade' });
+    }
     // multicast and broadcast are never translated: the base postrouting chain returns them before dispatch
     for (const s of subnets) {
       if (s.family === 6 && !natV6) continue;
@@ -109,6 +145,10 @@ export function networkRules(def: NetworkDef): NetworkRules {
       else rule(c.nat, m, { kind: 'masquerade' });
     }
     elements.push({ map: 'nat_out', key: bridge, chain: c.nat });
+    const pf = forwardRules(bridgeId(bridge), readForwards(def));
+    chains.push(...pf.chains);
+    rules.push(...pf.rules);
+    elements.push(...pf.elements);
   }
   return { chains, rules, elements };
 }
@@ -119,13 +159,26 @@ export function networkAddScript(def: NetworkDef): string {
 }
 
 /** Statements removing one network (elements first: chains cannot go while a map still jumps to them). */
-export function networkRemoveStatements(bridge: string, mode: string): string[] {
+export function networkRemoveStatements(
+  bridge: string,
+  mode: string,
+  forwards: PortForward[] = [],
+): string[] {
   const c = chainNames(bridge);
   const q = `"${bridge}"`;
-  const out = [`delete element ${TABLE} fwd_if { ${q} }`];
+  const out = forwardRemoveStatements(TABLE, bridgeId(bridge), forwards);
+  out.push(`delete element ${TABLE} fwd_if { ${q} }`);
   if (mode === 'nat') out.push(`delete element ${TABLE} nat_out { ${q} }`);
   for (const ch of mode === 'nat' ? [c.fwd, c.nat] : [c.fwd]) {
     out.push(`flush chain ${TABLE} ${ch}`, `delete chain ${TABLE} ${ch}`);
   }
   return out;
+}
+
+/** The one nft transaction that adds and removes forwards of an active network. */
+export function forwardChangeScript(bridge: string, add: PortForward[], remove: PortForward[]): string {
+  const id = bridgeId(bridge);
+  const lines = forwardRemoveStatements(TABLE, id, remove);
+  if (add.length) lines.push(rulesToText(forwardRules(id, add)).trimEnd());
+  return `${lines.join('\n')}\n`;
 }

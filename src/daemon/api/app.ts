@@ -4,7 +4,9 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { NetworkEvent } from '../../api/types.js';
+import { type DoctorReport, diagnose, doctorNetwork, type HostFacts, report } from '../../doctor/checks.js';
 import { isVirtError, VirtError } from '../../model/errors.js';
+import type { ForwardProto } from '../../model/port-forward.js';
 import type { Daemon, ListFilter } from '../daemon.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
 
@@ -13,6 +15,8 @@ export interface ApiOptions {
   readOnly: boolean;
   /** When set, every request must carry `Authorization: Bearer <token>` (TCP listeners; hook for the web UI). */
   token?: string;
+  /** Gathers host facts for GET /v1/doctor; without it (memory runtime) only the definitions are checked. */
+  doctorProbe?: () => Promise<HostFacts>;
 }
 
 function flag(c: Context, name: string): boolean {
@@ -103,6 +107,47 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
   );
   app.get('/v1/networks/:id/check', async (c) => c.json({ problems: await daemon.check(c.req.param('id')) }));
   app.post('/v1/networks/:id/repair', async (c) => c.json(await daemon.repair(c.req.param('id'))));
+
+  app.get('/v1/doctor', async (c) => {
+    const nets = daemon.list({}).map((n) => doctorNetwork(n, daemon.definition(n.name)));
+    const facts = opts.doctorProbe ? await opts.doctorProbe() : undefined;
+    return c.json(report(diagnose(facts, nets)) satisfies DoctorReport);
+  });
+
+  app.get('/v1/networks/:id/forwards', async (c) =>
+    c.json({ forwards: await daemon.forwards(c.req.param('id')) }),
+  );
+  app.post('/v1/networks/:id/forwards', async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new VirtError('INVALID_ARG', 'body must be a JSON object describing the forward');
+    }
+    if (typeof body !== 'object' || body === null) {
+      throw new VirtError('INVALID_ARG', 'body must be a JSON object describing the forward');
+    }
+    const dryRun = flag(c, 'dryRun');
+    const r = await daemon.addForward(c.req.param('id'), body as Record<string, unknown>, dryRun);
+    return c.json(r, dryRun ? 200 : 201);
+  });
+  app.delete('/v1/networks/:id/forwards', async (c) => {
+    const proto = (c.req.query('proto') ?? 'tcp') as ForwardProto;
+    if (proto !== 'tcp' && proto !== 'udp' && proto !== 'both') {
+      throw new VirtError('INVALID_ARG', `forward protocol must be tcp, udp or both, not '${proto}'`);
+    }
+    const listenPort = Number(c.req.query('listenPort'));
+    if (!Number.isInteger(listenPort) || listenPort < 1 || listenPort > 65535) {
+      throw new VirtError('INVALID_ARG', 'listenPort must be a port number 1-65535');
+    }
+    const la = c.req.query('listenAddress');
+    const key = {
+      proto,
+      listenPort,
+      ...(la && la !== 'any' && la !== '0.0.0.0' ? { listenAddress: la } : {}),
+    };
+    return c.json(await daemon.deleteForward(c.req.param('id'), key, flag(c, 'dryRun')));
+  });
 
   app.get('/v1/events', (c) =>
     streamSSE(c, async (stream) => {

@@ -125,6 +125,43 @@ export const OPENAPI_DOCUMENT = {
         responses: { '200': ok('RepairResult'), ...errors },
       },
     },
+    '/v1/networks/{id}/forwards': {
+      get: {
+        summary:
+          'Port forwards of the live and the persistent definition, with hit counters (net-forward-list)',
+        parameters: [networkId],
+        responses: { '200': ok('ForwardList'), ...errors },
+      },
+      post: {
+        summary: 'Add a port forward to a NAT network, live (one nft transaction) and in its definition',
+        parameters: [networkId, boolQuery('dryRun', 'only return the plan: nothing changes')],
+        requestBody: { required: true, content: json('ForwardInput') },
+        responses: { '201': ok('ForwardChange', 'Added'), '200': ok('ForwardChange', 'Dry run'), ...errors },
+      },
+      delete: {
+        summary: 'Remove the port forward with this protocol, listen address and first listen port',
+        parameters: [
+          networkId,
+          {
+            name: 'proto',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', enum: ['tcp', 'udp', 'both'] },
+          },
+          { name: 'listenPort', in: 'query', required: true, schema: { type: 'integer' } },
+          { name: 'listenAddress', in: 'query', required: false, schema: { type: 'string' } },
+          boolQuery('dryRun', 'only return the plan: nothing changes'),
+        ],
+        responses: { '200': ok('ForwardChange'), ...errors },
+      },
+    },
+    '/v1/doctor': {
+      get: {
+        summary:
+          'Host check (virtnet doctor): what breaks virtual networks on this host, with fixes; ok is false on any error or warning',
+        responses: { '200': ok('DoctorReport'), ...errors },
+      },
+    },
     '/v1/events': {
       get: {
         summary: 'Server-sent events: `event: network`, data is a NetworkEvent',
@@ -217,6 +254,81 @@ export const OPENAPI_DOCUMENT = {
               },
             },
           },
+        },
+      },
+      DoctorReport: {
+        type: 'object',
+        properties: {
+          findings: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['id', 'severity', 'message'],
+              properties: {
+                id: { type: 'string' },
+                severity: { type: 'string', enum: ['error', 'warning', 'info'] },
+                message: { type: 'string' },
+                fix: { type: 'string' },
+              },
+            },
+          },
+          ok: { type: 'boolean' },
+        },
+      },
+      ForwardInput: {
+        type: 'object',
+        required: ['listenPort', 'targetAddress'],
+        properties: {
+          proto: { type: 'string', enum: ['tcp', 'udp', 'both'], default: 'tcp' },
+          listenAddress: { type: 'string', description: 'A host IPv4 address; absent: every address' },
+          listenPort: { type: 'integer' },
+          listenPortEnd: { type: 'integer', description: 'Last port of a listen range' },
+          targetAddress: {
+            type: 'string',
+            description: 'Guest IPv4 address, or a DHCP host name of the network',
+          },
+          targetPort: { type: 'integer', description: 'First target port (default: the listen port)' },
+          description: { type: 'string' },
+        },
+      },
+      Forward: {
+        type: 'object',
+        required: ['proto', 'listenPort', 'targetAddress', 'targetPort', 'live', 'config'],
+        properties: {
+          proto: { type: 'string', enum: ['tcp', 'udp', 'both'] },
+          listenAddress: { type: 'string' },
+          listenPort: { type: 'integer' },
+          listenPortEnd: { type: 'integer' },
+          targetAddress: { type: 'string' },
+          targetPort: { type: 'integer' },
+          description: { type: 'string' },
+          live: { type: 'boolean' },
+          config: { type: 'boolean' },
+          hits: { type: 'integer', description: 'New connections forwarded (live forwards)' },
+        },
+      },
+      ForwardList: {
+        type: 'object',
+        properties: { forwards: { type: 'array', items: { $ref: '#/components/schemas/Forward' } } },
+      },
+      ChangePlan: {
+        type: 'object',
+        properties: {
+          dryRun: { type: 'boolean' },
+          commands: { type: 'array', items: { type: 'string' } },
+          nft: { type: 'string', description: 'The nft transaction' },
+          files: {
+            type: 'array',
+            items: { type: 'object', properties: { path: { type: 'string' }, content: { type: 'string' } } },
+          },
+        },
+      },
+      ForwardChange: {
+        type: 'object',
+        properties: {
+          network: { type: 'string' },
+          forward: { $ref: '#/components/schemas/Forward' },
+          plan: { $ref: '#/components/schemas/ChangePlan' },
         },
       },
       RepairResult: {

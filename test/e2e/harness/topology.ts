@@ -2,7 +2,7 @@
 // the LAN/internet, and guest namespaces plugged into the networks' bridges. Never touches the root namespace;
 // destroy() kills every process it started (by PID) and deletes every namespace, also when a test fails.
 
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -195,6 +195,25 @@ export class Topology {
       if (body !== undefined) req.write(body);
       req.end();
     });
+  }
+
+  /** Runs the virtnet CLI against this topology's daemon (inside the host namespace). */
+  virtnet(args: string[]): { code: number; stdout: string; stderr: string } {
+    const r = spawnSync(
+      'ip',
+      [
+        'netns',
+        'exec',
+        this.hostNs,
+        process.execPath,
+        join(ROOT, 'bin/virtnet'),
+        '-c',
+        `unix:${this.socket}`,
+        ...args,
+      ],
+      { encoding: 'utf8', timeout: 30000 },
+    );
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   }
 
   /** Defines and starts a network through the API; throws with the API's message on failure. */
