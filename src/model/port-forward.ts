@@ -197,7 +197,8 @@ export function readForwards(def: NetworkDef): PortForward[] {
         }),
       );
     } catch (e) {
-      throw new VirtError('XML_ERROR', `invalid port forward in <metadata>: ${(e as Error).message}`);
+      const why = e instanceof VirtError ? e.detail : (e as Error).message;
+      throw new VirtError('XML_ERROR', `invalid port forward in <metadata>: ${why}`);
     }
   }
   return out;

@@ -25,6 +25,14 @@ const cases: Record<string, string> = {
   <ip address='10.2.0.1' prefix='24'/></network>`,
   isolated: `<network ipv6='yes'><name>iso</name><bridge name='virbr3'/>
   <ip address='10.3.0.1' prefix='24'/></network>`,
+  'nat-forwards': `<network><name>web</name>
+  <metadata><virtnet:forwards xmlns:virtnet="https://virtnet.dev/xmlns/network-forwards/1">
+    <virtnet:forward proto="tcp" port="8080" target="10.6.0.10" targetPort="80" description="web"/>
+    <virtnet:forward proto="both" address="198.51.100.7" port="5353" target="10.6.0.11" targetPort="53"/>
+    <virtnet:forward proto="udp" port="9000" portEnd="9002" target="10.6.0.12" targetPort="7000"/>
+    <virtnet:forward proto="tcp" port="2222" portEnd="2223" target="10.6.0.12"/>
+  </virtnet:forwards></metadata>
+  <forward mode='nat'/><bridge name='virbr6'/><ip address='10.6.0.1' prefix='24'/></network>`,
   bridge: `<network><name>host-bridge</name><forward mode='bridge'/><bridge name='br0'/></network>`,
 };
 
