@@ -1,11 +1,24 @@
 // The net-* commands: each turns parsed options into API calls and virsh 9.0's output.
 
 import { readFileSync } from 'node:fs';
-import type { LeaseListResponse, NetworkEvent, NetworkInfo, NetworkListResponse } from '../api/types.js';
+import type {
+  ChangePlan,
+  LeaseListResponse,
+  NetworkEvent,
+  NetworkInfo,
+  NetworkListResponse,
+} from '../api/types.js';
 import type { ApiClient } from './client.js';
 import { doctorCommand } from './doctor-command.js';
 import { CliError } from './errors.js';
-import { caseCmp, formatLeases, formatNetInfo, formatNetList, formatTable } from './format.js';
+import {
+  caseCmp,
+  formatChangePlan,
+  formatLeases,
+  formatNetInfo,
+  formatNetList,
+  formatTable,
+} from './format.js';
 import { FORWARD_COMMANDS } from './forward-commands.js';
 import type { OptionSpec, ParsedArgs } from './options.js';
 
@@ -60,12 +73,26 @@ export function rawTimestamp(d: Date): string {
   return `${d.toISOString().replace('T', ' ').replace('Z', '')}+0000`;
 }
 
+/** --dry-run: ask for the plan instead of the change and print it (or its JSON). */
+async function dryRun(
+  ctx: CommandContext,
+  method: string,
+  path: string,
+  body?: string,
+  failure?: string,
+): Promise<void> {
+  const plan = await ctx.request<ChangePlan>(method, path, body, failure);
+  if (json(ctx, plan)) return;
+  ctx.out(formatChangePlan(plan));
+}
+
 /** net-undefine, net-start, net-destroy: look the network up, make one request on it, report as virsh does. */
 function onNetwork(method: string, action: string, verb: string, done: string): Command {
   return {
     async run(ctx) {
       const id = str(ctx.args.network);
       const n = await getNetwork(ctx, id);
+      if (ctx.args['dry-run']) return dryRun(ctx, method, `/v1/networks/${enc(id)}${action}?dryRun=1`);
       await ctx.request(
         method,
         `/v1/networks/${enc(id)}${action}`,
@@ -85,6 +112,15 @@ function fromFile(path: string, verb: string, done: string): Command {
     async run(ctx) {
       const file = str(ctx.args.file);
       const xml = readXmlFile(file);
+      if (ctx.args['dry-run']) {
+        return dryRun(
+          ctx,
+          'POST',
+          `${path}${path.includes('?') ? '&' : '?'}dryRun=1`,
+          xml,
+          `Failed to ${verb} network from ${file}`,
+        );
+      }
       const n = await ctx.request<NetworkInfo>('POST', path, xml, `Failed to ${verb} network from ${file}`);
       if (json(ctx, n)) return;
       ctx.extra(`Network ${n.name} ${done} from ${file}\n`);

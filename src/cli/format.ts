@@ -1,6 +1,6 @@
 // virsh 9.0's text formats: vsh-table tables, net-info, lease rows. Pure.
 
-import type { Lease, NetworkInfo } from '../api/types.js';
+import type { ChangePlan, Lease, NetworkInfo } from '../api/types.js';
 
 /**
  * A table as vsh-table.c prints it: leading space, columns padded and separated by 3 spaces, dashes, rows.
@@ -71,4 +71,16 @@ export function formatLeases(leases: Lease[], quiet = false): string {
     ]),
     quiet,
   );
+}
+
+/** A plan as a person reads it: commands, the nft transaction, files. */
+export function formatChangePlan(p: ChangePlan): string {
+  const out: string[] = [];
+  for (const c of p.commands) out.push(c);
+  if (p.nft.trim()) out.push('nft -f - <<EOF', p.nft.trimEnd(), 'EOF');
+  for (const f of p.files) {
+    if (f.content === undefined) out.push(`remove ${f.path}`);
+    else out.push(`write ${f.path} <<EOF`, f.content.trimEnd(), 'EOF');
+  }
+  return out.length ? `${out.join('\n')}\n` : 'nothing to change on the host\n';
 }

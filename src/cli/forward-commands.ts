@@ -1,10 +1,10 @@
 // net-forward-add, net-forward-list, net-forward-delete: port forwards into NAT networks (virtnet's own commands,
 // in virsh's style: a table for people, --json for scripts, --dry-run shows the host changes without making them).
 
-import type { ChangePlan, ForwardChangeResponse, ForwardInfo } from '../api/types.js';
+import type { ForwardChangeResponse, ForwardInfo } from '../api/types.js';
 import type { Command, CommandContext } from './commands.js';
 import { CliError } from './errors.js';
-import { formatTable } from './format.js';
+import { formatChangePlan, formatTable } from './format.js';
 import type { OptionSpec } from './options.js';
 
 const enc = encodeURIComponent;
@@ -37,18 +37,6 @@ function listenLabel(f: ForwardInfo): string {
 function targetLabel(f: ForwardInfo): string {
   const end = f.listenPortEnd ? `-${f.targetPort + f.listenPortEnd - f.listenPort}` : '';
   return `${f.targetAddress}:${f.targetPort}${end}`;
-}
-
-/** A plan as a person reads it: commands, the nft transaction, files. */
-export function formatChangePlan(p: ChangePlan): string {
-  const out: string[] = [];
-  for (const c of p.commands) out.push(c);
-  if (p.nft.trim()) out.push('nft -f - <<EOF', p.nft.trimEnd(), 'EOF');
-  for (const f of p.files) {
-    if (f.content === undefined) out.push(`remove ${f.path}`);
-    else out.push(`write ${f.path} <<EOF`, f.content.trimEnd(), 'EOF');
-  }
-  return out.length ? `${out.join('\n')}\n` : 'nothing to change on the host\n';
 }
 
 async function change(

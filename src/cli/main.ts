@@ -19,9 +19,14 @@ export function readHelp(command: string): string | undefined {
   }
 }
 
+const DRY_RUN: OptionSpec = { name: 'dry-run', value: false, positional: false, required: false };
 const EXTRA_SPECS: Record<string, OptionSpec[]> = {
   // virtnet additions to virsh's options
-  'net-start': [{ name: 'repair', value: false, positional: false, required: false }],
+  'net-start': [{ name: 'repair', value: false, positional: false, required: false }, DRY_RUN],
+  'net-define': [DRY_RUN],
+  'net-create': [DRY_RUN],
+  'net-destroy': [DRY_RUN],
+  'net-undefine': [DRY_RUN],
 };
 const JSON_SPEC: OptionSpec = { name: 'json', value: false, positional: false, required: false };
 

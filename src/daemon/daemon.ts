@@ -27,6 +27,7 @@ import {
   withForwards,
 } from '../model/port-forward.js';
 import { normalizeUuid } from '../model/uuid.js';
+import { emptyPlan } from '../plan/change-plan.js';
 import { forwardChain } from '../render/nft-forwards.js';
 import { bridgeId, forwardChangeScript } from '../render/nft-ruleset.js';
 import {
@@ -404,6 +405,47 @@ export class Daemon {
       }
       return { info: toInfo(obj), repaired: problems };
     });
+  }
+
+  /** Dry run of define: the definition file it would write (after every check define makes). */
+  planDefine(xml: string): ChangePlan {
+    const { def } = this.prepare(xml);
+    const plan = emptyPlan();
+    plan.files.push({
+      path: this.store.configFile(def.name),
+      content: formatNetworkXml(def, { inactive: true }),
+    });
+    return plan;
+  }
+
+  /** Dry run of create (a transient network started at once). */
+  planCreate(xml: string): ChangePlan {
+    const { def, existing } = this.prepare(xml);
+    if (existing?.liveDef) {
+      throw new VirtError('OPERATION_INVALID', `network is already active as '${existing.def.name}'`);
+    }
+    return this.runtime.planChange('start', liveNetworkDef(def));
+  }
+
+  planStart(id: string): ChangePlan {
+    const obj = this.lookup(id);
+    if (obj.liveDef) throw new VirtError('OPERATION_INVALID', 'network is already active');
+    return this.runtime.planChange('start', liveNetworkDef(obj.def));
+  }
+
+  planDestroy(id: string): ChangePlan {
+    const obj = this.lookup(id);
+    if (!obj.liveDef) throw new VirtError('OPERATION_INVALID', `network '${obj.def.name}' is not active`);
+    return this.runtime.planChange('stop', obj.liveDef, obj.runtime ?? {});
+  }
+
+  planUndefine(id: string): ChangePlan {
+    const obj = this.lookup(id);
+    if (!obj.persistent) throw new VirtError('OPERATION_INVALID', "can't undefine transient network");
+    const plan = emptyPlan();
+    plan.files.push({ path: this.store.configFile(obj.def.name) });
+    if (obj.autostart) plan.files.push({ path: this.store.autostartLink(obj.def.name) });
+    return plan;
   }
 
   /** Port forwards of the live and the persistent definition, with hit counters of the live ones. */

@@ -1,6 +1,6 @@
 // A runtime with no host effects: networks become "active" in memory only. For API tests and `--runtime memory`.
 
-import type { Lease } from '../api/types.js';
+import type { ChangePlan, Lease } from '../api/types.js';
 import type { NetworkDef } from '../model/network-def.js';
 import type { DriftProblem, NetworkRuntime, RuntimeEvent, RuntimeState } from './runtime.js';
 
@@ -35,6 +35,10 @@ export class MemoryRuntime implements NetworkRuntime {
   }
 
   async changeForwards(): Promise<void> {}
+
+  planChange(): ChangePlan {
+    return { dryRun: true, commands: ['# memory runtime: no host changes'], nft: '', files: [] };
+  }
 
   async forwardCounters(): Promise<Map<string, { packets: number; bytes: number }>> {
     return new Map();

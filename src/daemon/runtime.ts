@@ -1,6 +1,6 @@
 // The contract between the daemon (definitions, API, events) and the host side that makes networks real.
 
-import type { Lease } from '../api/types.js';
+import type { ChangePlan, Lease } from '../api/types.js';
 import type { NetworkDef } from '../model/network-def.js';
 import type { PortForward } from '../model/port-forward.js';
 
@@ -55,6 +55,8 @@ export interface NetworkRuntime {
    * DOCKER-USER) in step with them. `changes` lists what was changed there.
    */
   firewallHealth(defs: NetworkDef[]): Promise<{ missing: string[]; changes: string[] }>;
+  /** Dry run: what start, or stop of a network with this state, would do on the host. Changes nothing. */
+  planChange(op: 'start' | 'stop', def: NetworkDef, state?: RuntimeState): ChangePlan;
   /** Daemon shutdown: stop supervising but leave every network running. */
   detach(): Promise<void>;
 }

@@ -5,13 +5,14 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Lease } from '../api/types.js';
+import type { ChangePlan, Lease } from '../api/types.js';
 import type { DriftProblem, NetworkRuntime, RuntimeEvent, RuntimeState } from '../daemon/runtime.js';
 import { formatSubnet, subnetsOverlap } from '../model/addr.js';
 import { VirtError } from '../model/errors.js';
 import { isRoutedL3Mode, type NetworkDef, networkMode } from '../model/network-def.js';
 import { ipSubnet } from '../model/network-ip.js';
 import { type PortForward, readForwards } from '../model/port-forward.js';
+import { startChangePlan, stopChangePlan } from '../plan/change-plan.js';
 import { type NetworkPlan, planNetwork, type Sysctl } from '../plan/network-plan.js';
 import { needsDnsmasq } from '../render/dnsmasq-conf.js';
 import { baseTableScript, hasFirewallRules, networkRemoveStatements, TABLE } from '../render/nft-ruleset.js';
@@ -358,6 +359,13 @@ export class LinuxRuntime implements NetworkRuntime {
     const paths = this.paths(def);
     const candidates = [this.supervisor.pid(def.name), st.dnsmasqPid, readPid(paths.pidFile)];
     return candidates.find((pid) => pid !== undefined && isOurDnsmasq(pid, paths.conf));
+  }
+
+  planChange(op: 'start' | 'stop', def: NetworkDef, state: RuntimeState = {}): ChangePlan {
+    const dns = { binary: this.dnsmasq, ...this.paths(def) };
+    if (op === 'start') return startChangePlan(def, dns);
+    const st = state as LinuxState;
+    return stopChangePlan(def, st.bridge ?? def.bridge?.name, this.liveDnsmasq(def, st), dns);
   }
 
   async changeForwards(

@@ -3,6 +3,7 @@
 // Docker's FORWARD drop policy is let through via DOCKER-USER.
 
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { canRunE2e, sleep, Topology } from './harness/topology.js';
 
@@ -219,6 +220,31 @@ describe('port forwards', { skip: canRunE2e() }, () => {
     const missing = t.virtnet(['net-forward-delete', 'pfnet', '--listen-port', '8080']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /has no forward tcp 0\.0\.0\.0:8080/);
+  });
+
+  test('net-define, net-start and net-destroy --dry-run print the host changes and make none', () => {
+    const file = `${t.dir}/dry.xml`;
+    writeFileSync(
+      file,
+      `<network><name>dry</name><forward mode='nat'/><bridge name='vnbr-dry'/><ip address='192.168.153.1' prefix='24'><dhcp><range start='192.168.153.10' end='192.168.153.20'/></dhcp></ip></network>`,
+    );
+    assert.match(
+      ok(['net-define', file, '--dry-run']),
+      /write .*\/config\/networks\/dry\.xml <<EOF\n<network>\n {2}<name>dry<\/name>/,
+    );
+    assert.equal(t.virtnet(['net-info', 'dry']).code, 1, 'not defined by a dry run');
+    ok(['net-define', file]);
+    const start = ok(['net-start', 'dry', '--dry-run']);
+    assert.match(start, /link add name vnbr-dry/);
+    assert.match(start, /add element inet virtnet fwd_if \{ "vnbr-dry" : jump br_\w+ \}/);
+    assert.match(start, /dnsmasq --conf-file=\S+dry\.conf/);
+    assert.match(start, /write \S+dry\.conf <<EOF\n[\s\S]*dhcp-range=192\.168\.153\.10,192\.168\.153\.20/);
+    assert.notEqual(t.tryRun(['ip', '-n', t.hostNs, 'link', 'show', 'vnbr-dry']).code, 0, 'no bridge made');
+    const stop = ok(['net-destroy', 'pfnet', '--dry-run']);
+    assert.match(stop, /kill -TERM \d+/);
+    assert.match(stop, /delete element inet virtnet pf4_any \{ tcp \. 9081 \}/);
+    assert.match(stop, /ip link del dev vnbr-pf/);
+    assert.equal(t.tryRun(['ip', '-n', t.hostNs, 'link', 'show', 'vnbr-pf']).code, 0, 'still there');
   });
 
   test('destroy removes every forward chain and the DOCKER-USER rules', async () => {

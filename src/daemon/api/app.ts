@@ -75,12 +75,18 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
 
   app.post('/v1/networks', async (c) => {
     const xml = await c.req.text();
+    if (flag(c, 'dryRun'))
+      return c.json(flag(c, 'transient') ? daemon.planCreate(xml) : daemon.planDefine(xml));
     const info = flag(c, 'transient') ? await daemon.create(xml) : await daemon.define(xml);
     return c.json(info, 201);
   });
 
   app.get('/v1/networks/:id', (c) => c.json(daemon.info(c.req.param('id'))));
-  app.delete('/v1/networks/:id', async (c) => c.json(await daemon.undefine(c.req.param('id'))));
+  app.delete('/v1/networks/:id', async (c) =>
+    c.json(
+      flag(c, 'dryRun') ? daemon.planUndefine(c.req.param('id')) : await daemon.undefine(c.req.param('id')),
+    ),
+  );
 
   app.get('/v1/networks/:id/xml', (c) => {
     const xml = daemon.xml(c.req.param('id'), flag(c, 'inactive'));
@@ -100,8 +106,14 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
     return c.json(await daemon.setAutostart(c.req.param('id'), on));
   });
 
-  app.post('/v1/networks/:id/start', async (c) => c.json(await daemon.start(c.req.param('id'))));
-  app.post('/v1/networks/:id/destroy', async (c) => c.json(await daemon.destroy(c.req.param('id'))));
+  app.post('/v1/networks/:id/start', async (c) =>
+    c.json(flag(c, 'dryRun') ? daemon.planStart(c.req.param('id')) : await daemon.start(c.req.param('id'))),
+  );
+  app.post('/v1/networks/:id/destroy', async (c) =>
+    c.json(
+      flag(c, 'dryRun') ? daemon.planDestroy(c.req.param('id')) : await daemon.destroy(c.req.param('id')),
+    ),
+  );
   app.get('/v1/networks/:id/leases', async (c) =>
     c.json({ leases: await daemon.leases(c.req.param('id'), c.req.query('mac')) }),
   );

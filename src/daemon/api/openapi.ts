@@ -24,6 +24,11 @@ const boolQuery = (name: string, description: string) => ({
   schema: { type: 'string', enum: ['1', '0'] },
 });
 
+const DRY_RUN = boolQuery(
+  'dryRun',
+  'change nothing: answer with the ChangePlan (commands, nft transaction, files)',
+);
+
 export const OPENAPI_DOCUMENT = {
   openapi: '3.1.0',
   info: {
@@ -49,7 +54,7 @@ export const OPENAPI_DOCUMENT = {
       post: {
         summary:
           'Define a network from libvirt network XML (net-define), or create a transient one (net-create)',
-        parameters: [boolQuery('transient', 'create and start a transient network')],
+        parameters: [boolQuery('transient', 'create and start a transient network'), DRY_RUN],
         requestBody: { required: true, content: { 'application/xml': { schema: { type: 'string' } } } },
         responses: { '201': ok('NetworkInfo', 'Defined (or created)'), ...errors },
       },
@@ -62,7 +67,7 @@ export const OPENAPI_DOCUMENT = {
       },
       delete: {
         summary: 'Undefine (an active network becomes transient)',
-        parameters: [networkId],
+        parameters: [networkId, DRY_RUN],
         responses: { '200': ok('NetworkInfo'), ...errors },
       },
     },
@@ -99,10 +104,18 @@ export const OPENAPI_DOCUMENT = {
       },
     },
     '/v1/networks/{id}/start': {
-      post: { summary: 'Start', parameters: [networkId], responses: { '200': ok('NetworkInfo'), ...errors } },
+      post: {
+        summary: 'Start (with dryRun: the ChangePlan instead)',
+        parameters: [networkId, DRY_RUN],
+        responses: { '200': ok('NetworkInfo'), ...errors },
+      },
     },
     '/v1/networks/{id}/destroy': {
-      post: { summary: 'Stop', parameters: [networkId], responses: { '200': ok('NetworkInfo'), ...errors } },
+      post: {
+        summary: 'Stop (with dryRun: the ChangePlan instead)',
+        parameters: [networkId, DRY_RUN],
+        responses: { '200': ok('NetworkInfo'), ...errors },
+      },
     },
     '/v1/networks/{id}/leases': {
       get: {
@@ -134,7 +147,7 @@ export const OPENAPI_DOCUMENT = {
       },
       post: {
         summary: 'Add a port forward to a NAT network, live (one nft transaction) and in its definition',
-        parameters: [networkId, boolQuery('dryRun', 'only return the plan: nothing changes')],
+        parameters: [networkId, DRY_RUN],
         requestBody: { required: true, content: json('ForwardInput') },
         responses: { '201': ok('ForwardChange', 'Added'), '200': ok('ForwardChange', 'Dry run'), ...errors },
       },
@@ -150,7 +163,7 @@ export const OPENAPI_DOCUMENT = {
           },
           { name: 'listenPort', in: 'query', required: true, schema: { type: 'integer' } },
           { name: 'listenAddress', in: 'query', required: false, schema: { type: 'string' } },
-          boolQuery('dryRun', 'only return the plan: nothing changes'),
+          DRY_RUN,
         ],
         responses: { '200': ok('ForwardChange'), ...errors },
       },
