@@ -12,6 +12,11 @@ command -v dnsmasq >/dev/null || need_apt+=(dnsmasq-base)
 command -v iperf3 >/dev/null || need_apt+=(iperf3)
 command -v ethtool >/dev/null || need_apt+=(ethtool)
 command -v pgrep >/dev/null || need_apt+=(procps)
+# the e2e VM harness (test/e2e/vm): QEMU in software emulation, and the tools that build its initramfs
+command -v qemu-system-x86_64 >/dev/null || need_apt+=(qemu-system-x86)
+command -v cpio >/dev/null || need_apt+=(cpio)
+command -v xz >/dev/null || need_apt+=(xz-utils)
+command -v zstd >/dev/null || need_apt+=(zstd)
 for extra in ${VIRTNET_EXTRA_APT:-}; do
   dpkg -s "$extra" >/dev/null 2>&1 || need_apt+=("$extra")
 done
