@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import type { DriftProblem } from '../daemon/runtime.js';
 import type { NetworkDef } from '../model/network-def.js';
 import { ipSubnet } from '../model/network-ip.js';
-import { chainNames, TABLE } from '../render/nft-ruleset.js';
+import { forwardLabel, readForwards } from '../model/port-forward.js';
+import { forwardChain } from '../render/nft-forwards.js';
+import { bridgeId, chainNames, TABLE } from '../render/nft-ruleset.js';
 import { exec, run } from './exec.js';
 
 /** virtnet's table as observed: chain names and, per verdict map, interface → target chain. */
@@ -53,6 +55,10 @@ export async function foreignForwardDrops(): Promise<string[]> {
   return out;
 }
 
+async function hasChain(table: string, chain: string): Promise<boolean> {
+  return (await exec({ argv: ['nft', 'list', 'chain', ...table.split(' '), chain] })).code === 0;
+}
+
 /** What check() needs to know about a started network. */
 export interface CheckTarget {
   bridge: string;
@@ -99,6 +105,11 @@ export async function findDrift(def: NetworkDef, t: CheckTarget): Promise<DriftP
       const c = chainNames(bridge);
       const wanted: Array<[string, string]> = [['fwd_if', c.fwd]];
       if (t.mode === 'nat') wanted.push(['nat_out', c.nat]);
+      for (const f of readForwards(def)) {
+        const chain = forwardChain(bridgeId(bridge), f);
+        if (!fw.chains.has(chain))
+          problems.push({ what: `nft chain ${chain} of forward ${forwardLabel(f)} is missing` });
+      }
       for (const [map, chain] of wanted) {
         if (!fw.chains.has(chain)) problems.push({ what: `nft chain ${chain} is missing` });
         const target = fw.maps.get(map)?.get(bridge);
@@ -112,6 +123,10 @@ export async function findDrift(def: NetworkDef, t: CheckTarget): Promise<DriftP
       }
       if (t.mode === 'nat' || t.mode === 'route') {
         for (const chain of await foreignForwardDrops()) {
+          // Docker's FORWARD: the heal loop keeps accept rules for our bridges in its DOCKER-USER chain
+          const [family, table] = chain.split(' ');
+          if (chain.endsWith(' filter FORWARD') && (await hasChain(`${family} ${table}`, 'DOCKER-USER')))
+            continue;
           problems.push({
             what: `forwarded traffic of ${bridge} is dropped by base chain '${chain}' (policy drop) outside virtnet's table`,
             expected: 'accept',
