@@ -4,7 +4,8 @@
 // 2. iperf3 through a forward from the upstream namespace to the host's uplink address into the guest: TCP Gbit/s
 //    and small-packet UDP packets/s both ways, with 1 and with 1000 forwards, and the ratios;
 // 3. GET .../forwards (the list with counters) latency with 1 and with 1000 forwards.
-// Knobs: VIRTNET_BENCH_FORWARDS (1000), VIRTNET_BENCH_SECONDS (5), VIRTNET_BENCH_CYCLES (20).
+// iperf3 figures are the best of VIRTNET_BENCH_RUNS runs. Knobs: VIRTNET_BENCH_FORWARDS (1000), VIRTNET_BENCH_SECONDS
+// (5), VIRTNET_BENCH_CYCLES (20), VIRTNET_BENCH_RUNS (3).
 
 import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -13,6 +14,7 @@ import { canRunE2e, sleep, Topology, tryRun } from '../test/e2e/harness/topology
 const FORWARDS = Math.max(1, Number(process.env.VIRTNET_BENCH_FORWARDS ?? 1000));
 const SECONDS = Number(process.env.VIRTNET_BENCH_SECONDS ?? 5);
 const CYCLES = Number(process.env.VIRTNET_BENCH_CYCLES ?? 20);
+const RUNS = Math.max(1, Number(process.env.VIRTNET_BENCH_RUNS ?? 3));
 
 const NET = 'pfbench';
 const BRIDGE = 'vnbr-pfb';
@@ -140,13 +142,32 @@ interface Throughput {
   udpOut: UdpResult;
 }
 
+/** Best of RUNS measurements: the machine is shared, and the peak is what the data path can do. */
+function best<T>(measure: () => T, score: (r: T) => number): T {
+  let b = measure();
+  for (let i = 1; i < RUNS; i++) {
+    const r = measure();
+    if (score(r) > score(b)) b = r;
+  }
+  return b;
+}
+
 function throughput(t: Topology, label: string): Throughput {
-  const tcp = tcpGbps(t);
-  const udpIn = udpPps(t, false);
-  const udpOut = udpPps(t, true);
+  const tcp = best(
+    () => tcpGbps(t),
+    (g) => g,
+  );
+  const udpIn = best(
+    () => udpPps(t, false),
+    (r) => r.receivedPps,
+  );
+  const udpOut = best(
+    () => udpPps(t, true),
+    (r) => r.receivedPps,
+  );
   const udp = (r: UdpResult) =>
     `${fmt(r.receivedPps)} pkt/s received (${fmt(r.sentPps)} sent, ${r.lossPercent.toFixed(1)}% lost)`;
-  console.log(`${label} TCP upstream->guest through the forward: ${tcp.toFixed(2)} Gbit/s`);
+  console.log(`${label} TCP upstream->guest through the forward (best of ${RUNS}): ${tcp.toFixed(2)} Gbit/s`);
   console.log(`${label} UDP 64 B upstream->guest: ${udp(udpIn)}`);
   console.log(`${label} UDP 64 B guest->upstream (-R):  ${udp(udpOut)}`);
   return { tcp, udpIn, udpOut };

@@ -130,3 +130,30 @@ export interface ForwardChangeResponse {
   forward: ForwardInfo;
   plan: ChangePlan;
 }
+
+/** A guest's connection to a network: libvirt's network port plus the device virtnet made for it. */
+export interface PortInfo {
+  uuid: string;
+  network: string;
+  owner: { name: string; uuid: string };
+  mac: string;
+  group?: string;
+  /** The host-side device: a tap for VMs, the host end of a veth pair for containers. */
+  device?: { kind: 'tap' | 'veth'; name: string; netns?: string; uid?: number };
+  /** DHCP reservation made for the port (live only; removed with it). */
+  ip?: string;
+  /** libvirt's <networkport> XML. */
+  xml: string;
+}
+
+/** A guest: the ports that share an owner. */
+export interface GuestInfo {
+  name: string;
+  uuid: string;
+  ports: PortInfo[];
+}
+
+/** A guest with, per port, the addresses its network's DHCP server leased to the port's MAC. */
+export interface GuestDetail extends GuestInfo {
+  interfaces: Array<{ port: PortInfo; bridge?: string; leases: Lease[] }>;
+}

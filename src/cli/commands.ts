@@ -21,6 +21,7 @@ import {
 } from './format.js';
 import { FORWARD_COMMANDS } from './forward-commands.js';
 import type { OptionSpec, ParsedArgs } from './options.js';
+import { PORT_COMMANDS } from './port-commands.js';
 
 export interface CommandContext {
   client: ApiClient;
@@ -394,6 +395,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   doctor: doctorCommand,
   ...FORWARD_COMMANDS,
+  ...PORT_COMMANDS,
   help: {
     specs: [{ name: 'command', value: true, positional: true, required: false }],
     async run(ctx) {

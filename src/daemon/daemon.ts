@@ -37,6 +37,7 @@ import {
   forwardFromInput,
   noSuchForward,
 } from './forward-edit.js';
+import { PortService } from './port-service.js';
 import type { DriftProblem, NetworkRuntime, RuntimeState } from './runtime.js';
 import type { Store } from './store.js';
 
@@ -68,11 +69,27 @@ export class Daemon {
   private healTimer?: NodeJS.Timeout;
   private healPending = false;
 
+  readonly ports: PortService;
+
   constructor(
     private readonly store: Store,
     readonly runtime: NetworkRuntime,
     private readonly log: (msg: string) => void = () => {},
   ) {
+    this.ports = new PortService(store, runtime, {
+      network: (id) => {
+        const obj = this.lookup(id);
+        return { name: obj.def.name, liveDef: obj.liveDef, runtime: obj.runtime };
+      },
+      setLiveDef: (name, def) => {
+        const obj = this.lookup(name);
+        obj.liveDef = def;
+        if (!obj.persistent) obj.def = def;
+        this.store.saveStatus(name, this.statusOf(obj));
+      },
+      emit: (name, detail) => this.emit('updated', this.lookup(name).def, detail),
+      serialize: (fn) => this.serialize(fn),
+    });
     this.unsubscribeRuntime = runtime.onEvent((e) => {
       const obj = this.nets.get(e.network);
       if (!obj?.def.uuid) return;
@@ -148,6 +165,7 @@ export class Daemon {
       }
     });
     if (opts.definitionsOnly) return;
+    await this.ports.load(this.log);
     for (const [name, obj] of this.nets) {
       if (obj.autostart && !obj.liveDef) {
         try {
@@ -360,6 +378,7 @@ export class Daemon {
       const obj = this.lookup(id);
       const live = obj.liveDef;
       if (!live) throw new VirtError('OPERATION_INVALID', `network '${obj.def.name}' is not active`);
+      await this.ports.removeAllOf(live.name);
       await this.runtime.stop(live, obj.runtime ?? {});
       this.store.deleteStatus(obj.def.name);
       obj.liveDef = undefined;

@@ -36,6 +36,24 @@ export class MemoryRuntime implements NetworkRuntime {
 
   async changeForwards(): Promise<void> {}
 
+  readonly devices = new Set<string>();
+
+  async plugPort(req: { name: string }): Promise<void> {
+    if (this.devices.has(req.name))
+      throw new Error(`a device named '${req.name}' already exists on the host`);
+    this.devices.add(req.name);
+  }
+
+  async unplugPort(device: string): Promise<void> {
+    this.devices.delete(device);
+  }
+
+  portDeviceExists(device: string): boolean {
+    return this.devices.has(device);
+  }
+
+  async reloadDhcpHosts(): Promise<void> {}
+
   planChange(): ChangePlan {
     return { dryRun: true, commands: ['# memory runtime: no host changes'], nft: '', files: [] };
   }

@@ -1,6 +1,7 @@
 // The contract between the daemon (definitions, API, events) and the host side that makes networks real.
 
 import type { ChangePlan, Lease } from '../api/types.js';
+import type { PlugRequest } from '../host/ports.js';
 import type { NetworkDef } from '../model/network-def.js';
 import type { PortForward } from '../model/port-forward.js';
 
@@ -57,6 +58,13 @@ export interface NetworkRuntime {
   firewallHealth(defs: NetworkDef[]): Promise<{ missing: string[]; changes: string[] }>;
   /** Dry run: what start, or stop of a network with this state, would do on the host. Changes nothing. */
   planChange(op: 'start' | 'stop', def: NetworkDef, state?: RuntimeState): ChangePlan;
+  /** Creates a guest's device (tap or veth) on the network's bridge; undoes itself on failure. */
+  plugPort(req: PlugRequest): Promise<void>;
+  /** Removes a port's device (and with it qdiscs and bridge membership). Tolerates a device already gone. */
+  unplugPort(device: string): Promise<void>;
+  portDeviceExists(device: string): boolean;
+  /** Makes the running dnsmasq use the definition's DHCP host entries now (no restart, leases kept). */
+  reloadDhcpHosts(def: NetworkDef, state: RuntimeState): Promise<void>;
   /** Daemon shutdown: stop supervising but leave every network running. */
   detach(): Promise<void>;
 }

@@ -3,6 +3,7 @@
 
 import { lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { PortInfo } from '../api/types.js';
 import { removeDurably, symlinkAtomic, writeFileAtomic } from '../host/atomic-file.js';
 import type { NetworkDef } from '../model/network-def.js';
 import { formatNetworkXml } from '../model/network-format.js';
@@ -109,6 +110,34 @@ export class Store {
 
   deleteStatus(name: string): void {
     removeDurably(join(this.statusDir, `${name}.json`));
+  }
+
+  private get portDir(): string {
+    const d = join(this.statusDir, '..', 'ports');
+    mkdirSync(d, { recursive: true });
+    return d;
+  }
+
+  /** Ports of active networks, kept across daemon restarts (<state-dir>/ports/UUID.json). */
+  loadPorts(): PortInfo[] {
+    const out: PortInfo[] = [];
+    for (const f of readdirSync(this.portDir).sort()) {
+      if (!f.endsWith('.json') || f.startsWith('.')) continue;
+      try {
+        out.push(JSON.parse(readFileSync(join(this.portDir, f), 'utf8')) as PortInfo);
+      } catch {
+        // unreadable: nothing to restore
+      }
+    }
+    return out;
+  }
+
+  savePort(port: PortInfo): void {
+    writeFileAtomic(join(this.portDir, `${port.uuid}.json`), `${JSON.stringify(port, null, 2)}\n`, 0o600);
+  }
+
+  deletePort(uuid: string): void {
+    removeDurably(join(this.portDir, `${uuid}.json`));
   }
 }
 

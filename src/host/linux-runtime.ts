@@ -35,6 +35,7 @@ import {
   readForwardCounters,
   syncDockerUser,
 } from './firewall-extras.js';
+import { type PlugRequest, plugDevice, unplugDevice } from './ports.js';
 import { readHostRoutes } from './proc-routes.js';
 
 export interface LinuxRuntimeOptions {
@@ -366,6 +367,27 @@ export class LinuxRuntime implements NetworkRuntime {
     if (op === 'start') return startChangePlan(def, dns);
     const st = state as LinuxState;
     return stopChangePlan(def, st.bridge ?? def.bridge?.name, this.liveDnsmasq(def, st), dns);
+  }
+
+  plugPort(req: PlugRequest): Promise<void> {
+    return plugDevice(req);
+  }
+
+  unplugPort(device: string): Promise<void> {
+    return unplugDevice(device);
+  }
+
+  portDeviceExists(device: string): boolean {
+    return deviceExists(device);
+  }
+
+  async reloadDhcpHosts(def: NetworkDef, state: RuntimeState): Promise<void> {
+    if (!needsDnsmasq(def)) return;
+    const paths = this.paths(def);
+    writeDnsmasqFiles(def, paths);
+    // SIGHUP: dnsmasq re-reads its dhcp-hostsfile and addn-hosts, keeping its leases
+    const pid = this.liveDnsmasq(def, state as LinuxState);
+    if (pid !== undefined) process.kill(pid, 'SIGHUP');
   }
 
   async changeForwards(

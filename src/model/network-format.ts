@@ -252,7 +252,7 @@ function formatIp(out: string[], ip: IpDef): void {
   out.push('  </ip>');
 }
 
-function formatVlan(out: string[], vlan: VlanDef, pad: string): void {
+export function formatVlan(out: string[], vlan: VlanDef, pad: string): void {
   if (vlan.tags.length === 0) return;
   out.push(`${pad}<vlan${vlan.trunk ? " trunk='yes'" : ''}>`);
   for (const t of vlan.tags)
@@ -260,7 +260,7 @@ function formatVlan(out: string[], vlan: VlanDef, pad: string): void {
   out.push(`${pad}</vlan>`);
 }
 
-function formatBandwidth(out: string[], bw: BandwidthDef, pad: string): void {
+export function formatBandwidth(out: string[], bw: BandwidthDef, pad: string): void {
   const lines: string[] = [];
   for (const dir of ['inbound', 'outbound'] as const) {
     const r = bw[dir];
@@ -278,7 +278,7 @@ function formatBandwidth(out: string[], bw: BandwidthDef, pad: string): void {
 
 const VPORT_PARAM_ORDER = ['managerid', 'typeid', 'typeidversion', 'instanceid', 'profileid', 'interfaceid'];
 
-function formatVirtualPort(out: string[], vp: VirtualPortDef, pad: string): void {
+export function formatVirtualPort(out: string[], vp: VirtualPortDef, pad: string): void {
   const head = `${pad}<virtualport${vp.type ? ` type='${vp.type}'` : ''}`;
   // libvirt keeps only the parameters it knows and prints them in its own order
   const params = VPORT_PARAM_ORDER.flatMap((k) => (vp.parameters ?? []).filter(([name]) => name === k));

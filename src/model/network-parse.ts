@@ -191,7 +191,7 @@ function parseRate(el: XmlElement | undefined): BandwidthRate | undefined {
   return r;
 }
 
-function parseBandwidth(el: XmlElement): BandwidthDef {
+export function parseBandwidth(el: XmlElement): BandwidthDef {
   const bw: BandwidthDef = {};
   const inbound = parseRate(firstChild(el, 'inbound'));
   const outbound = parseRate(firstChild(el, 'outbound'));
@@ -200,7 +200,7 @@ function parseBandwidth(el: XmlElement): BandwidthDef {
   return bw;
 }
 
-function parseVlan(el: XmlElement): VlanDef {
+export function parseVlan(el: XmlElement): VlanDef {
   const vlan: VlanDef = { tags: [] };
   const trunk = attr(el, 'trunk');
   if (trunk !== undefined) vlan.trunk = trunk === 'yes';
@@ -217,7 +217,7 @@ function parseVlan(el: XmlElement): VlanDef {
 }
 
 /** <virtualport>; the network-level one must name its type (portgroups may inherit it). */
-function parseVirtualPort(el: XmlElement, requireType: boolean): VirtualPortDef {
+export function parseVirtualPort(el: XmlElement, requireType: boolean): VirtualPortDef {
   const vp: VirtualPortDef = {};
   const type = attr(el, 'type');
   if (type !== undefined) {

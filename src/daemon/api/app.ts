@@ -8,6 +8,8 @@ import { type DoctorReport, diagnose, doctorNetwork, type HostFacts, report } fr
 import { isVirtError, VirtError } from '../../model/errors.js';
 import type { ForwardProto } from '../../model/port-forward.js';
 import type { Daemon, ListFilter } from '../daemon.js';
+import type { PortRequest } from '../port-service.js';
+import { guestDetail, guestList } from './guests.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
 
 export interface ApiOptions {
@@ -160,6 +162,34 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
     };
     return c.json(await daemon.deleteForward(c.req.param('id'), key, flag(c, 'dryRun')));
   });
+
+  app.get('/v1/networks/:id/ports', (c) => c.json({ ports: daemon.ports.list(c.req.param('id')) }));
+  app.post('/v1/networks/:id/ports', async (c) => {
+    const text = await c.req.text();
+    let req: PortRequest;
+    if (text.trimStart().startsWith('<')) req = { xml: text };
+    else {
+      try {
+        req = JSON.parse(text) as PortRequest;
+      } catch {
+        throw new VirtError('INVALID_ARG', 'body must be <networkport> XML or a JSON port request');
+      }
+    }
+    return c.json(await daemon.ports.create(c.req.param('id'), req), 201);
+  });
+  app.get('/v1/networks/:id/ports/:port', (c) =>
+    c.json(daemon.ports.get(c.req.param('id'), c.req.param('port'))),
+  );
+  app.get('/v1/networks/:id/ports/:port/xml', (c) =>
+    c.body(daemon.ports.get(c.req.param('id'), c.req.param('port')).xml, 200, {
+      'content-type': 'application/xml; charset=utf-8',
+    }),
+  );
+  app.delete('/v1/networks/:id/ports/:port', async (c) =>
+    c.json(await daemon.ports.delete(c.req.param('id'), c.req.param('port'))),
+  );
+  app.get('/v1/guests', (c) => c.json({ guests: guestList(daemon.ports.list()) }));
+  app.get('/v1/guests/:name', async (c) => c.json(await guestDetail(daemon, c.req.param('name'))));
 
   app.get('/v1/events', (c) =>
     streamSSE(c, async (stream) => {

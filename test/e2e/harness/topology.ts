@@ -119,6 +119,13 @@ export class Topology {
   readonly sh = sh;
   readonly tryRun = tryRun;
 
+  /** An empty namespace (lo up) of this topology, deleted with it: a "container" for port-add --netns. */
+  addNamespace(name: string): string {
+    const ns = `${this.prefix}-${name}`;
+    this.addNs(ns);
+    return ns;
+  }
+
   private addNs(ns: string): void {
     sh(['ip', 'netns', 'add', ns]);
     this.namespaces.push(ns);

@@ -1,0 +1,156 @@
+// Ports with packets: a container namespace plugged in with port-add --netns gets its reserved address and reaches
+// upstream through NAT; a tap for a VM is made for an unprivileged user with the network's MTU, bandwidth and
+// isolation; guests' views (domiflist, domifaddr, dumpxml); net-port-*; ports survive a daemon crash and a
+// deleted tap comes back; deleting a port removes its device and reservation.
+
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { canRunE2e, sleep, Topology } from './harness/topology.js';
+
+const NET = '192.168.154';
+
+describe('ports', { skip: canRunE2e() }, () => {
+  let t: Topology;
+  let ctr: string;
+  const ok = (args: string[]) => {
+    const r = t.virtnet(args);
+    assert.equal(r.code, 0, `virtnet ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const hostRun = (...argv: string[]) => t.tryRun(['ip', 'netns', 'exec', t.hostNs, ...argv]);
+
+  before(async () => {
+    t = new Topology();
+    await t.startDaemon();
+    await t.startNetwork(`<network>
+  <name>pnet</name>
+  <forward mode='nat'/>
+  <bridge name='vnbr-pt' stp='off'/>
+  <mtu size='1400'/>
+  <portgroup name='slow'>
+    <bandwidth><inbound average='1000' peak='2000' burst='64'/></bandwidth>
+  </portgroup>
+  <dns><host ip='${NET}.9'><hostname>nas</hostname></host></dns>
+  <ip address='${NET}.1' netmask='255.255.255.0'>
+    <dhcp><range start='${NET}.100' end='${NET}.199'/></dhcp>
+  </ip>
+</network>`);
+    await t.echoServer(t.upNs, 8080);
+    ctr = t.addNamespace('ctr');
+  });
+  after(() => t?.destroy());
+
+  test('port-add --netns: the container gets the reserved address, resolves and reaches upstream', () => {
+    const out = ok([
+      'port-add',
+      'pnet',
+      '--owner',
+      'web1',
+      '--netns',
+      `/var/run/netns/${ctr}`,
+      '--mac',
+      '52:54:00:aa:00:01',
+      '--ip',
+      `${NET}.50`,
+    ]);
+    assert.match(out, /device: {2}veth vnv[0-9a-f]{8} \(eth0 in \/var\/run\/netns\//);
+    assert.match(out, /address: 192\.168\.154\.50 \(reserved\)/);
+    assert.equal(t.dhcp(ctr), `${NET}.50`);
+    assert.deepEqual(t.resolve(ctr, 'nas', `${NET}.1`), [`${NET}.9`]);
+    assert.equal(t.tcp(ctr, t.upAddr, 8080), t.hostUplinkAddr);
+    const mtu = t.sh(['ip', '-n', ctr, '-j', 'link', 'show', 'eth0']);
+    assert.equal((JSON.parse(mtu) as Array<{ mtu: number }>)[0]?.mtu, 1400);
+  });
+
+  test('port-add --tap: a persistent tap for a user, on the bridge, with the MTU, portgroup bandwidth', () => {
+    const out = ok([
+      'port-add',
+      'pnet',
+      '--owner',
+      'vm1',
+      '--tap',
+      'vt-vm1',
+      '--uid',
+      '4242',
+      '--portgroup',
+      'slow',
+    ]);
+    const mac = /mac: {5}(\S+)/.exec(out)?.[1] ?? '';
+    assert.match(mac, /^52:54:00:/);
+    const link = JSON.parse(hostRun('ip', '-d', '-j', 'link', 'show', 'vt-vm1').out) as Array<{
+      master: string;
+      mtu: number;
+      address: string;
+      linkinfo: { info_kind: string; info_data: { owner?: number; user?: number } };
+    }>;
+    assert.equal(link[0]?.master, 'vnbr-pt');
+    assert.equal(link[0]?.mtu, 1400);
+    assert.equal(link[0]?.address, `fe${mac.slice(2)}`);
+    assert.equal(link[0]?.linkinfo.info_kind, 'tun');
+    assert.match(hostRun('ip', '-d', 'link', 'show', 'vt-vm1').out, /user 4242|owner 4242/);
+    assert.match(
+      hostRun('tc', 'class', 'show', 'dev', 'vt-vm1').out,
+      /htb 1:1 root .*rate 8Mbit ceil 16Mbit/,
+    );
+  });
+
+  test('a second port of the same owner joins the same guest; domiflist, domifaddr and dumpxml show it', () => {
+    ok(['port-add', 'pnet', '--owner', 'web1', '--tap', 'vt-web1b']);
+    const list = ok(['domiflist', 'web1']);
+    assert.match(list, /^ Interface\s+Type\s+Source\s+Model\s+MAC\n-+\n/);
+    assert.match(list, / vnv[0-9a-f]{8}\s+network\s+pnet\s+-\s+52:54:00:aa:00:01\n/);
+    assert.match(list, / vt-web1b\s+network\s+pnet\s+-\s+52:54:00:/);
+    const addr = ok(['domifaddr', 'web1']);
+    assert.match(addr, /^ Name {7}MAC address {10}Protocol {5}Address\n-{79}\n/);
+    assert.match(addr, / vnv[0-9a-f]{8} 52:54:00:aa:00:01 {4}ipv4 {9}192\.168\.154\.50\/24\n/);
+    const xml = ok(['dumpxml', 'web1']);
+    assert.match(
+      xml,
+      /<interface type='network'>\n {6}<mac address='52:54:00:aa:00:01'\/>\n {6}<source network='pnet' portid='[0-9a-f-]{36}' bridge='vnbr-pt'\/>\n {6}<target dev='vnv[0-9a-f]{8}'\/>/,
+    );
+  });
+
+  test('net-port-list, net-port-dumpxml and net-port-create speak libvirt port XML', () => {
+    const uuids = ok(['net-port-list', 'pnet', '--uuid']).trim().split('\n');
+    assert.equal(uuids.length, 3);
+    const xml = ok(['net-port-dumpxml', 'pnet', uuids[0] as string]);
+    assert.match(xml, /^<networkport>\n {2}<uuid>[0-9a-f-]{36}<\/uuid>\n {2}<owner>/);
+    assert.match(xml, /<plug type='network' bridge='vnbr-pt'\/>/);
+    const file = `${t.dir}/port.xml`;
+    writeFileSync(
+      file,
+      `<networkport><owner><name>lv</name><uuid>d54df46f-1ab5-4a22-8618-4560ef5fac2c</uuid></owner><mac address='52:54:00:7b:35:93'/></networkport>`,
+    );
+    assert.match(ok(['net-port-create', 'pnet', file]), /^Network port [0-9a-f-]{36} created/);
+    const dup = t.virtnet(['port-add', 'pnet', '--owner', 'x', '--mac', '52:54:00:7b:35:93']);
+    assert.equal(dup.code, 1);
+    assert.match(dup.stderr, /MAC 52:54:00:7b:35:93 is already used by a port of 'lv'/);
+  });
+
+  test('ports survive a daemon crash; a tap deleted meanwhile is recreated', async () => {
+    t.killDaemon();
+    hostRun('ip', 'link', 'del', 'vt-vm1');
+    await t.startDaemon();
+    assert.equal(hostRun('ip', 'link', 'show', 'vt-vm1').code, 0, 'tap recreated');
+    assert.equal(ok(['net-port-list', 'pnet', '--uuid']).trim().split('\n').length, 4);
+    assert.equal(t.tcp(ctr, t.upAddr, 8080), t.hostUplinkAddr);
+  });
+
+  test('net-port-delete removes the device and the reservation', () => {
+    const ports = JSON.parse(ok(['domiflist', 'web1', '--json'])) as Array<{
+      uuid: string;
+      device: { kind: string };
+    }>;
+    const uuid = ports.find((p) => p.device.kind === 'veth')?.uuid as string;
+    assert.match(ok(['net-port-delete', 'pnet', uuid]), new RegExp(`Network port ${uuid} deleted`));
+    assert.equal(t.tryRun(['ip', '-n', ctr, 'link', 'show', 'eth0']).code, 1, 'veth gone with its peer');
+    assert.doesNotMatch(ok(['net-dumpxml', 'pnet']), /192\.168\.154\.50/);
+  });
+
+  test('destroying the network removes its ports and their devices', () => {
+    ok(['net-destroy', 'pnet']);
+    assert.notEqual(hostRun('ip', 'link', 'show', 'vt-vm1').code, 0);
+    assert.notEqual(hostRun('ip', 'link', 'show', 'vt-web1b').code, 0);
+  });
+});
