@@ -128,6 +128,39 @@ describe('ports', { skip: canRunE2e() }, () => {
     assert.match(dup.stderr, /MAC 52:54:00:7b:35:93 is already used by a port of 'lv'/);
   });
 
+  test('netmode answers NAT for the network, the guest and its device, with evidence', () => {
+    const net = ok(['netmode', 'pnet']);
+    assert.match(net, /^NAT on network pnet \(vnbr-pt\)\n/);
+    assert.match(net, /the definition says <forward mode='nat'\/>/);
+    assert.match(net, /nft chain br_vnbr-pt present/);
+    const guest = JSON.parse(ok(['netmode', 'web1', '--json'])) as {
+      mode: string;
+      problems: string[];
+      evidence: string[];
+    };
+    assert.equal(guest.mode, 'nat');
+    assert.deepEqual(guest.problems, []);
+    assert.ok(
+      guest.evidence.some((e) => /leased address 192\.168\.154\.50\/24/.test(e)),
+      guest.evidence.join('\n'),
+    );
+    assert.match(ok(['netmode', 'vt-vm1']), /^NAT via vt-vm1 on network pnet/);
+  });
+
+  test('netmode names the contradiction and fails when the host disagrees', () => {
+    hostRun('ip', 'link', 'set', 'dev', 'vt-vm1', 'nomaster');
+    const r = t.virtnet(['netmode', 'vm1']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /device vt-vm1 is on no bridge, expected vnbr-pt/);
+    hostRun('ip', 'link', 'set', 'dev', 'vt-vm1', 'master', 'vnbr-pt');
+    hostRun('nft', 'delete', 'element', 'inet', 'virtnet', 'fwd_if', '{ "vnbr-pt" }');
+    const rules = t.virtnet(['netmode', 'pnet']);
+    assert.equal(rules.code, 1);
+    assert.match(rules.stdout, /fwd_if has no entry for vnbr-pt/);
+    ok(['net-start', '--repair', 'pnet']);
+    assert.equal(t.virtnet(['netmode', 'pnet']).code, 0);
+  });
+
   test('ports survive a daemon crash; a tap deleted meanwhile is recreated', async () => {
     t.killDaemon();
     hostRun('ip', 'link', 'del', 'vt-vm1');

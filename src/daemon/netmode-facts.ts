@@ -1,0 +1,113 @@
+// Gathers what `virtnet netmode` reasons about: the definition, the kernel's view of the bridge and its ports
+// (sysfs), check()'s drift, leases. The reasoning itself is pure (src/model/netmode.ts).
+
+import { readdirSync, readlinkSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { PortInfo } from '../api/types.js';
+import { formatSubnet } from '../model/addr.js';
+import { isVirtError, VirtError } from '../model/errors.js';
+import { explainGuest, explainNetwork, explainPort, type NetmodeReport } from '../model/netmode.js';
+import { ipSubnet } from '../model/network-ip.js';
+import { readForwards } from '../model/port-forward.js';
+import { needsDnsmasq } from '../render/dnsmasq-conf.js';
+import { hasFirewallRules } from '../render/nft-ruleset.js';
+import type { Daemon } from './daemon.js';
+
+function bridgeMembers(bridge: string): string[] | undefined {
+  try {
+    return readdirSync(`/sys/class/net/${bridge}/brif`).sort();
+  } catch {
+    return undefined;
+  }
+}
+
+function masterOf(dev: string): { exists: boolean; master?: string } {
+  try {
+    readdirSync(`/sys/class/net/${dev}`);
+  } catch {
+    return { exists: false };
+  }
+  try {
+    return { exists: true, master: basename(readlinkSync(`/sys/class/net/${dev}/master`)) };
+  } catch {
+    return { exists: true };
+  }
+}
+
+async function networkReport(daemon: Daemon, id: string): Promise<NetmodeReport> {
+  const info = daemon.info(id);
+  const def = daemon.definition(id);
+  const subnets = def.ips.map(ipSubnet).flatMap((s) => (s ? [formatSubnet(s)] : []));
+  let drift: string[] = [];
+  if (info.active && info.mode !== 'bridge') drift = (await daemon.check(id)).map((p) => p.what);
+  const members = info.active && info.bridge ? bridgeMembers(info.bridge) : undefined;
+  if (info.active && info.bridge && members === undefined && info.mode === 'bridge') {
+    drift.push(`host bridge ${info.bridge} does not exist`);
+  }
+  return explainNetwork({
+    name: info.name,
+    mode: info.mode,
+    active: info.active,
+    ...(info.bridge ? { bridge: info.bridge } : {}),
+    ...(def.forward?.dev ? { forwardDev: def.forward.dev } : {}),
+    subnets,
+    ...(members ? { members } : {}),
+    drift,
+    dnsmasq: needsDnsmasq(def),
+    firewallRules: hasFirewallRules(def),
+    leases: info.active ? (await daemon.leases(id)).length : 0,
+    forwards: readForwards(def).length,
+  });
+}
+
+async function portReport(daemon: Daemon, port: PortInfo): Promise<NetmodeReport> {
+  const network = await networkReport(daemon, port.network);
+  const leases = (await daemon.leases(port.network)).filter((l) => l.mac.toLowerCase() === port.mac);
+  const dev = port.device?.name;
+  const m = dev ? masterOf(dev) : undefined;
+  const bridge = daemon.info(port.network).bridge;
+  return explainPort({
+    mac: port.mac,
+    network,
+    addresses: leases.map((l) => `${l.ipaddr}/${l.prefix}`),
+    ...(dev ? { device: dev } : {}),
+    ...(m ? { deviceExists: m.exists } : {}),
+    ...(m?.master ? { master: m.master } : {}),
+    ...(bridge ? { bridge } : {}),
+  });
+}
+
+/** NAME is a network (name or UUID), a guest (port owner), or a device (a port's tap/veth, or any bridge port). */
+export async function netmodeOf(daemon: Daemon, name: string): Promise<NetmodeReport> {
+  try {
+    return await networkReport(daemon, name);
+  } catch (e) {
+    if (!isVirtError(e) || e.code !== 'NO_NETWORK') throw e;
+  }
+  const owned = daemon.ports.ofOwner(name);
+  if (owned.length) return explainGuest(name, await Promise.all(owned.map((p) => portReport(daemon, p))));
+  const port = daemon.ports.list().find((p) => p.device?.name === name);
+  if (port) return portReport(daemon, port);
+  const m = masterOf(name);
+  if (m.exists) {
+    const net = daemon.list({ active: true }).find((n) => n.bridge && n.bridge === m.master);
+    if (net) {
+      const network = await networkReport(daemon, net.name);
+      return {
+        subject: { kind: 'device', name },
+        mode: network.mode,
+        summary: `${network.summary.replace(/ on network/, ` via ${name} on network`)}`,
+        evidence: [
+          `device ${name} is a port of bridge ${m.master} (not a virtnet port)`,
+          ...network.evidence,
+        ],
+        problems: network.problems,
+      };
+    }
+    throw new VirtError(
+      'NO_NETWORK',
+      `device ${name} is ${m.master ? `on bridge ${m.master}, which no virtnet network uses` : 'not on any bridge'}`,
+    );
+  }
+  throw new VirtError('NO_NETWORK', `no network, guest or device named '${name}'`);
+}

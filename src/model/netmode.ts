@@ -1,0 +1,245 @@
+// "Which networking mode does this guest use?" — the reasoning, from facts gathered elsewhere (the daemon's view of
+// a running network, or a libvirt XML file), to a mode plus the evidence and any contradiction. Pure.
+
+import { VirtError } from './errors.js';
+import { networkMode } from './network-def.js';
+import { parseNetworkXml } from './network-parse.js';
+import { attr, childElements, firstChild, parseXmlDocument, textContent } from './xml-dom.js';
+
+export type NetMode =
+  | 'nat'
+  | 'route'
+  | 'open'
+  | 'isolated'
+  | 'bridge'
+  | 'direct'
+  | 'user'
+  | 'ethernet'
+  | 'hostdev'
+  | 'mixed'
+  | 'unknown';
+
+export const MODE_LABEL: Record<NetMode, string> = {
+  nat: 'NAT',
+  route: 'routed',
+  open: 'open',
+  isolated: 'isolated',
+  bridge: 'bridged',
+  direct: 'direct (macvtap)',
+  user: 'user-mode (SLIRP)',
+  ethernet: 'unmanaged tap (ethernet)',
+  hostdev: 'PCI passthrough',
+  mixed: 'mixed',
+  unknown: 'unknown',
+};
+
+export interface NetmodeReport {
+  subject: { kind: 'network' | 'guest' | 'device' | 'file'; name: string };
+  mode: NetMode;
+  /** "NAT on default (virbr0)" */
+  summary: string;
+  evidence: string[];
+  /** Where the host contradicts the definition; non-empty means the answer is in doubt. */
+  problems: string[];
+  interfaces?: NetmodeReport[];
+}
+
+/** What the daemon knows about one running (or defined) network. */
+export interface NetworkFacts {
+  name: string;
+  mode: string;
+  active: boolean;
+  bridge?: string;
+  forwardDev?: string;
+  subnets: string[];
+  /** Devices enslaved to the bridge now. */
+  members?: string[];
+  /** check() of the running network: rules, addresses, dnsmasq. */
+  drift?: string[];
+  dnsmasq?: boolean;
+  firewallRules?: boolean;
+  leases?: number;
+  forwards?: number;
+}
+
+const l3 = ['nat', 'route', 'open', 'isolated'];
+
+function asMode(m: string): NetMode {
+  return (['nat', 'route', 'open', 'isolated', 'bridge'] as string[]).includes(m)
+    ? (m as NetMode)
+    : 'unknown';
+}
+
+export function explainNetwork(f: NetworkFacts): NetmodeReport {
+  const mode = asMode(f.mode);
+  const evidence: string[] = [];
+  const problems: string[] = [];
+  evidence.push(
+    mode === 'isolated'
+      ? 'the definition has no <forward> element: isolated'
+      : `the definition says <forward mode='${f.mode}'${f.forwardDev ? ` dev='${f.forwardDev}'` : ''}/>`,
+  );
+  if (f.subnets.length) evidence.push(`subnets: ${f.subnets.join(', ')}`);
+  if (!f.active) {
+    problems.push(`network '${f.name}' is not active: guests on it have no connectivity`);
+  } else if (f.bridge) {
+    evidence.push(
+      `bridge ${f.bridge}${f.members ? ` with ${f.members.length ? `ports ${f.members.join(', ')}` : 'no ports'}` : ''}`,
+    );
+    if (l3.includes(mode)) {
+      if (mode === 'open') evidence.push('no virtnet firewall rules, as the open mode says');
+      else if (f.firewallRules !== false) {
+        const what =
+          mode === 'nat'
+            ? 'masquerading out, established connections in'
+            : mode === 'route'
+              ? 'forwarding both ways without NAT'
+              : 'nothing forwarded';
+        evidence.push(`nft chain br_${f.bridge} present (${what})`);
+      }
+      if (f.forwards) evidence.push(`${f.forwards} port forward(s) into the network`);
+      if (f.dnsmasq !== undefined)
+        evidence.push(f.dnsmasq ? 'dnsmasq serves DHCP/DNS on it' : 'no dnsmasq expected');
+      if (f.leases !== undefined) evidence.push(`${f.leases} active DHCP lease(s)`);
+    } else if (mode === 'bridge') {
+      evidence.push('guests join the host bridge directly; virtnet runs no DHCP/DNS and adds no rules');
+    }
+    for (const d of f.drift ?? []) problems.push(d);
+  }
+  const where = f.bridge ? ` (${f.bridge})` : '';
+  return {
+    subject: { kind: 'network', name: f.name },
+    mode,
+    summary: `${MODE_LABEL[mode]} on network ${f.name}${where}`,
+    evidence,
+    problems,
+  };
+}
+
+/** One guest interface (port) on a network whose report is known. */
+export interface PortFacts {
+  device?: string;
+  mac: string;
+  /** The bridge the device is really enslaved to now (undefined: no device, or not on any bridge). */
+  master?: string;
+  deviceExists?: boolean;
+  addresses: string[];
+  network: NetmodeReport;
+  bridge?: string;
+}
+
+export function explainPort(p: PortFacts): NetmodeReport {
+  const evidence = [`MAC ${p.mac} has a port on network ${p.network.subject.name}`, ...p.network.evidence];
+  const problems = [...p.network.problems];
+  if (p.device) {
+    if (p.deviceExists === false) problems.push(`device ${p.device} does not exist`);
+    else if (p.bridge && p.master !== p.bridge) {
+      problems.push(
+        `device ${p.device} is on ${p.master ? `bridge ${p.master}` : 'no bridge'}, expected ${p.bridge}`,
+      );
+    } else evidence.push(`device ${p.device} is a port of bridge ${p.bridge}`);
+  }
+  if (p.addresses.length) evidence.push(`leased address ${p.addresses.join(', ')}`);
+  else if (p.network.mode !== 'bridge') evidence.push('no DHCP lease yet');
+  return {
+    subject: { kind: 'device', name: p.device ?? p.mac },
+    mode: p.network.mode,
+    summary: `${MODE_LABEL[p.network.mode]} via ${p.device ?? p.mac} on network ${p.network.subject.name}`,
+    evidence,
+    problems,
+  };
+}
+
+export function explainGuest(name: string, interfaces: NetmodeReport[]): NetmodeReport {
+  const modes = [...new Set(interfaces.map((i) => i.mode))];
+  const mode: NetMode = modes.length === 1 ? (modes[0] as NetMode) : modes.length ? 'mixed' : 'unknown';
+  return {
+    subject: { kind: 'guest', name },
+    mode,
+    summary:
+      interfaces.length === 1
+        ? (interfaces[0] as NetmodeReport).summary.replace(/^/, `${name}: `)
+        : `${name}: ${interfaces.map((i) => i.summary).join('; ') || 'no interfaces'}`,
+    evidence: interfaces.flatMap((i) => i.evidence.map((e) => `${i.subject.name}: ${e}`)),
+    problems: interfaces.flatMap((i) => i.problems.map((e) => `${i.subject.name}: ${e}`)),
+    interfaces,
+  };
+}
+
+/**
+ * The same reasoning for a libvirt XML file from elsewhere, without a daemon: a network definition (its forward
+ * mode) or a domain (each <interface>: what its type means and which network or bridge it names).
+ */
+export function explainLibvirtXml(xml: string, file: string): NetmodeReport {
+  const root = parseXmlDocument(xml);
+  if (root.name === 'network') {
+    const def = parseNetworkXml(xml);
+    const r = explainNetwork({
+      name: def.name,
+      mode: networkMode(def),
+      active: true,
+      ...(def.bridge?.name ? { bridge: def.bridge.name } : {}),
+      ...(def.forward?.dev ? { forwardDev: def.forward.dev } : {}),
+      subnets: def.ips.map((ip) => `${ip.address}${ip.prefix !== undefined ? `/${ip.prefix}` : ''}`),
+    });
+    r.subject = { kind: 'file', name: file };
+    r.evidence = r.evidence.filter((e) => !e.startsWith('bridge '));
+    if (def.bridge?.name)
+      r.evidence.push(`bridge ${def.bridge.name} (from the definition; host state not checked)`);
+    return r;
+  }
+  if (root.name !== 'domain') {
+    throw new VirtError(
+      'XML_ERROR',
+      `${file}: expected a libvirt <network> or <domain> document, not <${root.name}>`,
+    );
+  }
+  const name = firstChild(root, 'name');
+  const devices = firstChild(root, 'devices');
+  const reports: NetmodeReport[] = [];
+  for (const iface of devices ? childElements(devices, 'interface') : []) {
+    const type = attr(iface, 'type') ?? '';
+    const source = firstChild(iface, 'source');
+    const mac = firstChild(iface, 'mac');
+    const label = (mac && attr(mac, 'address')) || `interface ${reports.length + 1}`;
+    const ev: string[] = [`<interface type='${type}'>`];
+    let mode: NetMode = 'unknown';
+    let summary = '';
+    if (type === 'network') {
+      const net = source ? attr(source, 'network') : undefined;
+      mode = 'unknown';
+      summary = `libvirt network '${net}': its mode is the <forward> of that network (NAT for 'default')`;
+      ev.push(
+        `source network='${net}'`,
+        `check it with: virtnet netmode ${net} (or virsh net-dumpxml ${net})`,
+      );
+      if (net === 'default') mode = 'nat';
+    } else if (type === 'bridge') {
+      const br = source ? attr(source, 'bridge') : undefined;
+      mode = br && /^virbr\d+$/.test(br) ? 'nat' : 'bridge';
+      summary =
+        mode === 'nat'
+          ? `bridge ${br}: a libvirt virtual network's bridge (NAT unless that network says otherwise)`
+          : `bridged to host bridge ${br}: the guest is on the physical LAN`;
+      ev.push(`source bridge='${br}'`);
+    } else if (type === 'direct') {
+      const dev = source ? attr(source, 'dev') : undefined;
+      mode = 'direct';
+      summary = `direct (macvtap) on ${dev} mode ${(source && attr(source, 'mode')) ?? 'vepa'}: on the LAN, but the host itself cannot reach the guest`;
+      ev.push(`source dev='${dev}'`);
+    } else if (type === 'user') {
+      mode = 'user';
+      summary = 'user-mode networking: NAT inside the hypervisor (SLIRP/passt), no host bridge';
+    } else if (type === 'ethernet') {
+      mode = 'ethernet';
+      summary = 'a tap device libvirt does not connect to anything: whatever the host does with it';
+    } else if (type === 'hostdev') {
+      mode = 'hostdev';
+      summary = 'a host NIC (SR-IOV VF) passed through: the guest is on that NIC’s network';
+    } else summary = `interface type '${type}' is not one virtnet can reason about`;
+    reports.push({ subject: { kind: 'device', name: label }, mode, summary, evidence: ev, problems: [] });
+  }
+  const g = explainGuest(name ? textContent(name).trim() : file, reports);
+  g.subject = { kind: 'file', name: file };
+  return g;
+}
