@@ -139,7 +139,8 @@ export interface PortInfo {
   mac: string;
   group?: string;
   /** The host-side device: a tap for VMs, the host end of a veth pair for containers. */
-  device?: { kind: 'tap' | 'veth'; name: string; netns?: string; uid?: number };
+  /** adopted: the tap was made by the hypervisor (qemu-ifup); virtnet only attached it and never deletes it. */
+  device?: { kind: 'tap' | 'veth'; name: string; netns?: string; uid?: number; adopted?: boolean };
   /** DHCP reservation made for the port (live only; removed with it). */
   ip?: string;
   /** libvirt's <networkport> XML. */

@@ -20,6 +20,8 @@ import {
   formatTable,
 } from './format.js';
 import { FORWARD_COMMANDS } from './forward-commands.js';
+import { GUEST_COMMANDS } from './guest-commands.js';
+import { netmodeCommand } from './netmode-command.js';
 import type { OptionSpec, ParsedArgs } from './options.js';
 import { PORT_COMMANDS } from './port-commands.js';
 
@@ -396,6 +398,8 @@ export const COMMANDS: Record<string, Command> = {
   doctor: doctorCommand,
   ...FORWARD_COMMANDS,
   ...PORT_COMMANDS,
+  ...GUEST_COMMANDS,
+  netmode: netmodeCommand,
   help: {
     specs: [{ name: 'command', value: true, positional: true, required: false }],
     async run(ctx) {

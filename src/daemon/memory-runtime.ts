@@ -44,6 +44,10 @@ export class MemoryRuntime implements NetworkRuntime {
     this.devices.add(req.name);
   }
 
+  async attachExistingPort(): Promise<void> {}
+
+  async releaseExistingPort(): Promise<void> {}
+
   async unplugPort(device: string): Promise<void> {
     this.devices.delete(device);
   }

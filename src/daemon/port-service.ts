@@ -24,6 +24,10 @@ export interface PortRequest {
   ip?: string;
   uid?: number;
   group?: string;
+  /** The owner's UUID (a domain's <uuid>); default: that of the owner's other ports, else a new one. */
+  ownerUuid?: string;
+  /** The tap exists already (made by the hypervisor, e.g. QEMU before its ifup script): only attach it. */
+  adopt?: boolean;
 }
 
 export interface PortHooks {
@@ -64,7 +68,8 @@ export class PortService {
       }
       this.ports.set(p.uuid, p);
       const dev = p.device;
-      if (!dev || this.runtime.portDeviceExists(dev.name)) continue;
+      // an adopted tap belongs to the hypervisor: never recreated here
+      if (!dev || dev.adopted || this.runtime.portDeviceExists(dev.name)) continue;
       try {
         await this.runtime.plugPort(this.plugRequest(net.liveDef, p));
         log(`port ${p.uuid} of '${p.owner.name}': recreated ${dev.kind} ${dev.name}`);
@@ -121,6 +126,7 @@ export class PortService {
         const name = req.tap || this.freeDeviceName(kind, port.uuid);
         if (!IFNAME_RE.test(name)) throw invalid(`device name '${name}' is not a valid interface name`);
         port.device = { kind, name };
+        if (req.adopt) this.checkAdopt(port.device);
         if (req.netns !== undefined) port.device.netns = req.netns;
         if (req.uid !== undefined) {
           if (!Number.isInteger(req.uid) || req.uid < 0)
@@ -129,12 +135,14 @@ export class PortService {
         }
       }
       let newLive: NetworkDef | undefined;
+      if (req.adopt && !port.device) throw invalid('adopting a device needs the name of the existing tap');
       if (req.ip !== undefined) {
         newLive = this.withReservation(live, port, req.ip);
         port.ip = req.ip;
       }
       port.xml = formatPortXml(def);
-      if (port.device) await this.runtime.plugPort(this.plugRequest(live, port, def));
+      if (port.device?.adopted) await this.runtime.attachExistingPort?.(this.plugRequest(live, port, def));
+      else if (port.device) await this.runtime.plugPort(this.plugRequest(live, port, def));
       try {
         if (newLive) {
           this.hooks.setLiveDef(net.name, newLive);
@@ -142,7 +150,8 @@ export class PortService {
         }
         this.store.savePort(port);
       } catch (e) {
-        if (port.device) await this.runtime.unplugPort(port.device.name);
+        if (port.device?.adopted) await this.runtime.releaseExistingPort?.(port.device.name);
+        else if (port.device) await this.runtime.unplugPort(port.device.name);
         if (newLive) this.hooks.setLiveDef(net.name, live);
         throw e;
       }
@@ -166,7 +175,9 @@ export class PortService {
   }
 
   private async remove(port: PortInfo, dropReservation = true): Promise<void> {
-    if (port.device) await this.runtime.unplugPort(port.device.name);
+    // an adopted tap stays: the hypervisor that made it removes it
+    if (port.device?.adopted) await this.runtime.releaseExistingPort?.(port.device.name);
+    else if (port.device) await this.runtime.unplugPort(port.device.name);
     if (port.ip && dropReservation) {
       const net = this.hooks.network(port.network);
       if (net.liveDef) {
@@ -195,8 +206,13 @@ export class PortService {
     } else {
       if (!req.owner) throw invalid('a port needs an owner (the guest it belongs to)');
       const sibling = this.ofOwner(req.owner)[0];
+      let ownerUuid: string | undefined = sibling?.owner.uuid;
+      if (req.ownerUuid !== undefined) {
+        ownerUuid = normalizeUuid(req.ownerUuid);
+        if (!ownerUuid) throw invalid(`'${req.ownerUuid}' is not a UUID`);
+      }
       def = {
-        owner: { name: req.owner, uuid: sibling?.owner.uuid ?? uuidFromRandom(randomBytes(16)) },
+        owner: { name: req.owner, uuid: ownerUuid ?? uuidFromRandom(randomBytes(16)) },
         mac: (req.mac ?? randomMac()).toLowerCase(),
       };
       if (req.group) def.group = req.group;
@@ -245,6 +261,18 @@ export class PortService {
       ...(def.bandwidth ? { bandwidth: def.bandwidth } : {}),
       ...(def.isolated ? { isolated: true } : {}),
     };
+  }
+
+  /** adopt: the tap must exist, be nobody's port yet, and the runtime must be able to attach it. */
+  private checkAdopt(dev: NonNullable<PortInfo['device']>): void {
+    if (dev.kind !== 'tap') throw invalid('only a tap can be adopted');
+    if (!this.runtime.attachExistingPort)
+      throw new VirtError('CONFIG_UNSUPPORTED', 'this runtime cannot attach existing devices');
+    if (!this.runtime.portDeviceExists(dev.name))
+      throw invalid(`there is no device named '${dev.name}' to adopt`);
+    const user = [...this.ports.values()].find((p) => p.device?.name === dev.name);
+    if (user) throw invalid(`device '${dev.name}' is already a port of '${user.owner.name}'`);
+    dev.adopted = true;
   }
 
   /** libvirt names taps vnetN (lowest free); veths get a name derived from the port UUID. */

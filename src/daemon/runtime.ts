@@ -60,6 +60,10 @@ export interface NetworkRuntime {
   planChange(op: 'start' | 'stop', def: NetworkDef, state?: RuntimeState): ChangePlan;
   /** Creates a guest's device (tap or veth) on the network's bridge; undoes itself on failure. */
   plugPort(req: PlugRequest): Promise<void>;
+  /** Attaches a tap that exists already (made by the hypervisor) to the bridge, with MTU, bandwidth, isolation. */
+  attachExistingPort?(req: PlugRequest): Promise<void>;
+  /** Undoes attachExistingPort (off the bridge, no qdiscs) and leaves the device to its hypervisor. */
+  releaseExistingPort?(device: string): Promise<void>;
   /** Removes a port's device (and with it qdiscs and bridge membership). Tolerates a device already gone. */
   unplugPort(device: string): Promise<void>;
   portDeviceExists(device: string): boolean;

@@ -35,7 +35,13 @@ import {
   readForwardCounters,
   syncDockerUser,
 } from './firewall-extras.js';
-import { type PlugRequest, plugDevice, unplugDevice } from './ports.js';
+import {
+  attachExistingDevice,
+  type PlugRequest,
+  plugDevice,
+  releaseExistingTap,
+  unplugDevice,
+} from './ports.js';
 import { readHostRoutes } from './proc-routes.js';
 
 export interface LinuxRuntimeOptions {
@@ -371,6 +377,14 @@ export class LinuxRuntime implements NetworkRuntime {
 
   plugPort(req: PlugRequest): Promise<void> {
     return plugDevice(req);
+  }
+
+  attachExistingPort(req: PlugRequest): Promise<void> {
+    return attachExistingDevice(req);
+  }
+
+  releaseExistingPort(device: string): Promise<void> {
+    return releaseExistingTap(device);
   }
 
   unplugPort(device: string): Promise<void> {

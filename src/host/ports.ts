@@ -85,6 +85,36 @@ export async function plugDevice(r: PlugRequest): Promise<void> {
   }
 }
 
+/** Puts an existing tap (made by the hypervisor, e.g. QEMU before it runs its ifup script) on a bridge. */
+export async function attachExistingTap(name: string, bridge: string, mtu?: number): Promise<void> {
+  assertIfName(name, 'port device name');
+  assertIfName(bridge, 'bridge name');
+  if (!deviceExists(name)) throw new Error(`there is no device named '${name}' to attach`);
+  await run({
+    argv: ['ip', 'link', 'set', 'dev', name, 'master', bridge, ...(mtu ? ['mtu', String(mtu)] : []), 'up'],
+  });
+}
+
+/** attachExistingTap plus the port's isolation and bandwidth; on failure takes the tap off the bridge again. */
+export async function attachExistingDevice(r: PlugRequest): Promise<void> {
+  await attachExistingTap(r.name, r.bridge, r.mtu);
+  try {
+    if (r.isolated) await run({ argv: ['bridge', 'link', 'set', 'dev', r.name, 'isolated', 'on'] });
+    if (r.bandwidth) await applyBandwidth(r.name, r.bandwidth);
+  } catch (e) {
+    await exec({ argv: ['ip', 'link', 'set', 'dev', r.name, 'nomaster'] });
+    throw e;
+  }
+}
+
+/** Takes an adopted tap off its bridge and drops its bandwidth qdiscs; the device stays (its hypervisor owns it). */
+export async function releaseExistingTap(name: string): Promise<void> {
+  if (!deviceExists(name)) return;
+  await exec({ argv: ['ip', 'link', 'set', 'dev', name, 'nomaster'] });
+  await exec({ argv: ['tc', 'qdisc', 'del', 'dev', name, 'root'] });
+  await exec({ argv: ['tc', 'qdisc', 'del', 'dev', name, 'ingress'] });
+}
+
 /** Removing the device removes its qdiscs and bridge membership too; the peer of a veth goes with it. */
 export async function unplugDevice(name: string): Promise<void> {
   if (deviceExists(name)) await exec({ argv: ['ip', 'link', 'del', 'dev', name] });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { canRunE2e, sleep, Topology } from './harness/topology.js';
+import { canRunE2e, Topology } from './harness/topology.js';
 
 const NET = '192.168.154';
 

@@ -8,6 +8,7 @@ import { type DoctorReport, diagnose, doctorNetwork, type HostFacts, report } fr
 import { isVirtError, VirtError } from '../../model/errors.js';
 import type { ForwardProto } from '../../model/port-forward.js';
 import type { Daemon, ListFilter } from '../daemon.js';
+import { netmodeOf } from '../netmode-facts.js';
 import type { PortRequest } from '../port-service.js';
 import { guestDetail, guestList } from './guests.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
@@ -190,6 +191,8 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
   );
   app.get('/v1/guests', (c) => c.json({ guests: guestList(daemon.ports.list()) }));
   app.get('/v1/guests/:name', async (c) => c.json(await guestDetail(daemon, c.req.param('name'))));
+
+  app.get('/v1/netmode/:name', async (c) => c.json(await netmodeOf(daemon, c.req.param('name'))));
 
   app.get('/v1/events', (c) =>
     streamSSE(c, async (stream) => {

@@ -24,6 +24,13 @@ const boolQuery = (name: string, description: string) => ({
   schema: { type: 'string', enum: ['1', '0'] },
 });
 
+const portId = {
+  name: 'port',
+  in: 'path',
+  required: true,
+  description: 'Port UUID or its device name',
+  schema: { type: 'string' },
+};
 const DRY_RUN = boolQuery(
   'dryRun',
   'change nothing: answer with the ChangePlan (commands, nft transaction, files)',
@@ -166,6 +173,66 @@ export const OPENAPI_DOCUMENT = {
           DRY_RUN,
         ],
         responses: { '200': ok('ForwardChange'), ...errors },
+      },
+    },
+    '/v1/networks/{id}/ports': {
+      get: {
+        summary: 'Ports of an active network (net-port-list)',
+        parameters: [networkId],
+        responses: { '200': ok('PortList'), ...errors },
+      },
+      post: {
+        summary:
+          'Create a port: a <networkport> XML body (net-port-create), or JSON {owner, tap?, netns?, mac?, ip?, uid?, group?} (port-add: makes the tap or veth, reserves the address live)',
+        parameters: [networkId],
+        requestBody: {
+          required: true,
+          content: { 'application/xml': { schema: { type: 'string' } }, ...json('PortRequest') },
+        },
+        responses: { '201': ok('Port', 'Created'), ...errors },
+      },
+    },
+    '/v1/networks/{id}/ports/{port}': {
+      get: {
+        summary: 'One port (by UUID or device name)',
+        parameters: [networkId, portId],
+        responses: { '200': ok('Port'), ...errors },
+      },
+      delete: {
+        summary: 'Delete a port: its device, DHCP reservation and qdiscs go with it (net-port-delete)',
+        parameters: [networkId, portId],
+        responses: { '200': ok('Port'), ...errors },
+      },
+    },
+    '/v1/networks/{id}/ports/{port}/xml': {
+      get: {
+        summary: 'The port as libvirt network port XML (net-port-dumpxml)',
+        parameters: [networkId, portId],
+        responses: {
+          '200': {
+            description: 'XML document',
+            content: { 'application/xml': { schema: { type: 'string' } } },
+          },
+          ...errors,
+        },
+      },
+    },
+    '/v1/guests': {
+      get: { summary: 'Guests: ports grouped by owner', responses: { '200': ok('GuestList'), ...errors } },
+    },
+    '/v1/guests/{name}': {
+      get: {
+        summary: "One guest's interfaces with their leases (domiflist, domifaddr, dumpxml)",
+        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': ok('GuestDetail'), ...errors },
+      },
+    },
+    '/v1/netmode/{name}': {
+      get: {
+        summary:
+          'Networking mode of a network, guest or device, with the evidence and any contradiction (netmode)',
+        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': ok('NetmodeReport'), ...errors },
       },
     },
     '/v1/doctor': {
@@ -342,6 +409,117 @@ export const OPENAPI_DOCUMENT = {
           network: { type: 'string' },
           forward: { $ref: '#/components/schemas/Forward' },
           plan: { $ref: '#/components/schemas/ChangePlan' },
+        },
+      },
+      PortRequest: {
+        type: 'object',
+        required: ['owner'],
+        properties: {
+          owner: { type: 'string', description: 'Guest name' },
+          tap: { type: 'string', description: "Make a tap with this name ('' picks vnetN)" },
+          netns: {
+            type: 'string',
+            description: 'Make a veth pair with eth0 in this network namespace (path)',
+          },
+          mac: { type: 'string' },
+          ip: { type: 'string', description: 'Reserve this address for the MAC (DHCP host entry, live)' },
+          uid: { type: 'integer', description: 'Owner of the tap' },
+          group: { type: 'string', description: 'Portgroup' },
+          ownerUuid: {
+            type: 'string',
+            description: 'Owner UUID (a libvirt domain uuid); default: the guest’s or new',
+          },
+          adopt: {
+            type: 'boolean',
+            description:
+              'The tap exists already (made by the hypervisor, qemu-ifup): only attach it; delete releases it',
+          },
+        },
+      },
+      Port: {
+        type: 'object',
+        properties: {
+          uuid: { type: 'string' },
+          network: { type: 'string' },
+          owner: { type: 'object', properties: { name: { type: 'string' }, uuid: { type: 'string' } } },
+          mac: { type: 'string' },
+          group: { type: 'string' },
+          device: {
+            type: 'object',
+            properties: {
+              kind: { type: 'string', enum: ['tap', 'veth'] },
+              name: { type: 'string' },
+              netns: { type: 'string' },
+              uid: { type: 'integer' },
+            },
+          },
+          ip: { type: 'string' },
+          xml: { type: 'string', description: 'libvirt <networkport> XML' },
+        },
+      },
+      PortList: {
+        type: 'object',
+        properties: { ports: { type: 'array', items: { $ref: '#/components/schemas/Port' } } },
+      },
+      GuestList: {
+        type: 'object',
+        properties: {
+          guests: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                name: { type: 'string' },
+                uuid: { type: 'string' },
+                ports: { type: 'array', items: { $ref: '#/components/schemas/Port' } },
+              },
+            },
+          },
+        },
+      },
+      GuestDetail: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          uuid: { type: 'string' },
+          ports: { type: 'array', items: { $ref: '#/components/schemas/Port' } },
+          interfaces: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                port: { $ref: '#/components/schemas/Port' },
+                bridge: { type: 'string' },
+                leases: { type: 'array', items: { $ref: '#/components/schemas/Lease' } },
+              },
+            },
+          },
+        },
+      },
+      NetmodeReport: {
+        type: 'object',
+        properties: {
+          subject: { type: 'object', properties: { kind: { type: 'string' }, name: { type: 'string' } } },
+          mode: {
+            type: 'string',
+            enum: [
+              'nat',
+              'route',
+              'open',
+              'isolated',
+              'bridge',
+              'direct',
+              'user',
+              'ethernet',
+              'hostdev',
+              'mixed',
+              'unknown',
+            ],
+          },
+          summary: { type: 'string' },
+          evidence: { type: 'array', items: { type: 'string' } },
+          problems: { type: 'array', items: { type: 'string' } },
+          interfaces: { type: 'array', items: { $ref: '#/components/schemas/NetmodeReport' } },
         },
       },
       RepairResult: {
