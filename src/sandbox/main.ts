@@ -152,16 +152,20 @@ function startUpstreamServer(): void {
   children.push(child);
 }
 
-function addGuest(name: string, bridge: string, index: number): string {
+/** A demo "container": a namespace plugged into the network by virtnet itself (port-add --netns). */
+async function addGuest(name: string, index: number): Promise<string> {
   const ns = `${PREFIX}-${name}`;
   if (netnsExists(ns)) sh(['ip', 'netns', 'del', ns]);
   sh(['ip', 'netns', 'add', ns]);
   sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
-  const hostEnd = `vnet${index}`;
   const mac = `52:54:00:00:00:${(index + 16).toString(16).padStart(2, '0')}`;
-  sh(vethBetween(HOST_NS, hostEnd, ns, 'eth0'));
-  sh(['ip', '-n', ns, 'link', 'set', 'eth0', 'address', mac, 'up']);
-  sh(['ip', '-n', HOST_NS, 'link', 'set', hostEnd, 'master', bridge, 'up']);
+  const port = await api(
+    'POST',
+    '/v1/networks/default/ports',
+    // a reservation too: forwards can then name the guest (--target demo1:80)
+    JSON.stringify({ owner: name, netns: `/var/run/netns/${ns}`, mac, ip: `192.168.122.${index + 16}` }),
+  );
+  if (port.status >= 300) throw new Error(`plugging in ${name} failed: ${port.text}`);
   const script = join(DIR, 'udhcpc.sh');
   writeFileSync(script, UDHCPC_SCRIPT, { mode: 0o755 });
   sh([
@@ -251,10 +255,10 @@ export async function main(): Promise<void> {
     const started = await api('POST', '/v1/networks/default/start');
     if (started.status >= 300) throw new Error(`starting the default network failed: ${started.text}`);
   }
-  const bridge = JSON.parse((await api('GET', '/v1/networks/default')).text).bridge ?? 'virbr0';
-  const leases = GUESTS.map(
-    (g, i) => `  ${g}: ${addGuest(g, bridge, i)}  (ip netns exec ${PREFIX}-${g} ...)`,
-  );
+  const leases: string[] = [];
+  for (const [i, g] of GUESTS.entries()) {
+    leases.push(`  ${g}: ${await addGuest(g, i)}  (ip netns exec ${PREFIX}-${g} ...)`);
+  }
 
   const cli = `VIRTNET_SOCKET=${SOCKET} ${join(ROOT, 'bin', 'virtnet')}`;
   console.log(`
@@ -266,6 +270,10 @@ Try:
   ${cli} net-info default
   ${cli} net-dumpxml default
   ${cli} net-dhcp-leases default
+  ${cli} domifaddr demo1
+  ${cli} netmode demo1
+  ${cli} net-forward-add default --listen-port 8080 --target demo1:80 --dry-run
+  ${cli} doctor
   ip netns exec ${PREFIX}-demo1 busybox wget -qO- http://10.77.0.1/   # a guest reaching "upstream" through NAT
 
 Press Ctrl-C to stop the sandbox (removes its namespaces and processes).`);
