@@ -187,3 +187,31 @@ describe('ports', { skip: canRunE2e() }, () => {
     assert.notEqual(hostRun('ip', 'link', 'show', 'vt-web1b').code, 0);
   });
 });
+
+describe('isolated ports', { skip: canRunE2e() }, () => {
+  let t: Topology;
+  after(() => t?.destroy());
+
+  test("<port isolated='yes'>: guests reach the gateway but not each other", async () => {
+    t = new Topology();
+    await t.startDaemon();
+    await t.startNetwork(`<network><name>inet</name><forward mode='nat'/><bridge name='vnbr-iso' stp='off'/>
+  <port isolated='yes'/>
+  <ip address='192.168.155.1' netmask='255.255.255.0'><dhcp><range start='192.168.155.10' end='192.168.155.20'/></dhcp></ip>
+</network>`);
+    const a = t.addNamespace('a');
+    const b = t.addNamespace('b');
+    for (const [ns, ip] of [
+      [a, '192.168.155.30'],
+      [b, '192.168.155.31'],
+    ] as const) {
+      const r = t.virtnet(['port-add', 'inet', '--owner', ns, '--netns', `/var/run/netns/${ns}`, '--ip', ip]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(t.dhcp(ns), ip);
+    }
+    assert.ok(t.ping(a, '192.168.155.1'), 'gateway reachable');
+    assert.ok(!t.ping(a, '192.168.155.31'), 'the other guest is not');
+    const port = JSON.parse(t.virtnet(['domiflist', a, '--json']).stdout)[0] as { xml: string };
+    assert.match(port.xml, /<port isolated='yes'\/>/);
+  });
+});
