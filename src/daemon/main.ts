@@ -1,8 +1,10 @@
 // virtnetd: loads definitions, adopts running networks, serves the API until SIGTERM (networks keep running).
 
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createApi } from './api/app.js';
 import { Daemon } from './daemon.js';
@@ -20,7 +22,9 @@ const USAGE = `usage: virtnetd [--config-dir DIR] [--state-dir DIR] [--run-dir D
   --run-dir DIR          sockets and pid files (default /run/virtnet)
   --runtime KIND         linux (default: bridges, nftables, dnsmasq) or memory (no host changes)
   --http ADDR:PORT       also serve the API over TCP (loopback only, unless --http-token-file is given)
-  --http-token-file F    require \`Authorization: Bearer <first line of F>\` on the TCP listener
+  --http-token-file F    require \`Authorization: Bearer <first line of F>\` on the TCP listener (default for a
+                         non-loopback address: a token generated once in <state-dir>/http-token, mode 0600)
+  --web-root DIR         the built web UI served on the TCP listener (default: web/dist of this checkout)
   --import-libvirt DIR   define every network of a libvirt network directory (keeping autostart), then exit
   --heal-interval MS     how often firewalls of active networks are checked and restored (default 2000; 0: never)
 `;
@@ -56,6 +60,7 @@ export async function main(argv: string[]): Promise<void> {
       'import-libvirt': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       'heal-interval': { type: 'string', default: '2000' },
+      'web-root': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -101,12 +106,11 @@ export async function main(argv: string[]): Promise<void> {
   if (values.http) {
     const { host, port } = parseHttpAddress(values.http);
     const tokenFile = values['http-token-file'];
-    const token = tokenFile ? readFileSync(tokenFile, 'utf8').split('\n')[0]?.trim() : undefined;
+    let token = tokenFile ? readFileSync(tokenFile, 'utf8').split('\n')[0]?.trim() : undefined;
     if (tokenFile && !token) throw new Error(`--http-token-file ${tokenFile} is empty`);
-    if (!token && !isLoopback(host)) {
-      throw new Error(`--http ${values.http}: only loopback addresses are allowed without --http-token-file`);
-    }
-    const tcp = await listenTcp(createApi(daemon, { readOnly: false, token, doctorProbe }), host, port);
+    if (!token && !isLoopback(host)) token = httpToken(stateDir);
+    const web = values['web-root'] || DEFAULT_WEB_ROOT;
+    const tcp = await listenTcp(createApi(daemon, { readOnly: false, token, doctorProbe, web }), host, port);
     servers.push(tcp);
     const bound = tcp.address();
     const shown = bound && typeof bound === 'object' ? bound.port : port;
@@ -140,6 +144,18 @@ export function parseHttpAddress(text: string): { host: string; port: number } {
   // port 0 asks the kernel for a free port (tests); the log line shows the one bound
   if (!m || !host || port > 65535) throw new Error(`--http needs ADDR:PORT, got '${text}'`);
   return { host, port };
+}
+
+const DEFAULT_WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
+
+/** The TCP listener's token for non-loopback addresses: made once, kept 0600, printed only when made. */
+function httpToken(stateDir: string): string {
+  const file = join(stateDir, 'http-token');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  log(`web UI token (shown once, kept in ${file}): ${token}`);
+  return token;
 }
 
 function isLoopback(host: string): boolean {

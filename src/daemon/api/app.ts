@@ -12,12 +12,15 @@ import { netmodeOf } from '../netmode-facts.js';
 import type { PortRequest } from '../port-service.js';
 import { guestDetail, guestList } from './guests.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
+import { mountWeb, requestToken } from './web.js';
 
 export interface ApiOptions {
   /** GET only; anything else gets 403 AUTH_FAILED (the 0666 socket). */
   readOnly: boolean;
-  /** When set, every request must carry `Authorization: Bearer <token>` (TCP listeners; hook for the web UI). */
+  /** When set, every API request must carry the token: `Authorization: Bearer <token>` or the UI's cookie. */
   token?: string;
+  /** Directory of the built web UI, served on this listener (TCP only). */
+  web?: string;
   /** Gathers host facts for GET /v1/doctor; without it (memory runtime) only the definitions are checked. */
   doctorProbe?: () => Promise<HostFacts>;
 }
@@ -56,8 +59,27 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
   const token = opts.token;
   if (token !== undefined) {
     app.use('*', async (c, next) => {
-      if (c.req.header('authorization') !== `Bearer ${token}`) {
-        throw new VirtError('AUTH_FAILED', 'a valid bearer token is required');
+      // the page and /login itself are public; the API needs the token (bearer header or the UI's cookie)
+      const api = c.req.path.startsWith('/v1/');
+      if (api && requestToken(c.req.header('authorization'), c.req.header('cookie')) !== token) {
+        throw new VirtError(
+          'AUTH_FAILED',
+          'a valid token is required (Authorization: Bearer, or open /login?token=…)',
+        );
+      }
+      await next();
+    });
+  }
+
+  if (opts.web !== undefined) {
+    // a page on another origin must not drive the API with the user's cookie: refuse cross-site mutations
+    app.use('/v1/*', async (c, next) => {
+      if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+        const origin = c.req.header('origin');
+        const site = c.req.header('sec-fetch-site');
+        if (site === 'cross-site' || (origin && new URL(origin).host !== c.req.header('host'))) {
+          throw new VirtError('AUTH_FAILED', 'cross-origin requests may not change anything');
+        }
       }
       await next();
     });
@@ -224,6 +246,8 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
       }
     }),
   );
+
+  if (opts.web !== undefined) mountWeb(app, opts.web);
 
   return app;
 }
