@@ -4,6 +4,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { vethBetween } from './netns.js';
 
@@ -57,9 +58,43 @@ function netnsExists(name: string): boolean {
     .some((l) => l.split(' ')[0] === name);
 }
 
+const WEB_PORT = Number(process.env.VIRTNET_SANDBOX_WEB_PORT ?? 8470);
+const relaySockets = new Set<import('node:net').Socket>();
+let relayServer: import('node:net').Server | undefined;
+
+/**
+ * The daemon's web listener is on the sandbox namespace's loopback. A browser on this machine reaches it through
+ * a relay on the machine's own loopback (a listening socket, no change to its network configuration): each
+ * connection is piped through `busybox nc` run inside the sandbox namespace.
+ */
+function relayWebPort(): void {
+  relayServer = createNetServer((sock) => {
+    relaySockets.add(sock);
+    const nc = spawn('ip', ['netns', 'exec', HOST_NS, '/bin/busybox', 'nc', '127.0.0.1', String(WEB_PORT)], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    sock.pipe(nc.stdin);
+    nc.stdout.pipe(sock);
+    const end = () => {
+      relaySockets.delete(sock);
+      sock.destroy();
+      if (nc.exitCode === null && nc.pid) nc.kill('SIGTERM');
+    };
+    sock.on('close', end);
+    sock.on('error', end);
+    nc.on('exit', end);
+  });
+  relayServer.on('error', (e) =>
+    console.error(`virtnet sandbox: web relay on 127.0.0.1:${WEB_PORT}: ${e.message}`),
+  );
+  relayServer.listen(WEB_PORT, '127.0.0.1');
+}
+
 function cleanup(): void {
   if (cleaning) return;
   cleaning = true;
+  relayServer?.close();
+  for (const sock of relaySockets) sock.destroy();
   for (const child of children) {
     if (child.pid && child.exitCode === null) {
       try {
@@ -230,10 +265,13 @@ export async function main(): Promise<void> {
       join(DIR, 'state'),
       '--run-dir',
       join(DIR, 'run'),
+      '--http',
+      `127.0.0.1:${WEB_PORT}`,
     ],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
   children.push(daemon);
+  relayWebPort();
   daemon.on('exit', (code) => {
     if (!cleaning) {
       console.error(`virtnetd exited (${code}); stopping the sandbox`);
@@ -264,6 +302,8 @@ export async function main(): Promise<void> {
   console.log(`
 virtnet is running. The default NAT network (virbr0, 192.168.122.0/24) is up with demo guests:
 ${leases.join('\n')}
+
+Web UI: http://127.0.0.1:${WEB_PORT}/  (virtnetd --http 127.0.0.1:${WEB_PORT} in ${HOST_NS}, relayed to this machine's loopback)
 
 Try:
   ${cli} net-list --all
