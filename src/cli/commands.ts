@@ -8,6 +8,7 @@ import type {
   NetworkInfo,
   NetworkListResponse,
 } from '../api/types.js';
+import { UPDATE_SECTIONS, type UpdateSection } from '../model/network-update.js';
 import type { ApiClient } from './client.js';
 import { doctorCommand } from './doctor-command.js';
 import { CliError } from './errors.js';
@@ -229,6 +230,56 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   'net-destroy': onNetwork('POST', '/destroy', 'destroy', 'destroyed'),
+  'net-update': {
+    async run(ctx) {
+      const a = ctx.args;
+      const id = str(a.network);
+      const n = await getNetwork(ctx, id);
+      const command = str(a.command);
+      const section = str(a.section);
+      if (!['add', 'add-first', 'add-last', 'delete', 'modify'].includes(command)) {
+        throw new CliError([`unrecognized command name '${command}'`]);
+      }
+      if (!UPDATE_SECTIONS.includes(section as UpdateSection)) {
+        throw new CliError([`unrecognized section name '${section}'`]);
+      }
+      // virsh: an argument that does not start with '<' names a file holding the element
+      const arg = str(a.xml);
+      const xml = arg.startsWith('<') ? arg : readXmlFile(arg);
+      const body: Record<string, unknown> = { command, section, xml };
+      if (a['parent-index'] !== undefined) {
+        const index = Number(a['parent-index']);
+        if (!Number.isInteger(index)) {
+          throw new CliError([
+            `Numeric value '${str(a['parent-index'])}' for <parent-index> option is malformed or out of range`,
+          ]);
+        }
+        body.parentIndex = index;
+      }
+      const current = !!a.current;
+      if (current && (a.live || a.config)) {
+        throw new CliError([`Options --current and --${a.live ? 'live' : 'config'} are mutually exclusive`]);
+      }
+      if (a.live) body.live = true;
+      if (a.config) body.config = true;
+      const info = await ctx.request<NetworkInfo>(
+        'POST',
+        `/v1/networks/${enc(id)}/update`,
+        JSON.stringify(body),
+        `Failed to update network ${n.name}`,
+      );
+      if (json(ctx, info)) return;
+      const live = !!a.live || (!a.config && n.active);
+      const config = !!a.config || (!a.live && !n.active);
+      ctx.extra(
+        config && live
+          ? `Updated network ${n.name} persistent config and live state\n`
+          : config
+            ? `Updated network ${n.name} persistent config\n`
+            : `Updated network ${n.name} live state\n`,
+      );
+    },
+  },
   'net-autostart': {
     async run(ctx) {
       const id = str(ctx.args.network);

@@ -18,6 +18,12 @@ import { type NetworkDef, networkMode } from '../model/network-def.js';
 import { applyDefineDefaults, liveNetworkDef } from '../model/network-defaults.js';
 import { formatNetworkXml } from '../model/network-format.js';
 import { parseNetworkXml } from '../model/network-parse.js';
+import {
+  HUP_SECTIONS,
+  parseUpdateSection,
+  type UpdateSection,
+  updateNetworkDef,
+} from '../model/network-update.js';
 import { validateNetworkDef } from '../model/network-validate.js';
 import {
   type ForwardKey,
@@ -40,6 +46,9 @@ import {
 import { PortService } from './port-service.js';
 import type { DriftProblem, NetworkRuntime, RuntimeState } from './runtime.js';
 import type { Store } from './store.js';
+
+/** net-update sections that can change a running network: dnsmasq re-reads hosts on SIGHUP; portgroups apply at plug time. */
+const LIVE_SECTIONS: readonly UpdateSection[] = ['ip-dhcp-host', 'dns-host', 'portgroup'];
 
 interface NetworkObj {
   /** Persistent definition, or the live one for a transient network. */
@@ -363,14 +372,14 @@ export class Daemon {
     this.healSoon();
   }
 
-  /** A heal round right after the current mutations (one for a burst of starts): Docker's chain may need rules. */
+  /** A heal round soon after a start (one per burst of starts, 0.5 s later): Docker's chain may need rules. */
   private healSoon(): void {
     if (!this.healTimer || this.healPending) return;
     this.healPending = true;
     setTimeout(() => {
       this.healPending = false;
       this.heal().catch((e) => this.log(`heal: ${(e as Error).message}`));
-    }, 50).unref();
+    }, 500).unref();
   }
 
   destroy(id: string): Promise<NetworkInfo> {
@@ -501,6 +510,66 @@ export class Daemon {
       const f = all.find((x) => sameKey(x, key));
       if (!f) throw noSuchForward(obj.def.name, key);
       return this.applyForwardEdit(obj, f, (def) => deleteForwardEdit(def, key), dryRun);
+    });
+  }
+
+  /**
+   * net-update: add, delete or modify one element (DHCP host or range, DNS host/TXT/SRV, forward interface,
+   * portgroup) of the live and/or persistent definition. Flags as virsh: neither live nor config means the
+   * live state of an active network, else the persistent config. Live DHCP/DNS host changes reach dnsmasq by
+   * SIGHUP (hosts files re-read, leases kept); sections dnsmasq reads only at start are refused live.
+   */
+  update(
+    id: string,
+    req: {
+      command: string;
+      section: string;
+      xml: string;
+      parentIndex?: number;
+      live?: boolean;
+      config?: boolean;
+    },
+  ): Promise<NetworkInfo> {
+    return this.serialize(async () => {
+      const obj = this.lookup(id);
+      const name = obj.def.name;
+      let { live = false, config = false } = req;
+      if (!live && !config) {
+        if (obj.liveDef) live = true;
+        else config = true;
+      }
+      if (live && !obj.liveDef) throw new VirtError('OPERATION_INVALID', 'network is not running');
+      if (config && !obj.persistent) {
+        throw new VirtError('OPERATION_INVALID', 'cannot change persistent config of a transient network');
+      }
+      const section = parseUpdateSection(req.section);
+      if (live && !LIVE_SECTIONS.includes(section)) {
+        throw new VirtError(
+          'OPERATION_UNSUPPORTED',
+          `can't update '${section}' section of running network '${name}' without restarting it; use --config and restart the network`,
+        );
+      }
+      // compute both before changing anything, so a refusal leaves both untouched
+      const liveNext = live
+        ? updateNetworkDef(obj.liveDef as NetworkDef, req.command, section, req.xml, req.parentIndex)
+        : undefined;
+      const configBase = obj.newDef ?? obj.def;
+      const configNext = config
+        ? updateNetworkDef(configBase, req.command, section, req.xml, req.parentIndex)
+        : undefined;
+      if (configNext) {
+        this.store.saveDefinition(configNext);
+        if (obj.newDef) obj.newDef = configNext;
+        else obj.def = configNext;
+      }
+      if (liveNext) {
+        obj.liveDef = liveNext;
+        if (!obj.persistent) obj.def = liveNext;
+        this.store.saveStatus(name, this.statusOf(obj));
+        if (HUP_SECTIONS.includes(section)) await this.runtime.reloadDhcpHosts(liveNext, obj.runtime ?? {});
+      }
+      this.emit('updated', obj.liveDef ?? obj.def, { section, command: req.command, live, config });
+      return toInfo(obj);
     });
   }
 

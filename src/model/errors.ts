@@ -14,6 +14,7 @@ export const ERROR_PREFIX = {
   INTERNAL_ERROR: 'internal error: ',
   SYSTEM_ERROR: '',
   NO_SUPPORT: 'this function is not supported by the connection driver: ',
+  OPERATION_UNSUPPORTED: 'Operation not supported: ',
   AUTH_FAILED: 'authentication failed: ',
 } as const;
 
@@ -33,6 +34,7 @@ export const ERROR_HTTP_STATUS: Record<ErrorCode, number> = {
   INTERNAL_ERROR: 500,
   SYSTEM_ERROR: 500,
   NO_SUPPORT: 501,
+  OPERATION_UNSUPPORTED: 400,
   AUTH_FAILED: 403,
 };
 

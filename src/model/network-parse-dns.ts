@@ -1,7 +1,7 @@
 // <dns> of libvirt network XML (virNetworkDNSDefParseXML): forwarders, hosts, SRV and TXT records.
 
 import { formatIp, parseIp } from './addr.js';
-import type { DnsDef } from './network-def.js';
+import type { DnsDef, DnsHost, DnsSrv, DnsTxt } from './network-def.js';
 import { err, triBool, xpathUInt } from './network-parse-util.js';
 import { attr, childElements, textContent, type XmlElement } from './xml-dom.js';
 
@@ -24,38 +24,9 @@ export function parseDns(el: XmlElement, name: string): DnsDef {
     if (domain !== undefined) fw.domain = domain;
     dns.forwarders.push(fw);
   }
-  for (const h of childElements(el, 'host')) {
-    const hostnames = childElements(h, 'hostname').map((n) => textContent(n));
-    if (hostnames.length === 0 || hostnames.includes('')) {
-      throw err(h, 'XML_DETAIL', `Missing hostname in network '${name}' DNS HOST record`);
-    }
-    const ipText = attr(h, 'ip');
-    if (ipText === undefined) {
-      throw err(h, 'XML_DETAIL', `Missing IP address in network '${name}' DNS HOST record`);
-    }
-    const ip = parseIp(ipText);
-    if (!ip) throw err(h, 'XML_DETAIL', `Invalid IP address in network '${name}' DNS HOST record`);
-    dns.hosts.push({ ip: formatIp(ip), hostnames });
-  }
+  for (const h of childElements(el, 'host')) dns.hosts.push(parseDnsHost(h, name));
   for (const s of childElements(el, 'srv')) dns.srvs.push(parseSrv(s, name));
-  for (const t of childElements(el, 'txt')) {
-    const tname = attr(t, 'name');
-    const value = attr(t, 'value');
-    if (tname === undefined) {
-      throw err(t, 'XML_DETAIL', `missing required name attribute in DNS TXT record of network ${name}`);
-    }
-    if (/[ ,]/.test(tname)) {
-      throw err(t, 'XML_DETAIL', `prohibited character in DNS TXT record name '${tname}' of network ${name}`);
-    }
-    if (value === undefined) {
-      throw err(
-        t,
-        'XML_DETAIL',
-        `missing required value attribute in DNS TXT record named '${tname}' of network ${name}`,
-      );
-    }
-    dns.txts.push({ name: tname, value });
-  }
+  for (const t of childElements(el, 'txt')) dns.txts.push(parseDnsTxt(t, name));
   if (
     dns.enable === false &&
     (dns.forwarders.length || dns.txts.length || dns.srvs.length || dns.hosts.length)
@@ -65,20 +36,61 @@ export function parseDns(el: XmlElement, name: string): DnsDef {
   return dns;
 }
 
-function parseSrv(s: XmlElement, name: string): DnsDef['srvs'][number] {
-  const srv: DnsDef['srvs'][number] = {};
+/** One <host> of <dns>; with partialOkay (net-update delete/modify) either the IP or the hostnames may be missing. */
+export function parseDnsHost(h: XmlElement, name: string, partialOkay = false): DnsHost {
+  const hostnames = childElements(h, 'hostname').map((n) => textContent(n));
+  const ipText = attr(h, 'ip');
+  if (partialOkay && hostnames.length === 0 && ipText === undefined) {
+    throw err(h, 'XML_DETAIL', `Missing ip and hostname in network '${name}' DNS HOST record`);
+  }
+  if (hostnames.includes('') || (hostnames.length === 0 && !partialOkay)) {
+    throw err(h, 'XML_DETAIL', `Missing hostname in network '${name}' DNS HOST record`);
+  }
+  if (ipText === undefined) {
+    if (partialOkay) return { ip: '', hostnames };
+    throw err(h, 'XML_DETAIL', `Missing IP address in network '${name}' DNS HOST record`);
+  }
+  const ip = parseIp(ipText);
+  if (!ip) throw err(h, 'XML_DETAIL', `Invalid IP address in network '${name}' DNS HOST record`);
+  return { ip: formatIp(ip), hostnames };
+}
+
+/** One <txt> of <dns>; with partialOkay (net-update delete) the value may be missing. */
+export function parseDnsTxt(t: XmlElement, name: string, partialOkay = false): DnsTxt {
+  const tname = attr(t, 'name');
+  const value = attr(t, 'value');
+  if (tname === undefined) {
+    throw err(t, 'XML_DETAIL', `missing required name attribute in DNS TXT record of network ${name}`);
+  }
+  if (/[ ,]/.test(tname)) {
+    throw err(t, 'XML_DETAIL', `prohibited character in DNS TXT record name '${tname}' of network ${name}`);
+  }
+  if (value === undefined) {
+    if (partialOkay) return { name: tname, value: '' };
+    throw err(
+      t,
+      'XML_DETAIL',
+      `missing required value attribute in DNS TXT record named '${tname}' of network ${name}`,
+    );
+  }
+  return { name: tname, value };
+}
+
+/** One <srv> of <dns>; with partialOkay (net-update delete) service and protocol may be missing. */
+export function parseSrv(s: XmlElement, name: string, partialOkay = false): DnsSrv {
+  const srv: DnsSrv = {};
   const service = attr(s, 'service');
-  if (service === undefined) {
+  if (service === undefined && !partialOkay) {
     throw err(s, 'XML_DETAIL', `missing required service attribute in DNS SRV record of network '${name}'`);
   }
-  if (service.length > 63) {
+  if (service !== undefined && service.length > 63) {
     throw err(
       s,
       'XML_DETAIL',
       `service attribute '${service}' in network '${name}' is too long, limit is 63 bytes`,
     );
   }
-  if (!/^[A-Za-z0-9_\-+/*]*$/.test(service)) {
+  if (service !== undefined && !/^[A-Za-z0-9_\-+/*]*$/.test(service)) {
     throw err(
       s,
       'XML_DETAIL',
@@ -86,22 +98,22 @@ function parseSrv(s: XmlElement, name: string): DnsDef['srvs'][number] {
     );
   }
   const protocol = attr(s, 'protocol');
-  if (protocol === undefined) {
+  if (protocol === undefined && !partialOkay) {
     throw err(
       s,
       'XML_DETAIL',
       `missing required protocol attribute in DNS SRV record '${service}' of network '${name}'`,
     );
   }
-  if (!/^[A-Za-z0-9\-+/]*$/.test(protocol)) {
+  if (protocol !== undefined && !/^[A-Za-z0-9\-+/]*$/.test(protocol)) {
     throw err(
       s,
       'XML_DETAIL',
       `invalid character in protocol attribute '${protocol}' in DNS SRV record of network '${name}'`,
     );
   }
-  srv.service = service;
-  srv.protocol = protocol;
+  if (service !== undefined) srv.service = service;
+  if (protocol !== undefined) srv.protocol = protocol;
   const domain = attr(s, 'domain');
   if (domain !== undefined) srv.domain = domain;
   const target = attr(s, 'target');

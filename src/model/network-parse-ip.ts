@@ -1,7 +1,7 @@
 // <ip> (with <dhcp>, <tftp>) and <route> of libvirt network XML, with libvirt's checks and messages.
 
 import { formatIp, isMac, isMulticastMac, netmaskToPrefix, parseIp, subnetContains } from './addr.js';
-import type { DhcpDef, IpDef, LeaseDef, NetworkDef, RouteDef } from './network-def.js';
+import type { DhcpDef, DhcpHost, DhcpRange, IpDef, LeaseDef, NetworkDef, RouteDef } from './network-def.js';
 import { ipSubnet } from './network-ip.js';
 import { err, triBool, uint, xpathUInt } from './network-parse-util.js';
 import { attr, childElements, firstChild, type XmlElement } from './xml-dom.js';
@@ -104,87 +104,8 @@ export function parseIp4or6(el: XmlElement, name: string): IpDef {
 
 function parseDhcp(el: XmlElement, name: string, isV6: boolean): DhcpDef {
   const dhcp: DhcpDef = { ranges: [], hosts: [] };
-  for (const r of childElements(el, 'range')) {
-    const s = attr(r, 'start');
-    const e = attr(r, 'end');
-    if (s === undefined)
-      throw err(r, 'XML_ERROR', `Missing 'start' attribute in dhcp range for network '${name}'`);
-    if (e === undefined)
-      throw err(r, 'XML_ERROR', `Missing 'end' attribute in dhcp range for network '${name}'`);
-    const sa = parseIp(s);
-    const ea = parseIp(e);
-    if (!sa) throw err(r, 'XML_ERROR', `Invalid dhcp range start address '${s}' in network '${name}'`);
-    if (!ea) throw err(r, 'XML_ERROR', `Invalid dhcp range end address '${e}' in network '${name}'`);
-    if (sa.family !== ea.family || sa.value > ea.value) {
-      throw err(r, 'XML_ERROR', `Invalid dhcp range '${s}' to '${e}' in network '${name}'`);
-    }
-    const lease = parseLease(firstChild(r, 'lease'), name);
-    dhcp.ranges.push({ start: formatIp(sa), end: formatIp(ea), ...(lease ? { lease } : {}) });
-  }
-  for (const h of childElements(el, 'host')) {
-    const host: DhcpDef['hosts'][number] = {};
-    const mac = attr(h, 'mac');
-    const id = attr(h, 'id');
-    const hname = attr(h, 'name');
-    const ipText = attr(h, 'ip');
-    if (mac !== undefined) {
-      if (isV6) {
-        throw err(
-          h,
-          'XML_ERROR',
-          `Invalid to specify MAC address '${mac}' in network '${name}' IPv6 static host definition`,
-        );
-      }
-      if (!isMac(mac)) throw err(h, 'XML_ERROR', `Cannot parse MAC address '${mac}' in network '${name}'`);
-      if (isMulticastMac(mac)) {
-        throw err(
-          h,
-          'XML_ERROR',
-          `expected unicast mac address, found multicast '${mac}' in network '${name}'`,
-        );
-      }
-      host.mac = mac.toLowerCase();
-    }
-    if (id !== undefined) {
-      const badChar = /[^0-9a-fA-F:]/.exec(id)?.[0];
-      if (badChar !== undefined) {
-        throw err(h, 'XML_ERROR', `Invalid character '${badChar}' in id '${id}' of network '${name}'`);
-      }
-      host.id = id;
-    }
-    if (hname !== undefined) {
-      if (!/^[A-Za-z0-9]/.test(hname))
-        throw err(h, 'XML_ERROR', `Cannot use host name '${hname}' in network '${name}'`);
-      host.name = hname;
-    }
-    if (ipText !== undefined) {
-      const ip = parseIp(ipText);
-      if (!ip)
-        throw err(h, 'XML_ERROR', `Invalid IP address in static host definition for network '${name}'`);
-      host.ip = formatIp(ip);
-    }
-    if (isV6) {
-      if (host.id === undefined && host.name === undefined) {
-        throw err(
-          h,
-          'XML_ERROR',
-          `Static host definition in IPv6 network '${name}' must have id or name attribute`,
-        );
-      }
-    } else if (host.mac === undefined && host.name === undefined) {
-      throw err(
-        h,
-        'XML_ERROR',
-        `Static host definition in IPv4 network '${name}' must have mac or name attribute`,
-      );
-    }
-    if (host.ip === undefined) {
-      throw err(h, 'XML_ERROR', `Missing IP address in static host definition for network '${name}'`);
-    }
-    const lease = parseLease(firstChild(h, 'lease'), name);
-    if (lease) host.lease = lease;
-    dhcp.hosts.push(host);
-  }
+  for (const r of childElements(el, 'range')) dhcp.ranges.push(parseDhcpRange(r, name));
+  for (const h of childElements(el, 'host')) dhcp.hosts.push(parseDhcpHost(h, name, isV6));
   const bootp = firstChild(el, 'bootp');
   if (bootp) {
     const file = attr(bootp, 'file');
@@ -201,6 +122,95 @@ function parseDhcp(el: XmlElement, name: string, isV6: boolean): DhcpDef {
     }
   }
   return dhcp;
+}
+
+/** One <range> of <dhcp> (virNetworkDHCPRangeDefParseXML). */
+export function parseDhcpRange(r: XmlElement, name: string): DhcpRange {
+  const s = attr(r, 'start');
+  const e = attr(r, 'end');
+  if (s === undefined)
+    throw err(r, 'XML_ERROR', `Missing 'start' attribute in dhcp range for network '${name}'`);
+  if (e === undefined)
+    throw err(r, 'XML_ERROR', `Missing 'end' attribute in dhcp range for network '${name}'`);
+  const sa = parseIp(s);
+  const ea = parseIp(e);
+  if (!sa) throw err(r, 'XML_ERROR', `Invalid dhcp range start address '${s}' in network '${name}'`);
+  if (!ea) throw err(r, 'XML_ERROR', `Invalid dhcp range end address '${e}' in network '${name}'`);
+  if (sa.family !== ea.family || sa.value > ea.value) {
+    throw err(r, 'XML_ERROR', `Invalid dhcp range '${s}' to '${e}' in network '${name}'`);
+  }
+  const lease = parseLease(firstChild(r, 'lease'), name);
+  return { start: formatIp(sa), end: formatIp(ea), ...(lease ? { lease } : {}) };
+}
+
+/**
+ * One <host> of <dhcp> (virNetworkDHCPHostDefParseXML); with partialOkay (net-update delete) the IP and the
+ * mac/name/id requirements are waived.
+ */
+export function parseDhcpHost(h: XmlElement, name: string, isV6: boolean, partialOkay = false): DhcpHost {
+  const host: DhcpHost = {};
+  const mac = attr(h, 'mac');
+  const id = attr(h, 'id');
+  const hname = attr(h, 'name');
+  const ipText = attr(h, 'ip');
+  if (mac !== undefined) {
+    if (isV6) {
+      throw err(
+        h,
+        'XML_ERROR',
+        `Invalid to specify MAC address '${mac}' in network '${name}' IPv6 static host definition`,
+      );
+    }
+    if (!isMac(mac)) throw err(h, 'XML_ERROR', `Cannot parse MAC address '${mac}' in network '${name}'`);
+    if (isMulticastMac(mac)) {
+      throw err(
+        h,
+        'XML_ERROR',
+        `expected unicast mac address, found multicast '${mac}' in network '${name}'`,
+      );
+    }
+    host.mac = mac.toLowerCase();
+  }
+  if (id !== undefined) {
+    const badChar = /[^0-9a-fA-F:]/.exec(id)?.[0];
+    if (badChar !== undefined) {
+      throw err(h, 'XML_ERROR', `Invalid character '${badChar}' in id '${id}' of network '${name}'`);
+    }
+    host.id = id;
+  }
+  if (hname !== undefined) {
+    if (!/^[A-Za-z0-9]/.test(hname))
+      throw err(h, 'XML_ERROR', `Cannot use host name '${hname}' in network '${name}'`);
+    host.name = hname;
+  }
+  if (ipText !== undefined) {
+    const ip = parseIp(ipText);
+    if (!ip) throw err(h, 'XML_ERROR', `Invalid IP address in static host definition for network '${name}'`);
+    host.ip = formatIp(ip);
+  }
+  if (partialOkay) {
+    // net-update delete: whatever was given is matched
+  } else if (isV6) {
+    if (host.id === undefined && host.name === undefined) {
+      throw err(
+        h,
+        'XML_ERROR',
+        `Static host definition in IPv6 network '${name}' must have id or name attribute`,
+      );
+    }
+  } else if (host.mac === undefined && host.name === undefined) {
+    throw err(
+      h,
+      'XML_ERROR',
+      `Static host definition in IPv4 network '${name}' must have mac or name attribute`,
+    );
+  }
+  if (host.ip === undefined && !partialOkay) {
+    throw err(h, 'XML_ERROR', `Missing IP address in static host definition for network '${name}'`);
+  }
+  const lease = parseLease(firstChild(h, 'lease'), name);
+  if (lease) host.lease = lease;
+  return host;
 }
 
 /** <route>, as libvirt's virNetDevIPRouteParseXML/virNetDevIPRouteCreate check it (messages prefixed by the network name). */

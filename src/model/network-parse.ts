@@ -233,7 +233,7 @@ export function parseVirtualPort(el: XmlElement, requireType: boolean): VirtualP
   return vp;
 }
 
-function parsePortGroup(el: XmlElement, _network: string): PortGroupDef {
+export function parsePortGroup(el: XmlElement, _network: string): PortGroupDef {
   const name = attr(el, 'name');
   if (name === undefined) throw err(el, 'XML_ERROR', 'Missing required name attribute in portgroup');
   const pg: PortGroupDef = { name };

@@ -131,6 +131,36 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
     return c.json(await daemon.setAutostart(c.req.param('id'), on));
   });
 
+  app.post('/v1/networks/:id/update', async (c) => {
+    const usage = 'body must be JSON {"command", "section", "xml", "parentIndex"?, "live"?, "config"?}';
+    let body: Record<string, unknown>;
+    try {
+      body = (await c.req.json()) as Record<string, unknown>;
+    } catch {
+      throw new VirtError('INVALID_ARG', usage);
+    }
+    const { command, section, xml, parentIndex, live, config } = body ?? {};
+    if (typeof command !== 'string' || typeof section !== 'string' || typeof xml !== 'string')
+      throw new VirtError('INVALID_ARG', usage);
+    if (parentIndex !== undefined && !Number.isInteger(parentIndex))
+      throw new VirtError('INVALID_ARG', usage);
+    if (
+      (live !== undefined && typeof live !== 'boolean') ||
+      (config !== undefined && typeof config !== 'boolean')
+    )
+      throw new VirtError('INVALID_ARG', usage);
+    return c.json(
+      await daemon.update(c.req.param('id'), {
+        command,
+        section,
+        xml,
+        parentIndex: parentIndex as number | undefined,
+        live: live as boolean | undefined,
+        config: config as boolean | undefined,
+      }),
+    );
+  });
+
   app.post('/v1/networks/:id/start', async (c) =>
     c.json(flag(c, 'dryRun') ? daemon.planStart(c.req.param('id')) : await daemon.start(c.req.param('id'))),
   );

@@ -110,6 +110,55 @@ export const OPENAPI_DOCUMENT = {
         responses: { '200': ok('NetworkInfo'), ...errors },
       },
     },
+    '/v1/networks/{id}/update': {
+      post: {
+        summary:
+          "Add, delete or modify one element of the live and/or persistent definition (net-update; libvirt's virNetworkUpdate). Neither live nor config: the live state of an active network, else the persistent config",
+        parameters: [networkId],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['command', 'section', 'xml'],
+                properties: {
+                  command: { type: 'string', enum: ['add', 'add-first', 'add-last', 'delete', 'modify'] },
+                  section: {
+                    type: 'string',
+                    enum: [
+                      'bridge',
+                      'domain',
+                      'ip',
+                      'ip-dhcp-host',
+                      'ip-dhcp-range',
+                      'forward',
+                      'forward-interface',
+                      'forward-pf',
+                      'portgroup',
+                      'dns-host',
+                      'dns-txt',
+                      'dns-srv',
+                    ],
+                  },
+                  xml: {
+                    type: 'string',
+                    description: "the element to add, or to match, e.g. <host mac='…' ip='…'/>",
+                  },
+                  parentIndex: {
+                    type: 'integer',
+                    description: 'which <ip> (DHCP sections); default: the one with DHCP',
+                  },
+                  live: { type: 'boolean', description: 'change the running network' },
+                  config: { type: 'boolean', description: 'change the persistent definition' },
+                },
+              },
+            },
+          },
+        },
+        responses: { '200': ok('NetworkInfo'), ...errors },
+      },
+    },
     '/v1/networks/{id}/start': {
       post: {
         summary: 'Start (with dryRun: the ChangePlan instead)',

@@ -171,5 +171,11 @@ _virtnet; printf '%s\\n' "\${COMPREPLY[@]}"`;
     ]);
     assert.deepEqual(complete('virtnet net-dumpxml --i'), ['--inactive']);
     assert.deepEqual(complete('virtnet -q net-event --event l'), ['lifecycle']);
+    assert.deepEqual(complete('virtnet net-forward-add x --proto u'), ['udp']);
+  });
+
+  test('every command is completed, and nothing that is not one', async () => {
+    const { COMMANDS } = await import('../../../src/cli/commands.js');
+    assert.deepEqual(complete('virtnet '), Object.keys(COMMANDS).sort());
   });
 });
