@@ -1,0 +1,120 @@
+// Fetch helpers for the virtnetd API (same origin, /v1/...) and the shared SSE subscription.
+import type {
+  ApiErrorBody,
+  ChangePlan,
+  CheckResponse,
+  ForwardChangeResponse,
+  ForwardInfo,
+  LeaseListResponse,
+  NetworkEvent,
+  NetworkInfo,
+  NetworkListResponse,
+  PortInfo,
+} from '../../src/api/types';
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly line?: number;
+  readonly column?: number;
+  constructor(status: number, body: Partial<ApiErrorBody> | undefined, fallback: string) {
+    super(body?.message ?? fallback);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = body?.code ?? 'HTTP_' + status;
+    if (body?.line !== undefined) this.line = body.line;
+    if (body?.column !== undefined) this.column = body.column;
+  }
+}
+
+/** The message of any thrown value, as shown to the user. */
+export function errorText(e: unknown): string {
+  if (e instanceof ApiError) {
+    const where =
+      e.line !== undefined ? ` (line ${e.line}${e.column !== undefined ? `, column ${e.column}` : ''})` : '';
+    return e.message + where;
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+async function request(method: Method, path: string, body?: string, contentType?: string): Promise<Response> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  // The server requires this header on mutations to tell same-origin pages from cross-origin forms.
+  if (method !== 'GET') headers['X-Virtnet-Client'] = 'web';
+  if (body !== undefined && contentType) headers['Content-Type'] = contentType;
+  const res = await fetch(path, { method, headers, body, credentials: 'same-origin' });
+  if (!res.ok) {
+    let parsed: { error?: ApiErrorBody } | undefined;
+    const text = await res.text();
+    try {
+      parsed = JSON.parse(text) as { error?: ApiErrorBody };
+    } catch {
+      parsed = undefined;
+    }
+    throw new ApiError(res.status, parsed?.error, text.trim() || `${res.status} ${res.statusText}`);
+  }
+  return res;
+}
+
+async function json<T>(method: Method, path: string, body?: string, contentType?: string): Promise<T> {
+  const res = await request(method, path, body, contentType);
+  return (await res.json()) as T;
+}
+
+const net = (name: string) => '/v1/networks/' + encodeURIComponent(name);
+
+export const api = {
+  list: () => json<NetworkListResponse>('GET', '/v1/networks?all=1').then((r) => r.networks),
+  info: (name: string) => json<NetworkInfo>('GET', net(name)),
+  xml: async (name: string, inactive = false) =>
+    (await request('GET', net(name) + '/xml' + (inactive ? '?inactive=1' : ''))).text(),
+  leases: (name: string) => json<LeaseListResponse>('GET', net(name) + '/leases').then((r) => r.leases),
+  check: (name: string) => json<CheckResponse>('GET', net(name) + '/check').then((r) => r.problems),
+  ports: (name: string) => json<{ ports: PortInfo[] }>('GET', net(name) + '/ports').then((r) => r.ports),
+  forwards: (name: string) =>
+    json<{ forwards: ForwardInfo[] }>('GET', net(name) + '/forwards').then((r) => r.forwards),
+  planDefine: (xml: string) => json<ChangePlan>('POST', '/v1/networks?dryRun=1', xml, 'application/xml'),
+  define: (xml: string) => json<NetworkInfo>('POST', '/v1/networks', xml, 'application/xml'),
+  undefine: (name: string) => json<NetworkInfo>('DELETE', net(name)),
+  start: (name: string) => json<NetworkInfo>('POST', net(name) + '/start'),
+  destroy: (name: string) => json<NetworkInfo>('POST', net(name) + '/destroy'),
+  setAutostart: (name: string, autostart: boolean) =>
+    json<NetworkInfo>('PUT', net(name) + '/autostart', JSON.stringify({ autostart }), 'application/json'),
+  addForward: (name: string, input: Record<string, unknown>) =>
+    json<ForwardChangeResponse>('POST', net(name) + '/forwards', JSON.stringify(input), 'application/json'),
+  deleteForward: (name: string, f: Pick<ForwardInfo, 'proto' | 'listenPort' | 'listenAddress'>) => {
+    const q = new URLSearchParams({ proto: f.proto, listenPort: String(f.listenPort) });
+    if (f.listenAddress) q.set('listenAddress', f.listenAddress);
+    return json<ForwardChangeResponse>('DELETE', net(name) + '/forwards?' + q.toString());
+  },
+};
+
+// ---- live updates: one EventSource for the whole page, shared by every subscriber ----
+
+type Listener = (e: NetworkEvent) => void;
+const listeners = new Set<Listener>();
+let source: EventSource | undefined;
+
+function onNetworkEvent(msg: MessageEvent<string>): void {
+  let e: NetworkEvent;
+  try {
+    e = JSON.parse(msg.data) as NetworkEvent;
+  } catch {
+    return;
+  }
+  for (const l of [...listeners]) l(e);
+}
+
+/** Calls fn for every `network` event from /v1/events; returns the unsubscribe function. */
+export function subscribe(fn: Listener): () => void {
+  listeners.add(fn);
+  if (!source && typeof EventSource !== 'undefined') {
+    source = new EventSource('/v1/events', { withCredentials: true });
+    source.addEventListener('network', onNetworkEvent as (e: Event) => void);
+  }
+  return () => {
+    listeners.delete(fn);
+  };
+}

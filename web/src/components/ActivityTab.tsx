@@ -1,0 +1,27 @@
+import type { NetworkEvent } from '../../../src/api/types';
+
+export function ActivityTab({ events }: { events: NetworkEvent[] }) {
+  return (
+    <div data-testid="activity">
+      {events.length === 0 ? (
+        <p class="muted">No events since this page was opened.</p>
+      ) : (
+        <ol class="activity" aria-label="Events, newest first">
+          {events.map((e, i) => (
+            <li key={`${e.time}-${events.length - i}`} data-testid="activity-item">
+              <time dateTime={e.time}>{new Date(e.time).toLocaleTimeString()}</time>{' '}
+              <span class={`badge ev-${e.type}`}>{e.type}</span>
+              {e.detail && Object.keys(e.detail).length > 0 && (
+                <code class="detail">
+                  {Object.entries(e.detail)
+                    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+                    .join(' ')}
+                </code>
+              )}
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,109 @@
+import type { NetDetails } from '../data';
+import { prefixToNetmask } from '../net';
+import { Link, networkHref } from '../router';
+import { modeLabel, sameXml } from '../xml';
+
+export function OverviewTab({ d }: { d: NetDetails }) {
+  const x = d.xml;
+  const differs =
+    d.info.active && d.info.persistent && d.inactiveXmlText !== undefined && d.xmlText !== undefined
+      ? !sameXml(d.inactiveXmlText, d.xmlText)
+      : false;
+  return (
+    <div data-testid="overview">
+      {differs && (
+        <p class="banner" role="status" data-testid="config-differs">
+          The saved definition differs from the running network; the changes apply at the next start.{' '}
+          <Link href={networkHref(d.info.name, 'xml')}>Compare in the XML tab</Link>.
+        </p>
+      )}
+      {d.problems && d.problems.length > 0 && (
+        <div class="banner bad" role="alert" data-testid="problems">
+          <strong>The host differs from the definition:</strong>
+          <ul>
+            {d.problems.map((p) => (
+              <li key={p.what + (p.expected ?? '')}>
+                {p.what}
+                {p.expected !== undefined && <> — expected {p.expected}</>}
+                {p.actual !== undefined && <>, found {p.actual}</>}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <dl class="props">
+        <dt>State</dt>
+        <dd>
+          {d.info.active ? 'active' : 'inactive'}, {d.info.persistent ? 'persistent' : 'transient'}, autostart{' '}
+          {d.info.autostart ? 'on' : 'off'}
+        </dd>
+        <dt>Forward mode</dt>
+        <dd>
+          {modeLabel(d.info.mode, x, d.info.bridge)} <span class="muted">({d.info.mode})</span>
+        </dd>
+        <dt>UUID</dt>
+        <dd>
+          <code>{d.info.uuid}</code>
+        </dd>
+        <dt>Bridge</dt>
+        <dd>{d.info.bridge ?? x?.bridge ?? '—'}</dd>
+        <dt>MAC</dt>
+        <dd>{x?.mac ? <code>{x.mac}</code> : '—'}</dd>
+        <dt>MTU</dt>
+        <dd>{x?.mtu ?? 'default'}</dd>
+        <dt>STP</dt>
+        <dd>
+          {x?.stp ?? '—'}
+          {x?.delay !== undefined && <span class="muted"> (delay {x.delay})</span>}
+        </dd>
+        {x?.domain && (
+          <>
+            <dt>DNS domain</dt>
+            <dd>{x.domain}</dd>
+          </>
+        )}
+      </dl>
+      <h2>Addresses</h2>
+      {!x || x.ips.length === 0 ? (
+        <p class="muted">No IP addresses.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Family</th>
+                <th scope="col">Address</th>
+                <th scope="col">Netmask</th>
+                <th scope="col">DHCP ranges</th>
+                <th scope="col">Reservations</th>
+              </tr>
+            </thead>
+            <tbody>
+              {x.ips.map((ip) => (
+                <tr key={ip.cidr} data-testid={`ip-${ip.cidr}`}>
+                  <td>{ip.family}</td>
+                  <td>
+                    <code>{ip.cidr}</code>
+                  </td>
+                  <td>{ip.family === 'ipv4' ? prefixToNetmask(ip.prefix) : '—'}</td>
+                  <td>
+                    {ip.ranges.length
+                      ? ip.ranges.map((r) => (
+                          <div key={r.start}>
+                            <code>
+                              {r.start} – {r.end}
+                            </code>
+                          </div>
+                        ))
+                      : '—'}
+                  </td>
+                  <td>{ip.hosts.length || '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

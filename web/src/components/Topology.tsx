@@ -1,0 +1,127 @@
+// uplink → mode → bridge (+dnsmasq) → ports → guests, left to right, laid out deterministically.
+import type { NetDetails } from '../data';
+import { modeLabel } from '../xml';
+
+const COL = 170;
+const ROW = 56;
+const W = 130;
+const H = 36;
+
+interface Node {
+  id: string;
+  label: string;
+  sub?: string;
+  x: number;
+  y: number;
+  bad?: boolean;
+  testid?: string;
+}
+
+export function Topology({ d }: { d: NetDetails }) {
+  const bad = (d.problems?.length ?? 0) > 0;
+  const ports = [...d.ports].sort(
+    (a, b) =>
+      a.owner.name.localeCompare(b.owner.name) ||
+      (a.device?.name ?? a.mac).localeCompare(b.device?.name ?? b.mac),
+  );
+  const guests = [...new Set(ports.map((p) => p.owner.name))];
+  const rows = Math.max(1, ports.length, guests.length);
+  const height = rows * ROW + 20;
+  const mid = (n: number, i: number) => 10 + ((rows - n) * ROW) / 2 + i * ROW + (ROW - H) / 2;
+  const problemText = (d.problems ?? []).map((p) => p.what).join('; ');
+  const hasDhcp = d.xml?.ips.some((ip) => ip.ranges.length > 0 || ip.hosts.length > 0) ?? false;
+  const uplink = d.xml?.forwardDev ?? (d.info.mode === 'isolated' ? 'none' : 'host routes');
+  const nodes: Node[] = [
+    { id: 'uplink', label: 'uplink', sub: uplink, x: 10, y: mid(1, 0), bad },
+    {
+      id: 'mode',
+      label: modeLabel(d.info.mode, d.xml, d.info.bridge),
+      sub: d.info.mode,
+      x: 10 + COL,
+      y: mid(1, 0),
+      bad,
+    },
+    {
+      id: 'bridge',
+      label: d.info.bridge ?? d.xml?.bridge ?? 'bridge',
+      sub: hasDhcp ? '+ dnsmasq' : 'bridge',
+      x: 10 + 2 * COL,
+      y: mid(1, 0),
+      bad,
+    },
+  ];
+  ports.forEach((p, i) => {
+    nodes.push({
+      id: `port-${p.uuid}`,
+      label: p.device?.name ?? 'port',
+      sub: p.mac,
+      x: 10 + 3 * COL,
+      y: mid(ports.length, i),
+      bad,
+    });
+  });
+  guests.forEach((g, i) => {
+    nodes.push({
+      id: `guest-${g}`,
+      label: g,
+      sub: 'guest',
+      x: 10 + 4 * COL,
+      y: mid(guests.length, i),
+      testid: `topo-guest-${g}`,
+    });
+  });
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const edges: Array<[string, string]> = [
+    ['uplink', 'mode'],
+    ['mode', 'bridge'],
+    ...ports.map((p): [string, string] => ['bridge', `port-${p.uuid}`]),
+    ...ports.map((p): [string, string] => [`port-${p.uuid}`, `guest-${p.owner.name}`]),
+  ];
+  const width = 10 + (ports.length ? 5 : 3) * COL;
+  return (
+    <figure class="topology">
+      <svg
+        data-testid="topology"
+        viewBox={`0 0 ${width} ${height}`}
+        width={width}
+        height={height}
+        role="img"
+        aria-label={`Topology of ${d.info.name}: ${uplink}, ${modeLabel(d.info.mode, d.xml)}, bridge, ${ports.length} ports, guests ${guests.join(', ') || 'none'}${bad ? `. Problems: ${problemText}` : ''}`}
+      >
+        {edges.map(([a, b]) => {
+          const s = byId.get(a)!;
+          const t = byId.get(b)!;
+          const x1 = s.x + W;
+          const y1 = s.y + H / 2;
+          const x2 = t.x;
+          const y2 = t.y + H / 2;
+          const cx = (x1 + x2) / 2;
+          return (
+            <path key={`${a}>${b}`} class="edge" d={`M${x1},${y1} C${cx},${y1} ${cx},${y2} ${x2},${y2}`} />
+          );
+        })}
+        {nodes.map((n) => (
+          <g
+            key={n.id}
+            class={n.bad ? 'node bad' : 'node'}
+            data-testid={n.testid}
+            transform={`translate(${n.x},${n.y})`}
+          >
+            <title>{n.bad ? `${n.label}: ${problemText}` : n.label}</title>
+            <rect width={W} height={H} rx={6} />
+            <text x={W / 2} y={15} text-anchor="middle">
+              {n.label.length > 18 ? n.label.slice(0, 17) + '…' : n.label}
+            </text>
+            {n.sub && (
+              <text x={W / 2} y={29} text-anchor="middle" class="sub">
+                {n.sub.length > 20 ? n.sub.slice(0, 19) + '…' : n.sub}
+              </text>
+            )}
+          </g>
+        ))}
+      </svg>
+      {!d.info.active && <figcaption class="muted">Not running: no ports or guests.</figcaption>}
+      {bad && <figcaption class="bad">Problems: {problemText}</figcaption>}
+    </figure>
+  );
+}
