@@ -128,6 +128,29 @@ describe('ports', { skip: canRunE2e() }, () => {
     assert.match(dup.stderr, /MAC 52:54:00:7b:35:93 is already used by a port of 'lv'/);
   });
 
+  test('traffic counters of the bridge and the port devices; host devices with their kind and master', async () => {
+    assert.equal(t.tcp(ctr, t.upAddr, 8080), t.hostUplinkAddr);
+    const stats = (await t.api('GET', '/v1/networks/pnet/stats')).json() as {
+      bridge: { name: string; rxBytes: number };
+      ports: Array<{ device: string; owner: string; rxBytes: number; txBytes: number }>;
+    };
+    assert.equal(stats.bridge.name, 'vnbr-pt');
+    assert.ok(stats.bridge.rxBytes > 0);
+    const veth = stats.ports.find((p) => p.owner === 'web1' && p.device.startsWith('vnv'));
+    assert.ok(veth && veth.rxBytes > 0 && veth.txBytes > 0, JSON.stringify(stats.ports));
+    const { devices } = (await t.api('GET', '/v1/host/devices')).json() as {
+      devices: Array<{ name: string; kind: string; master?: string; virtnet?: string; addresses: string[] }>;
+    };
+    const br = devices.find((d) => d.name === 'vnbr-pt');
+    assert.equal(br?.kind, 'bridge');
+    assert.equal(br?.virtnet, 'pnet');
+    assert.ok(br?.addresses.includes('192.168.154.1/24'));
+    const tap = devices.find((d) => d.name === 'vt-vm1');
+    assert.equal(tap?.kind, 'tap');
+    assert.equal(tap?.master, 'vnbr-pt');
+    assert.equal(devices.find((d) => d.name === veth.device)?.kind, 'veth');
+  });
+
   test('netmode answers NAT for the network, the guest and its device, with evidence', () => {
     const net = ok(['netmode', 'pnet']);
     assert.match(net, /^NAT on network pnet \(vnbr-pt\)\n/);

@@ -284,6 +284,20 @@ export const OPENAPI_DOCUMENT = {
         responses: { '200': ok('NetmodeReport'), ...errors },
       },
     },
+    '/v1/networks/{id}/stats': {
+      get: {
+        summary: 'Traffic counters of the bridge and of every port device (rates: difference of two samples)',
+        parameters: [networkId],
+        responses: { '200': ok('NetworkStats'), ...errors },
+      },
+    },
+    '/v1/host/devices': {
+      get: {
+        summary:
+          'Network devices of the host: kind, link state, addresses, bridge master, the network using it',
+        responses: { '200': ok('HostDevices'), ...errors },
+      },
+    },
     '/v1/doctor': {
       get: {
         summary:
@@ -569,6 +583,61 @@ export const OPENAPI_DOCUMENT = {
           evidence: { type: 'array', items: { type: 'string' } },
           problems: { type: 'array', items: { type: 'string' } },
           interfaces: { type: 'array', items: { $ref: '#/components/schemas/NetmodeReport' } },
+        },
+      },
+      Counters: {
+        type: 'object',
+        properties: {
+          rxBytes: { type: 'integer' },
+          txBytes: { type: 'integer' },
+          rxPackets: { type: 'integer' },
+          txPackets: { type: 'integer' },
+        },
+      },
+      NetworkStats: {
+        type: 'object',
+        properties: {
+          time: { type: 'integer', description: 'Sample time, ms since the epoch' },
+          bridge: {
+            allOf: [{ $ref: '#/components/schemas/Counters' }, { properties: { name: { type: 'string' } } }],
+          },
+          ports: {
+            type: 'array',
+            items: {
+              allOf: [
+                { $ref: '#/components/schemas/Counters' },
+                {
+                  properties: {
+                    uuid: { type: 'string' },
+                    device: { type: 'string' },
+                    owner: { type: 'string' },
+                  },
+                },
+              ],
+            },
+          },
+        },
+      },
+      HostDevices: {
+        type: 'object',
+        properties: {
+          devices: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                name: { type: 'string' },
+                kind: {
+                  type: 'string',
+                  enum: ['bridge', 'physical', 'veth', 'tap', 'vlan', 'bond', 'loopback', 'other'],
+                },
+                up: { type: 'boolean' },
+                addresses: { type: 'array', items: { type: 'string' } },
+                master: { type: 'string' },
+                virtnet: { type: 'string', description: 'The active network using this bridge' },
+              },
+            },
+          },
         },
       },
       RepairResult: {

@@ -1,0 +1,102 @@
+// The host's network devices as sysfs shows them: kind, link state, addresses, bridge master, traffic counters.
+// Read only; used by the web UI's bridge picker and live traffic figures.
+
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { basename } from 'node:path';
+
+export type DeviceKind = 'bridge' | 'physical' | 'veth' | 'tap' | 'vlan' | 'bond' | 'loopback' | 'other';
+
+export interface HostDevice {
+  name: string;
+  kind: DeviceKind;
+  up: boolean;
+  addresses: string[];
+  master?: string;
+}
+
+export interface DeviceCounters {
+  rxBytes: number;
+  txBytes: number;
+  rxPackets: number;
+  txPackets: number;
+}
+
+const sys = (dev: string, file: string) => readFileSync(`/sys/class/net/${dev}/${file}`, 'utf8').trim();
+
+function kindOf(dev: string): DeviceKind {
+  const has = (p: string) => {
+    try {
+      readdirSync(`/sys/class/net/${dev}/${p}`);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (dev === 'lo') return 'loopback';
+  if (has('bridge')) return 'bridge';
+  if (has('bonding')) return 'bond';
+  let uevent = '';
+  try {
+    uevent = sys(dev, 'uevent');
+  } catch {
+    // no uevent: decide from the other hints
+  }
+  if (/DEVTYPE=vlan/.test(uevent)) return 'vlan';
+  try {
+    if (Number.parseInt(sys(dev, 'tun_flags'), 16) & 0x2) return 'tap';
+  } catch {
+    // not a tun/tap device
+  }
+  if (has('device')) return 'physical';
+  try {
+    if (
+      readlinkSync(`/sys/class/net/${dev}`).includes('/virtual/') &&
+      sys(dev, 'iflink') !== sys(dev, 'ifindex')
+    )
+      return 'veth';
+  } catch {
+    // keep 'other'
+  }
+  return 'other';
+}
+
+export function listHostDevices(): HostDevice[] {
+  const addrs = networkInterfaces();
+  const out: HostDevice[] = [];
+  for (const name of readdirSync('/sys/class/net').sort()) {
+    let up = false;
+    try {
+      up = (Number(sys(name, 'flags')) & 1) === 1;
+    } catch {
+      continue;
+    }
+    const d: HostDevice = {
+      name,
+      kind: kindOf(name),
+      up,
+      addresses: (addrs[name] ?? []).map((a) => a.cidr ?? a.address),
+    };
+    try {
+      d.master = basename(readlinkSync(`/sys/class/net/${name}/master`));
+    } catch {
+      // not enslaved
+    }
+    out.push(d);
+  }
+  return out;
+}
+
+export function deviceCounters(dev: string): DeviceCounters | undefined {
+  try {
+    const n = (f: string) => Number(sys(dev, `statistics/${f}`));
+    return {
+      rxBytes: n('rx_bytes'),
+      txBytes: n('tx_bytes'),
+      rxPackets: n('rx_packets'),
+      txPackets: n('tx_packets'),
+    };
+  } catch {
+    return undefined;
+  }
+}
