@@ -51,7 +51,8 @@ export type NetworkEventType =
   | 'stopped'
   | 'updated'
   | 'lease'
-  | 'repaired';
+  | 'repaired'
+  | 'failed';
 
 export interface NetworkEvent {
   type: NetworkEventType;

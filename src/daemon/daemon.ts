@@ -358,7 +358,18 @@ export class Daemon {
       }
     }
     const live = liveNetworkDef(def);
-    obj.runtime = await this.runtime.start(live);
+    try {
+      obj.runtime = await this.runtime.start(live);
+    } catch (e) {
+      // the activity feed (web UI, net-event --json) shows what failed and what to do about it
+      const hint = (e as VirtError).hint;
+      this.emit('failed', def, {
+        operation: 'start',
+        message: (e as Error).message,
+        ...(hint ? { hint } : {}),
+      });
+      throw e;
+    }
     obj.liveDef = live;
     try {
       this.store.saveStatus(def.name, this.statusOf(obj));

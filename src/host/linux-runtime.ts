@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { ChangePlan, Lease } from '../api/types.js';
 import type { DriftProblem, NetworkRuntime, RuntimeEvent, RuntimeState } from '../daemon/runtime.js';
 import { formatSubnet, subnetsOverlap } from '../model/addr.js';
-import { VirtError } from '../model/errors.js';
+import { hintFor, VirtError } from '../model/errors.js';
 import { isRoutedL3Mode, type NetworkDef, networkMode } from '../model/network-def.js';
 import { ipSubnet } from '../model/network-ip.js';
 import { type PortForward, readForwards } from '../model/port-forward.js';
@@ -194,9 +194,12 @@ export class LinuxRuntime implements NetworkRuntime {
         }
       }
       const reason = e instanceof StepFailed ? e.message : (e as Error).message;
-      throw new VirtError('OPERATION_FAILED', `failed to start network '${def.name}': ${reason}`, {
+      const err = new VirtError('OPERATION_FAILED', `failed to start network '${def.name}': ${reason}`, {
         cause: e,
       });
+      const hint = hintFor(reason);
+      if (hint) err.hint = hint;
+      throw err;
     }
   }
 

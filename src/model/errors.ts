@@ -62,15 +62,49 @@ export class VirtError extends Error {
     return ERROR_HTTP_STATUS[this.code];
   }
 
-  toJSON(): { code: ErrorCode; message: string; line?: number; column?: number } {
+  /** What a person can do about it, when known (e.g. the package to install). */
+  hint?: string;
+
+  toJSON(): { code: ErrorCode; message: string; line?: number; column?: number; hint?: string } {
     return {
       code: this.code,
       message: this.message,
       ...(this.position ? { line: this.position.line, column: this.position.column } : {}),
+      ...(this.hint ? { hint: this.hint } : {}),
     };
   }
 }
 
 export function isVirtError(e: unknown): e is VirtError {
   return e instanceof VirtError;
+}
+
+const HINTS: Array<[RegExp, string]> = [
+  [
+    /spawn dnsmasq ENOENT|dnsmasq: not found|dnsmasq.*No such file/,
+    'dnsmasq is not installed: apt-get install dnsmasq-base',
+  ],
+  [/spawn nft ENOENT|nft: not found/, 'nft is not installed: apt-get install nftables'],
+  [/spawn (ip|bridge|tc) ENOENT/, 'iproute2 is not installed: apt-get install iproute2'],
+  [
+    /Address already in use/,
+    'another program listens on the DNS/DHCP ports of this address: run `virtnet doctor`',
+  ],
+  [
+    /already in use by interface|overlaps route/,
+    'pick another subnet, or stop what uses this one (`ip route`)',
+  ],
+  [
+    /Operation not supported|No such file or directory.*nf_tables|Could not process rule/,
+    'the kernel lacks an nftables feature: run `virtnet doctor`',
+  ],
+  [
+    /a device named '.*' already exists/,
+    'choose another bridge name, or delete the leftover device (`virtnet doctor` lists them)',
+  ],
+];
+
+/** A hint for a failure message from the host side (undefined when none fits). */
+export function hintFor(message: string): string | undefined {
+  return HINTS.find(([re]) => re.test(message))?.[1];
 }

@@ -184,6 +184,25 @@ describe('ports', { skip: canRunE2e() }, () => {
     assert.equal(t.virtnet(['netmode', 'pnet']).code, 0);
   });
 
+  test('a failed start names the step and says what to do', async () => {
+    const def = await t.api(
+      'POST',
+      '/v1/networks',
+      "<network><name>clashbr</name><forward mode='nat'/><bridge name='vt-vm1'/><ip address='192.168.156.1' prefix='24'/></network>",
+    );
+    assert.equal(def.status, 201, def.body);
+    const r = await t.api('POST', '/v1/networks/clashbr/start');
+    assert.equal(r.status, 500);
+    const err = (r.json() as { error: { message: string; hint?: string } }).error;
+    assert.match(
+      err.message,
+      /step "create bridge" failed: a device named 'vt-vm1' already exists on the host/,
+    );
+    assert.match(err.hint ?? '', /choose another bridge name/);
+    assert.equal(hostRun('ip', 'link', 'show', 'vt-vm1').code, 0, 'the tap is left alone');
+    await t.api('DELETE', '/v1/networks/clashbr');
+  });
+
   test('ports survive a daemon crash; a tap deleted meanwhile is recreated', async () => {
     t.killDaemon();
     hostRun('ip', 'link', 'del', 'vt-vm1');

@@ -342,6 +342,7 @@ export const OPENAPI_DOCUMENT = {
               message: { type: 'string', description: 'What virsh would print after "error: "' },
               line: { type: 'integer' },
               column: { type: 'integer' },
+              hint: { type: 'string', description: 'What to do about it, when known' },
             },
           },
         },
@@ -652,7 +653,7 @@ export const OPENAPI_DOCUMENT = {
         properties: {
           type: {
             type: 'string',
-            enum: ['defined', 'undefined', 'started', 'stopped', 'updated', 'lease', 'repaired'],
+            enum: ['defined', 'undefined', 'started', 'stopped', 'updated', 'lease', 'repaired', 'failed'],
           },
           name: { type: 'string' },
           uuid: { type: 'string' },
