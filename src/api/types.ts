@@ -38,6 +38,8 @@ export interface NetworkInfo {
   bridge?: string;
   /** 'nat' | 'route' | 'open' | 'bridge' | ... | 'isolated' */
   mode: string;
+  /** Active nat/route/open networks: the device traffic leaves through (forward dev, else the default route's). */
+  uplink?: string;
 }
 
 export interface NetworkListResponse {

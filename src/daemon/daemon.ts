@@ -200,16 +200,17 @@ export class Daemon {
   }
 
   info(id: string): NetworkInfo {
-    return toInfo(this.lookup(id));
+    return toInfo(this.lookup(id), this.runtime.uplink?.());
   }
 
   list(filter: ListFilter = {}): NetworkInfo[] {
     const out: NetworkInfo[] = [];
+    const uplink = this.runtime.uplink?.();
     for (const obj of this.nets.values()) {
       if (filter.active !== undefined && filter.active !== !!obj.liveDef) continue;
       if (filter.persistent !== undefined && filter.persistent !== obj.persistent) continue;
       if (filter.autostart !== undefined && filter.autostart !== obj.autostart) continue;
-      out.push(toInfo(obj));
+      out.push(toInfo(obj, uplink));
     }
     return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
@@ -284,7 +285,7 @@ export class Daemon {
         this.nets.set(def.name, { def, persistent: true, autostart: false });
       }
       this.emit('defined', def);
-      return toInfo(this.lookup(def.name));
+      return toInfo(this.lookup(def.name), this.runtime.uplink?.());
     });
   }
 
@@ -303,7 +304,7 @@ export class Daemon {
         if (!existing) this.nets.delete(def.name);
         throw e;
       }
-      return toInfo(obj);
+      return toInfo(obj, this.runtime.uplink?.());
     });
   }
 
@@ -318,7 +319,7 @@ export class Daemon {
       if (!obj.liveDef) this.nets.delete(obj.def.name);
       else this.store.saveStatus(obj.def.name, this.statusOf(obj));
       this.emit('undefined', obj.def);
-      return toInfo(obj);
+      return toInfo(obj, this.runtime.uplink?.());
     });
   }
 
@@ -330,7 +331,7 @@ export class Daemon {
       this.store.setAutostart(obj.def.name, on);
       obj.autostart = on;
       this.emit('updated', obj.def, { autostart: on });
-      return toInfo(obj);
+      return toInfo(obj, this.runtime.uplink?.());
     });
   }
 
@@ -339,7 +340,7 @@ export class Daemon {
       const obj = this.lookup(id);
       if (obj.liveDef) throw new VirtError('OPERATION_INVALID', 'network is already active');
       await this.startObj(obj, obj.def);
-      return toInfo(obj);
+      return toInfo(obj, this.runtime.uplink?.());
     });
   }
 
@@ -407,7 +408,7 @@ export class Daemon {
         obj.def = obj.newDef;
         obj.newDef = undefined;
       }
-      const info = toInfo(obj);
+      const info = toInfo(obj, this.runtime.uplink?.());
       if (!obj.persistent) this.nets.delete(obj.def.name);
       this.emit('stopped', live);
       return info;
@@ -442,7 +443,7 @@ export class Daemon {
         this.store.saveStatus(live.name, this.statusOf(obj));
         this.emit('repaired', live, { problems: problems.map((p) => p.what) });
       }
-      return { info: toInfo(obj), repaired: problems };
+      return { info: toInfo(obj, this.runtime.uplink?.()), repaired: problems };
     });
   }
 
@@ -580,7 +581,7 @@ export class Daemon {
         if (HUP_SECTIONS.includes(section)) await this.runtime.reloadDhcpHosts(liveNext, obj.runtime ?? {});
       }
       this.emit('updated', obj.liveDef ?? obj.def, { section, command: req.command, live, config });
-      return toInfo(obj);
+      return toInfo(obj, this.runtime.uplink?.());
     });
   }
 
@@ -681,7 +682,7 @@ function hostHasDevice(name: string): boolean {
   return existsSync(`/sys/class/net/${name}`);
 }
 
-function toInfo(obj: NetworkObj): NetworkInfo {
+function toInfo(obj: NetworkObj, defaultUplink?: string): NetworkInfo {
   const def = obj.liveDef ?? obj.def;
   const info: NetworkInfo = {
     name: def.name,
@@ -693,5 +694,9 @@ function toInfo(obj: NetworkObj): NetworkInfo {
   };
   const bridge = def.bridge?.name;
   if (bridge) info.bridge = bridge;
+  if (obj.liveDef && ['nat', 'route', 'open'].includes(info.mode)) {
+    const uplink = def.forward?.dev ?? def.forward?.interfaces[0]?.dev ?? defaultUplink;
+    if (uplink) info.uplink = uplink;
+  }
   return info;
 }

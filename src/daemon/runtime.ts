@@ -69,6 +69,8 @@ export interface NetworkRuntime {
   portDeviceExists(device: string): boolean;
   /** Makes the running dnsmasq use the definition's DHCP host entries now (no restart, leases kept). */
   reloadDhcpHosts(def: NetworkDef, state: RuntimeState): Promise<void>;
+  /** The device of the host's default route (what a NAT or routed network leaves through), if known. */
+  uplink?(): string | undefined;
   /** Daemon shutdown: stop supervising but leave every network running. */
   detach(): Promise<void>;
 }

@@ -42,7 +42,7 @@ import {
   releaseExistingTap,
   unplugDevice,
 } from './ports.js';
-import { readHostRoutes } from './proc-routes.js';
+import { defaultRouteDevice, readHostRoutes } from './proc-routes.js';
 
 export interface LinuxRuntimeOptions {
   stateDir: string;
@@ -376,6 +376,10 @@ export class LinuxRuntime implements NetworkRuntime {
     if (op === 'start') return startChangePlan(def, dns);
     const st = state as LinuxState;
     return stopChangePlan(def, st.bridge ?? def.bridge?.name, this.liveDnsmasq(def, st), dns);
+  }
+
+  uplink(): string | undefined {
+    return defaultRouteDevice();
   }
 
   plugPort(req: PlugRequest): Promise<void> {

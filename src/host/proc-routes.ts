@@ -68,3 +68,16 @@ export function readHostRoutes(family: 4 | 6): HostRoute[] {
     return [];
   }
 }
+
+/** The device of the IPv4 default route (the uplink a NAT network leaves through), if there is one. */
+export function defaultRouteDevice(): string | undefined {
+  try {
+    for (const line of readFileSync('/proc/net/route', 'utf8').split('\n').slice(1)) {
+      const f = line.split('\t');
+      if (f[1] === '00000000' && f[7] === '00000000') return f[0];
+    }
+  } catch {
+    // no /proc: no uplink to name
+  }
+  return undefined;
+}

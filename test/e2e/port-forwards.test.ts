@@ -63,8 +63,12 @@ describe('port forwards', { skip: canRunE2e() }, () => {
   });
   after(() => t?.destroy());
 
-  test('the reserved guest got its address', () => {
+  test('the reserved guest got its address; the network names its uplink', async () => {
     assert.equal(ip1, `${NET}.10`);
+    assert.equal(
+      ((await t.api('GET', '/v1/networks/pfnet')).json() as { uplink?: string }).uplink,
+      'uplink0',
+    );
   });
 
   test('without a forward, upstream cannot open a connection in', () => {

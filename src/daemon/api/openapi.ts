@@ -357,6 +357,10 @@ export const OPENAPI_DOCUMENT = {
           persistent: { type: 'boolean' },
           autostart: { type: 'boolean' },
           bridge: { type: 'string' },
+          uplink: {
+            type: 'string',
+            description: 'Active nat/route/open networks: forward dev, else the default route device',
+          },
           mode: {
             type: 'string',
             enum: ['nat', 'route', 'open', 'isolated', 'bridge', 'private', 'vepa', 'passthrough', 'hostdev'],
