@@ -126,6 +126,8 @@ export interface ChangePlan {
   nft: string;
   /** Files written (path and content); removed files have no content. */
   files: Array<{ path: string; content?: string }>;
+  /** Why the change would fail or clash when made now (e.g. the subnet is in use by a host route). */
+  warnings?: string[];
 }
 
 export interface ForwardChangeResponse {

@@ -75,7 +75,7 @@ export function formatLeases(leases: Lease[], quiet = false): string {
 
 /** A plan as a person reads it: commands, the nft transaction, files. */
 export function formatChangePlan(p: ChangePlan): string {
-  const out: string[] = [];
+  const out: string[] = (p.warnings ?? []).map((w) => `# warning: ${w}`);
   for (const c of p.commands) out.push(c);
   if (p.nft.trim()) out.push('nft -f - <<EOF', p.nft.trimEnd(), 'EOF');
   for (const f of p.files) {

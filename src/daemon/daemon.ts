@@ -13,10 +13,12 @@ import type {
   NetworkEventType,
   NetworkInfo,
 } from '../api/types.js';
+import { formatSubnet, subnetsOverlap } from '../model/addr.js';
 import { VirtError } from '../model/errors.js';
 import { type NetworkDef, networkMode } from '../model/network-def.js';
 import { applyDefineDefaults, liveNetworkDef } from '../model/network-defaults.js';
 import { formatNetworkXml } from '../model/network-format.js';
+import { ipSubnet } from '../model/network-ip.js';
 import { parseNetworkXml } from '../model/network-parse.js';
 import {
   HUP_SECTIONS,
@@ -455,7 +457,25 @@ export class Daemon {
       path: this.store.configFile(def.name),
       content: formatNetworkXml(def, { inactive: true }),
     });
+    // what a start would then run into: another network's subnet, a host route
+    const warnings = [...this.subnetClashes(def), ...(this.runtime.planChange('start', def).warnings ?? [])];
+    if (warnings.length) plan.warnings = [...new Set(warnings)];
     return plan;
+  }
+
+  /** Other networks (any state) whose subnets overlap this one's. */
+  private subnetClashes(def: NetworkDef): string[] {
+    const mine = def.ips.map(ipSubnet).filter((s) => s !== undefined);
+    const out: string[] = [];
+    for (const [name, obj] of this.nets) {
+      if (name === def.name) continue;
+      for (const s of (obj.liveDef ?? obj.def).ips.map(ipSubnet)) {
+        const hit = s && mine.find((m) => subnetsOverlap(m, s));
+        if (hit && s)
+          out.push(`subnet ${formatSubnet(hit)} overlaps ${formatSubnet(s)} of network '${name}'`);
+      }
+    }
+    return out;
   }
 
   /** Dry run of create (a transient network started at once). */

@@ -222,19 +222,27 @@ export class LinuxRuntime implements NetworkRuntime {
 
   /** libvirt's check: refuse a subnet that a route on the host already covers (other networks included). */
   private checkOverlap(def: NetworkDef): void {
+    const clash = this.routeClashes(def)[0];
+    if (clash) throw new Error(clash);
+  }
+
+  /** Routes on the host that a network's subnets overlap (libvirt's "already in use by interface" check). */
+  private routeClashes(def: NetworkDef): string[] {
     const subnets = def.ips.map(ipSubnet).filter((s) => s !== undefined);
+    const out: string[] = [];
     for (const family of [4, 6] as const) {
       const mine = subnets.filter((s) => s.family === family);
       if (mine.length === 0) continue;
       for (const r of readHostRoutes(family)) {
         const hit = mine.find((s) => subnetsOverlap(s, r.subnet));
         if (hit) {
-          throw new Error(
+          out.push(
             `Network is already in use by interface ${r.dev} (${formatSubnet(hit)} overlaps route ${formatSubnet(r.subnet)})`,
           );
         }
       }
     }
+    return out;
   }
 
   private async ensureBaseTable(): Promise<void> {
@@ -373,7 +381,12 @@ export class LinuxRuntime implements NetworkRuntime {
 
   planChange(op: 'start' | 'stop', def: NetworkDef, state: RuntimeState = {}): ChangePlan {
     const dns = { binary: this.dnsmasq, ...this.paths(def) };
-    if (op === 'start') return startChangePlan(def, dns);
+    if (op === 'start') {
+      const plan = startChangePlan(def, dns);
+      const clashes = this.routeClashes(def);
+      if (clashes.length) plan.warnings = clashes;
+      return plan;
+    }
     const st = state as LinuxState;
     return stopChangePlan(def, st.bridge ?? def.bridge?.name, this.liveDnsmasq(def, st), dns);
   }

@@ -28,6 +28,9 @@ describe('web UI in Chromium', { skip: skipReason() }, () => {
   let t: Topology;
   let browser: Browser;
   let page: Page;
+  /** The guest's namespace, attached to webnet in the leases test. */
+  let ctr: string;
+  let leasedIp: string;
   const base = `http://127.0.0.1:${PORT}`;
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   const byTestId = (id: string) => page.locator(`[data-testid="${id}"]`);
@@ -91,7 +94,7 @@ describe('web UI in Chromium', { skip: skipReason() }, () => {
   test("a guest's lease appears on the network's page without a reload", async () => {
     await page.goto(`${base}/networks/webnet?tab=leases`);
     await byTestId('tab-leases').waitFor({ timeout: 15000 });
-    const ctr = t.addNamespace('ctr');
+    ctr = t.addNamespace('ctr');
     const add = t.virtnet([
       'port-add',
       'webnet',
@@ -108,14 +111,103 @@ describe('web UI in Chromium', { skip: skipReason() }, () => {
     const row = byTestId(`lease-row-${MAC}`);
     await row.waitFor({ timeout: 10000 });
     assert.match(await row.innerText(), new RegExp((ip as string).replace(/\./g, '\\.')));
+    leasedIp = ip as string;
     await shot('leases');
+    assert.deepEqual(await axeViolations(), []);
+  });
+
+  test("reserving the guest's lease from the Leases tab makes it static, live and saved", async () => {
+    await page.goto(`${base}/networks/webnet?tab=leases`);
+    await byTestId(`reserve-${MAC}`).click();
+    await waitForText(`[data-testid="lease-row-${MAC}"]`, 'static');
+    const want = new RegExp(`<host mac='${MAC}'[^>]*ip='${leasedIp.replace(/\./g, '\\.')}'`);
+    assert.match((await t.api('GET', '/v1/networks/webnet/xml')).body, want);
+    assert.match((await t.api('GET', '/v1/networks/webnet/xml?inactive=1')).body, want);
+    assert.equal(await byTestId(`reserve-${MAC}`).count(), 0);
+    await byTestId(`unreserve-${MAC}`).waitFor();
+    // the same NIC again: the daemon refuses, and the page shows its words
+    await byTestId('res-mac').selectOption(MAC);
+    await byTestId('res-ip').fill(`${NET}.150`);
+    await byTestId('res-submit').click();
+    await page.waitForFunction(
+      `(document.querySelector('[data-testid="lease-error"]')?.textContent ?? '').length > 10`,
+      undefined,
+      { timeout: 10000 },
+    );
+    await shot('leases-reserved');
+    assert.deepEqual(await axeViolations(), []);
+  });
+
+  test('a DNS host added in the DNS tab resolves from the guest', async () => {
+    await page.goto(`${base}/networks/webnet?tab=dns`);
+    await byTestId('tab-dns').waitFor({ timeout: 15000 });
+    await byTestId('dns-host-ip').fill(`${NET}.50`);
+    await byTestId('dns-host-names').fill('dbhost');
+    await byTestId('dns-host-add').click();
+    await byTestId(`dns-host-row-${NET}.50`).waitFor({ timeout: 10000 });
+    let found: string[] = [];
+    for (let i = 0; i < 20 && !found.includes(`${NET}.50`); i++) {
+      found = t.resolve(ctr, 'dbhost', `${NET}.1`);
+      if (!found.includes(`${NET}.50`)) await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.ok(found.includes(`${NET}.50`), `dbhost resolved to ${found.join(', ') || 'nothing'}`);
+    // a TXT record goes to the saved definition only
+    await byTestId('dns-txt-name').fill('note');
+    await byTestId('dns-txt-value').fill('hello');
+    await byTestId('dns-txt-add').click();
+    await byTestId('dns-txt-row-note').waitFor({ timeout: 10000 });
+    assert.match((await t.api('GET', '/v1/networks/webnet/xml?inactive=1')).body, /<txt name='note'/);
+    await shot('dns');
+    assert.deepEqual(await axeViolations(), []);
+  });
+
+  test('the overview shows how the saved definition differs, with a restart button', async () => {
+    await page.goto(`${base}/networks/webnet`);
+    await byTestId('config-diff').waitFor({ timeout: 15000 });
+    assert.match((await byTestId('config-diff').textContent()) ?? '', /\+\s*<txt name='note'/);
+    await byTestId('restart-apply').waitFor();
+    await shot('overview-diff');
+    assert.deepEqual(await axeViolations(), []);
+  });
+
+  test('the guests tab shows live traffic', async () => {
+    await page.goto(`${base}/networks/webnet?tab=guests`);
+    await waitForText('[data-testid="guest-traffic-web1"]', '/s');
+    await shot('guests');
     assert.deepEqual(await axeViolations(), []);
   });
 
   test('the topology shows the guest', async () => {
     await page.goto(`${base}/networks/webnet?tab=topology`);
     await byTestId('topo-guest-web1').waitFor({ timeout: 15000 });
+    await page.waitForFunction(
+      `/\\/s/.test(document.querySelector('[data-testid="topo-rate-bridge"]')?.textContent ?? '')`,
+      undefined,
+      { timeout: 15000 },
+    );
     await shot('topology');
+    assert.deepEqual(await axeViolations(), []);
+  });
+
+  test('the list shows traffic and clones a network', async () => {
+    await page.goto(`${base}/`);
+    await waitForText('[data-testid="net-traffic-webnet"]', '/s');
+    await byTestId('menu-webnet').click();
+    await byTestId('clone-webnet').click();
+    await byTestId('clone-name').waitFor();
+    assert.equal(await byTestId('clone-name').inputValue(), 'webnet-clone');
+    assert.match((await byTestId('confirm-dialog').textContent()) ?? '', /clash/);
+    await shot('clone');
+    assert.deepEqual(await axeViolations(), []);
+    await byTestId('clone-submit').click();
+    await page.waitForURL(/\/networks\/webnet-clone\?tab=xml/, { timeout: 15000 });
+    const xml = (await t.api('GET', '/v1/networks/webnet-clone/xml?inactive=1')).body;
+    const orig = (await t.api('GET', '/v1/networks/webnet/xml?inactive=1')).body;
+    const uuid = /<uuid>([^<]+)<\/uuid>/.exec(orig)?.[1] ?? 'none';
+    assert.ok(!xml.includes(uuid), 'the clone has its own UUID');
+    assert.doesNotMatch(xml, /vnbr-web/);
+    assert.match(xml, /<host mac='52:54:00:70:00:05'/);
+    assert.equal((await t.api('DELETE', '/v1/networks/webnet-clone')).status, 200);
   });
 
   test('the create form refuses bad input with clear words', async () => {
@@ -169,6 +261,8 @@ describe('web UI in Chromium', { skip: skipReason() }, () => {
     await byTestId('create-cidr').fill(`${NET}.0/24`);
     await byTestId('create-submit').click();
     await page.waitForFunction('/in use/i.test(document.body.innerText)', undefined, { timeout: 15000 });
+    // the dry run before the change already names the clash
+    assert.match(await page.locator('body').innerText(), /overlaps 192\.168\.170\.0\/24 of network 'webnet'/);
     const r = await t.api('GET', '/v1/networks/clash');
     if (r.status === 200) assert.equal((r.json() as { active: boolean }).active, false);
   });
@@ -210,14 +304,78 @@ describe('web UI in Chromium', { skip: skipReason() }, () => {
     await shot('xml-error');
   });
 
+  test('XML is validated as you type, compared and applied after the plan', async () => {
+    await page.goto(`${base}/networks/webnet?tab=xml`);
+    await byTestId('xml-text').waitFor({ timeout: 15000 });
+    await byTestId('xml-text').fill(
+      "<network>\n  <name>webnet</name>\n  <bridge name='vnbr-web'\n</network>\n",
+    );
+    await page.waitForFunction(
+      `/line 4/i.test(document.querySelector('[data-testid="xml-error"]')?.textContent ?? '')`,
+      undefined,
+      { timeout: 10000 },
+    );
+    const saved = (await t.api('GET', '/v1/networks/webnet/xml?inactive=1')).body;
+    await byTestId('xml-text').fill(saved.replace('</network>', "  <mtu size='1400'/>\n</network>"));
+    await byTestId('xml-ok').waitFor({ timeout: 10000 });
+    await byTestId('xml-compare-saved').check();
+    assert.match((await byTestId('xml-diff').textContent()) ?? '', /\+\s*<mtu size='1400'\/>/);
+    await byTestId('xml-apply').click();
+    await byTestId('xml-confirm').waitFor({ timeout: 10000 });
+    await byTestId('plan').waitFor();
+    await shot('xml-diff-plan');
+    assert.deepEqual(await axeViolations(), []);
+    await byTestId('xml-apply-confirm').click();
+    await byTestId('xml-ok').waitFor({ timeout: 10000 });
+    await page.waitForFunction(
+      `/Saved/.test(document.querySelector('[data-testid="xml-ok"]')?.textContent ?? '')`,
+      undefined,
+      { timeout: 10000 },
+    );
+    assert.match((await t.api('GET', '/v1/networks/webnet/xml?inactive=1')).body, /<mtu size='1400'\/>/);
+  });
+
+  test('bridge mode offers a picker of host bridges', async () => {
+    await page.goto(`${base}/create`);
+    await byTestId('create-mode').selectOption('bridge');
+    await byTestId('create-host-bridge').waitFor({ timeout: 10000 });
+    await page.waitForFunction(`!/Looking for host bridges/.test(document.body.innerText)`, undefined, {
+      timeout: 10000,
+    });
+    // vnbr-web is a NAT network's bridge: never offered
+    const options = (await page.evaluate(
+      `Array.from(document.querySelectorAll('[data-testid="create-host-bridge"] option')).map((o) => o.value)`,
+    )) as string[];
+    assert.ok(!options.includes('vnbr-web'), options.join(','));
+    await shot('create-bridge');
+    assert.deepEqual(await axeViolations(), []);
+  });
+
   test('phone width is usable', async () => {
     await page.setViewportSize({ width: 400, height: 800 });
     await page.goto(`${base}/networks/webnet`);
     await byTestId('tab-leases').waitFor({ timeout: 15000 });
+    await byTestId('overview').waitFor({ timeout: 15000 });
     const overflow = (await page.evaluate(
       'document.documentElement.scrollWidth - window.innerWidth',
     )) as number;
     assert.ok(overflow <= 1, `page is ${overflow}px wider than the screen`);
     await shot('phone');
+  });
+
+  test('"Restart to apply" restarts the network with its saved definition', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${base}/networks/webnet`);
+    await byTestId('restart-apply').click();
+    await page.waitForFunction(
+      `document.querySelector('[data-testid="net-state"]')?.textContent === 'active' &&
+        !document.querySelector('[data-testid="config-differs"]')`,
+      undefined,
+      { timeout: 20000 },
+    );
+    assert.equal(await byTestId('action-error').count(), 0);
+    const info = (await t.api('GET', '/v1/networks/webnet')).json() as { active: boolean };
+    assert.equal(info.active, true);
+    assert.match((await t.api('GET', '/v1/networks/webnet/xml')).body, /<txt name='note'/);
   });
 });

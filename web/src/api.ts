@@ -89,7 +89,52 @@ export const api = {
     if (f.listenAddress) q.set('listenAddress', f.listenAddress);
     return json<ForwardChangeResponse>('DELETE', net(name) + '/forwards?' + q.toString());
   },
+  /** libvirt's net-update. */
+  update: (name: string, u: NetUpdate) =>
+    json<NetworkInfo>('POST', net(name) + '/update', JSON.stringify(u), 'application/json'),
+  stats: (name: string) => json<NetStats>('GET', net(name) + '/stats'),
+  hostDevices: () => json<{ devices: HostDevice[] }>('GET', '/v1/host/devices').then((r) => r.devices),
 };
+
+export interface NetUpdate {
+  command: 'add' | 'delete' | 'modify' | 'add-first' | 'add-last';
+  section:
+    | 'ip-dhcp-host'
+    | 'dns-host'
+    | 'dns-txt'
+    | 'dns-srv'
+    | 'ip-dhcp-range'
+    | 'portgroup'
+    | 'forward-interface';
+  xml: string;
+  parentIndex?: number;
+  live?: boolean;
+  config?: boolean;
+}
+
+export interface Counters {
+  rxBytes: number;
+  txBytes: number;
+  rxPackets: number;
+  txPackets: number;
+}
+
+export interface NetStats {
+  /** ms since epoch */
+  time: number;
+  bridge?: Counters & { name: string };
+  ports: Array<Counters & { uuid: string; device: string; owner: string }>;
+}
+
+export interface HostDevice {
+  name: string;
+  kind: string;
+  up: boolean;
+  addresses: string[];
+  master?: string;
+  /** The network using it. */
+  virtnet?: string;
+}
 
 // ---- live updates: one EventSource for the whole page, shared by every subscriber ----
 

@@ -9,6 +9,8 @@ export interface NetDetails {
   xml?: NetXml;
   /** The persistent definition, when it differs in text from the live one (active + persistent only). */
   inactiveXmlText?: string;
+  /** inactiveXmlText parsed. */
+  savedXml?: NetXml;
   leases: Lease[];
   ports: PortInfo[];
   /** Problems from check(); undefined when not checked (inactive) or the check failed. */
@@ -49,7 +51,14 @@ export async function loadDetails(
       errors.push(`XML: ${errorText(e)}`);
     }
   }
-  if (inactiveXmlText !== undefined) d.inactiveXmlText = inactiveXmlText;
+  if (inactiveXmlText !== undefined) {
+    d.inactiveXmlText = inactiveXmlText;
+    try {
+      d.savedXml = parseNetworkXml(inactiveXmlText);
+    } catch {
+      // shown as text only
+    }
+  }
   if (problems !== undefined) d.problems = problems;
   return d;
 }

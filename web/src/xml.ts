@@ -14,6 +14,8 @@ export interface DhcpRange {
 
 export interface DhcpHost {
   mac?: string;
+  /** IPv6: the client's DUID. */
+  id?: string;
   name?: string;
   ip: string;
 }
@@ -42,6 +44,25 @@ export interface NetXml {
   mtu?: string;
   domain?: string;
   ips: IpBlock[];
+  dns: DnsInfo;
+}
+
+export interface DnsSrv {
+  service: string;
+  protocol: string;
+  domain?: string;
+  target?: string;
+  port?: string;
+  priority?: string;
+  weight?: string;
+}
+
+export interface DnsInfo {
+  enable?: string;
+  forwarders: Array<{ addr?: string; domain?: string }>;
+  hosts: Array<{ ip: string; hostnames: string[] }>;
+  txts: Array<{ name: string; value: string }>;
+  srvs: DnsSrv[];
 }
 
 function attr(el: Element | null | undefined, name: string): string | undefined {
@@ -90,7 +111,9 @@ export function parseNetworkXml(xml: string): NetXml {
             const host: DhcpHost = { ip: hostIp };
             const mac = attr(h, 'mac');
             const name = attr(h, 'name');
+            const id = attr(h, 'id');
             if (mac) host.mac = mac.toLowerCase();
+            if (id) host.id = id;
             if (name) host.name = name;
             return [host];
           })
@@ -101,6 +124,7 @@ export function parseNetworkXml(xml: string): NetXml {
     name: child(root, 'name')?.textContent?.trim() ?? '',
     forwardMode: forward ? (attr(forward, 'mode') ?? 'nat') : 'isolated',
     ips,
+    dns: parseDns(child(root, 'dns')),
   };
   const set = (k: keyof NetXml, v: string | undefined) => {
     if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
@@ -114,6 +138,56 @@ export function parseNetworkXml(xml: string): NetXml {
   set('mtu', attr(child(root, 'mtu'), 'size'));
   set('domain', attr(child(root, 'domain'), 'name'));
   return out;
+}
+
+function parseDns(dns: Element | null): DnsInfo {
+  const out: DnsInfo = { forwarders: [], hosts: [], txts: [], srvs: [] };
+  if (!dns) return out;
+  const enable = attr(dns, 'enable');
+  if (enable) out.enable = enable;
+  for (const f of children(dns, 'forwarder')) {
+    const fw: { addr?: string; domain?: string } = {};
+    const a = attr(f, 'addr');
+    const dom = attr(f, 'domain');
+    if (a) fw.addr = a;
+    if (dom) fw.domain = dom;
+    out.forwarders.push(fw);
+  }
+  for (const h of children(dns, 'host'))
+    out.hosts.push({
+      ip: attr(h, 'ip') ?? '',
+      hostnames: children(h, 'hostname').map((n) => n.textContent?.trim() ?? ''),
+    });
+  for (const t of children(dns, 'txt'))
+    out.txts.push({ name: attr(t, 'name') ?? '', value: attr(t, 'value') ?? '' });
+  for (const r of children(dns, 'srv')) {
+    const srv: DnsSrv = { service: attr(r, 'service') ?? '', protocol: attr(r, 'protocol') ?? '' };
+    for (const k of ['domain', 'target', 'port', 'priority', 'weight'] as const) {
+      const v = attr(r, k);
+      if (v !== undefined) srv[k] = v;
+    }
+    out.srvs.push(srv);
+  }
+  return out;
+}
+
+/**
+ * A copy of a definition under a new name: no UUID, no MAC and (unless it names a host bridge in bridge mode)
+ * no bridge name, so the daemon picks fresh ones.
+ */
+export function cloneNetworkXml(xml: string, newName: string): string {
+  const doc = new DOMParser().parseFromString(xml, 'application/xml');
+  const root = doc.documentElement;
+  if (root?.tagName !== 'network' || doc.getElementsByTagName('parsererror').length > 0)
+    throw new Error('not a network XML document');
+  for (const tag of ['uuid', 'mac']) child(root, tag)?.remove();
+  const nameEl = child(root, 'name');
+  if (nameEl) nameEl.textContent = newName;
+  const mode = attr(child(root, 'forward'), 'mode');
+  const bridge = child(root, 'bridge');
+  if (bridge && mode !== 'bridge') bridge.removeAttribute('name');
+  // Whitespace nodes left by the removed elements: collapse blank lines.
+  return new XMLSerializer().serializeToString(doc).replace(/\n\s*\n/g, '\n') + '\n';
 }
 
 /** Total addresses in every DHCP range of the network. */
@@ -158,7 +232,7 @@ export function sameXml(a: string, b: string): boolean {
   }
 }
 
-function esc(s: string): string {
+export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;');
 }
 

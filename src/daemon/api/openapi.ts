@@ -465,6 +465,11 @@ export const OPENAPI_DOCUMENT = {
           dryRun: { type: 'boolean' },
           commands: { type: 'array', items: { type: 'string' } },
           nft: { type: 'string', description: 'The nft transaction' },
+          warnings: {
+            type: 'array',
+            items: { type: 'string' },
+            description: 'What the change would run into now (subnet of another network, a host route)',
+          },
           files: {
             type: 'array',
             items: { type: 'object', properties: { path: { type: 'string' }, content: { type: 'string' } } },

@@ -6,6 +6,9 @@ export function ConfirmDialog(props: {
   title: string;
   confirmLabel: string;
   busy?: boolean;
+  /** The confirm button's class (default danger) and test id (default confirm-yes). */
+  confirmClass?: string;
+  confirmTestId?: string;
   onConfirm: () => void;
   onCancel: () => void;
   children?: ComponentChildren;
@@ -36,8 +39,8 @@ export function ConfirmDialog(props: {
           </button>
           <button
             type="button"
-            class="danger"
-            data-testid="confirm-yes"
+            class={props.confirmClass ?? 'danger'}
+            data-testid={props.confirmTestId ?? 'confirm-yes'}
             disabled={props.busy}
             onClick={props.onConfirm}
           >

@@ -2,8 +2,17 @@ import type { NetDetails } from '../data';
 import { prefixToNetmask } from '../net';
 import { Link, networkHref } from '../router';
 import { modeLabel, sameXml } from '../xml';
+import { DiffView } from './DiffView';
 
-export function OverviewTab({ d }: { d: NetDetails }) {
+export function OverviewTab({
+  d,
+  busy,
+  onRestart,
+}: {
+  d: NetDetails;
+  busy?: boolean;
+  onRestart?: () => Promise<void> | void;
+}) {
   const x = d.xml;
   const differs =
     d.info.active && d.info.persistent && d.inactiveXmlText !== undefined && d.xmlText !== undefined
@@ -12,10 +21,33 @@ export function OverviewTab({ d }: { d: NetDetails }) {
   return (
     <div data-testid="overview">
       {differs && (
-        <p class="banner" role="status" data-testid="config-differs">
-          The saved definition differs from the running network; the changes apply at the next start.{' '}
-          <Link href={networkHref(d.info.name, 'xml')}>Compare in the XML tab</Link>.
-        </p>
+        <div class="banner" role="status" data-testid="config-differs">
+          <p>
+            The saved definition differs from the running network; the changes apply at the next start.{' '}
+            <Link href={networkHref(d.info.name, 'xml')}>Compare in the XML tab</Link>.
+          </p>
+          <DiffView
+            from={d.xmlText ?? ''}
+            to={d.inactiveXmlText ?? ''}
+            fromLabel="running"
+            toLabel="saved"
+            testid="config-diff"
+          />
+          {onRestart && (
+            <div class="actions">
+              <button
+                type="button"
+                class="primary"
+                disabled={busy}
+                data-testid="restart-apply"
+                onClick={() => void onRestart()}
+              >
+                Restart to apply
+              </button>
+              <span class="muted">Stops and starts the network: guests lose connectivity briefly.</span>
+            </div>
+          )}
+        </div>
       )}
       {d.problems && d.problems.length > 0 && (
         <div class="banner bad" role="alert" data-testid="problems">

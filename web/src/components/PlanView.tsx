@@ -7,6 +7,15 @@ export function PlanView({ plan, title }: { plan: ChangePlan; title?: string }) 
     <section class="plan" data-testid="plan" aria-label={title ?? 'The plan'}>
       <h3>{title ?? (plan.dryRun ? 'The plan (dry run: nothing changed yet)' : 'What was done')}</h3>
       {empty && <p class="muted">No host changes.</p>}
+      {(plan.warnings ?? []).length > 0 && (
+        <div role="alert" data-testid="plan-warnings">
+          <ul class="plan-warnings">
+            {(plan.warnings ?? []).map((w) => (
+              <li key={w}>Warning: {w}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       {plan.commands.length > 0 && (
         <>
           <h4>Commands</h4>

@@ -1,8 +1,11 @@
 // uplink → mode → bridge (+dnsmasq) → ports → guests, left to right, laid out deterministically.
 import type { NetDetails } from '../data';
+import { type Rate, rateText, type Traffic } from '../stats';
 import { modeLabel } from '../xml';
 
 const COL = 170;
+/** Wider columns when the edges carry traffic labels. */
+const COL_LIVE = 200;
 const ROW = 56;
 const W = 130;
 const H = 36;
@@ -17,8 +20,10 @@ interface Node {
   testid?: string;
 }
 
-export function Topology({ d }: { d: NetDetails }) {
+export function Topology({ d, traffic }: { d: NetDetails; traffic?: Traffic | undefined }) {
   const bad = (d.problems?.length ?? 0) > 0;
+  const live = d.info.active && traffic !== undefined;
+  const col = live ? COL_LIVE : COL;
   const ports = [...d.ports].sort(
     (a, b) =>
       a.owner.name.localeCompare(b.owner.name) ||
@@ -37,7 +42,7 @@ export function Topology({ d }: { d: NetDetails }) {
       id: 'mode',
       label: modeLabel(d.info.mode, d.xml, d.info.bridge),
       sub: d.info.mode,
-      x: 10 + COL,
+      x: 10 + col,
       y: mid(1, 0),
       bad,
     },
@@ -45,7 +50,7 @@ export function Topology({ d }: { d: NetDetails }) {
       id: 'bridge',
       label: d.info.bridge ?? d.xml?.bridge ?? 'bridge',
       sub: hasDhcp ? '+ dnsmasq' : 'bridge',
-      x: 10 + 2 * COL,
+      x: 10 + 2 * col,
       y: mid(1, 0),
       bad,
     },
@@ -55,7 +60,7 @@ export function Topology({ d }: { d: NetDetails }) {
       id: `port-${p.uuid}`,
       label: p.device?.name ?? 'port',
       sub: p.mac,
-      x: 10 + 3 * COL,
+      x: 10 + 3 * col,
       y: mid(ports.length, i),
       bad,
     });
@@ -65,19 +70,25 @@ export function Topology({ d }: { d: NetDetails }) {
       id: `guest-${g}`,
       label: g,
       sub: 'guest',
-      x: 10 + 4 * COL,
+      x: 10 + 4 * col,
       y: mid(guests.length, i),
       testid: `topo-guest-${g}`,
     });
   });
   const byId = new Map(nodes.map((n) => [n.id, n]));
+  // Rates on the edges: the bridge's counters between it and the uplink side, each port's between it and the bridge.
+  const edgeRate = new Map<string, Rate | undefined>();
+  if (live) {
+    edgeRate.set('mode>bridge', traffic.bridge);
+    for (const p of ports) edgeRate.set(`bridge>port-${p.uuid}`, traffic.ports.get(p.uuid));
+  }
   const edges: Array<[string, string]> = [
     ['uplink', 'mode'],
     ['mode', 'bridge'],
     ...ports.map((p): [string, string] => ['bridge', `port-${p.uuid}`]),
     ...ports.map((p): [string, string] => [`port-${p.uuid}`, `guest-${p.owner.name}`]),
   ];
-  const width = 10 + (ports.length ? 5 : 3) * COL;
+  const width = 10 + (ports.length ? 5 : 3) * col;
   return (
     <figure class="topology">
       <svg
@@ -96,8 +107,38 @@ export function Topology({ d }: { d: NetDetails }) {
           const x2 = t.x;
           const y2 = t.y + H / 2;
           const cx = (x1 + x2) / 2;
+          const k = `${a}>${b}`;
+          const labelled = edgeRate.has(k);
+          const r = edgeRate.get(k);
           return (
-            <path key={`${a}>${b}`} class="edge" d={`M${x1},${y1} C${cx},${y1} ${cx},${y2} ${x2},${y2}`} />
+            <g key={k}>
+              <path
+                class={r && r.rx + r.tx > 0 ? 'edge busy' : 'edge'}
+                d={`M${x1},${y1} C${cx},${y1} ${cx},${y2} ${x2},${y2}`}
+              />
+              {labelled && (
+                <text
+                  x={cx}
+                  y={(y1 + y2) / 2 - 4}
+                  text-anchor="middle"
+                  class="rate"
+                  data-testid={`topo-rate-${b}`}
+                >
+                  {r ? (
+                    <>
+                      <tspan x={cx} dy="-0.6em">
+                        ↓{short(r.rx)}/s
+                      </tspan>
+                      <tspan x={cx} dy="1.1em">
+                        ↑{short(r.tx)}/s
+                      </tspan>
+                    </>
+                  ) : (
+                    '…'
+                  )}
+                </text>
+              )}
+            </g>
           );
         })}
         {nodes.map((n) => (
@@ -120,8 +161,21 @@ export function Topology({ d }: { d: NetDetails }) {
           </g>
         ))}
       </svg>
+      {live && (
+        <figcaption class="muted" data-testid="topo-traffic">
+          Traffic, sampled every 2 s: {traffic.stats.bridge?.name ?? 'bridge'} {rateText(traffic.bridge)}{' '}
+          (counted on each device: rx is what it received).
+        </figcaption>
+      )}
       {!d.info.active && <figcaption class="muted">Not running: no ports or guests.</figcaption>}
       {bad && <figcaption class="bad">Problems: {problemText}</figcaption>}
     </figure>
   );
+}
+
+function short(n: number): string {
+  if (n < 1000) return `${Math.round(n)}B`;
+  if (n < 1e6) return `${(n / 1e3).toFixed(n < 1e4 ? 1 : 0)}k`;
+  if (n < 1e9) return `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)}M`;
+  return `${(n / 1e9).toFixed(1)}G`;
 }

@@ -1,9 +1,13 @@
-// The network XML: view live or saved, validate (dry run) and apply (define).
-import { useEffect, useState } from 'preact/hooks';
+// The network XML: view live or saved, validated as you type (dry run), compared with the saved and the live
+// version, and applied (define) after the plan is shown.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChangePlan } from '../../../src/api/types';
 import { ApiError, api, errorText } from '../api';
 import type { NetDetails } from '../data';
+import { DiffView } from './DiffView';
 import { PlanView } from './PlanView';
+
+const VALIDATE_DELAY_MS = 600;
 
 export function XmlTab({ d, onApplied }: { d: NetDetails; onApplied: () => Promise<void> }) {
   const hasInactive = d.inactiveXmlText !== undefined;
@@ -15,6 +19,11 @@ export function XmlTab({ d, onApplied }: { d: NetDetails; onApplied: () => Promi
   const [plan, setPlan] = useState<ChangePlan>();
   const [ok, setOk] = useState<string>();
   const [busy, setBusy] = useState(false);
+  /** The plan shown before applying: Apply asks first, then defines. */
+  const [confirming, setConfirming] = useState(false);
+  const [compare, setCompare] = useState<'none' | 'saved' | 'live'>('none');
+  const [checking, setChecking] = useState(false);
+  const seq = useRef(0);
 
   // Follow server changes until the user edits.
   useEffect(() => {
@@ -30,27 +39,73 @@ export function XmlTab({ d, onApplied }: { d: NetDetails; onApplied: () => Promi
     } else setError({ message: errorText(e) });
   };
 
+  /** A dry run of the text; only the latest answer counts. */
+  const check = async (xml: string): Promise<ChangePlan | undefined> => {
+    const mine = ++seq.current;
+    setChecking(true);
+    try {
+      const p = await api.planDefine(xml);
+      if (mine !== seq.current) return undefined;
+      setError(undefined);
+      return p;
+    } catch (e) {
+      if (mine === seq.current) fail(e);
+      return undefined;
+    } finally {
+      if (mine === seq.current) setChecking(false);
+    }
+  };
+
+  // Validate as you type, 600 ms after the last key.
+  useEffect(() => {
+    if (!dirty) return;
+    setConfirming(false);
+    const t = setTimeout(() => {
+      void check(text).then((p) => {
+        setPlan(p);
+        if (p) setOk('Valid.');
+        else setOk(undefined);
+      });
+    }, VALIDATE_DELAY_MS);
+    return () => clearTimeout(t);
+  }, [text, dirty]);
+
   const validate = async () => {
     setBusy(true);
     setError(undefined);
     setOk(undefined);
+    setConfirming(false);
     try {
-      setPlan(await api.planDefine(text));
-      setOk('Valid: this is what applying it would do.');
-    } catch (e) {
-      setPlan(undefined);
-      fail(e);
+      const p = await check(text);
+      setPlan(p);
+      if (p) setOk('Valid: this is what applying it would do.');
     } finally {
       setBusy(false);
     }
   };
 
+  /** Apply, first step: the plan. */
   const apply = async () => {
     setBusy(true);
     setError(undefined);
     setOk(undefined);
     try {
+      const p = await check(text);
+      setPlan(p);
+      setConfirming(p !== undefined);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  /** Apply, second step: define. */
+  const confirmApply = async () => {
+    setBusy(true);
+    setError(undefined);
+    setOk(undefined);
+    try {
       const info = await api.define(text);
+      setConfirming(false);
       setOk(
         info.active
           ? 'Saved. The running network keeps its current configuration until it is restarted.'
@@ -102,6 +157,9 @@ export function XmlTab({ d, onApplied }: { d: NetDetails; onApplied: () => Promi
       <label for="xml-text" class="sr-only">
         Network XML
       </label>
+      <p class="validity muted" aria-live="polite" data-testid="xml-validity">
+        {checking ? 'Checking…' : dirty ? (error ? 'Not valid.' : plan ? 'Valid.' : '') : 'Unchanged.'}
+      </p>
       <textarea
         id="xml-text"
         data-testid="xml-text"
@@ -124,7 +182,7 @@ export function XmlTab({ d, onApplied }: { d: NetDetails; onApplied: () => Promi
           data-testid="xml-apply"
           onClick={() => void apply()}
         >
-          Apply
+          Apply…
         </button>
         {dirty && (
           <button
@@ -146,7 +204,7 @@ export function XmlTab({ d, onApplied }: { d: NetDetails; onApplied: () => Promi
           <p class="error">
             {error.line !== undefined && (
               <strong>
-                Line {error.line}
+                line {error.line}
                 {error.column !== undefined ? `, column ${error.column}` : ''}:{' '}
               </strong>
             )}
@@ -159,7 +217,55 @@ export function XmlTab({ d, onApplied }: { d: NetDetails; onApplied: () => Promi
           {ok}
         </p>
       )}
+      {confirming && plan && (
+        <div class="banner" data-testid="xml-confirm">
+          <p>Applying saves this definition and runs the plan below.</p>
+          <div class="actions">
+            <button
+              type="button"
+              class="primary"
+              disabled={busy}
+              data-testid="xml-apply-confirm"
+              onClick={() => void confirmApply()}
+            >
+              Save the definition
+            </button>
+            <button
+              type="button"
+              disabled={busy}
+              data-testid="xml-apply-cancel"
+              onClick={() => setConfirming(false)}
+            >
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
       {plan && <PlanView plan={plan} />}
+      <fieldset class="seg">
+        <legend>Compare with</legend>
+        {(['none', 'saved', 'live'] as const).map((c) => (
+          <label key={c}>
+            <input
+              type="radio"
+              name="xml-compare"
+              checked={compare === c}
+              data-testid={`xml-compare-${c}`}
+              onChange={() => setCompare(c)}
+            />{' '}
+            {c === 'none' ? 'Nothing' : c === 'saved' ? 'Saved' : 'Live'}
+          </label>
+        ))}
+      </fieldset>
+      {compare !== 'none' && (
+        <DiffView
+          from={compare === 'saved' ? (d.inactiveXmlText ?? d.xmlText ?? '') : (d.xmlText ?? '')}
+          to={text}
+          fromLabel={compare === 'saved' ? (hasInactive ? 'saved' : 'saved (same as live)') : 'live'}
+          toLabel="this text"
+          testid="xml-diff"
+        />
+      )}
     </div>
   );
 }

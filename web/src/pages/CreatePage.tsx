@@ -1,7 +1,7 @@
 // `/create`: a network from a CIDR, with the plan (dry run) shown before anything changes.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { ChangePlan } from '../../../src/api/types';
-import { api, errorText } from '../api';
+import { api, errorText, type HostDevice } from '../api';
 import { PlanView } from '../components/PlanView';
 import { formatIp4, parseCidr4, parseIp4, parseIp6, suggest } from '../net';
 import { navigate, networkHref } from '../router';
@@ -149,6 +149,87 @@ function formatIp6(v: bigint): string {
   return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
 }
 
+/** Host bridges a bridge-mode network may use: not the bridge of a NAT, routed, open or isolated virtnet network. */
+async function usableBridges(): Promise<HostDevice[]> {
+  const [devices, nets] = await Promise.all([api.hostDevices(), api.list()]);
+  const own = new Map(nets.map((n) => [n.name, n.mode]));
+  const ownBridges = new Set(
+    nets.filter((n) => n.mode !== 'bridge' && n.bridge).map((n) => n.bridge as string),
+  );
+  return devices
+    .filter((d) => d.kind === 'bridge')
+    .filter((d) => !ownBridges.has(d.name))
+    .filter((d) => !d.virtnet || own.get(d.virtnet) === 'bridge')
+    .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+}
+
+function BridgePicker(props: { value: string; error?: string | undefined; onChange: (v: string) => void }) {
+  const [bridges, setBridges] = useState<HostDevice[]>();
+  const [loadError, setLoadError] = useState<string>();
+  useEffect(() => {
+    let alive = true;
+    usableBridges().then(
+      (b) => {
+        if (!alive) return;
+        setBridges(b);
+        if (b.length > 0 && !b.some((d) => d.name === props.value)) props.onChange(b[0]!.name);
+      },
+      (e) => alive && setLoadError(errorText(e)),
+    );
+    return () => {
+      alive = false;
+    };
+  }, []);
+  const described = [props.error ? 'e-hostBridge' : '', 'bridge-note'].filter(Boolean).join(' ');
+  return (
+    <div class="field">
+      <label for="f-hostBridge">Host bridge</label>
+      {bridges && bridges.length > 0 ? (
+        <select
+          id="f-hostBridge"
+          data-testid="create-host-bridge"
+          value={props.value}
+          aria-invalid={props.error ? true : undefined}
+          aria-describedby={described}
+          onChange={(e) => props.onChange(e.currentTarget.value)}
+        >
+          {bridges.map((b) => (
+            <option key={b.name} value={b.name}>
+              {b.name} — {b.up ? 'up' : 'down'}
+              {b.addresses.length ? `, ${b.addresses.join(', ')}` : ', no address'}
+              {b.virtnet ? ` (used by ${b.virtnet})` : ''}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <input
+          id="f-hostBridge"
+          data-testid="create-host-bridge"
+          value={props.value}
+          spellcheck={false}
+          aria-invalid={props.error ? true : undefined}
+          aria-describedby={described}
+          onInput={(e) => props.onChange(e.currentTarget.value)}
+        />
+      )}
+      <span class="muted devices-note" id="bridge-note">
+        {loadError
+          ? `The host's devices could not be listed (${loadError}); type the bridge's name.`
+          : bridges === undefined
+            ? 'Looking for host bridges…'
+            : bridges.length === 0
+              ? 'No usable host bridge was found (bridges of NAT and routed networks are not offered); type its name.'
+              : 'Bridges of NAT and routed virtnet networks are not offered.'}
+      </span>
+      {props.error && (
+        <span class="field-error" id="e-hostBridge">
+          {props.error}
+        </span>
+      )}
+    </div>
+  );
+}
+
 export function CreatePage() {
   const [f, setF] = useState<Form>(INITIAL);
   const [touched, setTouched] = useState(false);
@@ -264,7 +345,11 @@ export function CreatePage() {
           </select>
         </div>
         {f.mode === 'bridge' ? (
-          field('hostBridge', 'create-host-bridge', 'Host bridge')
+          <BridgePicker
+            value={f.hostBridge}
+            error={shownErrors.hostBridge}
+            onChange={(v) => set('hostBridge', v)}
+          />
         ) : (
           <>
             {field('cidr', 'create-cidr', 'Subnet (CIDR)', {

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { NetworkEvent } from '../../../src/api/types';
 import { api, errorText, subscribe } from '../api';
 import { ActivityTab } from '../components/ActivityTab';
+import { DnsTab } from '../components/DnsTab';
 import { ForwardsTab } from '../components/ForwardsTab';
 import { GuestsTab } from '../components/GuestsTab';
 import { LeasesTab } from '../components/LeasesTab';
@@ -11,11 +12,13 @@ import { Topology } from '../components/Topology';
 import { XmlTab } from '../components/XmlTab';
 import { loadDetails, type NetDetails, stateOf } from '../data';
 import { Link, navigate, networkHref } from '../router';
+import { useTraffic } from '../stats';
 import { modeLabel } from '../xml';
 
 const TABS = [
   { id: 'overview', label: 'Overview' },
   { id: 'leases', label: 'Leases' },
+  { id: 'dns', label: 'DNS' },
   { id: 'guests', label: 'Guests' },
   { id: 'forwards', label: 'Forwards' },
   { id: 'topology', label: 'Topology' },
@@ -85,6 +88,10 @@ export function NetworkPage({ name, tab: rawTab }: { name: string; tab: string }
     navigate(networkHref(name, TABS[j]!.id), true);
     tabRefs.current[j]?.focus();
   };
+
+  // Traffic only for this network, only while it runs and a tab that shows it is open.
+  const wantsTraffic = !!d?.info.active && (tab === 'guests' || tab === 'topology');
+  const traffic = useTraffic(wantsTraffic ? [name] : [])[name];
 
   const state = d ? stateOf(d) : undefined;
   return (
@@ -180,11 +187,23 @@ export function NetworkPage({ name, tab: rawTab }: { name: string; tab: string }
       </div>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} class="panel">
         {!d && !error && <p class="muted">Loading…</p>}
-        {d && tab === 'overview' && <OverviewTab d={d} />}
-        {d && tab === 'leases' && <LeasesTab d={d} />}
-        {d && tab === 'guests' && <GuestsTab d={d} />}
+        {d && tab === 'overview' && (
+          <OverviewTab
+            d={d}
+            busy={busy}
+            onRestart={() =>
+              act(async () => {
+                await api.destroy(name);
+                await api.start(name);
+              })
+            }
+          />
+        )}
+        {d && tab === 'leases' && <LeasesTab d={d} onChanged={refresh} />}
+        {d && tab === 'dns' && <DnsTab d={d} onChanged={refresh} />}
+        {d && tab === 'guests' && <GuestsTab d={d} traffic={traffic} />}
         {d && tab === 'forwards' && <ForwardsTab name={name} version={version} />}
-        {d && tab === 'topology' && <Topology d={d} />}
+        {d && tab === 'topology' && <Topology d={d} traffic={traffic} />}
         {d && tab === 'xml' && <XmlTab d={d} onApplied={refresh} />}
         {tab === 'activity' && <ActivityTab events={events} />}
       </div>

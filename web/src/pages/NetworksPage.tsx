@@ -6,7 +6,8 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Menu } from '../components/Menu';
 import { loadDetails, type NetDetails, stateOf } from '../data';
 import { Link, navigate, networkHref } from '../router';
-import { modeLabel, poolSize } from '../xml';
+import { humanRate, type Traffic, useTraffic } from '../stats';
+import { cloneNetworkXml, modeLabel, poolSize } from '../xml';
 
 type SortKey = 'name' | 'state' | 'mode' | 'subnets' | 'dhcp' | 'guests' | 'autostart';
 
@@ -82,6 +83,13 @@ export function NetworksPage() {
   const [filter, setFilter] = useState('');
   const [sort, setSort] = useState<{ key: SortKey; dir: 1 | -1 }>({ key: 'name', dir: 1 });
   const [deleting, setDeleting] = useState<{ name: string; guests: string[]; busy?: boolean }>();
+  const [cloning, setCloning] = useState<{
+    from: string;
+    xml: string;
+    name: string;
+    busy?: boolean;
+    error?: string;
+  }>();
   const alive = useRef(true);
 
   const refreshOne = useCallback(async (info: NetworkInfo) => {
@@ -164,6 +172,29 @@ export function NetworksPage() {
     }
     setDeleting({ name: info.name, guests });
   };
+
+  const askClone = async (info: NetworkInfo) => {
+    setActionError(undefined);
+    try {
+      const xml = await api.xml(info.name, info.persistent);
+      setCloning({ from: info.name, xml, name: `${info.name}-clone` });
+    } catch (e) {
+      setActionError(`${info.name}: ${errorText(e)}`);
+    }
+  };
+
+  let cloneXml: string | undefined;
+  let cloneError: string | undefined;
+  if (cloning) {
+    try {
+      cloneXml = cloneNetworkXml(cloning.xml, cloning.name.trim());
+    } catch (e) {
+      cloneError = errorText(e);
+    }
+  }
+
+  const activeNames = (list ?? []).filter((n) => n.active).map((n) => n.name);
+  const traffic = useTraffic(activeNames);
 
   const rows = useMemo(() => (list ?? []).map((n) => toRow(n, details[n.name])), [list, details]);
   const q = filter.trim().toLowerCase();
@@ -252,6 +283,7 @@ export function NetworksPage() {
                       </button>
                     </th>
                   ))}
+                  <th scope="col">rx/tx</th>
                   <th scope="col">Actions</th>
                 </tr>
               </thead>
@@ -260,16 +292,18 @@ export function NetworksPage() {
                   <NetRow
                     key={r.info.name}
                     row={r}
+                    traffic={traffic[r.info.name]}
                     busy={!!busy[r.info.name]}
                     onStart={() => act(r.info.name, () => api.start(r.info.name))}
                     onStop={() => act(r.info.name, () => api.destroy(r.info.name))}
                     onAutostart={(v) => act(r.info.name, () => api.setAutostart(r.info.name, v))}
                     onDelete={() => void askDelete(r.info)}
+                    onClone={() => void askClone(r.info)}
                   />
                 ))}
                 {shown.length === 0 && (
                   <tr>
-                    <td colSpan={8} class="muted">
+                    <td colSpan={9} class="muted">
                       No network matches “{filter}”.
                     </td>
                   </tr>
@@ -278,6 +312,58 @@ export function NetworksPage() {
             </table>
           </div>
         </>
+      )}
+      {cloning && (
+        <ConfirmDialog
+          title={`Clone network ${cloning.from}`}
+          confirmLabel="Define the clone"
+          confirmClass="primary"
+          confirmTestId="clone-submit"
+          busy={cloning.busy || !cloneXml || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(cloning.name.trim())}
+          onCancel={() => setCloning(undefined)}
+          onConfirm={async () => {
+            if (!cloneXml) return;
+            const name = cloning.name.trim();
+            setCloning({ ...cloning, busy: true });
+            try {
+              const info = await api.define(cloneXml);
+              setCloning(undefined);
+              navigate(networkHref(info.name, 'xml'));
+            } catch (e) {
+              setCloning({ ...cloning, name, busy: false, error: errorText(e) });
+            }
+          }}
+        >
+          <div class="field">
+            <label for="clone-name">Name of the new network</label>
+            <input
+              id="clone-name"
+              data-testid="clone-name"
+              value={cloning.name}
+              autocomplete="off"
+              onInput={(e) => setCloning({ ...cloning, name: e.currentTarget.value, error: undefined })}
+            />
+          </div>
+          <p>
+            The copy gets a new UUID, MAC address and bridge name (the daemon picks the next free{' '}
+            <code>virbrN</code>).
+          </p>
+          <p class="warn">
+            Its subnets are the same as {cloning.from}'s: starting it while {cloning.from} runs fails with an
+            address clash. Change the addresses in its XML tab before starting it.
+          </p>
+          {(cloning.error || cloneError) && (
+            <p class="error" role="alert" data-testid="clone-error">
+              {cloning.error ?? cloneError}
+            </p>
+          )}
+          {cloneXml && (
+            <details>
+              <summary>The XML that will be defined</summary>
+              <pre data-testid="clone-xml">{cloneXml}</pre>
+            </details>
+          )}
+        </ConfirmDialog>
       )}
       {deleting && (
         <ConfirmDialog
@@ -319,7 +405,9 @@ export function NetworksPage() {
 
 function NetRow(props: {
   row: Row;
+  traffic: Traffic | undefined;
   busy: boolean;
+  onClone: () => void;
   onStart: () => void;
   onStop: () => void;
   onAutostart: (v: boolean) => void;
@@ -382,6 +470,9 @@ function NetRow(props: {
           <span aria-hidden="true">{r.info.autostart ? 'on' : 'off'}</span>
         </label>
       </td>
+      <td data-label="rx/tx" data-testid={`net-traffic-${name}`}>
+        <TrafficCell active={r.info.active} t={props.traffic} />
+      </td>
       <td data-label="Actions" class="row-actions">
         {r.info.active ? (
           <button
@@ -413,10 +504,21 @@ function NetRow(props: {
               testid: `edit-xml-${name}`,
               onSelect: () => navigate(networkHref(name, 'xml')),
             },
+            { label: 'Clone…', testid: `clone-${name}`, onSelect: props.onClone },
             { label: 'Delete…', testid: `delete-${name}`, danger: true, onSelect: props.onDelete },
           ]}
         />
       </td>
     </tr>
+  );
+}
+
+function TrafficCell({ active, t }: { active: boolean; t: Traffic | undefined }) {
+  if (!active) return <span class="muted">—</span>;
+  if (!t?.bridge) return <span class="muted">{t && !t.stats.bridge ? '—' : '…'}</span>;
+  return (
+    <span class="traffic" title="Measured on the network's bridge">
+      {humanRate(t.bridge.rx)} / {humanRate(t.bridge.tx)}
+    </span>
   );
 }
