@@ -87,6 +87,7 @@ describe('web UI in Chromium', { skip: skipReason() }, () => {
     // the subnets come from the network's XML, fetched after the row appears
     await waitForText('[data-testid="net-row-webnet"]', '192.168.170.0/24');
     assert.match((await row.innerText()).toLowerCase(), /active/);
+    assert.match(await row.innerText(), /NAT → uplink0/);
     await shot('networks');
     assert.deepEqual(await axeViolations(), []);
   });
@@ -187,6 +188,18 @@ describe('web UI in Chromium', { skip: skipReason() }, () => {
     );
     await shot('topology');
     assert.deepEqual(await axeViolations(), []);
+    // a node opens its row: the guest's on the Guests tab
+    await byTestId('topo-guest-web1').click();
+    await page.waitForURL(/tab=guests/, { timeout: 10000 });
+  });
+
+  test("the overview shows the host's side: nft chain, dnsmasq, bridge ports", async () => {
+    await page.goto(`${base}/networks/webnet`);
+    await byTestId('host-evidence').waitFor({ timeout: 15000 });
+    const text = await byTestId('host-evidence').innerText();
+    assert.match(text, /nft chain br_vnbr-web present/);
+    assert.match(text, /dnsmasq serves DHCP\/DNS/);
+    assert.match(text, /bridge vnbr-web with ports vnv/);
   });
 
   test('the list shows traffic and clones a network', async () => {

@@ -1,4 +1,5 @@
 // Fetch helpers for the virtnetd API (same origin, /v1/...) and the shared SSE subscription.
+
 import type {
   ApiErrorBody,
   ChangePlan,
@@ -11,6 +12,7 @@ import type {
   NetworkListResponse,
   PortInfo,
 } from '../../src/api/types';
+import type { NetmodeReport } from '../../src/model/netmode';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -93,6 +95,8 @@ export const api = {
   update: (name: string, u: NetUpdate) =>
     json<NetworkInfo>('POST', net(name) + '/update', JSON.stringify(u), 'application/json'),
   stats: (name: string) => json<NetStats>('GET', net(name) + '/stats'),
+  /** The mode with its evidence: dnsmasq, firewall chains, bridge ports, as the host has them now. */
+  netmode: (name: string) => json<NetmodeReport>('GET', '/v1/netmode/' + encodeURIComponent(name)),
   hostDevices: () => json<{ devices: HostDevice[] }>('GET', '/v1/host/devices').then((r) => r.devices),
 };
 

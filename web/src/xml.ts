@@ -198,9 +198,9 @@ export function poolSize(n: NetXml): number {
 }
 
 /** "NAT", "Routed", "Open", "Isolated", "Bridge br0", with the uplink device when the XML names one. */
-export function modeLabel(mode: string, n?: NetXml, bridge?: string): string {
-  const dev = n?.forwardDev;
-  const via = dev ? ` via ${dev}` : '';
+export function modeLabel(mode: string, n?: NetXml, bridge?: string, uplink?: string): string {
+  const dev = n?.forwardDev ?? uplink;
+  const via = dev ? ` → ${dev}` : '';
   switch (mode) {
     case 'nat':
       return 'NAT' + via;

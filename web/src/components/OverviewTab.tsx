@@ -1,3 +1,6 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { NetmodeReport } from '../../../src/model/netmode';
+import { api } from '../api';
 import type { NetDetails } from '../data';
 import { prefixToNetmask } from '../net';
 import { Link, networkHref } from '../router';
@@ -71,7 +74,7 @@ export function OverviewTab({
         </dd>
         <dt>Forward mode</dt>
         <dd>
-          {modeLabel(d.info.mode, x, d.info.bridge)} <span class="muted">({d.info.mode})</span>
+          {modeLabel(d.info.mode, x, d.info.bridge, d.info.uplink)} <span class="muted">({d.info.mode})</span>
         </dd>
         <dt>UUID</dt>
         <dd>
@@ -95,6 +98,7 @@ export function OverviewTab({
           </>
         )}
       </dl>
+      {d.info.active && <HostEvidence name={d.info.name} version={d.xmlText ?? ''} />}
       <h2>Addresses</h2>
       {!x || x.ips.length === 0 ? (
         <p class="muted">No IP addresses.</p>
@@ -137,5 +141,36 @@ export function OverviewTab({
         </div>
       )}
     </div>
+  );
+}
+
+/** What the host really has for this network now (dnsmasq, firewall chains, bridge ports): netmode's evidence. */
+function HostEvidence({ name, version }: { name: string; version: string }) {
+  const [report, setReport] = useState<NetmodeReport | undefined>();
+  useEffect(() => {
+    let live = true;
+    api.netmode(name).then(
+      (r) => live && setReport(r),
+      () => live && setReport(undefined),
+    );
+    return () => {
+      live = false;
+    };
+  }, [name, version]);
+  if (!report) return null;
+  return (
+    <section data-testid="host-evidence" aria-label="On the host now">
+      <h2>On the host now</h2>
+      <ul class="evidence">
+        {report.evidence.map((e) => (
+          <li key={e}>{e}</li>
+        ))}
+        {report.problems.map((p) => (
+          <li key={p} class="bad">
+            {p}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

@@ -1,5 +1,6 @@
 // uplink → mode → bridge (+dnsmasq) → ports → guests, left to right, laid out deterministically.
 import type { NetDetails } from '../data';
+import { navigate, networkHref } from '../router';
 import { type Rate, rateText, type Traffic } from '../stats';
 import { modeLabel } from '../xml';
 
@@ -35,12 +36,12 @@ export function Topology({ d, traffic }: { d: NetDetails; traffic?: Traffic | un
   const mid = (n: number, i: number) => 10 + ((rows - n) * ROW) / 2 + i * ROW + (ROW - H) / 2;
   const problemText = (d.problems ?? []).map((p) => p.what).join('; ');
   const hasDhcp = d.xml?.ips.some((ip) => ip.ranges.length > 0 || ip.hosts.length > 0) ?? false;
-  const uplink = d.xml?.forwardDev ?? (d.info.mode === 'isolated' ? 'none' : 'host routes');
+  const uplink = d.xml?.forwardDev ?? d.info.uplink ?? (d.info.mode === 'isolated' ? 'none' : 'host routes');
   const nodes: Node[] = [
     { id: 'uplink', label: 'uplink', sub: uplink, x: 10, y: mid(1, 0), bad },
     {
       id: 'mode',
-      label: modeLabel(d.info.mode, d.xml, d.info.bridge),
+      label: modeLabel(d.info.mode, d.xml, d.info.bridge, d.info.uplink),
       sub: d.info.mode,
       x: 10 + col,
       y: mid(1, 0),
@@ -147,6 +148,12 @@ export function Topology({ d, traffic }: { d: NetDetails; traffic?: Traffic | un
             class={n.bad ? 'node bad' : 'node'}
             data-testid={n.testid}
             transform={`translate(${n.x},${n.y})`}
+            role="link"
+            tabIndex={0}
+            onClick={() => navigate(networkHref(d.info.name, tabOf(n.id)))}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') navigate(networkHref(d.info.name, tabOf(n.id)));
+            }}
           >
             <title>{n.bad ? `${n.label}: ${problemText}` : n.label}</title>
             <rect width={W} height={H} rx={6} />
@@ -178,4 +185,11 @@ function short(n: number): string {
   if (n < 1e6) return `${(n / 1e3).toFixed(n < 1e4 ? 1 : 0)}k`;
   if (n < 1e9) return `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)}M`;
   return `${(n / 1e9).toFixed(1)}G`;
+}
+
+/** Where a node's row lives: ports and guests on the Guests tab, the bridge and dnsmasq on Leases, else Overview. */
+function tabOf(id: string): string {
+  if (id.startsWith('port-') || id.startsWith('guest-')) return 'guests';
+  if (id === 'bridge') return 'leases';
+  return 'overview';
 }

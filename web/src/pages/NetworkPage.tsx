@@ -110,7 +110,7 @@ export function NetworkPage({ name, tab: rawTab }: { name: string; tab: string }
         </h1>
         {d && (
           <div class="actions">
-            <span class="muted">{modeLabel(d.info.mode, d.xml, d.info.bridge)}</span>
+            <span class="muted">{modeLabel(d.info.mode, d.xml, d.info.bridge, d.info.uplink)}</span>
             {d.info.active ? (
               <button
                 type="button"

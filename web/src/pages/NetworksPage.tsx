@@ -27,7 +27,7 @@ function toRow(info: NetworkInfo, d: NetDetails | undefined): Row {
     info,
     d,
     state: stateOf({ info, problems: d?.problems }),
-    mode: modeLabel(info.mode, d?.xml, info.bridge),
+    mode: modeLabel(info.mode, d?.xml, info.bridge, info.uplink),
     subnets: d?.xml?.ips.map((ip) => ip.subnet) ?? [],
     leases: d?.leases.length ?? 0,
     pool: d?.xml ? poolSize(d.xml) : 0,
