@@ -26,6 +26,8 @@ export interface ApiErrorBody {
   message: string;
   line?: number;
   column?: number;
+  /** What to do about it, when known. */
+  hint?: string;
 }
 
 export interface NetworkInfo {

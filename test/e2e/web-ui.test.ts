@@ -364,6 +364,26 @@ describe('web UI in Chromium', { skip: skipReason() }, () => {
     assert.deepEqual(await axeViolations(), []);
   });
 
+  test('a failed start shows up in the activity feed with the step and what to do', async () => {
+    const def = await t.api(
+      'POST',
+      '/v1/networks',
+      "<network><name>failnet</name><forward mode='nat'/><bridge name='uplink0'/><ip address='192.168.175.1' prefix='24'/></network>",
+    );
+    assert.equal(def.status, 201, def.body);
+    await page.goto(`${base}/networks/failnet?tab=activity`);
+    await byTestId('activity').waitFor({ timeout: 15000 });
+    await page.waitForTimeout(300);
+    assert.equal((await t.api('POST', '/v1/networks/failnet/start')).status, 500);
+    await waitForText('[data-testid="activity"]', 'What to do: choose another bridge name');
+    assert.match(
+      await byTestId('activity').innerText(),
+      /start failed: .*step "create bridge" failed: a device named 'uplink0' already exists/,
+    );
+    await shot('activity-failed');
+    await t.api('DELETE', '/v1/networks/failnet');
+  });
+
   test('phone width is usable', async () => {
     await page.setViewportSize({ width: 400, height: 800 });
     await page.goto(`${base}/networks/webnet`);

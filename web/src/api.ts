@@ -19,6 +19,7 @@ export class ApiError extends Error {
   readonly code: string;
   readonly line?: number;
   readonly column?: number;
+  readonly hint?: string;
   constructor(status: number, body: Partial<ApiErrorBody> | undefined, fallback: string) {
     super(body?.message ?? fallback);
     this.name = 'ApiError';
@@ -26,6 +27,7 @@ export class ApiError extends Error {
     this.code = body?.code ?? 'HTTP_' + status;
     if (body?.line !== undefined) this.line = body.line;
     if (body?.column !== undefined) this.column = body.column;
+    if (body?.hint) this.hint = body.hint;
   }
 }
 
@@ -34,7 +36,7 @@ export function errorText(e: unknown): string {
   if (e instanceof ApiError) {
     const where =
       e.line !== undefined ? ` (line ${e.line}${e.column !== undefined ? `, column ${e.column}` : ''})` : '';
-    return e.message + where;
+    return e.message + where + (e.hint ? ` — ${e.hint}` : '');
   }
   return e instanceof Error ? e.message : String(e);
 }
