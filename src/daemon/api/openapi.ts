@@ -16,6 +16,11 @@ const errors = {
   '409': ok('Error', 'Operation not valid in the current state'),
   '500': ok('Error', 'Operation failed on the host'),
 };
+/** `{ KEY: [REF, …] }`: the shape of every list response. */
+const listOf = (key: string, ref: string) => ({
+  type: 'object',
+  properties: { [key]: { type: 'array', items: { $ref: `#/components/schemas/${ref}` } } },
+});
 const boolQuery = (name: string, description: string) => ({
   name,
   in: 'query',
@@ -367,10 +372,7 @@ export const OPENAPI_DOCUMENT = {
           },
         },
       },
-      NetworkList: {
-        type: 'object',
-        properties: { networks: { type: 'array', items: { $ref: '#/components/schemas/NetworkInfo' } } },
-      },
+      NetworkList: listOf('networks', 'NetworkInfo'),
       Lease: {
         type: 'object',
         properties: {
@@ -384,10 +386,7 @@ export const OPENAPI_DOCUMENT = {
           iaid: { type: 'string' },
         },
       },
-      LeaseList: {
-        type: 'object',
-        properties: { leases: { type: 'array', items: { $ref: '#/components/schemas/Lease' } } },
-      },
+      LeaseList: listOf('leases', 'Lease'),
       DriftReport: {
         type: 'object',
         properties: {
@@ -455,10 +454,7 @@ export const OPENAPI_DOCUMENT = {
           hits: { type: 'integer', description: 'New connections forwarded (live forwards)' },
         },
       },
-      ForwardList: {
-        type: 'object',
-        properties: { forwards: { type: 'array', items: { $ref: '#/components/schemas/Forward' } } },
-      },
+      ForwardList: listOf('forwards', 'Forward'),
       ChangePlan: {
         type: 'object',
         properties: {
@@ -530,10 +526,7 @@ export const OPENAPI_DOCUMENT = {
           xml: { type: 'string', description: 'libvirt <networkport> XML' },
         },
       },
-      PortList: {
-        type: 'object',
-        properties: { ports: { type: 'array', items: { $ref: '#/components/schemas/Port' } } },
-      },
+      PortList: listOf('ports', 'Port'),
       GuestList: {
         type: 'object',
         properties: {

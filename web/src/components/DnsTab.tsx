@@ -1,11 +1,13 @@
 // DNS: host records (net-update dns-host, live), TXT and SRV records (saved definition only: they apply at
 // the next start), forwarders and the domain (shown; edited in the XML).
+
 import { useState } from 'preact/hooks';
 import { api, errorText, type NetUpdate } from '../api';
 import type { NetDetails } from '../data';
 import { parseIp4, parseIp6 } from '../net';
 import { Link, networkHref } from '../router';
 import { type DnsSrv, esc } from '../xml';
+import { TextField } from './TextField';
 
 const LABEL_RE = /^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/;
 
@@ -314,22 +316,8 @@ export function DnsTab({ d, onChanged }: { d: NetDetails; onChanged: () => Promi
       )}
       <form class="inline-form" onSubmit={addTxt} aria-label="Add a TXT record">
         <h3>Add a TXT record</h3>
-        <label>
-          Name
-          <input
-            value={txtName}
-            data-testid="dns-txt-name"
-            onInput={(e) => setTxtName(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Value
-          <input
-            value={txtValue}
-            data-testid="dns-txt-value"
-            onInput={(e) => setTxtValue(e.currentTarget.value)}
-          />
-        </label>
+        <TextField label="Name" value={txtName} testid="dns-txt-name" onValue={setTxtName} />
+        <TextField label="Value" value={txtValue} testid="dns-txt-value" onValue={setTxtValue} />
         <button type="submit" class="primary" disabled={busy} data-testid="dns-txt-add">
           Add
         </button>

@@ -1,10 +1,12 @@
 // Dynamic leases, static reservations and the gateway, merged by MAC; reserve, add and remove reservations
 // (libvirt's net-update ip-dhcp-host: live, so dnsmasq re-reads its hosts file and keeps the leases).
+
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api';
 import type { NetDetails } from '../data';
 import { parseIp4, parseIp6 } from '../net';
 import { esc, type IpBlock } from '../xml';
+import { TextField } from './TextField';
 
 interface LeaseRow {
   ip: string;
@@ -334,14 +336,7 @@ export function LeasesTab({ d, onChanged }: { d: NetDetails; onChanged: () => Pr
               onInput={(e) => setIp(e.currentTarget.value)}
             />
           </label>
-          <label>
-            Name (optional)
-            <input
-              value={hostname}
-              data-testid="res-name"
-              onInput={(e) => setHostname(e.currentTarget.value)}
-            />
-          </label>
+          <TextField label="Name (optional)" value={hostname} testid="res-name" onValue={setHostname} />
           <button type="submit" class="primary" disabled={busy} data-testid="res-submit">
             Reserve
           </button>
