@@ -97,7 +97,6 @@ export function Topology({ d, traffic }: { d: NetDetails; traffic?: Traffic | un
         viewBox={`0 0 ${width} ${height}`}
         width={width}
         height={height}
-        role="img"
         aria-label={`Topology of ${d.info.name}: ${uplink}, ${modeLabel(d.info.mode, d.xml)}, bridge, ${ports.length} ports, guests ${guests.join(', ') || 'none'}${bad ? `. Problems: ${problemText}` : ''}`}
       >
         {edges.map(([a, b]) => {
@@ -143,29 +142,31 @@ export function Topology({ d, traffic }: { d: NetDetails; traffic?: Traffic | un
           );
         })}
         {nodes.map((n) => (
-          <g
+          <a
             key={n.id}
-            class={n.bad ? 'node bad' : 'node'}
-            data-testid={n.testid}
-            transform={`translate(${n.x},${n.y})`}
-            role="link"
-            tabIndex={0}
-            onClick={() => navigate(networkHref(d.info.name, tabOf(n.id)))}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter') navigate(networkHref(d.info.name, tabOf(n.id)));
+            href={networkHref(d.info.name, tabOf(n.id))}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate(networkHref(d.info.name, tabOf(n.id)));
             }}
           >
-            <title>{n.bad ? `${n.label}: ${problemText}` : n.label}</title>
-            <rect width={W} height={H} rx={6} />
-            <text x={W / 2} y={15} text-anchor="middle">
-              {n.label.length > 18 ? n.label.slice(0, 17) + '…' : n.label}
-            </text>
-            {n.sub && (
-              <text x={W / 2} y={29} text-anchor="middle" class="sub">
-                {n.sub.length > 20 ? n.sub.slice(0, 19) + '…' : n.sub}
+            <g
+              class={n.bad ? 'node bad' : 'node'}
+              data-testid={n.testid}
+              transform={`translate(${n.x},${n.y})`}
+            >
+              <title>{n.bad ? `${n.label}: ${problemText}` : n.label}</title>
+              <rect width={W} height={H} rx={6} />
+              <text x={W / 2} y={15} text-anchor="middle">
+                {n.label.length > 18 ? n.label.slice(0, 17) + '…' : n.label}
               </text>
-            )}
-          </g>
+              {n.sub && (
+                <text x={W / 2} y={29} text-anchor="middle" class="sub">
+                  {n.sub.length > 20 ? n.sub.slice(0, 19) + '…' : n.sub}
+                </text>
+              )}
+            </g>
+          </a>
         ))}
       </svg>
       {live && (
