@@ -384,6 +384,32 @@ describe('web UI in Chromium', { skip: skipReason() }, () => {
     await t.api('DELETE', '/v1/networks/failnet');
   });
 
+  test('the forwards tab adds a forward that carries a connection, shows the plan, and deletes it', async () => {
+    await t.echoServer(ctr, 80);
+    await page.goto(`${base}/networks/webnet?tab=forwards`);
+    await byTestId('forward-listen-port').waitFor({ timeout: 15000 });
+    await byTestId('forward-listen-port').fill('8088');
+    const leases = (await t.api('GET', '/v1/networks/webnet/leases')).json() as {
+      leases: Array<{ mac: string; ipaddr: string }>;
+    };
+    await byTestId('forward-target').fill(leases.leases.find((l) => l.mac === MAC)?.ipaddr ?? '');
+    await byTestId('forward-target-port').fill('80');
+    await byTestId('forward-add').click();
+    await byTestId('forward-row-tcp-any-8088').waitFor({ timeout: 10000 });
+    assert.match(await page.locator('body').innerText(), /add element inet virtnet pf4_any \{ tcp \. 8088/);
+    assert.equal(t.tcp(t.upNs, t.hostUplinkAddr, 8088), t.upAddr);
+    await shot('forwards');
+    await byTestId('forward-delete-tcp-any-8088').click();
+    await page.waitForFunction(
+      `!document.querySelector('[data-testid="forward-row-tcp-any-8088"]')`,
+      undefined,
+      {
+        timeout: 10000,
+      },
+    );
+    assert.equal(t.tcp(t.upNs, t.hostUplinkAddr, 8088), undefined);
+  });
+
   test('phone width is usable', async () => {
     await page.setViewportSize({ width: 400, height: 800 });
     await page.goto(`${base}/networks/webnet`);

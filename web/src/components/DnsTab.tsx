@@ -2,10 +2,11 @@
 // the next start), forwarders and the domain (shown; edited in the XML).
 
 import { useState } from 'preact/hooks';
-import { api, errorText, type NetUpdate } from '../api';
+import { api, type NetUpdate } from '../api';
 import type { NetDetails } from '../data';
 import { parseIp4, parseIp6 } from '../net';
 import { Link, networkHref } from '../router';
+import { useAction } from '../useAction';
 import { type DnsSrv, esc } from '../xml';
 import { TextField } from './TextField';
 
@@ -25,9 +26,7 @@ export function DnsTab({ d, onChanged }: { d: NetDetails; onChanged: () => Promi
   const live = d.xml?.dns;
   // TXT and SRV records are changed in the saved definition; show that one when there is one.
   const saved = d.savedXml?.dns ?? live;
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const [ok, setOk] = useState<string>();
+  const { busy, error, ok, setError, run: act } = useAction(onChanged);
   const [hostIp, setHostIp] = useState('');
   const [hostNames, setHostNames] = useState('');
   const [txtName, setTxtName] = useState('');
@@ -37,22 +36,7 @@ export function DnsTab({ d, onChanged }: { d: NetDetails; onChanged: () => Promi
   const liveToo = { live: d.info.active, config: d.info.persistent };
   const configOnly = d.info.persistent ? { config: true } : { live: true };
 
-  const run = async (what: string, u: NetUpdate) => {
-    setBusy(true);
-    setError(undefined);
-    setOk(undefined);
-    try {
-      await api.update(d.info.name, u);
-      await onChanged();
-      setOk(what);
-      return true;
-    } catch (e) {
-      setError(errorText(e));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
+  const run = (what: string, u: NetUpdate) => act(what, () => api.update(d.info.name, u));
 
   const hostXml = (ip: string, names: string[]) =>
     `<host ip='${esc(ip)}'>${names.map((n) => `<hostname>${esc(n)}</hostname>`).join('')}</host>`;

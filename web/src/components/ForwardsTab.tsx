@@ -2,13 +2,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ChangePlan, ForwardInfo } from '../../../src/api/types';
 import { api, errorText } from '../api';
+import { useAction } from '../useAction';
 import { PlanView } from './PlanView';
 
 export function ForwardsTab({ name, version }: { name: string; version: number }) {
   const [list, setList] = useState<ForwardInfo[]>();
-  const [error, setError] = useState<string>();
   const [plan, setPlan] = useState<ChangePlan>();
-  const [busy, setBusy] = useState(false);
   const [form, setForm] = useState({
     proto: 'tcp',
     listenPort: '',
@@ -24,6 +23,7 @@ export function ForwardsTab({ name, version }: { name: string; version: number }
       setError(errorText(e));
     }
   };
+  const { busy, error, setError, run } = useAction(load);
   useEffect(() => {
     void load();
   }, [name, version]);
@@ -47,32 +47,17 @@ export function ForwardsTab({ name, version }: { name: string; version: number }
     };
     if (form.targetPort.trim()) input.targetPort = Number(form.targetPort);
     if (form.description.trim()) input.description = form.description.trim();
-    setBusy(true);
-    try {
+    await run('Forward added.', async () => {
       const r = await api.addForward(name, input);
       setPlan(r.plan);
       setForm({ ...form, listenPort: '', targetPort: '', description: '' });
-      await load();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
-  const del = async (f: ForwardInfo) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const r = await api.deleteForward(name, f);
-      setPlan(r.plan);
-      await load();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const del = (f: ForwardInfo) =>
+    run('Forward deleted.', async () => {
+      setPlan((await api.deleteForward(name, f)).plan);
+    });
 
   const set = (k: keyof typeof form) => (e: Event) =>
     setForm({ ...form, [k]: (e.currentTarget as HTMLInputElement).value });

@@ -2,9 +2,10 @@
 // (libvirt's net-update ip-dhcp-host: live, so dnsmasq re-reads its hosts file and keeps the leases).
 
 import { useEffect, useState } from 'preact/hooks';
-import { api, errorText } from '../api';
+import { api } from '../api';
 import type { NetDetails } from '../data';
 import { parseIp4, parseIp6 } from '../net';
+import { useAction } from '../useAction';
 import { esc, type IpBlock } from '../xml';
 import { TextField } from './TextField';
 
@@ -97,9 +98,7 @@ const NAME_RE = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/;
 
 export function LeasesTab({ d, onChanged }: { d: NetDetails; onChanged: () => Promise<void> }) {
   const [now, setNow] = useState(() => Date.now());
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const [ok, setOk] = useState<string>();
+  const { busy, error, ok, setError, setOk, run } = useAction(onChanged);
   const [family, setFamily] = useState<'ipv4' | 'ipv6'>('ipv4');
   const [nic, setNic] = useState('');
   const [otherMac, setOtherMac] = useState('');
@@ -115,23 +114,6 @@ export function LeasesTab({ d, onChanged }: { d: NetDetails; onChanged: () => Pr
   const ips = d.xml?.ips ?? [];
   const families = [...new Set(ips.map((i) => i.family))];
   const where = { live: d.info.active, config: d.info.persistent };
-
-  const run = async (what: string, fn: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(undefined);
-    setOk(undefined);
-    try {
-      await fn();
-      await onChanged();
-      setOk(what);
-      return true;
-    } catch (e) {
-      setError(errorText(e));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const update = (command: 'add' | 'delete', fam: 'ipv4' | 'ipv6', xml: string) => {
     const parentIndex = parentIndexFor(ips, fam);
