@@ -17,6 +17,18 @@ export interface DriverResult {
   stderr: string;
 }
 
+const live = new Set<RuntimeNs>();
+// a test run that is interrupted or dies still removes its namespaces and processes
+process.on('exit', () => {
+  for (const ns of live) ns.dispose();
+});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    for (const ns of live) ns.dispose();
+    process.exit(130);
+  });
+}
+
 export class RuntimeNs {
   readonly name = `vnt-rt-${randomBytes(4).toString('hex')}`;
   readonly dir = mkdtempSync(join(tmpdir(), 'vnt-rt-'));
@@ -24,6 +36,7 @@ export class RuntimeNs {
 
   constructor() {
     execFileSync('ip', ['netns', 'add', this.name]);
+    live.add(this);
     this.sh(['ip', 'link', 'set', 'lo', 'up']);
   }
 
@@ -166,6 +179,7 @@ export class RuntimeNs {
   }
 
   dispose(): void {
+    live.delete(this);
     for (const c of this.children) c.kill('SIGKILL');
     for (const pid of this.dnsmasqPids()) {
       try {
