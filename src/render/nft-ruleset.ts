@@ -19,7 +19,11 @@ import {
 
 export const TABLE = 'inet virtnet';
 
-/** The table, its maps and base chains. Only used when the table does not exist yet. */
+/**
+ * The table, its maps and base chains. Only used when the table does not exist yet. Connections that a port
+ * forward (or the admin's own DNAT) sent somewhere are accepted once, here, rather than by a rule in every
+ * network's chain: nft reloads the whole table for each transaction, so every rule per network costs each start.
+ */
 export function baseTableScript(): string {
   return `table ${TABLE} {
   map fwd_if {
@@ -48,6 +52,7 @@ export function baseTableScript(): string {
   }
   chain forward {
     type filter hook forward priority filter; policy accept;
+    ct status dnat accept
     oifname vmap @fwd_if
     iifname vmap @fwd_if
   }
@@ -107,8 +112,6 @@ export function networkRules(def: NetworkDef): NetworkRules {
     const inbound: Term[] = [...fromDev, br('oifname'), addr(s, 'daddr')];
     if (mode === 'nat' && (s.family === 4 || natV6)) {
       rule(c.fwd, [...inbound, { kind: 'established' }], { kind: 'accept' });
-      // new inbound connections only through a port forward (DNAT)
-      if (s.family === 4) rule(c.fwd, [...inbound, { kind: 'dnatted' }], { kind: 'accept' });
     } else if (mode === 'route' || mode === 'nat') {
       rule(c.fwd, inbound, { kind: 'accept' });
     } else continue;
