@@ -4,15 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import type {
-  ChangePlan,
-  ForwardChangeResponse,
-  ForwardInfo,
-  Lease,
-  NetworkEvent,
-  NetworkEventType,
-  NetworkInfo,
-} from '../api/types.js';
+import type { ChangePlan, Lease, NetworkEvent, NetworkEventType, NetworkInfo } from '../api/types.js';
 import { formatSubnet, subnetsOverlap } from '../model/addr.js';
 import { VirtError } from '../model/errors.js';
 import { type NetworkDef, networkMode } from '../model/network-def.js';
@@ -27,32 +19,17 @@ import {
   updateNetworkDef,
 } from '../model/network-update.js';
 import { validateNetworkDef } from '../model/network-validate.js';
-import {
-  type ForwardKey,
-  type PortForward,
-  readForwards,
-  sameKey,
-  withForwards,
-} from '../model/port-forward.js';
 import { normalizeUuid } from '../model/uuid.js';
 import { emptyPlan } from '../plan/change-plan.js';
-import { forwardChain } from '../render/nft-forwards.js';
-import { bridgeId, forwardChangeScript } from '../render/nft-ruleset.js';
-import {
-  addForwardEdit,
-  deleteForwardEdit,
-  type ForwardEdit,
-  forwardFromInput,
-  noSuchForward,
-} from './forward-edit.js';
+import { ForwardService } from './forward-service.js';
 import { PortService } from './port-service.js';
 import type { DriftProblem, NetworkRuntime, RuntimeState } from './runtime.js';
-import type { Store } from './store.js';
+import type { ActiveStatus, Store } from './store.js';
 
 /** net-update sections that can change a running network: dnsmasq re-reads hosts on SIGHUP; portgroups apply at plug time. */
 const LIVE_SECTIONS: readonly UpdateSection[] = ['ip-dhcp-host', 'dns-host', 'portgroup'];
 
-interface NetworkObj {
+export interface NetworkObj {
   /** Persistent definition, or the live one for a transient network. */
   def: NetworkDef;
   /** Definition to use at the next start, when redefined while active. */
@@ -81,6 +58,7 @@ export class Daemon {
   private healPending = false;
 
   readonly ports: PortService;
+  readonly forwards: ForwardService;
 
   constructor(
     private readonly store: Store,
@@ -99,6 +77,12 @@ export class Daemon {
         this.store.saveStatus(name, this.statusOf(obj));
       },
       emit: (name, detail) => this.emit('updated', this.lookup(name).def, detail),
+      serialize: (fn) => this.serialize(fn),
+    });
+    this.forwards = new ForwardService(store, runtime, {
+      lookup: (id) => this.lookup(id),
+      statusOf: (obj) => this.statusOf(obj),
+      emit: (type, def, detail) => this.emit(type, def, detail),
       serialize: (fn) => this.serialize(fn),
     });
     this.unsubscribeRuntime = runtime.onEvent((e) => {
@@ -346,7 +330,7 @@ export class Daemon {
     });
   }
 
-  private statusOf(obj: NetworkObj) {
+  private statusOf(obj: NetworkObj): ActiveStatus {
     return {
       xml: formatNetworkXml(obj.liveDef as NetworkDef),
       transient: !obj.persistent,
@@ -508,43 +492,6 @@ export class Daemon {
     return plan;
   }
 
-  /** Port forwards of the live and the persistent definition, with hit counters of the live ones. */
-  async forwards(id: string): Promise<ForwardInfo[]> {
-    const obj = this.lookup(id);
-    const live = obj.liveDef ? readForwards(obj.liveDef) : [];
-    const config = obj.persistent ? readForwards(obj.newDef ?? obj.def) : [];
-    const counters = obj.liveDef && live.length ? await this.runtime.forwardCounters() : new Map();
-    const bridge = bridgeId(obj.liveDef?.bridge?.name ?? '');
-    const out: ForwardInfo[] = [];
-    for (const f of [...live, ...config.filter((c) => !live.some((l) => sameKey(l, c)))]) {
-      const isLive = live.includes(f);
-      const info: ForwardInfo = { ...f, live: isLive, config: config.some((c) => sameKey(c, f)) };
-      if (isLive) info.hits = counters.get(forwardChain(bridge, f))?.packets ?? 0;
-      out.push(info);
-    }
-    return out.sort((a, b) => a.listenPort - b.listenPort || a.proto.localeCompare(b.proto));
-  }
-
-  /** Adds a forward to the running network (one nft transaction) and to the persistent definition. */
-  addForward(id: string, input: Record<string, unknown>, dryRun = false): Promise<ForwardChangeResponse> {
-    return this.serialize(async () => {
-      const obj = this.lookup(id);
-      const f = forwardFromInput(obj.liveDef ?? obj.def, input);
-      return this.applyForwardEdit(obj, f, (def) => addForwardEdit(def, f), dryRun);
-    });
-  }
-
-  /** Removes the forward with this protocol, listen address and first port from both definitions. */
-  deleteForward(id: string, key: ForwardKey, dryRun = false): Promise<ForwardChangeResponse> {
-    return this.serialize(async () => {
-      const obj = this.lookup(id);
-      const all = [...(obj.liveDef ? readForwards(obj.liveDef) : []), ...readForwards(obj.newDef ?? obj.def)];
-      const f = all.find((x) => sameKey(x, key));
-      if (!f) throw noSuchForward(obj.def.name, key);
-      return this.applyForwardEdit(obj, f, (def) => deleteForwardEdit(def, key), dryRun);
-    });
-  }
-
   /**
    * net-update: add, delete or modify one element (DHCP host or range, DNS host/TXT/SRV, forward interface,
    * portgroup) of the live and/or persistent definition. Flags as virsh: neither live nor config means the
@@ -603,48 +550,6 @@ export class Daemon {
       this.emit('updated', obj.liveDef ?? obj.def, { section, command: req.command, live, config });
       return toInfo(obj, this.runtime.uplink?.());
     });
-  }
-
-  private async applyForwardEdit(
-    obj: NetworkObj,
-    f: PortForward,
-    edit: (def: NetworkDef) => ForwardEdit | undefined,
-    dryRun: boolean,
-  ): Promise<ForwardChangeResponse> {
-    const live = obj.liveDef;
-    const liveEdit = live ? edit(live) : undefined;
-    const configDef = obj.persistent ? (obj.newDef ?? obj.def) : undefined;
-    const configEdit = configDef ? edit(configDef) : undefined;
-    const plan: ChangePlan = { dryRun, commands: [], nft: '', files: [] };
-    if (live && liveEdit && live.bridge?.name && obj.runtime?.firewall !== false) {
-      plan.nft = forwardChangeScript(live.bridge.name, liveEdit.add, liveEdit.remove);
-    }
-    const newConfig = configDef && configEdit ? withForwards(configDef, configEdit.next) : undefined;
-    if (newConfig) {
-      plan.files.push({
-        path: this.store.configFile(newConfig.name),
-        content: formatNetworkXml(newConfig, { inactive: true }),
-      });
-    }
-    const info: ForwardInfo = { ...f, live: !!liveEdit, config: !!configEdit };
-    const response = { network: obj.def.name, forward: info, plan };
-    if (dryRun) return response;
-    if (live && liveEdit) {
-      await this.runtime.changeForwards(live, obj.runtime ?? {}, liveEdit.add, liveEdit.remove);
-      obj.liveDef = withForwards(live, liveEdit.next);
-      this.store.saveStatus(obj.def.name, this.statusOf(obj));
-    }
-    if (newConfig) {
-      this.store.saveDefinition(newConfig);
-      if (obj.newDef) obj.newDef = newConfig;
-      else obj.def = newConfig;
-    }
-    if (!obj.persistent && obj.liveDef) obj.def = obj.liveDef;
-    this.emit('updated', obj.liveDef ?? obj.def, {
-      forward: liveEdit?.add.length || configEdit?.add.length ? 'added' : 'deleted',
-      ...f,
-    });
-    return response;
   }
 
   /**

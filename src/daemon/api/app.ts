@@ -183,7 +183,7 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
   });
 
   app.get('/v1/networks/:id/forwards', async (c) =>
-    c.json({ forwards: await daemon.forwards(c.req.param('id')) }),
+    c.json({ forwards: await daemon.forwards.list(c.req.param('id')) }),
   );
   app.post('/v1/networks/:id/forwards', async (c) => {
     let body: unknown;
@@ -196,7 +196,7 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
       throw new VirtError('INVALID_ARG', 'body must be a JSON object describing the forward');
     }
     const dryRun = flag(c, 'dryRun');
-    const r = await daemon.addForward(c.req.param('id'), body as Record<string, unknown>, dryRun);
+    const r = await daemon.forwards.add(c.req.param('id'), body as Record<string, unknown>, dryRun);
     return c.json(r, dryRun ? 200 : 201);
   });
   app.delete('/v1/networks/:id/forwards', async (c) => {
@@ -214,7 +214,7 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
       listenPort,
       ...(la && la !== 'any' && la !== '0.0.0.0' ? { listenAddress: la } : {}),
     };
-    return c.json(await daemon.deleteForward(c.req.param('id'), key, flag(c, 'dryRun')));
+    return c.json(await daemon.forwards.delete(c.req.param('id'), key, flag(c, 'dryRun')));
   });
 
   app.get('/v1/networks/:id/ports', (c) => c.json({ ports: daemon.ports.list(c.req.param('id')) }));
