@@ -90,6 +90,15 @@ function relayWebPort(): void {
   relayServer.listen(WEB_PORT, '127.0.0.1');
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function cleanup(): void {
   if (cleaning) return;
   cleaning = true;
@@ -104,16 +113,23 @@ function cleanup(): void {
       }
     }
   }
+  // The daemon must be gone first: its supervisor would restart a dnsmasq killed while it still runs.
+  for (let i = 0; i < 100 && children.some((c) => c.pid && alive(c.pid)); i++)
+    execFileSync('sleep', ['0.05']);
   // The daemon leaves networks running by design; stop their dnsmasq processes (started inside our namespace).
   for (const ns of [HOST_NS, UP_NS, ...GUESTS.map((g) => `${PREFIX}-${g}`)]) {
     if (!netnsExists(ns)) continue;
-    const pids = sh(['ip', 'netns', 'pids', ns], { quiet: true }).split('\n').filter(Boolean);
-    for (const pid of pids) {
-      try {
-        process.kill(Number(pid), 'SIGTERM');
-      } catch {
-        // already gone
+    for (let round = 0; round < 20; round++) {
+      const pids = sh(['ip', 'netns', 'pids', ns], { quiet: true }).split('\n').filter(Boolean);
+      if (pids.length === 0) break;
+      for (const pid of pids) {
+        try {
+          process.kill(Number(pid), round < 10 ? 'SIGTERM' : 'SIGKILL');
+        } catch {
+          // already gone
+        }
       }
+      execFileSync('sleep', ['0.05']);
     }
     sh(['ip', 'netns', 'del', ns], { quiet: true });
   }
