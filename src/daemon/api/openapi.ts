@@ -1,5 +1,7 @@
 // The OpenAPI 3.1 description of the API; checked in as docs/openapi.json (a test keeps them equal).
 
+import { UPDATE_COMMANDS, UPDATE_SECTIONS } from '../../model/network-update.js';
+
 const networkId = {
   name: 'id',
   in: 'path',
@@ -128,24 +130,8 @@ export const OPENAPI_DOCUMENT = {
                 type: 'object',
                 required: ['command', 'section', 'xml'],
                 properties: {
-                  command: { type: 'string', enum: ['add', 'add-first', 'add-last', 'delete', 'modify'] },
-                  section: {
-                    type: 'string',
-                    enum: [
-                      'bridge',
-                      'domain',
-                      'ip',
-                      'ip-dhcp-host',
-                      'ip-dhcp-range',
-                      'forward',
-                      'forward-interface',
-                      'forward-pf',
-                      'portgroup',
-                      'dns-host',
-                      'dns-txt',
-                      'dns-srv',
-                    ],
-                  },
+                  command: { type: 'string', enum: [...UPDATE_COMMANDS] },
+                  section: { type: 'string', enum: [...UPDATE_SECTIONS] },
                   xml: {
                     type: 'string',
                     description: "the element to add, or to match, e.g. <host mac='…' ip='…'/>",
