@@ -8,7 +8,8 @@ export const DNSMASQ_NS = 'http://libvirt.org/schemas/network/dnsmasq/1.0';
 
 export const V4 = () => E('ip', { address: '192.168.122.1', netmask: '255.255.255.0' });
 export const V6 = () => E('ip', { family: 'ipv6', address: '2001:db8:ca2:2::1', prefix: '64' });
-const pci = (fn = '0x1') => E('address', { type: 'pci', domain: '0x0000', bus: '0x03', slot: '0x10', function: fn });
+const pci = (fn = '0x1') =>
+  E('address', { type: 'pci', domain: '0x0000', bus: '0x03', slot: '0x10', function: fn });
 
 /** Children of <network> (after <name>) for each base; the name says the forward mode. */
 export const MODES = {

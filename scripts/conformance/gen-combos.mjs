@@ -16,7 +16,11 @@ export const FRAGMENTS = {
         {},
         E('range', { start: '192.168.122.2', end: '192.168.122.254' }),
         E('host', { mac: '00:16:3E:77:E2:ED', name: 'a.example.com', ip: '192.168.122.10' }),
-        E('host', { name: 'b.example.com', ip: '192.168.122.11' }, E('lease', { expiry: '30', unit: 'minutes' })),
+        E(
+          'host',
+          { name: 'b.example.com', ip: '192.168.122.11' },
+          E('lease', { expiry: '30', unit: 'minutes' }),
+        ),
       ),
     );
   },
@@ -33,7 +37,11 @@ export const FRAGMENTS = {
         'dhcp',
         {},
         E('range', { start: '2001:db8:ca2:2::100', end: '2001:db8:ca2:2::1ff' }, E('lease', { expiry: '0' })),
-        E('host', { id: '0:4:7e:7d:f0:7d:a8:bc:c5:d2:13:32:11:ed:16:ea:84:63', name: 'h6', ip: '2001:db8:ca2:2::5' }),
+        E('host', {
+          id: '0:4:7e:7d:f0:7d:a8:bc:c5:d2:13:32:11:ed:16:ea:84:63',
+          name: 'h6',
+          ip: '2001:db8:ca2:2::5',
+        }),
       ),
     );
     t.children.push(ip);
@@ -41,7 +49,14 @@ export const FRAGMENTS = {
   tftp: (t) => {
     const ip = ensurePath(t, 'network/ip');
     ip.children.push(E('tftp', { root: '/var/lib/tftp' }));
-    ip.children.push(E('dhcp', {}, E('range', { start: '192.168.122.2', end: '192.168.122.9' }), E('bootp', { file: 'pxelinux.0', server: '192.168.122.5' })));
+    ip.children.push(
+      E(
+        'dhcp',
+        {},
+        E('range', { start: '192.168.122.2', end: '192.168.122.9' }),
+        E('bootp', { file: 'pxelinux.0', server: '192.168.122.5' }),
+      ),
+    );
   },
   dns: (t) => {
     t.children.push(
@@ -52,7 +67,15 @@ export const FRAGMENTS = {
         E('forwarder', { addr: '8.8.8.8' }),
         E('forwarder', { domain: 'www.example.com' }),
         E('txt', { name: 'example', value: 'example value' }),
-        E('srv', { service: 'name', protocol: 'tcp', domain: 'test-domain-name', target: '.', port: '1024', priority: '10', weight: '10' }),
+        E('srv', {
+          service: 'name',
+          protocol: 'tcp',
+          domain: 'test-domain-name',
+          target: '.',
+          port: '1024',
+          priority: '10',
+          weight: '10',
+        }),
         E('host', { ip: '192.168.122.2' }, E('hostname', {}, 'myhost'), E('hostname', {}, 'myhostalias')),
       ),
     );
@@ -71,7 +94,12 @@ export const FRAGMENTS = {
   },
   bandwidth: (t) => {
     t.children.push(
-      E('bandwidth', {}, E('inbound', { average: '1000', peak: '5000', burst: '1024' }), E('outbound', { average: '128', peak: '256', burst: '256' })),
+      E(
+        'bandwidth',
+        {},
+        E('inbound', { average: '1000', peak: '5000', burst: '1024' }),
+        E('outbound', { average: '128', peak: '256', burst: '256' }),
+      ),
     );
   },
   'bandwidth-floor': (t) => {
@@ -81,7 +109,9 @@ export const FRAGMENTS = {
     t.children.push(E('vlan', {}, E('tag', { id: '42' })));
   },
   'vlan-trunk': (t) => {
-    t.children.push(E('vlan', { trunk: 'yes' }, E('tag', { id: '42', nativeMode: 'untagged' }), E('tag', { id: '47' })));
+    t.children.push(
+      E('vlan', { trunk: 'yes' }, E('tag', { id: '42', nativeMode: 'untagged' }), E('tag', { id: '47' })),
+    );
   },
   'vp-ovs': (t) => {
     t.children.push(E('virtualport', { type: 'openvswitch' }, E('parameters', { interfaceid: UUID })));
@@ -90,7 +120,13 @@ export const FRAGMENTS = {
     t.children.push(E('virtualport', { type: '802.1Qbh' }, E('parameters', { profileid: 'spongebob24' })));
   },
   'vp-qbg': (t) => {
-    t.children.push(E('virtualport', { type: '802.1Qbg' }, E('parameters', { managerid: '11', typeid: '1193047', typeidversion: '2', instanceid: UUID })));
+    t.children.push(
+      E(
+        'virtualport',
+        { type: '802.1Qbg' },
+        E('parameters', { managerid: '11', typeid: '1193047', typeidversion: '2', instanceid: UUID }),
+      ),
+    );
   },
   'pg-default': (t) => {
     t.children.push(E('portgroup', { name: 'engineering', default: 'yes' }));
@@ -107,7 +143,10 @@ export const FRAGMENTS = {
     );
   },
   'pg-two': (t) => {
-    t.children.push(E('portgroup', { name: 'dev' }, E('vlan', {}, E('tag', { id: '3' }))), E('portgroup', { name: 'ops', default: 'yes' }));
+    t.children.push(
+      E('portgroup', { name: 'dev' }, E('vlan', {}, E('tag', { id: '3' }))),
+      E('portgroup', { name: 'ops', default: 'yes' }),
+    );
   },
   metadata: (t) => {
     t.children.push(E('metadata', {}, E('app1:foo', { 'xmlns:app1': 'http://app1.org/app1/' }, 'fooish')));
@@ -116,14 +155,25 @@ export const FRAGMENTS = {
     t.children.push(E('uuid', {}, UUID));
   },
   route4: (t) => {
-    t.children.push(E('route', { address: '10.24.0.0', prefix: '16', gateway: '192.168.122.2', metric: '5' }));
+    t.children.push(
+      E('route', { address: '10.24.0.0', prefix: '16', gateway: '192.168.122.2', metric: '5' }),
+    );
   },
   route6: (t) => {
-    t.children.push(E('route', { family: 'ipv6', address: '2001:db8:ca2:3::', prefix: '64', gateway: '2001:db8:ca2:2::2' }));
+    t.children.push(
+      E('route', { family: 'ipv6', address: '2001:db8:ca2:3::', prefix: '64', gateway: '2001:db8:ca2:2::2' }),
+    );
   },
   dnsmasq: (t) => {
     setAttr(t, 'xmlns:dnsmasq', DNSMASQ_NS);
-    t.children.push(E('dnsmasq:options', {}, E('dnsmasq:option', { value: 'dhcp-ignore=tag:!known' }), E('dnsmasq:option', { value: 'cache-size=0' })));
+    t.children.push(
+      E(
+        'dnsmasq:options',
+        {},
+        E('dnsmasq:option', { value: 'dhcp-ignore=tag:!known' }),
+        E('dnsmasq:option', { value: 'cache-size=0' }),
+      ),
+    );
   },
   'port-isolated': (t) => {
     t.children.push(E('port', { isolated: 'yes' }));
@@ -136,7 +186,14 @@ export const FRAGMENTS = {
   },
   'nat-full': (t) => {
     const f = ensurePath(t, 'network/forward');
-    f.children.push(E('nat', { ipv6: 'yes' }, E('address', { start: '10.20.30.40', end: '10.20.30.44' }), E('port', { start: '500', end: '1000' })));
+    f.children.push(
+      E(
+        'nat',
+        { ipv6: 'yes' },
+        E('address', { start: '10.20.30.40', end: '10.20.30.44' }),
+        E('port', { start: '500', end: '1000' }),
+      ),
+    );
   },
   'bridge-attrs': (t) => {
     const b = ensurePath(t, 'network/bridge');
@@ -182,7 +239,10 @@ export function combos(perMode = 30) {
   for (const mode of ALL_MODES) {
     for (let i = 0; i < perMode; i++) {
       const k = 2 + Math.floor(rnd() * 5);
-      const pick = [...names].sort(() => rnd() - 0.5).slice(0, k).sort();
+      const pick = [...names]
+        .sort(() => rnd() - 0.5)
+        .slice(0, k)
+        .sort();
       const tree = network(mode);
       for (const f of pick) FRAGMENTS[f](tree);
       out.push({ id: `mix:${mode}+${pick.join('+')}`, tree });

@@ -40,7 +40,8 @@ function uncovered(schema, docs, root) {
     const last = segs.at(-1).replace(/^\{[^}]*\}/, '');
     if (last === '*') continue;
     const elRe = new RegExp(`<(?:[\\w-]+:)?${last.replace(/\./g, '\\.')}[\\s/>]`);
-    const holders = segs.length === 1 ? docs.filter((d) => d.includes(`<${root}`)) : docs.filter((d) => elRe.test(d));
+    const holders =
+      segs.length === 1 ? docs.filter((d) => d.includes(`<${root}`)) : docs.filter((d) => elRe.test(d));
     if (holders.length === 0) missing.push(path);
     for (const a of entry.attributes.keys()) {
       const attrRe = new RegExp(`<(?:[\\w-]+:)?${last}\\b[^>]*\\s${a}=`);
@@ -59,8 +60,16 @@ export function generate(schemaDir = DEFAULT_SCHEMAS) {
   const networks = finish([...single, ...combined, ...reordered(combined), ...extras(), ...styles()]);
   const ports = finish(portShapes()).map((p, i) => ({ ...p, xml: withUuid(p.xml, i) }));
   const missing = [
-    ...uncovered(netSchema, networks.map((s) => s.xml), 'network'),
-    ...uncovered(portSchema, ports.map((s) => s.xml), 'networkport'),
+    ...uncovered(
+      netSchema,
+      networks.map((s) => s.xml),
+      'network',
+    ),
+    ...uncovered(
+      portSchema,
+      ports.map((s) => s.xml),
+      'networkport',
+    ),
   ];
   if (missing.length) throw new Error(`gen-shapes: not covered by any shape: ${missing.join(', ')}`);
   return { networks, ports, covered: { network: netSchema.size, networkport: portSchema.size } };
@@ -79,7 +88,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { networks, ports, covered } = generate(process.argv[2]);
   const by = {};
   for (const s of networks) by[s.id.split(':')[0]] = (by[s.id.split(':')[0]] ?? 0) + 1;
-  console.log(`${networks.length} network shapes (${Object.entries(by).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+  console.log(
+    `${networks.length} network shapes (${Object.entries(by)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')})`,
+  );
   console.log(`${ports.length} network-port shapes`);
-  console.log(`schema coverage: all ${covered.network} element paths of network.rng, ${covered.networkport} of networkport.rng, with every attribute`);
+  console.log(
+    `schema coverage: all ${covered.network} element paths of network.rng, ${covered.networkport} of networkport.rng, with every attribute`,
+  );
 }

@@ -18,7 +18,17 @@ export const PLACES = {
   'network/mtu': ['nat', 'isolated', 'route', 'open', 'bridge', 'private'],
   'network/mac': ['nat', 'isolated', 'bridge'],
   'network/forward': ['isolated', 'macvtap', 'bridge', 'hostdev-pci', 'hostdev-pf', 'bare'],
-  'network/forward/interface': ['macvtap', 'nat', 'route', 'open', 'private', 'vepa', 'passthrough', 'hostdev-pci', 'hostdev-pf'],
+  'network/forward/interface': [
+    'macvtap',
+    'nat',
+    'route',
+    'open',
+    'private',
+    'vepa',
+    'passthrough',
+    'hostdev-pci',
+    'hostdev-pf',
+  ],
   'network/forward/address': ['hostdev-pci', 'passthrough', 'nat'],
   'network/forward/pf': ['hostdev-pf', 'passthrough', 'private', 'nat', 'bridge', 'hostdev-pci'],
   'network/forward/driver': ['hostdev-pci', 'hostdev-pf', 'passthrough'],
@@ -63,9 +73,20 @@ export const PLACES = {
 
 /** Values in an IPv6 <ip> (or for an IPv6 route) where the IPv4 table would only give refusals. */
 const BY_PATH_V6 = {
-  'network/ip@address': ['2001:db8:ca2:2::1', '2001:DB8:CA2:2::1', '2001:db8:ca2:2:0:0:0:1', 'fd00::1', '::ffff:192.168.122.1'],
+  'network/ip@address': [
+    '2001:db8:ca2:2::1',
+    '2001:DB8:CA2:2::1',
+    '2001:db8:ca2:2:0:0:0:1',
+    'fd00::1',
+    '::ffff:192.168.122.1',
+  ],
   'network/ip@prefix': ['0', '48', '64', '120', '128', '129'],
-  'network/ip/dhcp/range@start': ['2001:db8:ca2:2::100', '2001:db8:ca2:2:0:0:0:110', '2001:db8:ca2:3::1', '192.168.122.2'],
+  'network/ip/dhcp/range@start': [
+    '2001:db8:ca2:2::100',
+    '2001:db8:ca2:2:0:0:0:110',
+    '2001:db8:ca2:3::1',
+    '192.168.122.2',
+  ],
   'network/ip/dhcp/range@end': ['2001:db8:ca2:2::1ff', '2001:DB8:CA2:2::1FF', '2001:db8:ca2:2::50'],
   'network/ip/dhcp/host@ip': ['2001:db8:ca2:2::5', '2001:DB8:CA2:2:0::5', '192.168.122.5'],
   'network/ip/dhcp/host@mac': ['52:54:00:12:34:56'],
@@ -181,7 +202,10 @@ function virtualports() {
           const tree = network(mode);
           const vp = E('virtualport', type ? { type } : {}, E('parameters', { [p]: v }));
           parentOf(tree).children.push(vp);
-          out.push({ id: `attr:${scope}/virtualport[${type ?? 'none'}]/parameters@${p}=${label(v)}:${mode}`, tree });
+          out.push({
+            id: `attr:${scope}/virtualport[${type ?? 'none'}]/parameters@${p}=${label(v)}:${mode}`,
+            tree,
+          });
         }
       }
       const all = Object.fromEntries(params.map((p) => [p, PARAM_VALUES[p][0]]));
@@ -198,7 +222,11 @@ function virtualports() {
   // parameters of another type (outside the schema): which ones libvirt keeps
   const mixed = network('bridge');
   mixed.children.push(
-    E('virtualport', { type: 'openvswitch' }, E('parameters', { managerid: '11', profileid: 'p', interfaceid: BY_TYPE.UUID[0] })),
+    E(
+      'virtualport',
+      { type: 'openvswitch' },
+      E('parameters', { managerid: '11', profileid: 'p', interfaceid: BY_TYPE.UUID[0] }),
+    ),
   );
   out.push({ id: 'mixed-params:network/virtualport[openvswitch]:bridge', tree: mixed, schema: false });
   return out;

@@ -22,28 +22,33 @@ const NS = `vnlv-rec${process.pid}`;
 const DIR = join(tmpdir(), `virtnet-libvirt-${NS}`);
 const env = { ...process.env, LIBVIRT_NS: NS, LIBVIRT_NS_DIR: DIR, LIBVIRT_NS_FAKE_VFS: FAKE_VFS.join(' ') };
 const URI = `qemu:///system?socket=${DIR}/run/libvirt-sock`;
-const nsScript = (...args) => execFileSync('bash', [join(here, 'libvirt-ns.sh'), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+const nsScript = (...args) =>
+  execFileSync('bash', [join(here, 'libvirt-ns.sh'), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
 
 function virsh(...args) {
   const r = spawnSync('virsh', ['-c', URI, ...args], { encoding: 'utf8' });
   return { ok: r.status === 0, out: r.stdout, err: r.stderr };
 }
 
-/** virsh's error lines without "error: " and without the "Failed to define ..." line. */
+/**
+ * virsh's message without "error: " and without the "Failed to define ..." line, continuation lines kept (a
+ * libxml2 error shows the offending line and a caret; "invalid char in name: \n" ends in a newline).
+ */
 function message(stderr) {
-  return stderr
-    .split('\n')
-    .filter((l) => l.startsWith('error: '))
-    .map((l) => l.slice(7))
-    .filter((l) => !/^Failed to (define|create) network/.test(l))
-    .join('\n');
+  const text = stderr
+    .replace(/^error: Failed to (define|create) network[^\n]*\n/, '')
+    .replace(/^error: /, '');
+  // virsh ends the message with a newline (and writes an empty line to stdout)
+  return text.replace(/\n$/, '');
 }
 
 /** libvirt generates a UUID and a bridge MAC when the input has none: those are replaced by GENERATED. */
 function mask(input, output) {
   let out = output;
-  if (!/<uuid[\s>]/.test(input)) out = out.replace(/^ {2}<uuid>[^<]*<\/uuid>$/m, '  <uuid>GENERATED</uuid>');
-  if (!/<mac[\s/>]/.test(input)) out = out.replace(/^ {2}<mac address='[^']*'\/>$/m, "  <mac address='GENERATED'/>");
+  if (!/<uuid>\s*[^<\s][^<]*<\/uuid>/.test(input))
+    out = out.replace(/^ {2}<uuid>[^<]*<\/uuid>$/m, '  <uuid>GENERATED</uuid>');
+  if (!/<mac\s[^>]*address=(['"])[^'"]/.test(input))
+    out = out.replace(/^ {2}<mac address='[^']*'\/>$/m, "  <mac address='GENERATED'/>");
   return out;
 }
 
@@ -61,7 +66,8 @@ function recordNetworks(shapes, tmp) {
     const rec = { id: s.id, schemaValid, input: s.xml };
     if (r.ok) {
       const names = virsh('-q', 'net-list', '--all', '--name').out.split('\n').filter(Boolean);
-      if (names.length !== 1) throw new Error(`${s.id}: expected one defined network, found ${names.join(', ')}`);
+      if (names.length !== 1)
+        throw new Error(`${s.id}: expected one defined network, found ${names.join(', ')}`);
       const dump = virsh('net-dumpxml', '--inactive', names[0]);
       if (!dump.ok) throw new Error(`${s.id}: net-dumpxml failed: ${dump.err}`);
       rec.output = mask(s.xml, dump.out);
@@ -84,14 +90,17 @@ function recordPorts(shapes, tmp) {
   nsScript('exec', 'ip', 'link', 'add', 'vnbr0', 'type', 'bridge');
   nsScript('exec', 'ip', 'link', 'set', 'vnbr0', 'up');
   writeFileSync(join(tmp, 'portnet.xml'), PORT_NET);
-  for (const cmd of [['net-define', join(tmp, 'portnet.xml')], ['net-start', 'portnet']]) {
+  for (const cmd of [
+    ['net-define', join(tmp, 'portnet.xml')],
+    ['net-start', 'portnet'],
+  ]) {
     const r = virsh(...cmd);
     if (!r.ok) throw new Error(`${cmd[0]} portnet: ${r.err}`);
   }
   const portDir = join(DIR, 'run/network/portnet/ports');
   mkdirSync(portDir, { recursive: true });
   const fileOf = (i) => `5d744f21-ba4a-4d6e-bdb2-${i.toString(16).padStart(12, '0')}`;
-  shapes.forEach((s, i) => writeFileSync(join(portDir, `${fileOf(i)}.xml`), s.xml));
+  for (const [i, s] of shapes.entries()) writeFileSync(join(portDir, `${fileOf(i)}.xml`), s.xml);
   const logFile = join(DIR, 'libvirtd.log');
   const before = readFileSync(logFile, 'latin1').length;
   nsScript('restart');
@@ -106,14 +115,23 @@ function recordPorts(shapes, tmp) {
       .find((l) => / error : /.test(l));
     errors.set(m[1], prev ? prev.replace(/^.* error : [^:]+:\d+ : /, '') : 'unknown');
   });
-  const loaded = new Set(virsh('-q', 'net-port-list', 'portnet', '--uuid').out.split('\n').map((l) => l.trim()).filter(Boolean));
+  const loaded = new Set(
+    virsh('-q', 'net-port-list', 'portnet', '--uuid')
+      .out.split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean),
+  );
   const records = [];
   shapes.forEach((s, i) => {
     const rec = { id: s.id, input: s.xml };
     const uuid = /<uuid>([^<]*)<\/uuid>/.exec(s.xml)?.[1];
-    const canonical = uuid && /^[0-9a-f]{32}$/i.test(uuid.replace(/-/g, ''))
-      ? uuid.toLowerCase().replace(/-/g, '').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5')
-      : undefined;
+    const canonical =
+      uuid && /^[0-9a-f]{32}$/i.test(uuid.replace(/-/g, ''))
+        ? uuid
+            .toLowerCase()
+            .replace(/-/g, '')
+            .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5')
+        : undefined;
     if (canonical && loaded.has(canonical)) {
       const d = virsh('net-port-dumpxml', 'portnet', canonical);
       if (!d.ok) throw new Error(`${s.id}: net-port-dumpxml: ${d.err}`);
@@ -129,7 +147,8 @@ function recordPorts(shapes, tmp) {
 }
 
 function main() {
-  if (process.getuid?.() !== 0) throw new Error('record-libvirt: run as root (it starts libvirtd in a namespace)');
+  if (process.getuid?.() !== 0)
+    throw new Error('record-libvirt: run as root (it starts libvirtd in a namespace)');
   const { networks, ports } = generate(process.argv[3]);
   const tmp = mkdtempSync(join(tmpdir(), 'virtnet-rec-'));
   const cleanup = () => {
@@ -154,8 +173,11 @@ function main() {
     writeFileSync(join(OUT, 'networks.jsonl'), netRecords.map((r) => JSON.stringify(r)).join('\n') + '\n');
     writeFileSync(join(OUT, 'ports.jsonl'), portRecords.map((r) => JSON.stringify(r)).join('\n') + '\n');
     writeFileSync(join(OUT, 'fake-vfs.json'), `${JSON.stringify(FAKE_VFS, null, 2)}\n`);
-    const count = (rs) => `${rs.length} (${rs.filter((r) => r.output).length} accepted, ${rs.filter((r) => r.error).length} refused)`;
-    console.log(`networks ${count(netRecords)}, schema-valid ${netRecords.filter((r) => r.schemaValid).length}; ports ${count(portRecords)}; written to ${OUT}`);
+    const count = (rs) =>
+      `${rs.length} (${rs.filter((r) => r.output).length} accepted, ${rs.filter((r) => r.error).length} refused)`;
+    console.log(
+      `networks ${count(netRecords)}, schema-valid ${netRecords.filter((r) => r.schemaValid).length}; ports ${count(portRecords)}; written to ${OUT}`,
+    );
   } finally {
     cleanup();
   }

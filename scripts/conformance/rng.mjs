@@ -131,9 +131,12 @@ function isDatatypeRef(name, defines) {
   const structural = (n) => n.name === 'element' || n.name === 'attribute';
   const deep = (n, seen) =>
     structural(n) ||
-    (n.name === 'ref' && !seen.has(n.attrs.name) && refStructural(n.attrs.name, new Set(seen).add(n.attrs.name))) ||
+    (n.name === 'ref' &&
+      !seen.has(n.attrs.name) &&
+      refStructural(n.attrs.name, new Set(seen).add(n.attrs.name))) ||
     n.children.some((c) => deep(c, seen));
-  const refStructural = (r, seen) => (defines.get(r) ?? []).some((d) => d.children.some((c) => deep(c, seen)));
+  const refStructural = (r, seen) =>
+    (defines.get(r) ?? []).some((d) => d.children.some((c) => deep(c, seen)));
   return !refStructural(name, new Set([name]));
 }
 

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { ChangePlan, Lease, NetworkEvent, NetworkEventType, NetworkInfo } from '../api/types.js';
+import { hostPciProbe } from '../host/pci-probe.js';
 import { formatSubnet, subnetsOverlap } from '../model/addr.js';
 import { VirtError } from '../model/errors.js';
 import { type NetworkDef, networkMode } from '../model/network-def.js';
@@ -224,7 +225,7 @@ export class Daemon {
   /** Parse, validate, check duplicates, fill in defaults — everything define and create share. */
   private prepare(xml: string): { def: NetworkDef; existing?: NetworkObj } {
     const parsed = parseNetworkXml(xml);
-    validateNetworkDef(parsed);
+    validateNetworkDef(parsed, hostPciProbe);
     // libvirt's order (virNetworkObjAssignDefLocked): the uuid is looked up first, then the name
     if (parsed.uuid) {
       for (const [name, obj] of this.nets) {
