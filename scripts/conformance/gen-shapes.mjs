@@ -12,9 +12,10 @@ import { singles } from './gen-singles.mjs';
 import { readSchema } from './rng.mjs';
 import { serialize } from './xml-tree.mjs';
 
+/** The 9.0 schemas as copied into the project's fixtures (from ../shared/conformance/libvirt-9.0/schemas). */
 export const DEFAULT_SCHEMAS = join(
   dirname(fileURLToPath(import.meta.url)),
-  '../../../../shared/conformance/libvirt-9.0/schemas',
+  '../../test/fixtures/conformance/libvirt-9.0/schemas',
 );
 
 function finish(list) {

@@ -7,13 +7,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { isVirtError } from '../../../src/model/errors.js';
 import type { PciProbe } from '../../../src/model/network-hostdev.js';
 import { pciLabel } from '../../../src/model/network-parse.js';
 import { formatPortXml, parsePortXml } from '../../../src/model/port-def.js';
 import { type DefineOutcome, defineOutcome, maskGenerated } from './libvirt-define.js';
 
-const DIR = join(import.meta.dirname, '../../../../test/fixtures/conformance/libvirt-9.0/generated');
+const ROOT = join(import.meta.dirname, '../../../..');
+const DIR = join(ROOT, 'test/fixtures/conformance/libvirt-9.0/generated');
 
 interface Recorded {
   id: string;
@@ -150,3 +152,21 @@ suite('generated network shapes', 'networks.jsonl', differences.networks, (xml) 
   defineOutcome(xml, recordedHost),
 );
 suite('generated network-port shapes', 'ports.jsonl', differences.ports, portOutcome);
+
+test('the recorded fixtures hold exactly the shapes the generator makes (re-record after changing it)', async () => {
+  const gen = (await import(pathToFileURL(join(ROOT, 'scripts/conformance/gen-shapes.mjs')).href)) as {
+    generate(): Record<'networks' | 'ports', Array<{ id: string; xml: string }>>;
+  };
+  const shapes = gen.generate();
+  for (const [kind, file] of [
+    ['networks', 'networks.jsonl'],
+    ['ports', 'ports.jsonl'],
+  ] as const) {
+    const recorded = readJsonl(file).map((r) => [r.id, r.input]);
+    assert.deepEqual(
+      recorded,
+      shapes[kind].map((s) => [s.id, s.xml]),
+      `${file} is out of date`,
+    );
+  }
+});
