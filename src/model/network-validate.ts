@@ -5,6 +5,7 @@ import { VirtError } from './errors.js';
 import { isRoutedL3Mode, type NetworkDef, networkMode } from './network-def.js';
 import { ipSubnet } from './network-ip.js';
 import { checkForward, readForwards } from './port-forward.js';
+import { assertDeviceNames, assertNetworkNameFits, assertSafeForDnsmasq } from './safe-strings.js';
 
 function unsupported(detail: string): VirtError {
   return new VirtError('CONFIG_UNSUPPORTED', detail);
@@ -132,6 +133,18 @@ export function validateNetworkDef(def: NetworkDef): void {
       }
     }
   }
+  checkHostSafety(def);
+}
+
+/**
+ * virtnet's rules beyond libvirt's, checked after them so libvirt's refusals keep their words: the name fits the
+ * files made from it, devices are interface names, and nothing can break out of its dnsmasq config line. A
+ * definition that passes can be stored, started and loaded again after a restart.
+ */
+export function checkHostSafety(def: NetworkDef): void {
+  assertNetworkNameFits(def.name);
+  assertDeviceNames(def);
+  assertSafeForDnsmasq(def);
 }
 
 /**
