@@ -270,7 +270,7 @@ export function parseRoute(el: XmlElement, name: string): RouteDef {
   if (plen === undefined) {
     throw err(
       el,
-      'INTERNAL_ERROR',
+      'MALFORMED_VALUE',
       `${name}: Error converting address '${address}' with netmask '${netmask}' to network-address in route definition`,
     );
   }

@@ -6,7 +6,7 @@ import { attr, type XmlElement } from './xml-dom.js';
 /** A VirtError carrying the position of the element it is about. */
 export function err(
   el: XmlElement | undefined,
-  code: 'XML_ERROR' | 'XML_DETAIL' | 'CONFIG_UNSUPPORTED' | 'INTERNAL_ERROR',
+  code: 'XML_ERROR' | 'XML_DETAIL' | 'CONFIG_UNSUPPORTED' | 'MALFORMED_VALUE',
   detail: string,
 ) {
   return new VirtError(code, detail, el ? { position: { line: el.line, column: el.column } } : undefined);

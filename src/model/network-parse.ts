@@ -60,7 +60,7 @@ function parseNetworkElement(root: XmlElement): NetworkDef {
   const uuidEl = firstChild(root, 'uuid');
   if (uuidEl) {
     const u = normalizeUuid(textContent(uuidEl));
-    if (!u) throw err(uuidEl, 'INTERNAL_ERROR', 'malformed uuid element');
+    if (!u) throw err(uuidEl, 'MALFORMED_VALUE', 'malformed uuid element');
     def.uuid = u;
   }
   const title = firstChild(root, 'title');

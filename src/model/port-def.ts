@@ -42,7 +42,7 @@ export function parsePortXml(xml: string): PortDef {
   let uuid: string | undefined;
   if (uuidText) {
     uuid = normalizeUuid(textContent(uuidText).trim());
-    if (!uuid) throw err(uuidText, 'INTERNAL_ERROR', 'Unable to parse port uuid');
+    if (!uuid) throw err(uuidText, 'MALFORMED_VALUE', 'Unable to parse port uuid');
   }
   const ownerEl = firstChild(root, 'owner');
   if (!ownerEl) throw err(root, 'XML_ERROR', 'Missing network port owner');
@@ -51,11 +51,11 @@ export function parsePortXml(xml: string): PortDef {
   const ownerUuidEl = firstChild(ownerEl, 'uuid');
   if (!ownerUuidEl) throw err(ownerEl, 'XML_ERROR', 'Missing network port owner UUID');
   const ownerUuid = normalizeUuid(textContent(ownerUuidEl).trim());
-  if (!ownerUuid) throw err(ownerUuidEl, 'INTERNAL_ERROR', 'Unable to parse UUID');
+  if (!ownerUuid) throw err(ownerUuidEl, 'MALFORMED_VALUE', 'Unable to parse UUID');
   const macEl = firstChild(root, 'mac');
   const mac = macEl ? attr(macEl, 'address') : undefined;
   if (!macEl || mac === undefined) throw err(root, 'XML_ERROR', 'Missing network port mac');
-  if (!MAC_RE.test(mac)) throw err(macEl, 'INTERNAL_ERROR', `Unable to parse mac '${mac}'`);
+  if (!MAC_RE.test(mac)) throw err(macEl, 'MALFORMED_VALUE', `Unable to parse mac '${mac}'`);
   const port: PortDef = { owner: { name: textContent(ownerName), uuid: ownerUuid }, mac: mac.toLowerCase() };
   if (uuid) port.uuid = uuid;
   const group = firstChild(root, 'group');
@@ -111,7 +111,7 @@ function parsePlug(el: ReturnType<typeof parseXmlDocument>): PortPlug {
       },
     };
   }
-  throw err(el, 'INTERNAL_ERROR', `Unknown network port type '${type ?? ''}'`);
+  throw err(el, 'MALFORMED_VALUE', `Unknown network port type '${type ?? ''}'`);
 }
 
 const esc = escapeXml;
