@@ -59,6 +59,8 @@ export class Daemon {
 
   readonly ports: PortService;
   readonly forwards: ForwardService;
+  /** Checked before every start, autostart included: the daemon's policy (refused dnsmasq options). */
+  startGuard: (def: NetworkDef) => void = () => {};
 
   constructor(
     private readonly store: Store,
@@ -230,7 +232,7 @@ export class Daemon {
       for (const [name, obj] of this.nets) {
         if (name !== parsed.name && obj.def.uuid === parsed.uuid) {
           throw new VirtError(
-            'OPERATION_FAILED',
+            'NETWORK_EXIST',
             `network '${name}' is already defined with uuid ${parsed.uuid}`,
           );
         }
@@ -240,7 +242,7 @@ export class Daemon {
     // libvirt generates a uuid for XML without one, so such a document never matches an existing network
     if (existing && existing.def.uuid !== parsed.uuid) {
       throw new VirtError(
-        'OPERATION_FAILED',
+        'NETWORK_EXIST',
         `network '${parsed.name}' already exists with uuid ${existing.def.uuid}`,
       );
     }
@@ -252,7 +254,7 @@ export class Daemon {
     const bridge = def.bridge?.name;
     const l3 = ['nat', 'route', 'open', 'isolated'].includes(networkMode(def));
     if (bridge && l3 && this.bridgeOwner(bridge, def.name) !== undefined) {
-      throw new VirtError('INTERNAL_ERROR', `bridge name '${bridge}' already in use.`);
+      throw new VirtError('RESOURCE_IN_USE', `bridge name '${bridge}' already in use.`);
     }
     return { def, existing };
   }
@@ -339,9 +341,10 @@ export class Daemon {
   }
 
   private async startObj(obj: NetworkObj, def: NetworkDef): Promise<void> {
+    this.startGuard(def);
     for (const other of this.nets.values()) {
       if (other !== obj && other.liveDef?.bridge?.name && other.liveDef.bridge.name === def.bridge?.name) {
-        throw new VirtError('INTERNAL_ERROR', `bridge name '${def.bridge.name}' already in use.`);
+        throw new VirtError('RESOURCE_IN_USE', `bridge name '${def.bridge.name}' already in use.`);
       }
     }
     const live = liveNetworkDef(def);
