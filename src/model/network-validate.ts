@@ -3,6 +3,7 @@
 import { parseIp, subnetContains } from './addr.js';
 import { VirtError } from './errors.js';
 import { isRoutedL3Mode, type NetworkDef, networkMode } from './network-def.js';
+import { formatNetworkXml } from './network-format.js';
 import { ipSubnet } from './network-ip.js';
 import { checkForward, readForwards } from './port-forward.js';
 import { assertDeviceNames, assertNetworkNameFits, assertSafeForDnsmasq } from './safe-strings.js';
@@ -145,6 +146,23 @@ export function checkHostSafety(def: NetworkDef): void {
   assertNetworkNameFits(def.name);
   assertDeviceNames(def);
   assertSafeForDnsmasq(def);
+  checkStoredSize(def);
+}
+
+/**
+ * Largest definition as stored (formatted XML). Formatting indents nested <metadata>, so a small document can
+ * grow many times over; this keeps what is stored, served by dumpxml and read back at start-up bounded, and
+ * below the API's default body limit so any dumpxml can be defined again.
+ */
+export const MAX_DEFINITION_BYTES = 1024 * 1024;
+
+function checkStoredSize(def: NetworkDef): void {
+  const size = formatNetworkXml(def, { inactive: true }).length;
+  if (size > MAX_DEFINITION_BYTES) {
+    throw unsupported(
+      `network '${def.name}' would be stored as ${size} bytes of XML, more than ${MAX_DEFINITION_BYTES}`,
+    );
+  }
 }
 
 /**
