@@ -115,8 +115,21 @@ function noControl(what: string, value: string | undefined): void {
   if (value !== undefined && CONTROL.test(value)) throw bad(what, value, 'contains a control character');
 }
 
-function noComma(what: string, value: string | undefined): void {
+/**
+ * dnsmasq reads a config line with its own rules: '"' quotes (and is removed), '#' after a blank starts a comment,
+ * trailing blanks go. A value it would read differently from what was written is refused.
+ */
+function plain(what: string, value: string | undefined): void {
   noControl(what, value);
+  if (value === undefined) return;
+  if (value.includes('"')) throw bad(what, value, "must not contain '\"' (dnsmasq reads it as a quote)");
+  if (/(^|\s)#/.test(value))
+    throw bad(what, value, "must not contain '#' after a blank (dnsmasq reads a comment)");
+  if (/\s$/.test(value)) throw bad(what, value, 'must not end in a blank (dnsmasq drops it)');
+}
+
+function noComma(what: string, value: string | undefined): void {
+  plain(what, value);
   if (value?.includes(',')) throw bad(what, value, "must not contain ','");
 }
 
@@ -140,7 +153,7 @@ export function assertSafeForDnsmasq(def: NetworkDef): void {
   }
   for (const t of def.dns?.txts ?? []) {
     noComma('TXT record name', t.name);
-    noControl('TXT record value', t.value);
+    plain('TXT record value', t.value);
   }
   for (const s of def.dns?.srvs ?? []) {
     for (const [what, v] of [
