@@ -276,8 +276,38 @@ export async function runFuzz(opts: {
       const net = `<network><name>p${index}</name><bridge name='vtf${index % 1000}'/><ip address='10.200.0.1' prefix='24'><dhcp><range start='10.200.0.10' end='10.200.0.99'/></dhcp></ip></network>`;
       await send(rw, 'POST', '/v1/networks?transient=1', net);
       input = mutate(rng.pick(seeds.ports), rng, seeds.ports);
-      await send(rw, 'POST', `/v1/networks/p${index}/ports`, input);
+      const made = await send(rw, 'POST', `/v1/networks/p${index}/ports`, input);
+      if (made.status === 201) {
+        // an accepted port's XML creates the same port again
+        const port = JSON.parse(made.text) as { uuid: string; xml: string };
+        await send(rw, 'DELETE', `/v1/networks/p${index}/ports/${port.uuid}`);
+        const again = await send(rw, 'POST', `/v1/networks/p${index}/ports`, port.xml);
+        const xml = again.status === 201 ? (JSON.parse(again.text) as { xml: string }).xml : '';
+        if (xml !== port.xml) {
+          stats.findings.push({
+            kind: 'roundtrip',
+            index,
+            what: `port XML does not create the same port again: ${again.text.slice(0, 300)}`,
+            input: `${input}\n----- port xml -----\n${port.xml}`,
+          });
+        }
+        stats.roundtrips++;
+      }
       await send(rw, 'POST', `/v1/networks/p${index}/destroy`);
+    } else if (op < 75) {
+      // a valid network redefined by a mutation of itself: same name and uuid, other content
+      const base = rng.pick(seeds.networks);
+      const first = await send(rw, 'POST', '/v1/networks', base);
+      input = mutate(base, rng, seeds.networks);
+      const r = await send(rw, 'POST', '/v1/networks', input);
+      if (r.status === 201) {
+        stats.accepted++;
+        await roundTrip((JSON.parse(r.text) as { uuid: string }).uuid);
+      }
+      for (const a of [first, r]) {
+        if (a.status === 201)
+          await send(rw, 'DELETE', `/v1/networks/${(JSON.parse(a.text) as { uuid: string }).uuid}`);
+      }
     } else if (op < 85) {
       // URLs: malformed escapes, odd ids and query values, on every listener
       const piece = () => encodeURIComponent(rng.pick(INTERESTING)).slice(0, 300);
