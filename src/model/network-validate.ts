@@ -2,7 +2,7 @@
 
 import { parseIp, subnetContains } from './addr.js';
 import { VirtError } from './errors.js';
-import { isRoutedL3Mode, type NetworkDef, networkMode } from './network-def.js';
+import { isRoutedL3Mode, type NetworkDef, networkMode, type XmlNode } from './network-def.js';
 import { formatNetworkXml } from './network-format.js';
 import { ipSubnet } from './network-ip.js';
 import { checkForward, readForwards } from './port-forward.js';
@@ -157,10 +157,12 @@ export function checkHostSafety(def: NetworkDef): void {
 export const MAX_DEFINITION_BYTES = 1024 * 1024;
 
 function checkStoredSize(def: NetworkDef): void {
-  const size = formatNetworkXml(def, { inactive: true }).length;
+  // estimated first, stopping at the limit: formatting tens of MB of indentation would itself take seconds
+  const metadata = metadataSize(def.metadata ?? [], 2, MAX_DEFINITION_BYTES + 1);
+  const size = metadata > MAX_DEFINITION_BYTES ? metadata : formatNetworkXml(def, { inactive: true }).length;
   if (size > MAX_DEFINITION_BYTES) {
     throw unsupported(
-      `network '${def.name}' would be stored as ${size} bytes of XML, more than ${MAX_DEFINITION_BYTES}`,
+      `network '${def.name}' would be stored as more than ${MAX_DEFINITION_BYTES} bytes of XML (its <metadata> and lists are too large)`,
     );
   }
 }
@@ -190,6 +192,22 @@ export function checkNoControlChars(def: NetworkDef): void {
   };
   const { title: _t, description: _d, metadata: _m, ...rest } = def;
   walk(rest, '');
+}
+
+/** About the size of <metadata> children as formatted (indented by level), counting no further than `limit`. */
+function metadataSize(nodes: readonly (XmlNode | string)[], level: number, limit: number): number {
+  let size = 0;
+  for (const n of nodes) {
+    if (size > limit) break;
+    if (typeof n === 'string') {
+      size += n.length;
+      continue;
+    }
+    size += 2 * level + 2 * n.name.length + 6;
+    for (const [k, v] of n.attributes) size += k.length + v.length + 4;
+    size += metadataSize(n.children, level + 1, limit - size);
+  }
+  return size;
 }
 
 /** Port forwards kept in <metadata> (virtnet's namespace) must make sense for this network and not clash. */

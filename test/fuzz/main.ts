@@ -48,6 +48,7 @@ if (!isMainThread) {
     roundtrips: 0,
     byStatus: {},
     findings: [],
+    slowUnderLoad: [],
     ms: 0,
   };
   for (const r of results) {
@@ -56,6 +57,7 @@ if (!isMainThread) {
     total.accepted += r.accepted;
     total.roundtrips += r.roundtrips;
     total.findings.push(...r.findings);
+    total.slowUnderLoad.push(...r.slowUnderLoad);
     total.ms = Math.max(total.ms, r.ms);
     for (const [k, v] of Object.entries(r.byStatus)) total.byStatus[k] = (total.byStatus[k] ?? 0) + v;
   }
@@ -69,6 +71,8 @@ if (!isMainThread) {
         .map(([k, v]) => `${k}:${v}`)
         .join(' ')}`,
       `crashes ${kinds('crash')}, 5xx ${kinds('5xx')}, hangs over 2 s ${kinds('hang')}, round-trip mismatches ${kinds('roundtrip')}`,
+      `answers over 2 s in the run that were fast when replayed (a busy machine): ${total.slowUnderLoad.length}`,
+      ...total.slowUnderLoad.slice(0, 5).map((s) => `  ${s}`),
     ].join('\n'),
   );
   if (total.findings.length) {
@@ -99,6 +103,7 @@ function runWorker(job: Job): Promise<FuzzStats> {
           accepted: 0,
           roundtrips: 0,
           byStatus: {},
+          slowUnderLoad: [],
           findings: [
             {
               kind: 'hang',
@@ -127,6 +132,7 @@ function runWorker(job: Job): Promise<FuzzStats> {
         accepted: 0,
         roundtrips: 0,
         byStatus: {},
+        slowUnderLoad: [],
         findings: [{ kind: 'crash', index: last, what: `worker died: ${e.stack}`, input: '' }],
         ms: 0,
       });
