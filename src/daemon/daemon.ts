@@ -19,7 +19,8 @@ import {
   type UpdateSection,
   updateNetworkDef,
 } from '../model/network-update.js';
-import { validateNetworkDef } from '../model/network-validate.js';
+import { checkStartable, validateNetworkDef } from '../model/network-validate.js';
+import { isIfName } from '../model/safe-strings.js';
 import { normalizeUuid } from '../model/uuid.js';
 import { emptyPlan } from '../plan/change-plan.js';
 import { ForwardService } from './forward-service.js';
@@ -60,6 +61,8 @@ export class Daemon {
 
   readonly ports: PortService;
   readonly forwards: ForwardService;
+  /** Checked before every start, autostart included: the daemon's policy (refused dnsmasq options). */
+  startGuard: (def: NetworkDef) => void = () => {};
 
   constructor(
     private readonly store: Store,
@@ -231,7 +234,7 @@ export class Daemon {
       for (const [name, obj] of this.nets) {
         if (name !== parsed.name && obj.def.uuid === parsed.uuid) {
           throw new VirtError(
-            'OPERATION_FAILED',
+            'NETWORK_EXIST',
             `network '${name}' is already defined with uuid ${parsed.uuid}`,
           );
         }
@@ -241,7 +244,7 @@ export class Daemon {
     // libvirt generates a uuid for XML without one, so such a document never matches an existing network
     if (existing && existing.def.uuid !== parsed.uuid) {
       throw new VirtError(
-        'OPERATION_FAILED',
+        'NETWORK_EXIST',
         `network '${parsed.name}' already exists with uuid ${existing.def.uuid}`,
       );
     }
@@ -253,7 +256,7 @@ export class Daemon {
     const bridge = def.bridge?.name;
     const l3 = ['nat', 'route', 'open', 'isolated'].includes(networkMode(def));
     if (bridge && l3 && this.bridgeOwner(bridge, def.name) !== undefined) {
-      throw new VirtError('INTERNAL_ERROR', `bridge name '${bridge}' already in use.`);
+      throw new VirtError('RESOURCE_IN_USE', `bridge name '${bridge}' already in use.`);
     }
     return { def, existing };
   }
@@ -340,9 +343,11 @@ export class Daemon {
   }
 
   private async startObj(obj: NetworkObj, def: NetworkDef): Promise<void> {
+    checkStartable(def);
+    this.startGuard(def);
     for (const other of this.nets.values()) {
       if (other !== obj && other.liveDef?.bridge?.name && other.liveDef.bridge.name === def.bridge?.name) {
-        throw new VirtError('INTERNAL_ERROR', `bridge name '${def.bridge.name}' already in use.`);
+        throw new VirtError('RESOURCE_IN_USE', `bridge name '${def.bridge.name}' already in use.`);
       }
     }
     const live = liveNetworkDef(def);
@@ -443,9 +448,19 @@ export class Daemon {
       content: formatNetworkXml(def, { inactive: true }),
     });
     // what a start would then run into: another network's subnet, a host route
-    const warnings = [...this.subnetClashes(def), ...(this.runtime.planChange('start', def).warnings ?? [])];
+    const warnings = [...this.subnetClashes(def), ...this.startWarnings(def)];
     if (warnings.length) plan.warnings = [...new Set(warnings)];
     return plan;
+  }
+
+  /** What starting the defined network would run into; a start that would be refused is a warning here. */
+  private startWarnings(def: NetworkDef): string[] {
+    try {
+      checkStartable(def);
+      return this.runtime.planChange('start', def).warnings ?? [];
+    } catch (e) {
+      return [`starting it would fail: ${(e as Error).message}`];
+    }
   }
 
   /** Other networks (any state) whose subnets overlap this one's. */
@@ -469,12 +484,14 @@ export class Daemon {
     if (existing?.liveDef) {
       throw new VirtError('OPERATION_INVALID', `network is already active as '${existing.def.name}'`);
     }
+    checkStartable(def);
     return this.runtime.planChange('start', liveNetworkDef(def));
   }
 
   planStart(id: string): ChangePlan {
     const obj = this.lookup(id);
     if (obj.liveDef) throw new VirtError('OPERATION_INVALID', 'network is already active');
+    checkStartable(obj.def);
     return this.runtime.planChange('start', liveNetworkDef(obj.def));
   }
 
@@ -605,7 +622,8 @@ export class Daemon {
 }
 
 function hostHasDevice(name: string): boolean {
-  return existsSync(`/sys/class/net/${name}`);
+  // a name that is no interface name cannot exist on the host, and must not reach a path
+  return isIfName(name) && existsSync(`/sys/class/net/${name}`);
 }
 
 function toInfo(obj: NetworkObj, defaultUplink?: string): NetworkInfo {

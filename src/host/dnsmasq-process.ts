@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NetworkDef } from '../model/network-def.js';
+import { networkFileName } from '../model/safe-strings.js';
 import { dnsmasqArgs, renderDnsmasqFiles } from '../render/dnsmasq-conf.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { exec } from './exec.js';
@@ -16,8 +17,10 @@ export interface DnsmasqFilesPaths {
   pidFile: string;
 }
 
-export function dnsmasqPaths(stateDir: string, runDir: string, name: string): DnsmasqFilesPaths {
+export function dnsmasqPaths(stateDir: string, runDir: string, network: string): DnsmasqFilesPaths {
   const d = join(stateDir, 'dnsmasq');
+  // encoded: no '#', '"', ',' or space in a dnsmasq config line, no dot file, injective across networks
+  const name = networkFileName(network);
   return {
     conf: join(d, `${name}.conf`),
     hostsFile: join(d, `${name}.hostsfile`),
