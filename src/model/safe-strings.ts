@@ -3,9 +3,9 @@
 // a path. Pure: the API's schemas, the daemon, the renderers and the web UI share these rules.
 
 import { isMac, parseIp } from './addr.js';
-import { parseMac } from './network-parse-util.js';
 import { VirtError } from './errors.js';
 import type { NetworkDef } from './network-def.js';
+import { parseMac } from './network-parse-util.js';
 
 const CONTROL = /[\x00-\x1f\x7f]/;
 const DNS_NAME = /^[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$/;
