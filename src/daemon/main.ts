@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { VERSION } from '../version.js';
 import { createApi } from './api/app.js';
 import { Daemon } from './daemon.js';
 import { importLibvirtDir } from './import-libvirt.js';
@@ -15,7 +16,7 @@ import { closeServer, listenTcp, listenUnix, socketInUse } from './server.js';
 import { Store } from './store.js';
 
 const USAGE = `usage: virtnetd [--config-dir DIR] [--state-dir DIR] [--run-dir DIR] [--runtime linux|memory]
-                [--http ADDR:PORT] [--import-libvirt DIR] [--verbose]
+                [--http ADDR:PORT] [--import-libvirt DIR] [--verbose] [--version]
 
   --config-dir DIR       network definitions (default /etc/virtnet)
   --state-dir DIR        status of active networks, dnsmasq files, leases (default /var/lib/virtnet)
@@ -62,10 +63,15 @@ export async function main(argv: string[]): Promise<void> {
       'heal-interval': { type: 'string', default: '2000' },
       'web-root': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', short: 'v', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(USAGE);
+    return;
+  }
+  if (values.version) {
+    process.stdout.write(`${VERSION}\n`);
     return;
   }
   const configDir = values['config-dir'];

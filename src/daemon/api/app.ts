@@ -8,6 +8,7 @@ import { type DoctorReport, diagnose, doctorNetwork, type HostFacts, report } fr
 import { deviceCounters, listHostDevices } from '../../host/devices.js';
 import { isVirtError, VirtError } from '../../model/errors.js';
 import type { ForwardProto } from '../../model/port-forward.js';
+import { VERSION } from '../../version.js';
 import type { Daemon, ListFilter } from '../daemon.js';
 import { netmodeOf } from '../netmode-facts.js';
 import type { PortRequest } from '../port-service.js';
@@ -48,6 +49,11 @@ export function listFilterFromQuery(q: (name: string) => boolean): ListFilter {
 
 export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
   const app = new Hono();
+  // every answer names the virtnetd that gave it: the CLI warns when it is not its own version
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('x-virtnet-version', VERSION);
+  });
 
   app.onError((err, c) => {
     const e = isVirtError(err) ? err : new VirtError('INTERNAL_ERROR', err.message);
