@@ -2,10 +2,10 @@
 // NAT network with DHCP, against virtnetd (linux runtime) and libvirt 9.0's libvirtd, each in network namespaces
 // of its own. Both CLIs run as a user runs them (their executables, from this namespace, over the daemons' UNIX
 // sockets). Prints median and minimum per command and the ratio virtnet/virsh; without libvirt, virtnet only.
-// Usage (root): node dist/bench/cli-startup.js [runs=20]
+// Timed with hyperfine (Debian's) when installed. Usage (root): node dist/bench/cli-startup.js [runs=20]
 
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { canRunE2e, Topology } from '../test/e2e/harness/topology.js';
@@ -29,7 +29,11 @@ const NETWORK = `<network>
 interface Stats {
   median: number;
   min: number;
+  /** Mean user + system CPU time (hyperfine only): the CLI's own cost, less disturbed by a busy machine. */
+  cpu?: number;
 }
+
+const HYPERFINE = spawnSync('which', ['hyperfine']).status === 0;
 
 /** Wall time of one run of argv; throws when it fails. */
 function timeOnce(argv: string[]): number {
@@ -40,37 +44,53 @@ function timeOnce(argv: string[]): number {
   return ms;
 }
 
-function stats(times: number[]): Stats {
-  const s = [...times].sort((a, b) => a - b);
-  return { median: s[Math.floor(s.length / 2)] ?? 0, min: s[0] ?? 0 };
-}
-
-/** Times `argv` alone, or each half of a pair run alternately (create, then destroy: both must succeed). */
-function measure(runs: number, argv: string[]): Stats {
-  timeOnce(argv);
-  return stats(Array.from({ length: runs }, () => timeOnce(argv)));
-}
-
-function measurePair(runs: number, first: string[], second: string[]): [Stats, Stats] {
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i <= runs; i++) {
-    const x = timeOnce(first);
-    const y = timeOnce(second);
-    // the first round warms caches (page cache, dnsmasq binary): not counted
-    if (i > 0) {
-      a.push(x);
-      b.push(y);
-    }
+/**
+ * `runs` timings of argv, each after `prepare` (untimed): with hyperfine (Debian's, no shell in between) when it
+ * is installed, else a loop of spawnSync.
+ */
+function measure(dir: string, runs: number, argv: string[], prepare?: string[]): Stats {
+  if (HYPERFINE) {
+    const json = join(dir, 'hyperfine.json');
+    const args = ['-N', '--style', 'none', '-w', '2', '-r', String(runs), '--export-json', json];
+    if (prepare) args.push('--prepare', prepare.join(' '));
+    const r = spawnSync('hyperfine', [...args, argv.join(' ')], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`hyperfine ${argv.join(' ')} failed: ${r.stderr}`);
+    const res = (JSON.parse(readFileSync(json, 'utf8')) as { results: HyperfineResult[] }).results[0];
+    if (!res) throw new Error('hyperfine gave no result');
+    return { median: res.median * 1000, min: res.min * 1000, cpu: (res.user + res.system) * 1000 };
   }
-  return [stats(a), stats(b)];
+  const times: number[] = [];
+  for (let i = 0; i < runs + 2; i++) {
+    if (prepare) timeOnce(prepare);
+    const t = timeOnce(argv);
+    if (i >= 2) times.push(t);
+  }
+  times.sort((a, b) => a - b);
+  return { median: times[Math.floor(times.length / 2)] ?? 0, min: times[0] ?? 0 };
+}
+
+interface HyperfineResult {
+  median: number;
+  min: number;
+  user: number;
+  system: number;
+}
+
+/** net-create timed with a destroy before each run, then net-destroy with a create before each. */
+function createDestroy(dir: string, runs: number, create: string[], destroy: string[]): [Stats, Stats] {
+  timeOnce(create);
+  const c = measure(dir, runs, create, destroy);
+  timeOnce(destroy);
+  const d = measure(dir, runs, destroy, create);
+  return [c, d];
 }
 
 const fmt = (s: Stats | undefined) => (s ? `${s.median.toFixed(1)} (${s.min.toFixed(1)})` : '-');
+const cpu = (s: Stats | undefined) => (s?.cpu === undefined ? '-' : s.cpu.toFixed(1));
 
 function row(name: string, v: Stats, l: Stats | undefined): string {
   const ratio = l ? (v.median / l.median).toFixed(2) : '-';
-  return `${name.padEnd(14)} ${fmt(v).padStart(16)} ${fmt(l).padStart(16)} ${ratio.padStart(7)}`;
+  return `${name.padEnd(12)} ${fmt(v).padStart(16)} ${fmt(l).padStart(16)} ${ratio.padStart(6)} ${cpu(v).padStart(8)} ${cpu(l).padStart(8)}`;
 }
 
 async function main(): Promise<void> {
@@ -88,28 +108,29 @@ async function main(): Promise<void> {
     const file = join(t.dir, 'bench-cli.xml');
     writeFileSync(file, NETWORK);
     const vn = (...args: string[]) => [VIRTNET, '-c', `unix:${t.socket}`, ...args];
-    const node = measure(runs, [process.execPath, '-e', '']);
+    const node = measure(t.dir, runs, [process.execPath, '-e', "''"]);
     const v = {
-      help: measure(runs, vn('help')),
-      list: measure(runs, vn('net-list', '--all')),
-      pair: measurePair(runs, vn('net-create', file), vn('net-destroy', 'bench-cli')),
+      help: measure(t.dir, runs, vn('help')),
+      list: measure(t.dir, runs, vn('net-list', '--all')),
+      pair: createDestroy(t.dir, runs, vn('net-create', file), vn('net-destroy', 'bench-cli')),
     };
     let l: typeof v | undefined;
     if (!noLibvirt) {
       lv = await LibvirtdSandbox.start('vnt-bcli');
       const vs = (...args: string[]) => ['virsh', '-c', lv?.uri ?? '', ...args];
       l = {
-        help: measure(runs, ['virsh', 'help']),
-        list: measure(runs, vs('net-list', '--all')),
-        pair: measurePair(runs, vs('net-create', file), vs('net-destroy', 'bench-cli')),
+        help: measure(t.dir, runs, ['virsh', 'help']),
+        list: measure(t.dir, runs, vs('net-list', '--all')),
+        pair: createDestroy(t.dir, runs, vs('net-create', file), vs('net-destroy', 'bench-cli')),
       };
     }
     console.log(
-      `CLI wall time in ms, median (min) of ${runs} runs; \`node -e ''\` here: ${fmt(node)}` +
+      `CLI wall time in ms, median (min) of ${runs} runs${HYPERFINE ? ' (hyperfine)' : ''}, and mean CPU time ` +
+        `(user + system); \`node -e ''\` here: ${fmt(node)}, CPU ${cpu(node)}` +
         (noLibvirt ? `; virsh: ${noLibvirt}` : ''),
     );
     console.log(
-      `${'command'.padEnd(14)} ${'virtnet'.padStart(16)} ${'virsh'.padStart(16)} ${'ratio'.padStart(7)}`,
+      `${'command'.padEnd(12)} ${'virtnet'.padStart(16)} ${'virsh'.padStart(16)} ${'ratio'.padStart(6)} ${'CPU vn'.padStart(8)} ${'CPU virsh'.padStart(8)}`,
     );
     console.log(row('help', v.help, l?.help));
     console.log(row('net-list', v.list, l?.list));

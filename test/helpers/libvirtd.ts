@@ -1,16 +1,24 @@
 // libvirt 9.0's libvirtd for side-by-side runs, never in the machine's own namespace: it runs in a network
-// namespace of its own and a mount namespace where /etc/libvirt (a copy without any network), /var/lib/libvirt,
+// namespace of its own (or one of the caller's test namespaces) and a mount namespace where /etc/libvirt (a copy without any network), /var/lib/libvirt,
 // /run/libvirt, /var/cache/libvirt and /var/log/libvirt are private directories. virsh reaches it through the
 // socket in that private /run/libvirt (a directory of ours, so visible from outside too). stop() kills libvirtd
-// by PID, then every process left in its namespace (its dnsmasq), and removes the namespace and the directories.
+// by PID, then what it left in the namespace (its dnsmasq), and removes its namespace (not the caller's) and the
+// directories.
 
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const live = new Set<LibvirtdSandbox>();
+const MOUNT_POINTS = [
+  '/etc/libvirt',
+  '/run/libvirt',
+  '/var/lib/libvirt',
+  '/var/cache/libvirt',
+  '/var/log/libvirt',
+];
 process.on('exit', () => {
   for (const s of live) s.stop();
 });
@@ -19,9 +27,9 @@ process.on('exit', () => {
 export function libvirtMissing(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root';
   for (const bin of ['libvirtd', 'virsh', 'unshare', 'ip']) {
-    if (spawnSync('which', [bin]).status !== 0) return `needs ${bin} (apt-get install libvirt-daemon-system)`;
+    if (spawnSync('which', [bin]).status !== 0)
+      return `needs ${bin} (apt-get install libvirt-daemon libvirt-clients)`;
   }
-  if (!existsSync('/etc/libvirt')) return 'needs /etc/libvirt (apt-get install libvirt-daemon-system)';
   return undefined;
 }
 
@@ -38,17 +46,23 @@ export class LibvirtdSandbox {
   readonly uri: string;
   private proc: ChildProcess | undefined;
   private stopped = false;
+  /** The namespace was made here (and is deleted by stop()), not passed in. */
+  private readonly ownNs: boolean;
 
-  private constructor(prefix: string) {
-    this.ns = `${prefix}-${randomBytes(2).toString('hex')}-lv`;
+  private constructor(prefix: string, netns?: string) {
+    this.ownNs = netns === undefined;
+    this.ns = netns ?? `${prefix}-${randomBytes(2).toString('hex')}-lv`;
     this.dir = mkdtempSync(join(tmpdir(), 'virtnet-libvirtd-'));
     this.uri = `qemu:///system?socket=${join(this.dir, 'run', 'libvirt-sock')}`;
     live.add(this);
   }
 
-  /** Starts libvirtd and waits until it answers. `prefix` names the namespace (`PREFIX-XXXX-lv`). */
-  static async start(prefix: string): Promise<LibvirtdSandbox> {
-    const s = new LibvirtdSandbox(prefix);
+  /**
+   * Starts libvirtd and waits until it answers: in `netns` (a test namespace of the caller's) or in a namespace
+   * of its own named `PREFIX-XXXX-lv`.
+   */
+  static async start(prefix: string, opts: { netns?: string } = {}): Promise<LibvirtdSandbox> {
+    const s = new LibvirtdSandbox(prefix, opts.netns);
     try {
       await s.launch();
     } catch (e) {
@@ -59,9 +73,10 @@ export class LibvirtdSandbox {
   }
 
   private async launch(): Promise<void> {
-    for (const d of ['run', 'lib', 'cache', 'log']) mkdirSync(join(this.dir, d));
-    // its own configuration, without the networks (and autostart links) the machine's copy may hold
-    cpSync('/etc/libvirt', join(this.dir, 'etc'), { recursive: true });
+    for (const d of ['etc', 'run', 'lib', 'cache', 'log']) mkdirSync(join(this.dir, d));
+    // its own configuration, without the networks (and autostart links) the machine's copy may hold; with only
+    // libvirt-daemon installed (not -system, whose services would start on the host) there is none: defaults
+    if (existsSync('/etc/libvirt')) cpSync('/etc/libvirt', join(this.dir, 'etc'), { recursive: true });
     const nets = join(this.dir, 'etc', 'qemu', 'networks');
     rmSync(nets, { recursive: true, force: true });
     mkdirSync(join(nets, 'autostart'), { recursive: true });
@@ -69,8 +84,12 @@ export class LibvirtdSandbox {
       join(this.dir, 'libvirtd.conf'),
       `log_outputs="3:file:${join(this.dir, 'libvirtd.log')}"\n`,
     );
-    execFileSync('ip', ['netns', 'add', this.ns]);
-    execFileSync('ip', ['-n', this.ns, 'link', 'set', 'lo', 'up']);
+    if (this.ownNs) {
+      execFileSync('ip', ['netns', 'add', this.ns]);
+      execFileSync('ip', ['-n', this.ns, 'link', 'set', 'lo', 'up']);
+    }
+    // the mount points (empty directories; libvirt-daemon-system would own them)
+    for (const d of MOUNT_POINTS) mkdirSync(d, { recursive: true });
     const mounts = [
       ['etc', '/etc/libvirt'],
       ['run', '/run/libvirt'],
@@ -141,25 +160,27 @@ export class LibvirtdSandbox {
         // already gone, or did not stop in time: killed below with the rest of its namespace
       }
     }
-    // whatever still runs in our namespace is ours: libvirtd, the dnsmasq it spawned
+    // in a namespace of its own everything left is libvirt's; in the caller's, only what runs libvirt's files
     const left = spawnSync('ip', ['netns', 'pids', this.ns], { encoding: 'utf8' }).stdout ?? '';
     for (const p of left.split('\n').filter((l) => /^\d+$/.test(l.trim()))) {
+      if (!this.ownNs && !isLibvirts(Number(p))) continue;
       try {
         process.kill(Number(p), 'SIGKILL');
       } catch {
         // gone meanwhile
       }
     }
-    spawnSync('ip', ['netns', 'del', this.ns]);
+    if (this.ownNs) spawnSync('ip', ['netns', 'del', this.ns]);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
-/** Namespaces of earlier runs that were killed before they could clean up (`PREFIX-XXXX-lv`). */
-export function leftoverNamespaces(prefix: string): string[] {
+/** libvirtd, or a dnsmasq libvirt started (its files are under /var/lib/libvirt/dnsmasq). */
+function isLibvirts(pid: number): boolean {
   try {
-    return readdirSync('/run/netns').filter((n) => n.startsWith(`${prefix}-`) && n.endsWith('-lv'));
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return /(^|\/)libvirtd$/.test(argv[0] ?? '') || argv.some((a) => a.includes('/var/lib/libvirt/dnsmasq/'));
   } catch {
-    return [];
+    return false;
   }
 }
