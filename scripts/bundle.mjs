@@ -58,6 +58,7 @@ for (const o of outputs) {
 }
 
 rmSync('dist/virtnet.cache', { force: true });
+// (the commands it runs print to stdout: discarded)
 execFileSync(process.execPath, ['scripts/code-cache.cjs', 'dist/virtnet.cjs', 'dist/virtnet.cache'], {
-  stdio: 'inherit',
+  stdio: ['ignore', 'ignore', 'inherit'],
 });

@@ -1,7 +1,8 @@
 // Makes V8's code cache for the CLI bundle (dist/virtnet.cjs -> dist/virtnet.cache, or the file given), compiled
 // the way bin/virtnet compiles it, after running a few commands so that their functions are in the cache too.
 // Run by scripts/bundle.mjs, and by the Debian package's postinst for the node it runs on (a cache from another V8
-// is refused by V8, which only costs the milliseconds it would have saved).
+// is refused by V8, which only costs the milliseconds it would have saved). The commands print to fd 1 as the CLI
+// does: callers discard stdout.
 'use strict';
 const { readFileSync, writeFileSync, renameSync } = require('node:fs');
 const { wrap } = require('node:module');

@@ -1,5 +1,6 @@
 // virtnet: the virsh-compatible command line client of virtnetd. Global options, then one command.
 
+import { writeSync } from 'node:fs';
 import { VERSION } from '../version.js';
 import { ApiClient } from './client.js';
 import { runCommand } from './run-command.js';
@@ -9,6 +10,22 @@ const USAGE = `virtnet [-c|--connect unix:PATH] [-r|--readonly] [-q|--quiet] [-v
   Commands: virtnet help (all of them), virtnet help COMMAND (one).
   Every read command accepts --json. The socket defaults to $VIRTNET_SOCKET or /run/virtnet/virtnet.sock.
 `;
+
+/**
+ * A command's whole output in one go, straight to fd 1: setting up process.stdout costs a few milliseconds. A pipe
+ * that would block falls back to the stream; a reader that went away (`| head`) ends the output silently.
+ */
+function writeOut(text: string): void {
+  const buf = Buffer.from(text, 'utf8');
+  let done = 0;
+  try {
+    while (done < buf.length) done += writeSync(1, buf, done);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EAGAIN') process.stdout.write(buf.subarray(done));
+    else if (code !== 'EPIPE') throw e;
+  }
+}
 
 /** One line on stderr when the daemon is another version: it still works, but the output may surprise. */
 function versionWarning(socket: string): (daemon: string) => void {
@@ -33,10 +50,10 @@ export async function main(argv: string[]): Promise<void> {
     else if (a === '-r' || a === '--readonly') readonly = true;
     else if (a === '-q' || a === '--quiet') quiet = true;
     else if (a === '-v' || a === '--version') {
-      process.stdout.write(`${VERSION}\n`);
+      writeOut(`${VERSION}\n`);
       return;
     } else if (a === '-h' || a === '--help') {
-      process.stdout.write(USAGE);
+      writeOut(USAGE);
       return;
     } else break;
   }
@@ -46,6 +63,6 @@ export async function main(argv: string[]): Promise<void> {
   const out: string[] = [];
   const client = new ApiClient(socket, versionWarning(socket));
   const code = await runCommand(name, argv.slice(i + 1), client, out, quiet);
-  process.stdout.write(out.join(''));
+  writeOut(out.join(''));
   process.exitCode = code;
 }
