@@ -15,17 +15,20 @@ async function guest(ctx: CommandContext): Promise<GuestDetail> {
   );
 }
 
-/** virsh domifaddr's fixed-width rows (printf, not vsh-table). */
+/** virsh domifaddr's fixed-width rows (printf, not vsh-table); the header is informational (dropped by -q). */
 export function formatDomIfAddr(
   rows: Array<{ name: string; mac: string; proto: string; addr: string }>,
+  quiet = false,
 ): string {
-  const lines = [
-    ` ${'Name'.padEnd(10)} ${'MAC address'.padEnd(20)} ${'Protocol'.padEnd(8)}     Address`,
-    '-'.repeat(79),
-  ];
+  const lines = quiet
+    ? []
+    : [
+        ` ${'Name'.padEnd(10)} ${'MAC address'.padEnd(20)} ${'Protocol'.padEnd(8)}     Address`,
+        '-'.repeat(79),
+      ];
   for (const r of rows)
     lines.push(` ${r.name.padEnd(10)} ${r.mac.padEnd(17)}    ${r.proto.padEnd(12)} ${r.addr}`);
-  return `${lines.join('\n')}\n`;
+  return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
 /** A guest's <interface> elements as libvirt's live domain XML shows them. */
@@ -94,7 +97,7 @@ export const COMMANDS: CommandTable = {
         });
       }
       if (printJson(ctx, rows)) return;
-      ctx.out(formatDomIfAddr(rows));
+      ctx.out(formatDomIfAddr(rows, ctx.quiet));
     },
   },
   dumpxml: {
