@@ -85,6 +85,31 @@ function createDestroy(dir: string, runs: number, create: string[], destroy: str
   return [c, d];
 }
 
+/** net-create and net-destroy as API calls from this (running) process: what the daemon itself takes. */
+async function apiOnly(t: Topology, runs: number): Promise<[Stats, Stats]> {
+  const c: number[] = [];
+  const d: number[] = [];
+  for (let i = 0; i < runs + 2; i++) {
+    let t0 = performance.now();
+    const r = await t.api('POST', '/v1/networks?transient=1', NETWORK);
+    const created = performance.now() - t0;
+    if (r.status !== 201) throw new Error(`create failed: ${r.body}`);
+    t0 = performance.now();
+    const s = await t.api('POST', '/v1/networks/bench-cli/destroy');
+    const destroyed = performance.now() - t0;
+    if (s.status !== 200) throw new Error(`destroy failed: ${s.body}`);
+    if (i >= 2) {
+      c.push(created);
+      d.push(destroyed);
+    }
+  }
+  const stat = (x: number[]) => {
+    x.sort((a, b) => a - b);
+    return { median: x[Math.floor(x.length / 2)] ?? 0, min: x[0] ?? 0 };
+  };
+  return [stat(c), stat(d)];
+}
+
 const fmt = (s: Stats | undefined) => (s ? `${s.median.toFixed(1)} (${s.min.toFixed(1)})` : '-');
 const cpu = (s: Stats | undefined) => (s?.cpu === undefined ? '-' : s.cpu.toFixed(1));
 
@@ -114,6 +139,7 @@ async function main(): Promise<void> {
       list: measure(t.dir, runs, vn('net-list', '--all')),
       pair: createDestroy(t.dir, runs, vn('net-create', file), vn('net-destroy', 'bench-cli')),
     };
+    const api = await apiOnly(t, runs);
     let l: typeof v | undefined;
     if (!noLibvirt) {
       lv = await LibvirtdSandbox.start('vnt-bcli');
@@ -136,6 +162,9 @@ async function main(): Promise<void> {
     console.log(row('net-list', v.list, l?.list));
     console.log(row('net-create', v.pair[0], l?.pair[0]));
     console.log(row('net-destroy', v.pair[1], l?.pair[1]));
+    console.log(
+      `the daemon's part, one API call from a running process: create ${fmt(api[0])}, destroy ${fmt(api[1])}`,
+    );
   } finally {
     lv?.stop();
     await t.destroy();
