@@ -16,6 +16,7 @@
 //   POST   /v1/networks/{nameOrUuid}/repair                                        -> RepairResponse
 //   GET    /v1/events                   server-sent events, `event: network`, data: NetworkEvent (JSON)
 //   GET    /v1/openapi.json             the OpenAPI document (also checked in as docs/openapi.json)
+// Every response carries `X-Virtnet-Version: VERSION` (package.json's version of the daemon that answered).
 // The read-only socket answers GET only; anything else gets 403 AUTH_FAILED. The optional TCP listener
 // (virtnetd --http) requires `Authorization: Bearer TOKEN` (or the web UI's cookie from /login?token=) on every
 // /v1 request and a Host that is one of its names; see docs/security.md. The full list of routes, with their

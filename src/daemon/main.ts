@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { assertDnsmasqOptionsAllowed } from '../model/dnsmasq-options.js';
+import { VERSION } from '../version.js';
 import type { HostPolicy } from './api/access.js';
 import { createApi } from './api/app.js';
 import { DEFAULT_MAX_BODY } from './api/body.js';
@@ -26,7 +27,7 @@ import { Store } from './store.js';
 
 const USAGE = `usage: virtnetd [--config-dir DIR] [--state-dir DIR] [--run-dir DIR] [--runtime linux|memory]
                 [--http ADDR:PORT [--http-token-file F] [--http-host NAME[:PORT]]...] [--import-libvirt DIR]
-                [--max-body BYTES] [--max-connections N] [--allow-dnsmasq-programs] [--verbose]
+                [--max-body BYTES] [--max-connections N] [--allow-dnsmasq-programs] [--verbose] [--version]
 
   --config-dir DIR       network definitions (default /etc/virtnet)
   --state-dir DIR        status of active networks, dnsmasq files, leases (default /var/lib/virtnet)
@@ -85,10 +86,15 @@ export async function main(argv: string[]): Promise<void> {
       'heal-interval': { type: 'string', default: '2000' },
       'web-root': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', short: 'v', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(USAGE);
+    return;
+  }
+  if (values.version) {
+    process.stdout.write(`${VERSION}\n`);
     return;
   }
   const configDir = values['config-dir'];

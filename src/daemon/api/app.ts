@@ -16,6 +16,7 @@ import { hostRoutes } from './routes-host.js';
 import { flag, listFilterFromQuery, networkRoutes } from './routes-networks.js';
 import { forwardRoutes, portRoutes } from './routes-ports.js';
 import { NetworkEvent } from './schemas.js';
+import { VERSION } from '../../version.js';
 import { mountWeb } from './web.js';
 
 export { flag, listFilterFromQuery };
@@ -66,6 +67,11 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
         throw new VirtError('INVALID_ARG', schemaProblem(result.error, input));
       }
     },
+  });
+  // every answer names the virtnetd that gave it: the CLI warns when it is not its own version
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('x-virtnet-version', VERSION);
   });
 
   app.onError((err, c) => {
