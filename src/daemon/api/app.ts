@@ -6,6 +6,7 @@ import type { Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { HostFacts } from '../../doctor/checks.js';
 import { type ErrorCode, isVirtError, VirtError } from '../../model/errors.js';
+import { VERSION } from '../../version.js';
 import type { Daemon } from '../daemon.js';
 import { type HostPolicy, hostCheck, loginHandler, readOnlyCheck, tokenCheck } from './access.js';
 import { bodyLimit, DEFAULT_MAX_BODY, schemaProblem } from './body.js';
@@ -16,7 +17,6 @@ import { hostRoutes } from './routes-host.js';
 import { flag, listFilterFromQuery, networkRoutes } from './routes-networks.js';
 import { forwardRoutes, portRoutes } from './routes-ports.js';
 import { NetworkEvent } from './schemas.js';
-import { VERSION } from '../../version.js';
 import { mountWeb } from './web.js';
 
 export { flag, listFilterFromQuery };
