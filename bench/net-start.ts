@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createLinuxRuntime } from '../src/host/linux-runtime.js';
+import { createLinuxRuntime } from '../src/daemon/linux-runtime.js';
 import type { NetworkDef } from '../src/model/network-def.js';
 import { parseNetworkXml } from '../src/model/network-parse.js';
 

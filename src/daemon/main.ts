@@ -39,12 +39,11 @@ async function loadRuntime(
   runDir: string,
   verbose: boolean,
 ): Promise<NetworkRuntime> {
-  if (kind === 'memory') return new MemoryRuntime();
+  if (kind === 'memory') return new MemoryRuntime({ stateDir, runDir });
   if (kind !== 'linux') throw new Error(`unknown runtime '${kind}'`);
-  const mod = (await import('../host/linux-runtime.js')) as {
-    createLinuxRuntime: (o: { stateDir: string; runDir: string; log: (m: string) => void }) => NetworkRuntime;
-  };
-  return mod.createLinuxRuntime({ stateDir, runDir, log: verbose ? log : () => {} });
+  const { createLinuxRuntime } = await import('./linux-runtime.js');
+  // what happens behind the daemon's back (a dnsmasq restarted or failing, the table restored) is always logged
+  return createLinuxRuntime({ stateDir, runDir, log, ...(verbose ? { trace: log } : {}) });
 }
 
 export async function main(argv: string[]): Promise<void> {

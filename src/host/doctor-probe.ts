@@ -13,8 +13,8 @@ import {
 import { delimiter, join } from 'node:path';
 import type { HostFacts, UdpListener } from '../doctor/checks.js';
 import { formatIp } from '../model/addr.js';
-import { foreignForwardDrops } from './drift.js';
 import { exec } from './exec.js';
+import { foreignForwardDrops } from './host-probe.js';
 import { readHostRoutes } from './proc-routes.js';
 
 /** Finds an executable on PATH, as spawn would. */
@@ -154,13 +154,16 @@ export async function probeHost(): Promise<HostFacts> {
   if (!findOnPath('nft')) {
     facts.nft = 'missing';
   } else {
-    const tables = await exec({ argv: ['nft', '-j', 'list', 'tables'] });
+    // text: nft 1.0.6 prints broken JSON for a table with one flag (virtnet's own has `flags owner`)
+    const tables = await exec({ argv: ['nft', 'list', 'tables'] });
     if (tables.code !== 0) {
       facts.nft = 'unavailable';
       facts.nftError = tables.stderr.trim().split('\n')[0] ?? '';
     } else {
-      for (const o of nftObjects(tables.stdout))
-        if (o.table) facts.tables.push(`${o.table.family} ${o.table.name}`);
+      for (const line of tables.stdout.split('\n')) {
+        const m = /^table (\S+) (\S+)$/.exec(line.trim());
+        if (m) facts.tables.push(`${m[1]} ${m[2]}`);
+      }
       const chains = await exec({ argv: ['nft', '-j', 'list', 'chains'] });
       for (const o of nftObjects(chains.stdout)) {
         if (o.chain) facts.chains.push(`${o.chain.family} ${o.chain.table} ${o.chain.name}`);

@@ -29,7 +29,10 @@ describe('LinuxRuntime failed starts', { skip: !isRoot && 'needs root' }, () => 
     const xml = ns.writeXml('bad', natXml(51));
     const r = ns.driver('start', xml, { VIRTNET_TEST_DNSMASQ: wrapper });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /failed to start network 'rt51': step "start dnsmasq" failed: .*dhcp-range/);
+    assert.match(
+      r.stderr,
+      /failed to start network 'rt51': step "start dnsmasq for rt51" failed: \S*dnsmasq --conf-file=\S+ .*dhcp-range/,
+    );
     assert.equal(
       ns.links().find((l) => l.ifname === 'vrt51'),
       undefined,
@@ -43,7 +46,7 @@ describe('LinuxRuntime failed starts', { skip: !isRoot && 'needs root' }, () => 
     const xml = ns.writeXml('taken', natXml(52));
     const r = ns.driver('start', xml);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /step "create bridge" failed: a device named 'vrt52' already exists/);
+    assert.match(r.stderr, /step "create bridge vrt52" failed: a device named 'vrt52' already exists/);
     const dev = ns.links().find((l) => l.ifname === 'vrt52');
     assert.equal(dev?.linkinfo?.info_kind, 'veth', 'the foreign device is untouched');
     assertNothingLeft('vrt52', 'rt52');

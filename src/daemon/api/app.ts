@@ -102,7 +102,7 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
   app.post('/v1/networks', async (c) => {
     const xml = await c.req.text();
     if (flag(c, 'dryRun'))
-      return c.json(flag(c, 'transient') ? daemon.planCreate(xml) : daemon.planDefine(xml));
+      return c.json(await (flag(c, 'transient') ? daemon.planCreate(xml) : daemon.planDefine(xml)));
     const info = flag(c, 'transient') ? await daemon.create(xml) : await daemon.define(xml);
     return c.json(info, 201);
   });
@@ -110,7 +110,7 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
   app.get('/v1/networks/:id', (c) => c.json(daemon.info(c.req.param('id'))));
   app.delete('/v1/networks/:id', async (c) =>
     c.json(
-      flag(c, 'dryRun') ? daemon.planUndefine(c.req.param('id')) : await daemon.undefine(c.req.param('id')),
+      await (flag(c, 'dryRun') ? daemon.planUndefine(c.req.param('id')) : daemon.undefine(c.req.param('id'))),
     ),
   );
 
@@ -163,11 +163,11 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
   });
 
   app.post('/v1/networks/:id/start', async (c) =>
-    c.json(flag(c, 'dryRun') ? daemon.planStart(c.req.param('id')) : await daemon.start(c.req.param('id'))),
+    c.json(await (flag(c, 'dryRun') ? daemon.planStart(c.req.param('id')) : daemon.start(c.req.param('id')))),
   );
   app.post('/v1/networks/:id/destroy', async (c) =>
     c.json(
-      flag(c, 'dryRun') ? daemon.planDestroy(c.req.param('id')) : await daemon.destroy(c.req.param('id')),
+      await (flag(c, 'dryRun') ? daemon.planDestroy(c.req.param('id')) : daemon.destroy(c.req.param('id'))),
     ),
   );
   app.get('/v1/networks/:id/leases', async (c) =>

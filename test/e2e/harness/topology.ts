@@ -336,6 +336,22 @@ export class Topology {
     return pids;
   }
 
+  /** PIDs of nft sessions (owners of virtnet's table) started for this topology (`-I` names our run dir). */
+  nftSessionPids(): number[] {
+    const pids: number[] = [];
+    for (const p of readdirSync('/proc')) {
+      if (!/^\d+$/.test(p)) continue;
+      try {
+        const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+        if (/(^|\/)nft$/.test(argv[0] ?? '') && argv.some((a) => a.startsWith(this.dir)))
+          pids.push(Number(p));
+      } catch {
+        // process went away
+      }
+    }
+    return pids;
+  }
+
   /** Our namespaces that still exist (empty after destroy()). */
   liveNamespaces(): string[] {
     return tryRun(['ip', 'netns', 'list'])
@@ -355,7 +371,7 @@ export class Topology {
     live.delete(this);
     this.killDaemon();
     for (const p of this.procs) if (p.pid && p.exitCode === null) tryKill(p.pid);
-    for (const pid of this.dnsmasqPids()) tryKill(pid);
+    for (const pid of [...this.dnsmasqPids(), ...this.nftSessionPids()]) tryKill(pid);
     for (const ns of this.namespaces.reverse()) tryRun(['ip', 'netns', 'del', ns]);
     rmSync(join('/etc/netns', this.hostNs), { recursive: true, force: true });
     rmSync(this.dir, { recursive: true, force: true });

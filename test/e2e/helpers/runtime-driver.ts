@@ -6,7 +6,7 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLinuxRuntime } from '../../../src/host/linux-runtime.js';
+import { createLinuxRuntime } from '../../../src/daemon/linux-runtime.js';
 import { parseNetworkXml } from '../../../src/model/network-parse.js';
 import { validateNetworkDef } from '../../../src/model/network-validate.js';
 
@@ -39,13 +39,13 @@ async function main(argv: string[]): Promise<void> {
       console.log(JSON.stringify(await rt.check(def, load())));
       break;
     case 'adopt': {
-      const s = await rt.adopt(def, load());
+      const s = (await rt.adopt(def, load())).state;
       save(s);
       console.log(JSON.stringify(s));
       break;
     }
     case 'repair': {
-      const s = await rt.repair(def, load());
+      const s = (await rt.repair(def, load())).state;
       save(s);
       console.log(JSON.stringify(s));
       break;
@@ -55,7 +55,7 @@ async function main(argv: string[]): Promise<void> {
       break;
     case 'supervise': {
       rt.onEvent((e) => console.log(JSON.stringify(e)));
-      const s = await rt.adopt(def, load());
+      const s = (await rt.adopt(def, load())).state;
       save(s);
       console.log(JSON.stringify({ adopted: s }));
       const keepAlive = setInterval(() => {}, 1 << 30);
