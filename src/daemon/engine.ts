@@ -111,7 +111,10 @@ export class Engine implements NetworkRuntime {
       ...(dns && !heal
         ? { processes: [dnsmasqProcess(d)], files: [p.conf, p.hostsFile, p.addnHostsFile] }
         : {}),
-      sysctls: l3 && bridge ? [linkSysctl(d.def, bridge).key, ...globalSysctls(d.def).map((s) => s.key)] : [],
+      sysctls:
+        l3 && bridge && !heal
+          ? [linkSysctl(d.def, bridge).key, ...globalSysctls(d.def).map((s) => s.key)]
+          : [],
       routes: d.def.routes.length > 0,
       namespaces: ports.namespaces,
       foreign: true,

@@ -161,11 +161,11 @@ export function bridgeSteps(def: NetworkDef, o: ObservedHost, fresh: boolean): S
   }
   for (const s of globalSysctls(def)) {
     const seen = o.sysctls.get(s.key);
-    if (!fresh && seen === s.value) continue;
-    const drift =
-      fresh || seen === undefined
-        ? undefined
-        : [{ what: `sysctl ${s.key.replace(/\//g, '.')} is ${seen}`, expected: s.value, actual: seen }];
+    // a probe that did not read it (the heal loop) leaves an admin's choice alone; check and repair read it
+    if (!fresh && (seen === undefined || seen === s.value)) continue;
+    const drift = fresh
+      ? undefined
+      : [{ what: `sysctl ${s.key.replace(/\//g, '.')} is ${seen}`, expected: s.value, actual: seen }];
     steps.push(sysctlStep(s, forwardingTitle(s.key), drift));
   }
   // the checksum step may overlap what follows; keep it after the sysctls in the list (run order)
