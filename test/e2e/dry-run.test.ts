@@ -35,9 +35,13 @@ describe('dry runs equal what runs', { skip: !isRoot && 'needs root' }, () => {
     const ids = out.dryStart.map((s) => s.id);
     assert.ok(ids.includes('nft:table'), `base table planned: ${ids}`);
     const dnsmasq = ids.indexOf('dnsmasq:rt71');
-    for (const id of ids.filter((i) => i.startsWith('file:'))) assert.ok(ids.indexOf(id) < dnsmasq, `${id} before dnsmasq`);
+    for (const id of ids.filter((i) => i.startsWith('file:')))
+      assert.ok(ids.indexOf(id) < dnsmasq, `${id} before dnsmasq`);
     assert.ok(out.dryStart.length >= 8, JSON.stringify(ids));
-    assert.ok(out.dryStop.some((s) => /kill -TERM \d+/.test(s.commands.join('\n'))), 'the stop names the running PID');
+    assert.ok(
+      out.dryStop.some((s) => /kill -TERM \d+/.test(s.commands.join('\n'))),
+      'the stop names the running PID',
+    );
   });
 
   it('a second network finds the table and does not plan it', () => {

@@ -61,7 +61,16 @@ describe('LinuxRuntime failed starts', { skip: !isRoot && 'needs root' }, () => 
   it('a port that cannot be plugged unwinds the whole start, its dnsmasq included', () => {
     const notANamespace = join(ns.dir, 'not-a-netns');
     writeFileSync(notANamespace, '');
-    const ports = [{ uuid: 'p1', owner: 'c1', kind: 'veth', name: 'vrt57p', mac: '52:54:00:00:57:01', netns: notANamespace }];
+    const ports = [
+      {
+        uuid: 'p1',
+        owner: 'c1',
+        kind: 'veth',
+        name: 'vrt57p',
+        mac: '52:54:00:00:57:01',
+        netns: notANamespace,
+      },
+    ];
     const xml = ns.writeXml('badport', natXml(57));
     const r = ns.driver('start', xml, { VIRTNET_TEST_PORTS: JSON.stringify(ports) });
     assert.equal(r.code, 1);

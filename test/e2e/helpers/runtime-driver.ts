@@ -88,7 +88,8 @@ async function dryVsReal(def: NetworkDef, stateDir: string): Promise<void> {
     const r = new RecordingExecutor();
     return { executor: r, transcript: r.transcript };
   });
-  const steps = () => recording.transcript.map((t) => ({ id: t.id, title: t.title, commands: t.actions.map(formatAction) }));
+  const steps = () =>
+    recording.transcript.map((t) => ({ id: t.id, title: t.title, commands: t.actions.map(formatAction) }));
   const dryStart = (await engine.planChange('start', def)).steps;
   const state = await engine.start(def);
   const realStart = steps();
