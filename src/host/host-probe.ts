@@ -118,7 +118,7 @@ export async function foreignForwardDrops(): Promise<string[]> {
 const DOCKER_TABLES = ['ip filter', 'ip6 filter'];
 
 /** Uid and gid dnsmasq runs as after dropping root: Debian's compiled-in user `nobody`, group `dip` if it exists. */
-function dnsmasqIdentity(): { user: string; uid: number; gid: number } {
+export function dnsmasqIdentity(): { user: string; uid: number; gid: number } {
   const field = (file: string, name: string, i: number): number | undefined => {
     try {
       const line = readFileSync(file, 'utf8')
