@@ -96,7 +96,8 @@ export async function main(argv: string[]): Promise<void> {
   const daemon = new Daemon(store, runtime, log);
   await daemon.load();
   daemon.startHealing(Number(values['heal-interval']));
-  const probeHost = values.runtime === 'linux' ? (await import('../host/doctor-probe.js')).probeHost : undefined;
+  const probeHost =
+    values.runtime === 'linux' ? (await import('../host/doctor-probe.js')).probeHost : undefined;
   const doctorProbe = probeHost && (() => probeHost({ stateDir }));
 
   const servers: Server[] = [];

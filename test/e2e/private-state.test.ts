@@ -37,7 +37,10 @@ describe('a private state directory', { skip: canRunE2e() }, () => {
     const r = await t.api('POST', '/v1/networks/priv/start');
     assert.equal(r.status, 500, r.body);
     const msg = (r.json() as { error: { message: string } }).error.message;
-    assert.match(msg, new RegExp(`runs as 'nobody', which cannot read \\S+: directory ${privateDir} is closed to it`));
+    assert.match(
+      msg,
+      new RegExp(`runs as 'nobody', which cannot read \\S+: directory ${privateDir} is closed to it`),
+    );
     assert.match(msg, new RegExp(`chmod o\\+x ${privateDir}`));
     assert.equal(t.tryRun(['ip', '-n', t.hostNs, 'link', 'show', 'vnbr-priv']).code, 1, 'nothing was made');
     assert.deepEqual(t.dnsmasqPids(), []);

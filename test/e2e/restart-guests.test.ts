@@ -15,7 +15,8 @@ const VM_IP = `${NET}.20`;
 function skipReason(): string | undefined {
   const e2e = canRunE2e();
   if (e2e) return e2e;
-  if (tryRun(['which', 'qemu-system-x86_64']).code !== 0) return 'needs qemu-system-x86_64 (scripts/setup.sh)';
+  if (tryRun(['which', 'qemu-system-x86_64']).code !== 0)
+    return 'needs qemu-system-x86_64 (scripts/setup.sh)';
   return undefined;
 }
 

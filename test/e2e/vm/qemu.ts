@@ -84,7 +84,13 @@ export function startGuest(opts: BootOptions): Promise<RunningGuest> {
         p.stdout.on('data', (more: Buffer) => {
           out += more.toString();
         });
-        resolve({ console: out, markers: parseMarkers(out), ms: Math.round(performance.now() - start), output: () => out, stop });
+        resolve({
+          console: out,
+          markers: parseMarkers(out),
+          ms: Math.round(performance.now() - start),
+          output: () => out,
+          stop,
+        });
       }
     };
     p.stdout.on('data', onData);
