@@ -6,7 +6,7 @@
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -65,6 +65,7 @@ async function inner(stateDir: string, count: number): Promise<void> {
   await rt.detach();
 }
 
+/** dnsmasq and the nft session of this run (their command lines name its directory). */
 function killOurDnsmasqs(dir: string): void {
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
@@ -79,6 +80,8 @@ function killOurDnsmasqs(dir: string): void {
 async function outer(count: number): Promise<void> {
   const ns = `vnt-bench-${randomBytes(4).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'vnt-bench-'));
+  // dnsmasq drops root for `nobody`, which must reach its hosts files below this directory
+  chmodSync(dir, 0o755);
   execFileSync('ip', ['netns', 'add', ns]);
   try {
     execFileSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
