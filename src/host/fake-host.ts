@@ -132,7 +132,7 @@ export class FakeProbe implements HostProbe {
       const l = h.links.get(name);
       if (!l) continue;
       const copy: ObservedLink = { ...l, addresses: [...(l.addresses ?? [])] };
-      if (!full) delete copy.addresses;
+      if (!scope.addresses) delete copy.addresses;
       o.links.set(name, copy);
     }
     if (scope.nft) {

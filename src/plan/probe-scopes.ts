@@ -29,11 +29,9 @@ export function startScope(d: DesiredNetwork): ProbeScope {
   };
 }
 
-/**
- * A reconcile's probe. `heal`: without processes (the supervisor keeps them), files (they are virtnet's own) and
- * sysctls (an admin's change is reported by check, not undone every round).
- */
+/** A reconcile's probe (check, repair, adoption): everything the planner compares. `heal`: see healScope. */
 export function reconcileScope(d: DesiredNetwork, heal = false): ProbeScope {
+  if (heal) return healScope(d);
   const bridge = d.def.bridge?.name;
   const p = d.dnsmasq.paths;
   const ports = portScope(d);
@@ -42,25 +40,46 @@ export function reconcileScope(d: DesiredNetwork, heal = false): ProbeScope {
   return {
     links: [...(bridge ? [bridge] : []), ...ports.links],
     ...(hasFirewallRules(d.def) ? { nft: 'full' as const } : {}),
-    ...(dns && !heal
-      ? { processes: [dnsmasqProcess(d)], files: [p.conf, p.hostsFile, p.addnHostsFile] }
-      : {}),
-    sysctls:
-      l3 && bridge && !heal ? [linkSysctl(d.def, bridge).key, ...globalSysctls(d.def).map((s) => s.key)] : [],
+    addresses: true,
+    ...(dns ? { processes: [dnsmasqProcess(d)], files: [p.conf, p.hostsFile, p.addnHostsFile] } : {}),
+    sysctls: l3 && bridge ? [linkSysctl(d.def, bridge).key, ...globalSysctls(d.def).map((s) => s.key)] : [],
     routes: d.def.routes.length > 0,
     namespaces: ports.namespaces,
-    foreign: true,
+    foreign: 'all',
   };
 }
 
-/** One probe for many networks (the heal loop): one `ip -j addr`, one table listing. */
+/**
+ * The heal loop's probe, cheap enough for every round at a thousand networks: devices from sysfs (a bridge gone or
+ * down, a port off its bridge) and whether the table is there. Nobody else can change the owned table, so its
+ * contents need no listing (its owner's end is noticed at once); addresses, files, processes (the supervisor keeps
+ * them) and sysctls (an admin's change is reported by check, not undone) are left to check and repair.
+ */
+export function healScope(d: DesiredNetwork): ProbeScope {
+  const bridge = d.def.bridge?.name;
+  const ports = portScope(d);
+  return {
+    links: [...(bridge ? [bridge] : []), ...ports.links],
+    ...(hasFirewallRules(d.def) ? { nft: 'presence' as const } : {}),
+    namespaces: ports.namespaces,
+    foreign: 'docker',
+  };
+}
+
+/** One probe for many networks (the heal loop). */
 export function unionScope(scopes: ProbeScope[]): ProbeScope {
+  const nft = scopes.some((s) => s.nft === 'full')
+    ? 'full'
+    : scopes.some((s) => s.nft)
+      ? 'presence'
+      : undefined;
   return {
     links: scopes.flatMap((s) => s.links),
-    ...(scopes.some((s) => s.nft === 'full') ? { nft: 'full' as const } : {}),
+    ...(nft ? { nft } : {}),
+    addresses: scopes.some((s) => s.addresses),
     sysctls: scopes.flatMap((s) => s.sysctls ?? []),
     routes: scopes.some((s) => s.routes),
     namespaces: scopes.flatMap((s) => s.namespaces ?? []),
-    foreign: true,
+    foreign: scopes.some((s) => s.foreign === 'all') ? 'all' : 'docker',
   };
 }

@@ -140,7 +140,11 @@ describe('LinuxRuntime adopt, supervision, check and repair', { skip: !isRoot &&
     // exactly the three changes made, nothing else (an ipv6 link-local address may have gone with the flush)
     assert.deepEqual(
       problems.map((p) => p.what).filter((w) => !/fe80:/.test(w)),
-      ['address 10.63.0.1/24 missing on vrt63', 'nft map fwd_if has no entry for vrt63', 'dnsmasq is not running'],
+      [
+        'address 10.63.0.1/24 missing on vrt63',
+        'nft map fwd_if has no entry for vrt63',
+        'dnsmasq is not running',
+      ],
     );
     const repaired = ns.driver('repair', xml);
     assert.equal(repaired.code, 0, repaired.stderr);
