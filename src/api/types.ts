@@ -22,7 +22,10 @@
 // /v1 request and a Host that is one of its names; see docs/security.md. The full list of routes, with their
 // request and response schemas, is docs/openapi.json (generated from src/daemon/api/schemas.ts).
 
+import type { Lease } from '../model/dnsmasq-leases.js';
 import type { ErrorCode } from '../model/errors.js';
+
+export type { Lease };
 
 export interface ApiErrorBody {
   code: ErrorCode;
@@ -45,6 +48,8 @@ export interface NetworkInfo {
   mode: string;
   /** Active nat/route/open networks: the device traffic leaves through (forward dev, else the default route's). */
   uplink?: string;
+  /** Set while the network's dnsmasq cannot be kept running: why (DHCP and DNS are down meanwhile). */
+  degraded?: string;
 }
 
 export interface NetworkListResponse {
@@ -61,26 +66,28 @@ export type NetworkEventType =
   | 'repaired'
   | 'failed';
 
+/**
+ * `detail` of a `repaired` event. One event per repair, whoever started it: a client (`trigger: 'request'`,
+ * net-start --repair), the heal loop (`'heal'`: e.g. a bridge deleted behind the daemon's back) or a daemon start
+ * that found parts of a running network missing (`'adopt'`).
+ */
+export interface RepairedDetail {
+  trigger: 'request' | 'heal' | 'adopt';
+  /** What differed from the definition, in check's words. */
+  problems: string[];
+  /** Titles of the steps applied, in the order they ran. */
+  steps: string[];
+}
+
 export interface NetworkEvent {
   type: NetworkEventType;
   name: string;
   uuid: string;
   /** ISO time the daemon emitted it. */
   time: string;
-  /** Free-form details (e.g. lease fields, error step). */
+  /** Details: lease fields, a failed step, RepairedDetail for `repaired`; `updated` from the host names its
+   * cause in `runtimeEvent` ('dnsmasq-restarted', 'degraded' with `reason`, 'recovered'). */
   detail?: Record<string, unknown>;
-}
-
-export interface Lease {
-  /** Seconds since epoch; 0 for infinite. */
-  expiryTime: number;
-  mac: string;
-  protocol: 'ipv4' | 'ipv6';
-  ipaddr: string;
-  prefix: number;
-  hostname?: string;
-  clientid?: string;
-  iaid?: string;
 }
 
 export interface LeaseListResponse {
@@ -133,6 +140,11 @@ export interface ChangePlan {
   files: Array<{ path: string; content?: string }>;
   /** Why the change would fail or clash when made now (e.g. the subnet is in use by a host route). */
   warnings?: string[];
+  /**
+   * The same change step by step, in the order it runs (the recording executor's transcript of the steps a real
+   * change runs): each step's title and its commands, stdin as a here-document.
+   */
+  steps?: Array<{ id: string; title: string; commands: string[] }>;
 }
 
 export interface ForwardChangeResponse {

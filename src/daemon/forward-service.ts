@@ -2,10 +2,13 @@
 // nft transaction each) and in the persistent definition together, or only planned (dry run).
 
 import type { ChangePlan, ForwardChangeResponse, ForwardInfo, NetworkEventType } from '../api/types.js';
+import { VirtError } from '../model/errors.js';
 import type { NetworkDef } from '../model/network-def.js';
 import { formatNetworkXml } from '../model/network-format.js';
 import {
   type ForwardKey,
+  forwardLabel,
+  forwardsClash,
   type PortForward,
   readForwards,
   sameKey,
@@ -13,7 +16,6 @@ import {
 } from '../model/port-forward.js';
 import { forwardChain } from '../render/nft-forwards.js';
 import { bridgeId, forwardChangeScript } from '../render/nft-ruleset.js';
-import type { NetworkObj } from './daemon.js';
 import {
   addForwardEdit,
   deleteForwardEdit,
@@ -21,11 +23,14 @@ import {
   forwardFromInput,
   noSuchForward,
 } from './forward-edit.js';
+import type { NetworkObj } from './registry.js';
 import type { NetworkRuntime } from './runtime.js';
 import type { ActiveStatus, Store } from './store.js';
 
 export interface ForwardHooks {
   lookup(id: string): NetworkObj;
+  /** Every other network (any state), for clashes across networks. */
+  others(name: string): NetworkObj[];
   statusOf(obj: NetworkObj): ActiveStatus;
   emit(type: NetworkEventType, def: NetworkDef, detail: Record<string, unknown>): void;
   serialize<T>(fn: () => Promise<T>): Promise<T>;
@@ -55,12 +60,52 @@ export class ForwardService {
     return out.sort((a, b) => a.listenPort - b.listenPort || a.proto.localeCompare(b.proto));
   }
 
+  /** The first pair of clashing forwards between two lists (mine, theirs). */
+  clashOf(mine: PortForward[], theirs: PortForward[]): [PortForward, PortForward] | undefined {
+    for (const a of mine) {
+      const b = theirs.find((t) => forwardsClash(a, t));
+      if (b) return [a, b];
+    }
+    return undefined;
+  }
+
+  /**
+   * Another network's forward on the same protocol and port: nft would only say "File exists" (both share the
+   * forward maps); say which network holds it. Active networks count with their live forwards, all with their
+   * persistent ones (they would clash at their next start).
+   */
+  private checkOtherNetworks(obj: NetworkObj, f: PortForward): void {
+    for (const other of this.hooks.others(obj.def.name)) {
+      const theirs = [
+        ...(other.liveDef ? readForwards(other.liveDef) : []),
+        ...(other.persistent ? readForwards(other.newDef ?? other.def) : []),
+      ];
+      const hit = theirs.find((t) => forwardsClash(f, t));
+      if (hit) {
+        throw new VirtError(
+          'OPERATION_INVALID',
+          `forward ${forwardLabel(f)} clashes with forward ${forwardLabel(hit)} of network '${other.def.name}'`,
+        );
+      }
+    }
+  }
+
   /** Adds a forward to the running network (one nft transaction) and to the persistent definition. */
   add(id: string, input: Record<string, unknown>, dryRun = false): Promise<ForwardChangeResponse> {
     return this.hooks.serialize(async () => {
       const obj = this.hooks.lookup(id);
       const f = forwardFromInput(obj.liveDef ?? obj.def, input);
-      return this.apply(obj, f, (def) => addForwardEdit(def, f), dryRun);
+      this.checkOtherNetworks(obj, f);
+      const warnings: string[] = [];
+      if (f.listenAddress && !this.runtime.hostAddresses().includes(f.listenAddress)) {
+        const msg = `listen address ${f.listenAddress} is not an address of this host`;
+        // a live forward on it would catch nothing: refused; a stored one may be meant for later, with a warning
+        if (obj.liveDef) throw new VirtError('INVALID_ARG', `${msg}: no packet would reach the forward`);
+        warnings.push(`${msg} (yet): the forward catches nothing until it is`);
+      }
+      const r = await this.apply(obj, f, (def) => addForwardEdit(def, f), dryRun);
+      if (warnings.length) r.plan.warnings = warnings;
+      return r;
     });
   }
 

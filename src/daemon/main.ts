@@ -33,6 +33,7 @@ const USAGE = `usage: virtnetd [--config-dir DIR] [--state-dir DIR] [--run-dir D
   --state-dir DIR        status of active networks, dnsmasq files, leases (default /var/lib/virtnet)
   --run-dir DIR          sockets and pid files (default /run/virtnet)
   --runtime KIND         linux (default: bridges, nftables, dnsmasq) or memory (no host changes)
+  --memory-host-bridge B with --runtime memory: the pretend host has bridge B (for bridged networks; repeatable)
   --http ADDR:PORT       also serve the API and the web UI over TCP. Every /v1 request needs the token
                          (Authorization: Bearer TOKEN, or the browser's cookie from /login?token=TOKEN)
   --http-token-file F    the token is the first line of F (default: made once in <state-dir>/http-token, 0600,
@@ -58,13 +59,13 @@ async function loadRuntime(
   stateDir: string,
   runDir: string,
   verbose: boolean,
+  hostBridges: string[] = [],
 ): Promise<NetworkRuntime> {
-  if (kind === 'memory') return new MemoryRuntime();
+  if (kind === 'memory') return new MemoryRuntime({ stateDir, runDir, hostBridges });
   if (kind !== 'linux') throw new Error(`unknown runtime '${kind}'`);
-  const mod = (await import('../host/linux-runtime.js')) as {
-    createLinuxRuntime: (o: { stateDir: string; runDir: string; log: (m: string) => void }) => NetworkRuntime;
-  };
-  return mod.createLinuxRuntime({ stateDir, runDir, log: verbose ? log : () => {} });
+  const { createLinuxRuntime } = await import('./linux-runtime.js');
+  // what happens behind the daemon's back (a dnsmasq restarted or failing, the table restored) is always logged
+  return createLinuxRuntime({ stateDir, runDir, log, ...(verbose ? { trace: log } : {}) });
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -84,6 +85,7 @@ export async function main(argv: string[]): Promise<void> {
       'import-libvirt': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       'heal-interval': { type: 'string', default: '2000' },
+      'memory-host-bridge': { type: 'string', multiple: true },
       'web-root': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
@@ -128,15 +130,22 @@ export async function main(argv: string[]): Promise<void> {
     ...DEFAULT_LIMITS,
     ...(values['max-connections'] ? { maxConnections: parseCount(values['max-connections']) } : {}),
   };
-  const runtime = await loadRuntime(values.runtime, stateDir, runDir, values.verbose);
+  const runtime = await loadRuntime(
+    values.runtime,
+    stateDir,
+    runDir,
+    values.verbose,
+    values['memory-host-bridge'],
+  );
   const daemon = new Daemon(store, runtime, log);
   // autostart and every other start: the same refusal as the API's for options that run programs
   daemon.startGuard = (def) =>
     assertDnsmasqOptionsAllowed(def, { allowPrograms: allowDnsmasqPrograms, fullAccess: true });
   await daemon.load();
   daemon.startHealing(Number(values['heal-interval']));
-  const doctorProbe =
+  const probeHost =
     values.runtime === 'linux' ? (await import('../host/doctor-probe.js')).probeHost : undefined;
+  const doctorProbe = probeHost && (() => probeHost({ stateDir }));
 
   const common = { doctorProbe, maxBody, allowDnsmasqPrograms };
   const servers: Server[] = [];

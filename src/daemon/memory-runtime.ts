@@ -1,84 +1,49 @@
-// A runtime with no host effects: networks become "active" in memory only. For API tests and `--runtime memory`.
+// `--runtime memory` and API tests: the real engine (planner, renderers, apply with undo) over a host that exists
+// only in memory. Dry runs show real plans; nothing touches the machine.
 
-import type { ChangePlan, Lease } from '../api/types.js';
-import type { NetworkDef } from '../model/network-def.js';
-import type { DriftProblem, NetworkRuntime, RuntimeEvent, RuntimeState } from './runtime.js';
+import { createMemoryHost, type MemoryHost } from '../host/memory-host.js';
+import { RecordingExecutor } from '../host/recording-executor.js';
+import { type NetworkDef, networkMode } from '../model/network-def.js';
+import type { PortDevice } from '../plan/desired.js';
+import { Engine } from './engine.js';
+import type { ReconcileOutcome, RuntimeEvent, RuntimeState } from './runtime.js';
 
-export class MemoryRuntime implements NetworkRuntime {
-  private readonly listeners = new Set<(e: RuntimeEvent) => void>();
-  readonly started = new Set<string>();
+export class MemoryRuntime extends Engine {
+  declare readonly host: MemoryHost;
 
-  async start(def: NetworkDef): Promise<RuntimeState> {
-    this.started.add(def.name);
-    return { memory: true };
+  /** `hostBridges`: bridges the pretend host already has (for bridged networks: `--memory-host-bridge`). */
+  constructor(opts: { stateDir?: string; runDir?: string; hostBridges?: string[] } = {}) {
+    super(createMemoryHost(opts), () => {
+      const r = new RecordingExecutor();
+      return { executor: r, transcript: r.transcript };
+    });
   }
 
-  async stop(def: NetworkDef): Promise<void> {
-    this.started.delete(def.name);
+  /**
+   * A restarted memory daemon finds its host empty, while a real host keeps running networks: what the network
+   * had is put back on the fake host (silently) before the adoption looks at it.
+   */
+  override async adopt(
+    def: NetworkDef,
+    state: RuntimeState,
+    ports: PortDevice[] = [],
+  ): Promise<ReconcileOutcome> {
+    const bridge = def.bridge?.name;
+    if (bridge && !this.host.fake.links.has(bridge) && networkMode(def) !== 'bridge') {
+      const quiet = new Engine(
+        { ...this.host, executor: new RecordingExecutor({ host: this.host.fake }) },
+        () => {
+          const r = new RecordingExecutor();
+          return { executor: r, transcript: r.transcript };
+        },
+      );
+      await quiet.start(def, ports).catch(() => undefined);
+    }
+    return super.adopt(def, state, ports);
   }
 
-  async adopt(def: NetworkDef, state: RuntimeState): Promise<RuntimeState> {
-    this.started.add(def.name);
-    return state;
-  }
-
-  async check(): Promise<DriftProblem[]> {
-    return [];
-  }
-
-  async repair(_def: NetworkDef, state: RuntimeState): Promise<RuntimeState> {
-    return state;
-  }
-
-  async leases(): Promise<Lease[]> {
-    return [];
-  }
-
-  async changeForwards(): Promise<void> {}
-
-  readonly devices = new Set<string>();
-
-  async plugPort(req: { name: string }): Promise<void> {
-    if (this.devices.has(req.name))
-      throw new Error(`a device named '${req.name}' already exists on the host`);
-    this.devices.add(req.name);
-  }
-
-  async attachExistingPort(): Promise<void> {}
-
-  async releaseExistingPort(): Promise<void> {}
-
-  async unplugPort(device: string): Promise<void> {
-    this.devices.delete(device);
-  }
-
-  portDeviceExists(device: string): boolean {
-    return this.devices.has(device);
-  }
-
-  async reloadDhcpHosts(): Promise<void> {}
-
-  planChange(): ChangePlan {
-    return { dryRun: true, commands: ['# memory runtime: no host changes'], nft: '', files: [] };
-  }
-
-  async forwardCounters(): Promise<Map<string, { packets: number; bytes: number }>> {
-    return new Map();
-  }
-
-  async firewallHealth(): Promise<{ missing: string[]; changes: string[] }> {
-    return { missing: [], changes: [] };
-  }
-
-  onEvent(listener: (e: RuntimeEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  /** Test hook: deliver an event as a real runtime would. */
+  /** Test hook: deliver an event as a real host would. */
   emit(e: RuntimeEvent): void {
-    for (const l of this.listeners) l(e);
+    this.host.emit(e);
   }
-
-  async detach(): Promise<void> {}
 }

@@ -1,15 +1,22 @@
-// Network ports: libvirt's port objects of active networks, plus the devices virtnet makes for guests (taps for
-// VMs, veth pairs for containers) and their DHCP reservations. Ports with the same owner form a guest.
-// Mutations run in the daemon's queue (passed in), so they never interleave with network starts and stops.
+// Network ports: libvirt's port objects, plus the devices virtnet makes for guests (taps for VMs, veth pairs for
+// containers) and their DHCP reservations. Ports are part of a network's desired state: a persistent network keeps
+// them across stops (its start plugs them in again), a transient one's go with it. Ports with one owner form a
+// guest. Mutations run in the daemon's queue (passed in), so they never interleave with starts and stops.
 
 import { randomBytes } from 'node:crypto';
 import type { PortInfo } from '../api/types.js';
-import { parseIPv4, subnetContains } from '../model/addr.js';
 import { VirtError } from '../model/errors.js';
 import type { NetworkDef } from '../model/network-def.js';
-import { ipSubnet } from '../model/network-ip.js';
 import { formatPortXml, type PortDef, parsePortXml } from '../model/port-def.js';
+import {
+  type Reservation,
+  reservationName,
+  withoutReservation,
+  withReservation,
+} from '../model/port-reservation.js';
+import { assertIfName } from '../model/safe-strings.js';
 import { normalizeUuid, uuidFromRandom } from '../model/uuid.js';
+import type { PortDevice } from '../plan/desired.js';
 import type { NetworkRuntime, RuntimeState } from './runtime.js';
 import type { Store } from './store.js';
 
@@ -33,16 +40,24 @@ export interface PortRequest {
 export interface PortHooks {
   /** The network by name or UUID; throws when unknown. liveDef is absent when it is not active. */
   network(id: string): { name: string; liveDef?: NetworkDef; runtime?: RuntimeState };
+  /** Whether a network of this name is defined or active (ports of others are dropped at load). */
+  exists(name: string): boolean;
   /** Replaces the running definition (DHCP reservations of ports) and saves the network's status. */
   setLiveDef(name: string, def: NetworkDef): void;
   emit(network: string, detail: Record<string, unknown>): void;
   serialize<T>(fn: () => Promise<T>): Promise<T>;
 }
 
-const HOSTNAME_RE = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-const IFNAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/;
-
 const invalid = (msg: string) => new VirtError('INVALID_ARG', msg);
+
+function validIfName(name: string): boolean {
+  try {
+    assertIfName(name, 'device name');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export class PortService {
   private readonly ports = new Map<string, PortInfo>();
@@ -53,31 +68,15 @@ export class PortService {
     private readonly hooks: PortHooks,
   ) {}
 
-  /** After the networks were adopted: keep ports whose network runs, recreate devices that vanished. */
-  async load(log: (m: string) => void): Promise<void> {
+  /** Reads the stored ports (before networks are adopted: they are part of what adoption restores). */
+  load(log: (m: string) => void): void {
     for (const p of this.store.loadPorts()) {
-      let net: ReturnType<PortHooks['network']> | undefined;
-      try {
-        net = this.hooks.network(p.network);
-      } catch {
-        net = undefined;
-      }
-      if (!net?.liveDef) {
+      if (!this.hooks.exists(p.network)) {
+        log(`port ${p.uuid} of '${p.owner.name}' belongs to no network '${p.network}': dropped`);
         this.store.deletePort(p.uuid);
         continue;
       }
       this.ports.set(p.uuid, p);
-      const dev = p.device;
-      // an adopted tap belongs to the hypervisor: never recreated here
-      if (!dev || dev.adopted || this.runtime.portDeviceExists(dev.name)) continue;
-      try {
-        await this.runtime.plugPort(this.plugRequest(net.liveDef, p));
-        log(`port ${p.uuid} of '${p.owner.name}': recreated ${dev.kind} ${dev.name}`);
-      } catch (e) {
-        log(
-          `port ${p.uuid} of '${p.owner.name}': ${dev.name} could not be recreated: ${(e as Error).message}`,
-        );
-      }
     }
   }
 
@@ -102,6 +101,22 @@ export class PortService {
     return [...this.ports.values()].filter((p) => p.owner.name === owner || p.owner.uuid === uuid);
   }
 
+  /** The devices of a network's ports, as the planner wants them (its desired state). */
+  devicesOf(network: string): PortDevice[] {
+    return [...this.ports.values()].filter((p) => p.network === network && p.device).map((p) => deviceOf(p));
+  }
+
+  /** DHCP reservations of a network's ports (made again at each start). */
+  reservationsOf(network: string): Reservation[] {
+    return [...this.ports.values()]
+      .filter((p) => p.network === network && p.ip)
+      .map((p) => ({
+        mac: p.mac,
+        ip: p.ip as string,
+        ...(reservationName(p.owner.name) ? { name: p.owner.name } : {}),
+      }));
+  }
+
   create(networkId: string, req: PortRequest): Promise<PortInfo> {
     return this.hooks.serialize(async () => {
       const net = this.hooks.network(networkId);
@@ -124,25 +139,32 @@ export class PortService {
       if (req.tap !== undefined || req.netns !== undefined) {
         const kind = req.netns !== undefined ? 'veth' : 'tap';
         const name = req.tap || this.freeDeviceName(kind, port.uuid);
-        if (!IFNAME_RE.test(name)) throw invalid(`device name '${name}' is not a valid interface name`);
+        if (!validIfName(name)) throw invalid(`device name '${name}' is not a valid interface name`);
         port.device = { kind, name };
         if (req.adopt) this.checkAdopt(port.device);
-        if (req.netns !== undefined) port.device.netns = req.netns;
+        if (req.netns !== undefined) {
+          if (!req.netns.startsWith('/') || req.netns.length > 4096 || req.netns.includes('\0'))
+            throw invalid(`network namespace ${req.netns || '(none)'} must be an absolute path`);
+          port.device.netns = req.netns;
+        }
         if (req.uid !== undefined) {
           if (!Number.isInteger(req.uid) || req.uid < 0)
             throw invalid(`uid must be a number, not '${req.uid}'`);
           port.device.uid = req.uid;
         }
       }
-      let newLive: NetworkDef | undefined;
       if (req.adopt && !port.device) throw invalid('adopting a device needs the name of the existing tap');
+      let newLive: NetworkDef | undefined;
       if (req.ip !== undefined) {
-        newLive = this.withReservation(live, port, req.ip);
+        newLive = withReservation(live, {
+          mac: port.mac,
+          ip: req.ip,
+          ...(reservationName(port.owner.name) ? { name: port.owner.name } : {}),
+        });
         port.ip = req.ip;
       }
       port.xml = formatPortXml(def);
-      if (port.device?.adopted) await this.runtime.attachExistingPort?.(this.plugRequest(live, port, def));
-      else if (port.device) await this.runtime.plugPort(this.plugRequest(live, port, def));
+      if (port.device) await this.runtime.plugPort(live, deviceOf(port, def));
       try {
         if (newLive) {
           this.hooks.setLiveDef(net.name, newLive);
@@ -150,8 +172,7 @@ export class PortService {
         }
         this.store.savePort(port);
       } catch (e) {
-        if (port.device?.adopted) await this.runtime.releaseExistingPort?.(port.device.name);
-        else if (port.device) await this.runtime.unplugPort(port.device.name);
+        if (port.device) await this.runtime.unplugPort(deviceOf(port, def));
         if (newLive) this.hooks.setLiveDef(net.name, live);
         throw e;
       }
@@ -161,30 +182,30 @@ export class PortService {
     });
   }
 
+  /** Deletes a port (of an active or an inactive network): its device goes, and its reservation. */
   delete(networkId: string, portId: string): Promise<PortInfo> {
     return this.hooks.serialize(async () => {
       const port = this.get(networkId, portId);
-      await this.remove(port);
+      await this.remove(port, true);
       return port;
     });
   }
 
-  /** Network destroy: its ports go with it (libvirt drops them too); the devices are removed. Runs in the queue. */
-  async removeAllOf(network: string): Promise<void> {
-    for (const p of [...this.ports.values()]) if (p.network === network) await this.remove(p, false);
+  /**
+   * A network's ports go with it (a transient network stopped, a network undefined): forgotten, and with `unplug`
+   * their devices removed here (a stop with dropPorts removed them already). Runs in the queue.
+   */
+  async removeAllOf(network: string, unplug: boolean): Promise<void> {
+    for (const p of [...this.ports.values()]) if (p.network === network) await this.remove(p, unplug);
   }
 
-  private async remove(port: PortInfo, dropReservation = true): Promise<void> {
-    // an adopted tap stays: the hypervisor that made it removes it
-    if (port.device?.adopted) await this.runtime.releaseExistingPort?.(port.device.name);
-    else if (port.device) await this.runtime.unplugPort(port.device.name);
-    if (port.ip && dropReservation) {
+  private async remove(port: PortInfo, unplug: boolean): Promise<void> {
+    // an adopted tap stays: the hypervisor that made it removes it (it is only released)
+    if (unplug && port.device) await this.runtime.unplugPort(deviceOf(port));
+    if (port.ip) {
       const net = this.hooks.network(port.network);
       if (net.liveDef) {
-        const next = structuredClone(net.liveDef);
-        for (const ip of next.ips) {
-          if (ip.dhcp) ip.dhcp.hosts = ip.dhcp.hosts.filter((h) => !(h.mac === port.mac && h.ip === port.ip));
-        }
+        const next = withoutReservation(net.liveDef, port.mac, port.ip);
         this.hooks.setLiveDef(port.network, next);
         await this.runtime.reloadDhcpHosts(next, net.runtime ?? {});
       }
@@ -235,9 +256,7 @@ export class PortService {
     const pg = def.group
       ? live.portgroups.find((g) => g.name === def.group)
       : live.portgroups.find((g) => g.default);
-    if (def.group && !pg) {
-      throw invalid(`network '${live.name}' has no portgroup '${def.group}'`);
-    }
+    if (def.group && !pg) throw invalid(`network '${live.name}' has no portgroup '${def.group}'`);
     if (pg) {
       def.group = pg.name;
       if (!def.bandwidth && pg.bandwidth) def.bandwidth = pg.bandwidth;
@@ -248,27 +267,10 @@ export class PortService {
     return def;
   }
 
-  private plugRequest(live: NetworkDef, port: PortInfo, def: PortDef = parsePortXml(port.xml)) {
-    const dev = port.device as NonNullable<PortInfo['device']>;
-    return {
-      kind: dev.kind,
-      name: dev.name,
-      bridge: live.bridge?.name as string,
-      mac: port.mac,
-      ...(live.mtu ? { mtu: live.mtu } : {}),
-      ...(dev.uid !== undefined ? { uid: dev.uid } : {}),
-      ...(dev.netns ? { netns: dev.netns } : {}),
-      ...(def.bandwidth ? { bandwidth: def.bandwidth } : {}),
-      ...(def.isolated ? { isolated: true } : {}),
-    };
-  }
-
-  /** adopt: the tap must exist, be nobody's port yet, and the runtime must be able to attach it. */
+  /** adopt: the tap must exist and be nobody's port yet. */
   private checkAdopt(dev: NonNullable<PortInfo['device']>): void {
     if (dev.kind !== 'tap') throw invalid('only a tap can be adopted');
-    if (!this.runtime.attachExistingPort)
-      throw new VirtError('CONFIG_UNSUPPORTED', 'this runtime cannot attach existing devices');
-    if (!this.runtime.portDeviceExists(dev.name))
+    if (!this.runtime.hostHasDevice(dev.name))
       throw invalid(`there is no device named '${dev.name}' to adopt`);
     const user = [...this.ports.values()].find((p) => p.device?.name === dev.name);
     if (user) throw invalid(`device '${dev.name}' is already a port of '${user.owner.name}'`);
@@ -281,33 +283,26 @@ export class PortService {
     const taken = new Set([...this.ports.values()].map((p) => p.device?.name));
     for (let i = 0; ; i++) {
       const n = `vnet${i}`;
-      if (!taken.has(n) && !this.runtime.portDeviceExists(n)) return n;
+      if (!taken.has(n) && !this.runtime.hostHasDevice(n)) return n;
     }
   }
+}
 
-  /** The live definition with a DHCP host entry reserving `ip` for the port's MAC. */
-  private withReservation(live: NetworkDef, port: PortInfo, ip: string): NetworkDef {
-    const addr = parseIPv4(ip);
-    if (!addr) throw invalid(`'${ip}' is not an IPv4 address`);
-    const next = structuredClone(live);
-    const block = next.ips.find((x) => {
-      const s = ipSubnet(x);
-      return s?.family === 4 && subnetContains(s, addr);
-    });
-    if (!block?.dhcp) {
-      throw invalid(`${ip} is not inside a subnet of network '${live.name}' that has DHCP`);
-    }
-    const s = ipSubnet(block);
-    const offset = s ? addr.value - s.network : 0n;
-    if (!s || offset === 0n || offset === (1n << BigInt(32 - s.prefix)) - 1n || block.address === ip) {
-      throw invalid(`${ip} is not a guest address of network '${live.name}'`);
-    }
-    const taken = block.dhcp.hosts.find((h) => h.ip === ip);
-    if (taken) throw invalid(`${ip} is already reserved for ${taken.mac ?? taken.name ?? 'another host'}`);
-    const name = HOSTNAME_RE.test(port.owner.name) ? port.owner.name : undefined;
-    block.dhcp.hosts.push({ mac: port.mac, ip, ...(name ? { name } : {}) });
-    return next;
-  }
+/** A port's device as the planner takes it (bandwidth and isolation from its port XML). */
+function deviceOf(port: PortInfo, def: PortDef = parsePortXml(port.xml)): PortDevice {
+  const dev = port.device as NonNullable<PortInfo['device']>;
+  return {
+    uuid: port.uuid,
+    owner: port.owner.name,
+    kind: dev.kind,
+    name: dev.name,
+    mac: port.mac,
+    ...(dev.uid !== undefined ? { uid: dev.uid } : {}),
+    ...(dev.netns ? { netns: dev.netns } : {}),
+    ...(def.bandwidth ? { bandwidth: def.bandwidth } : {}),
+    ...(def.isolated ? { isolated: true } : {}),
+    ...(dev.adopted ? { adopted: true } : {}),
+  };
 }
 
 export function randomMac(): string {

@@ -1,45 +1,64 @@
-// The contract between the daemon (definitions, API, events) and the host side that makes networks real.
+// The contract between the daemon's registry (definitions, API, events) and the reconciler that makes networks
+// real (src/daemon/engine.ts over a host: Linux or memory).
 
-import type { ChangePlan, Lease } from '../api/types.js';
-import type { PlugRequest } from '../host/ports.js';
+import type { ChangePlan } from '../api/types.js';
+import type { Lease } from '../model/dnsmasq-leases.js';
 import type { NetworkDef } from '../model/network-def.js';
 import type { PortForward } from '../model/port-forward.js';
+import type { PortDevice } from '../plan/desired.js';
+import type { DeviceCounters, HostDevice, HostEvent } from '../plan/host-side.js';
+import type { DriftProblem } from '../plan/steps.js';
+
+export type { DriftProblem };
 
 /**
- * What the host side needs saved with an active network to stop or adopt it later (JSON-serialisable).
- * The daemon stores it in <state-dir>/networks/NAME.json next to the live definition.
+ * What the host side saves with an active network (JSON-serialisable), in <state-dir>/networks/NAME.json next to
+ * the live definition: the bridge, whether it has firewall rules, its dnsmasq PID when it was last seen.
  */
 export type RuntimeState = Record<string, unknown>;
 
-export interface RuntimeEvent {
-  network: string;
-  type: 'lease' | 'repaired' | 'dnsmasq-restarted' | 'drift' | 'error';
-  detail?: Record<string, unknown>;
+export type RuntimeEvent = HostEvent;
+
+/** What a reconcile found and did. */
+export interface ReconcileOutcome {
+  state: RuntimeState;
+  /** What differed from the definition (empty: nothing to do). */
+  problems: DriftProblem[];
+  /** Titles of the steps applied, in order. */
+  steps: string[];
 }
 
-/** A problem found when the host disagrees with the definition of an active network. */
-export interface DriftProblem {
-  what: string;
-  expected?: string;
-  actual?: string;
+/** One active network, as the heal loop and adoption see it. */
+export interface ActiveNetwork {
+  def: NetworkDef;
+  state: RuntimeState;
+  ports: PortDevice[];
 }
 
 export interface NetworkRuntime {
-  /** Brings the network up; on failure undoes every step already made and throws a VirtError naming the step. */
-  start(def: NetworkDef): Promise<RuntimeState>;
-  /** Tears down exactly what start made. Tolerates parts already gone. */
-  stop(def: NetworkDef, state: RuntimeState): Promise<void>;
+  /** Brings the network and its ports up; on failure undoes every step already made and throws a VirtError. */
+  start(def: NetworkDef, ports?: PortDevice[]): Promise<RuntimeState>;
   /**
-   * After a daemon restart: check the kernel state of an active network and take over supervision
-   * (dnsmasq, lease watching) without disrupting it. Returns the (possibly updated) state.
+   * Tears down what start made. Ports stay on the host (a VM keeps its tap, a container its veth) unless
+   * `dropPorts`: then virtnet's devices are deleted and adopted taps released. Tolerates parts already gone.
    */
-  adopt(def: NetworkDef, state: RuntimeState): Promise<RuntimeState>;
-  /** Differences between the host and the definition; empty when all is as started. */
-  check(def: NetworkDef, state: RuntimeState): Promise<DriftProblem[]>;
-  /** Re-applies whatever check() finds missing. */
-  repair(def: NetworkDef, state: RuntimeState): Promise<RuntimeState>;
+  stop(
+    def: NetworkDef,
+    state: RuntimeState,
+    opts?: { ports?: PortDevice[]; dropPorts?: boolean },
+  ): Promise<void>;
+  /**
+   * After a daemon restart: the network as it runs is taken over (supervision, lease watching) and whatever is
+   * missing is made again; nothing that runs is restarted. Throws when the bridge is gone (the namespace was reset).
+   */
+  adopt(def: NetworkDef, state: RuntimeState, ports?: PortDevice[]): Promise<ReconcileOutcome>;
+  /** Differences between the host and the definition (and its ports); empty when all is as started. */
+  check(def: NetworkDef, state: RuntimeState, ports?: PortDevice[]): Promise<DriftProblem[]>;
+  /** Makes again whatever check() finds missing or different. */
+  repair(def: NetworkDef, state: RuntimeState, ports?: PortDevice[]): Promise<ReconcileOutcome>;
+  /** One heal round over every active network (and Docker's DOCKER-USER chains). Only networks changed are returned. */
+  heal(nets: ActiveNetwork[]): Promise<Array<{ name: string; outcome: ReconcileOutcome }>>;
   leases(def: NetworkDef, state: RuntimeState): Promise<Lease[]>;
-  /** Subscribes to host-side events; returns an unsubscribe function. */
   onEvent(listener: (event: RuntimeEvent) => void): () => void;
   /** Adds and removes port forwards of an active network as one atomic change. */
   changeForwards(
@@ -50,27 +69,29 @@ export interface NetworkRuntime {
   ): Promise<void>;
   /** Hit counters (new connections) of every port forward, by forward chain name. */
   forwardCounters(): Promise<Map<string, { packets: number; bytes: number }>>;
-  /**
-   * The heal loop's probe, cheap enough to run every few seconds: names of these active networks whose firewall is
-   * gone (ruleset flushed, table deleted), after bringing accept rules in other owners' chains (Docker's
-   * DOCKER-USER) in step with them. `changes` lists what was changed there.
-   */
-  firewallHealth(defs: NetworkDef[]): Promise<{ missing: string[]; changes: string[] }>;
-  /** Dry run: what start, or stop of a network with this state, would do on the host. Changes nothing. */
-  planChange(op: 'start' | 'stop', def: NetworkDef, state?: RuntimeState): ChangePlan;
-  /** Creates a guest's device (tap or veth) on the network's bridge; undoes itself on failure. */
-  plugPort(req: PlugRequest): Promise<void>;
-  /** Attaches a tap that exists already (made by the hypervisor) to the bridge, with MTU, bandwidth, isolation. */
-  attachExistingPort?(req: PlugRequest): Promise<void>;
-  /** Undoes attachExistingPort (off the bridge, no qdiscs) and leaves the device to its hypervisor. */
-  releaseExistingPort?(device: string): Promise<void>;
-  /** Removes a port's device (and with it qdiscs and bridge membership). Tolerates a device already gone. */
-  unplugPort(device: string): Promise<void>;
-  portDeviceExists(device: string): boolean;
-  /** Makes the running dnsmasq use the definition's DHCP host entries now (no restart, leases kept). */
+  /** Dry run: what start, stop or the removal of an undefined network would do on this host. Changes nothing. */
+  planChange(
+    op: 'start' | 'stop' | 'forget',
+    def: NetworkDef,
+    state?: RuntimeState,
+    opts?: { ports?: PortDevice[]; dropPorts?: boolean },
+  ): Promise<ChangePlan>;
+  /** Puts a new port's device on an active network's bridge (made, or for an adopted tap attached). */
+  plugPort(def: NetworkDef, port: PortDevice): Promise<void>;
+  /** Removes a port's device (an adopted tap is released to its hypervisor instead). */
+  unplugPort(port: PortDevice): Promise<void>;
+  /** Makes the running dnsmasq use the definition's DHCP and DNS hosts now (SIGHUP: no restart, leases kept). */
   reloadDhcpHosts(def: NetworkDef, state: RuntimeState): Promise<void>;
-  /** The device of the host's default route (what a NAT or routed network leaves through), if known. */
-  uplink?(): string | undefined;
-  /** Daemon shutdown: stop supervising but leave every network running. */
+  /** The end of a network (undefined while inactive, transient and stopped): its kept ports' devices, its lease file. */
+  forget(def: NetworkDef, ports?: PortDevice[]): Promise<void>;
+  /** Why the network's dnsmasq cannot be kept running, while that is so. */
+  degraded(network: string): string | undefined;
+  uplink(): string | undefined;
+  hostAddresses(): string[];
+  hostHasDevice(name: string): boolean;
+  linkFacts(name: string): { exists: boolean; master?: string; members?: string[] };
+  hostDevices(): HostDevice[];
+  deviceCounters(name: string): DeviceCounters | undefined;
+  /** Daemon shutdown: stop supervising and watching, leave every network running. */
   detach(): Promise<void>;
 }

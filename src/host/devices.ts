@@ -4,23 +4,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { basename } from 'node:path';
-
-export type DeviceKind = 'bridge' | 'physical' | 'veth' | 'tap' | 'vlan' | 'bond' | 'loopback' | 'other';
-
-export interface HostDevice {
-  name: string;
-  kind: DeviceKind;
-  up: boolean;
-  addresses: string[];
-  master?: string;
-}
-
-export interface DeviceCounters {
-  rxBytes: number;
-  txBytes: number;
-  rxPackets: number;
-  txPackets: number;
-}
+import type { DeviceCounters, DeviceKind, HostDevice } from '../plan/host-side.js';
 
 const sys = (dev: string, file: string) => readFileSync(`/sys/class/net/${dev}/${file}`, 'utf8').trim();
 

@@ -10,11 +10,11 @@ import {
   readlinkSync,
   statSync,
 } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import type { HostFacts, UdpListener } from '../doctor/checks.js';
 import { formatIp } from '../model/addr.js';
-import { foreignForwardDrops } from './drift.js';
 import { exec } from './exec.js';
+import { closedDirectory, dnsmasqIdentity, foreignForwardDrops } from './host-probe.js';
 import { readHostRoutes } from './proc-routes.js';
 
 /** Finds an executable on PATH, as spawn would. */
@@ -136,7 +136,8 @@ function bridges(): string[] {
   }
 }
 
-export async function probeHost(): Promise<HostFacts> {
+/** The host's facts; with `stateDir`, also whether dnsmasq's unprivileged user can reach its files there. */
+export async function probeHost(opts: { stateDir?: string } = {}): Promise<HostFacts> {
   const facts: HostFacts = {
     nft: 'ok',
     tables: [],
@@ -149,18 +150,26 @@ export async function probeHost(): Promise<HostFacts> {
   };
   const dnsmasq = findOnPath('dnsmasq');
   if (dnsmasq) facts.dnsmasq = dnsmasq;
+  if (opts.stateDir) {
+    const id = dnsmasqIdentity();
+    const dir = closedDirectory(join(resolve(opts.stateDir), 'dnsmasq', 'x.hostsfile'), id.uid, id.gid);
+    if (dir) facts.dnsmasqClosedDir = { dir, user: id.user, stateDir: resolve(opts.stateDir) };
+  }
   const fwd = readProc('/proc/sys/net/ipv4/ip_forward');
   if (fwd !== undefined) facts.ipForward = fwd.trim() !== '0';
   if (!findOnPath('nft')) {
     facts.nft = 'missing';
   } else {
-    const tables = await exec({ argv: ['nft', '-j', 'list', 'tables'] });
+    // text: nft 1.0.6 prints broken JSON for a table with one flag (virtnet's own has `flags owner`)
+    const tables = await exec({ argv: ['nft', 'list', 'tables'] });
     if (tables.code !== 0) {
       facts.nft = 'unavailable';
       facts.nftError = tables.stderr.trim().split('\n')[0] ?? '';
     } else {
-      for (const o of nftObjects(tables.stdout))
-        if (o.table) facts.tables.push(`${o.table.family} ${o.table.name}`);
+      for (const line of tables.stdout.split('\n')) {
+        const m = /^table (\S+) (\S+)$/.exec(line.trim());
+        if (m) facts.tables.push(`${m[1]} ${m[2]}`);
+      }
       const chains = await exec({ argv: ['nft', '-j', 'list', 'chains'] });
       for (const o of nftObjects(chains.stdout)) {
         if (o.chain) facts.chains.push(`${o.chain.family} ${o.chain.table} ${o.chain.name}`);

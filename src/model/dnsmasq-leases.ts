@@ -1,9 +1,21 @@
 // dnsmasq lease files → Lease records (net-dhcp-leases). Pure.
 
-import type { Lease } from '../api/types.js';
 import { parseIp, subnetContains } from './addr.js';
 import type { NetworkDef } from './network-def.js';
 import { ipSubnet } from './network-ip.js';
+
+/** One DHCP lease as dnsmasq wrote it (net-dhcp-leases). */
+export interface Lease {
+  /** Seconds since epoch; 0 for infinite. */
+  expiryTime: number;
+  mac: string;
+  protocol: 'ipv4' | 'ipv6';
+  ipaddr: string;
+  prefix: number;
+  hostname?: string;
+  clientid?: string;
+  iaid?: string;
+}
 
 /**
  * The MAC inside a DHCPv6 client DUID of type LLT (1) or LL (3) with hardware type Ethernet (1), else ''.

@@ -118,7 +118,8 @@ export function forwardLabel(f: ForwardKey & { listenPortEnd?: number }): string
   return `${f.proto} ${f.listenAddress ?? '0.0.0.0'}:${ports}`;
 }
 
-function clashes(a: PortForward, b: PortForward): boolean {
+/** Two forwards clash when they share a protocol, a listen address (or one listens on all) and a port. */
+export function forwardsClash(a: PortForward, b: PortForward): boolean {
   const protos = protosOf(a.proto).some((p) => protosOf(b.proto).includes(p));
   const addr =
     a.listenAddress === undefined || b.listenAddress === undefined || a.listenAddress === b.listenAddress;
@@ -159,7 +160,7 @@ export function checkForward(def: NetworkDef, f: PortForward, others: PortForwar
   if (offset === 0n || offset === host || inside.ip.address === f.targetAddress) {
     throw invalid(`forward target ${f.targetAddress} is not a guest address of network '${def.name}'`);
   }
-  const clash = others.find((o) => clashes(o, f));
+  const clash = others.find((o) => forwardsClash(o, f));
   if (clash) {
     throw new VirtError(
       'OPERATION_INVALID',

@@ -23,9 +23,13 @@ export const TABLE = 'inet virtnet';
  * The table, its maps and base chains. Only used when the table does not exist yet. Connections that a port
  * forward (or the admin's own DNAT) sent somewhere are accepted once, here, rather than by a rule in every
  * network's chain: nft reloads the whole table for each transaction, so every rule per network costs each start.
+ * `flags owner`: the table belongs to the nft session that made it; the kernel lets no other process change it
+ * and `nft flush ruleset` of others skips it (docs/firewall.md). Every later `table … {}` block must repeat the
+ * flag: the kernel refuses to take it away.
  */
 export function baseTableScript(): string {
   return `table ${TABLE} {
+  flags owner;
   map fwd_if {
     type ifname : verdict
   }
@@ -65,6 +69,15 @@ export function baseTableScript(): string {
 }
 `;
 }
+
+/** The base table's maps and chains with their rule counts, as a probe sees them (must match the script). */
+export const BASE_TABLE = {
+  maps: ['fwd_if', 'nat_out', 'pf4_addr', 'pf4_any'],
+  chains: { prerouting: 1, output: 1, port_forwards: 2, forward: 3, postrouting: 3 } as Record<
+    string,
+    number
+  >,
+};
 
 /**
  * A network's part of nft chain names, from its bridge (unique among active networks). Letters and digits stay;

@@ -113,7 +113,8 @@ describe('store', () => {
     await first.undefine('u');
     const status = JSON.parse(readFileSync(join(d, 's/networks/c.json'), 'utf8'));
     assert.equal(status.transient, false);
-    assert.deepEqual(status.runtime, { memory: true });
+    assert.equal(status.runtime.bridge, 'vts3', 'the runtime state names the bridge');
+    assert.equal(status.runtime.firewall, true);
     assert.equal(parseNetworkXml(status.xml).name, 'c');
     assert.match(status.xml, /<port start='1024' end='65535'\/>/);
     assert.equal(JSON.parse(readFileSync(join(d, 's/networks/u.json'), 'utf8')).transient, true);

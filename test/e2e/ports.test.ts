@@ -1,10 +1,11 @@
 // Ports with packets: a container namespace plugged in with port-add --netns gets its reserved address and reaches
 // upstream through NAT; a tap for a VM is made for an unprivileged user with the network's MTU, bandwidth and
 // isolation; guests' views (domiflist, domifaddr, dumpxml); net-port-*; ports survive a daemon crash and a
-// deleted tap comes back; deleting a port removes its device and reservation.
+// deleted tap comes back; deleting a port removes its device and reservation; a network restart and a repaired
+// bridge plug every port in again; undefine drops them.
 
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { canRunE2e, Topology } from './harness/topology.js';
 
@@ -22,7 +23,8 @@ describe('ports', { skip: canRunE2e() }, () => {
 
   before(async () => {
     t = new Topology();
-    await t.startDaemon();
+    // no heal loop: the tests make drift on purpose and look at it before anything repairs it
+    await t.startDaemon(['--heal-interval', '0']);
     await t.startNetwork(`<network>
   <name>pnet</name>
   <forward mode='nat'/>
@@ -176,7 +178,7 @@ describe('ports', { skip: canRunE2e() }, () => {
     assert.equal(r.code, 1);
     assert.match(r.stdout, /device vt-vm1 is on no bridge, expected vnbr-pt/);
     hostRun('ip', 'link', 'set', 'dev', 'vt-vm1', 'master', 'vnbr-pt');
-    hostRun('nft', 'delete', 'element', 'inet', 'virtnet', 'fwd_if', '{ "vnbr-pt" }');
+    t.nftAsOwner('delete element inet virtnet fwd_if { "vnbr-pt" }');
     const rules = t.virtnet(['netmode', 'pnet']);
     assert.equal(rules.code, 1);
     assert.match(rules.stdout, /fwd_if has no entry for vnbr-pt/);
@@ -192,11 +194,11 @@ describe('ports', { skip: canRunE2e() }, () => {
     );
     assert.equal(def.status, 201, def.body);
     const r = await t.api('POST', '/v1/networks/clashbr/start');
-    assert.equal(r.status, 500);
+    assert.equal(r.status, 409, 'refused for what the host has: a conflict');
     const err = (r.json() as { error: { message: string; hint?: string } }).error;
     assert.match(
       err.message,
-      /step "create bridge" failed: a device named 'vt-vm1' already exists on the host/,
+      /step "create bridge vt-vm1" failed: a device named 'vt-vm1' already exists on the host/,
     );
     assert.match(err.hint ?? '', /choose another bridge name/);
     assert.equal(hostRun('ip', 'link', 'show', 'vt-vm1').code, 0, 'the tap is left alone');
@@ -206,7 +208,7 @@ describe('ports', { skip: canRunE2e() }, () => {
   test('ports survive a daemon crash; a tap deleted meanwhile is recreated', async () => {
     t.killDaemon();
     hostRun('ip', 'link', 'del', 'vt-vm1');
-    await t.startDaemon();
+    await t.startDaemon(['--heal-interval', '0']);
     assert.equal(hostRun('ip', 'link', 'show', 'vt-vm1').code, 0, 'tap recreated');
     assert.equal(ok(['net-port-list', 'pnet', '--uuid']).trim().split('\n').length, 4);
     assert.equal(t.tcp(ctr, t.upAddr, 8080), t.hostUplinkAddr);
@@ -223,10 +225,58 @@ describe('ports', { skip: canRunE2e() }, () => {
     assert.doesNotMatch(ok(['net-dumpxml', 'pnet']), /192\.168\.154\.50/);
   });
 
-  test('destroying the network removes its ports and their devices', () => {
+  const master = (dev: string) =>
+    (JSON.parse(hostRun('ip', '-j', 'link', 'show', 'dev', dev).out || '[]') as Array<{ master?: string }>)[0]
+      ?.master;
+
+  test('a persistent network keeps its ports across destroy and start: the taps stay and are plugged in again', () => {
+    const before = ok(['net-port-list', 'pnet', '--uuid']).trim().split('\n').sort();
     ok(['net-destroy', 'pnet']);
+    // a VM holds its tap's file descriptor: the tap stays (off the deleted bridge) with its bandwidth
+    assert.equal(hostRun('ip', 'link', 'show', 'vt-vm1').code, 0, 'the tap is kept');
+    assert.equal(master('vt-vm1'), undefined);
+    assert.deepEqual(
+      ok(['net-port-list', 'pnet', '--uuid']).trim().split('\n').sort(),
+      before,
+      'listed while inactive',
+    );
+    ok(['net-start', 'pnet']);
+    assert.equal(master('vt-vm1'), 'vnbr-pt');
+    assert.equal(master('vt-web1b'), 'vnbr-pt');
+    assert.match(
+      hostRun('tc', 'class', 'show', 'dev', 'vt-vm1').out,
+      /htb 1:1 root .*rate 8Mbit ceil 16Mbit/,
+    );
+    assert.deepEqual(ok(['net-port-list', 'pnet', '--uuid']).trim().split('\n').sort(), before);
+  });
+
+  test('a deleted bridge is drift of its ports too; net-start --repair plugs them in again', () => {
+    hostRun('ip', 'link', 'del', 'vnbr-pt');
+    const r = t.virtnet(['net-start', '--repair', 'pnet']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(master('vt-vm1'), 'vnbr-pt');
+    assert.equal(master('vt-web1b'), 'vnbr-pt');
+    hostRun('ip', 'link', 'set', 'dev', 'vt-web1b', 'nomaster');
+    const mode = t.virtnet(['netmode', 'pnet', '--json']);
+    assert.equal(mode.code, 1, 'netmode fails on drift');
+    const check = JSON.parse(mode.stdout) as { problems: string[] };
+    assert.ok(
+      check.problems.some((p) => /device vt-web1b of port .* is on no bridge, expected vnbr-pt/.test(p)),
+      check.problems.join('\n'),
+    );
+    ok(['net-start', '--repair', 'pnet']);
+    assert.equal(master('vt-web1b'), 'vnbr-pt');
+  });
+
+  test('undefining the stopped network drops its ports, their devices and its lease file', () => {
+    ok(['net-destroy', 'pnet']);
+    const leases = `${t.dir}/state/dnsmasq/pnet.leases`;
+    assert.ok(existsSync(leases), 'the lease file outlives a stop (as libvirt keeps it)');
+    ok(['net-undefine', 'pnet']);
+    assert.equal(existsSync(leases), false, 'and goes with the network');
     assert.notEqual(hostRun('ip', 'link', 'show', 'vt-vm1').code, 0);
     assert.notEqual(hostRun('ip', 'link', 'show', 'vt-web1b').code, 0);
+    assert.deepEqual(t.tryRun(['ls', `${t.dir}/state/ports`]).out.trim(), '');
   });
 });
 

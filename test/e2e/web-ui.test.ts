@@ -377,11 +377,11 @@ describe('web UI in Chromium', { skip: skipReason() }, () => {
     await page.goto(`${base}/networks/failnet?tab=activity`);
     await byTestId('activity').waitFor({ timeout: 15000 });
     await page.waitForTimeout(300);
-    assert.equal((await t.api('POST', '/v1/networks/failnet/start')).status, 500);
+    assert.equal((await t.api('POST', '/v1/networks/failnet/start')).status, 409);
     await waitForText('[data-testid="activity"]', 'What to do: choose another bridge name');
     assert.match(
       await byTestId('activity').innerText(),
-      /start failed: .*step "create bridge" failed: a device named 'uplink0' already exists/,
+      /start failed: .*step "create bridge uplink0" failed: a device named 'uplink0' already exists/,
     );
     await shot('activity-failed');
     await t.api('DELETE', '/v1/networks/failnet');

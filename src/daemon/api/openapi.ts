@@ -32,10 +32,3 @@ export function registerSecuritySchemes(app: OpenAPIHono): void {
       'Set by GET /login?token=TOKEN for the web UI; changes with it need a same-origin request carrying x-virtnet-client.',
   });
 }
-
-/** The document every listener serves (the routes are the same on all of them; only access differs). */
-export async function openApiDocument(): Promise<unknown> {
-  const { createApi } = await import('./app.js');
-  const res = await createApi({} as never, { readOnly: false }).request('/v1/openapi.json');
-  return res.json();
-}

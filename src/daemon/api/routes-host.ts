@@ -11,7 +11,6 @@ import {
   type HostFacts,
   report,
 } from '../../doctor/checks.js';
-import { deviceCounters, listHostDevices } from '../../host/devices.js';
 import { netmodeOf } from '../netmode-facts.js';
 import { mount } from './route.js';
 import type { RouteContext } from './routes-networks.js';
@@ -83,10 +82,10 @@ export function hostRoutes(app: OpenAPIHono, { daemon, readOnly, doctorProbe }: 
     }),
     (c: Context) => {
       const info = daemon.info(c.req.param('id') as string);
-      const bridge = info.active && info.bridge ? deviceCounters(info.bridge) : undefined;
+      const bridge = info.active && info.bridge ? daemon.runtime.deviceCounters(info.bridge) : undefined;
       const ports = info.active
         ? daemon.ports.list(info.name).flatMap((p) => {
-            const k = p.device ? deviceCounters(p.device.name) : undefined;
+            const k = p.device ? daemon.runtime.deviceCounters(p.device.name) : undefined;
             return k && p.device ? [{ uuid: p.uuid, device: p.device.name, owner: p.owner.name, ...k }] : [];
           })
         : [];
@@ -111,7 +110,8 @@ export function hostRoutes(app: OpenAPIHono, { daemon, readOnly, doctorProbe }: 
       const users = new Map(
         daemon.list({ active: true }).flatMap((n) => (n.bridge ? [[n.bridge, n.name]] : [])),
       );
-      const devices = listHostDevices()
+      const devices = daemon.runtime
+        .hostDevices()
         .filter((d) => !readOnly || users.has(d.name) || (d.master !== undefined && users.has(d.master)))
         .map((d) => ({ ...d, ...(users.get(d.name) ? { virtnet: users.get(d.name) } : {}) }));
       return c.json({ devices });

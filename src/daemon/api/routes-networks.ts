@@ -101,7 +101,8 @@ export function networkRoutes(app: OpenAPIHono, { daemon, dnsmasq }: RouteContex
       const xml = await bodyText(c);
       checkOptions(xml);
       const transient = flag(c, 'transient');
-      if (flag(c, 'dryRun')) return c.json(transient ? daemon.planCreate(xml) : daemon.planDefine(xml));
+      if (flag(c, 'dryRun'))
+        return c.json(await (transient ? daemon.planCreate(xml) : daemon.planDefine(xml)));
       return c.json(transient ? await daemon.create(xml) : await daemon.define(xml), 201);
     },
   );
@@ -127,7 +128,7 @@ export function networkRoutes(app: OpenAPIHono, { daemon, dnsmasq }: RouteContex
       request: { params: NetworkIdParam, query: DryRunQuery },
       responses: { 200: planOr(NetworkInfo) },
     }),
-    async (c) => c.json(flag(c, 'dryRun') ? daemon.planUndefine(id(c)) : await daemon.undefine(id(c))),
+    async (c) => c.json(await (flag(c, 'dryRun') ? daemon.planUndefine(id(c)) : daemon.undefine(id(c)))),
   );
 
   mount(
@@ -201,7 +202,7 @@ export function networkRoutes(app: OpenAPIHono, { daemon, dnsmasq }: RouteContex
     async (c) => {
       // a definition stored before the policy (or by --import-libvirt) is refused here with the same words
       assertDnsmasqOptionsAllowed(daemon.definition(id(c)), dnsmasq);
-      return c.json(flag(c, 'dryRun') ? daemon.planStart(id(c)) : await daemon.start(id(c)));
+      return c.json(await (flag(c, 'dryRun') ? daemon.planStart(id(c)) : daemon.start(id(c))));
     },
   );
 
@@ -214,7 +215,7 @@ export function networkRoutes(app: OpenAPIHono, { daemon, dnsmasq }: RouteContex
       request: { params: NetworkIdParam, query: DryRunQuery },
       responses: { 200: planOr(NetworkInfo) },
     }),
-    async (c) => c.json(flag(c, 'dryRun') ? daemon.planDestroy(id(c)) : await daemon.destroy(id(c))),
+    async (c) => c.json(await (flag(c, 'dryRun') ? daemon.planDestroy(id(c)) : daemon.destroy(id(c)))),
   );
 
   mount(

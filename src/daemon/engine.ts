@@ -1,0 +1,375 @@
+// The reconciler: observe → plan → apply, for every change of a network. Start plans against what a start looks
+// at, adoption, repair, check and the heal loop against a full probe; dry runs are the same plans run through the
+// recording executor. One engine for every host: Linux (real executor) and memory (recording executor + fake host).
+
+import type { ChangePlan } from '../api/types.js';
+import { DisposableStore, toDisposable } from '../base/lifecycle.js';
+import type { Lease } from '../model/dnsmasq-leases.js';
+import { hintFor, VirtError } from '../model/errors.js';
+import { isRoutedL3Mode, type NetworkDef, networkMode } from '../model/network-def.js';
+import type { PortForward } from '../model/port-forward.js';
+import { applySteps, StepFailed } from '../plan/apply.js';
+import type { DesiredNetwork, PortDevice } from '../plan/desired.js';
+import { dnsmasqArgv, dnsmasqProcess } from '../plan/dnsmasq-steps.js';
+import { planDockerUser } from '../plan/docker-user.js';
+import type { Executor } from '../plan/executor.js';
+import { TABLE_STEP } from '../plan/firewall-steps.js';
+import type { HostSide } from '../plan/host-side.js';
+import type { ObservedHost } from '../plan/observed.js';
+import {
+  planForget,
+  planForwardChange,
+  planHostsReload,
+  planPortPlug,
+  planPortUnplug,
+  planReconcile,
+  planStart,
+  planStop,
+} from '../plan/planner.js';
+import { portScope, reconcileScope, startScope, unionScope } from '../plan/probe-scopes.js';
+import { driftOf, type Plan, type Step } from '../plan/steps.js';
+import type { TranscriptStep } from '../plan/transcript.js';
+import { needsDnsmasq } from '../render/dnsmasq-conf.js';
+import { hasFirewallRules } from '../render/nft-ruleset.js';
+import { toChangePlan } from './change-plan.js';
+import type {
+  ActiveNetwork,
+  DriftProblem,
+  NetworkRuntime,
+  ReconcileOutcome,
+  RuntimeEvent,
+  RuntimeState,
+} from './runtime.js';
+
+/** Records a plan without running it: what a dry run shows. */
+export type Recorder = () => { executor: Executor; transcript: TranscriptStep[] };
+
+export class Engine implements NetworkRuntime {
+  private readonly listeners = new Set<(e: RuntimeEvent) => void>();
+  /** Timers, watchers and supervision of each active network, released together when it stops. */
+  private readonly perNetwork = new Map<string, DisposableStore>();
+  private readonly own = new DisposableStore();
+  private readonly degradedReasons = new Map<string, string>();
+
+  constructor(
+    readonly host: HostSide,
+    private readonly recorder: Recorder,
+    private readonly log: (msg: string) => void = () => {},
+  ) {
+    this.own.add(
+      host.onEvent((e) => {
+        if (e.type === 'degraded') this.degradedReasons.set(e.network, String(e.detail?.reason ?? 'unknown'));
+        if (e.type === 'recovered') this.degradedReasons.delete(e.network);
+        for (const l of this.listeners) l(e);
+      }),
+    );
+  }
+
+  onEvent(listener: (e: RuntimeEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private desired(def: NetworkDef, ports: PortDevice[] = []): DesiredNetwork {
+    return {
+      def,
+      ports,
+      dnsmasq: { binary: this.host.dnsmasq.binary, paths: this.host.dnsmasq.paths(def.name) },
+    };
+  }
+
+  private unsupported(def: NetworkDef): void {
+    const mode = networkMode(def);
+    if (mode === 'bridge') {
+      if (!def.bridge?.name)
+        throw new VirtError(
+          'CONFIG_UNSUPPORTED',
+          `network '${def.name}': forward mode 'bridge' without <bridge name> (macvtap) is not supported yet`,
+        );
+      return;
+    }
+    if (!isRoutedL3Mode(mode))
+      throw new VirtError(
+        'CONFIG_UNSUPPORTED',
+        `forward mode '${mode}' is not supported by virtnet yet (network '${def.name}')`,
+      );
+    if (!def.bridge?.name)
+      throw new VirtError('CONFIG_UNSUPPORTED', `network '${def.name}' has no bridge name`);
+  }
+
+  /** Runs a plan; a failure (after the unwinding) becomes a VirtError naming the step, its command and error. */
+  private async apply(plan: Plan, what: string): Promise<Step[]> {
+    const blocker = plan.blockers[0];
+    if (blocker) {
+      const reason = blocker.step.startsWith('check host bridge')
+        ? blocker.message
+        : `step "${blocker.step}" failed: ${blocker.message}`;
+      // refused before anything ran, because of what the host has (a name taken, a subnet routed, a bridge
+      // missing): a conflict with the host's state, not a failure of it
+      throw this.failure(what, reason, undefined, 'HOST_CONFLICT');
+    }
+    try {
+      return await applySteps(plan.steps, this.host.executor);
+    } catch (e) {
+      throw this.failure(what, e instanceof StepFailed ? e.message : (e as Error).message, e);
+    }
+  }
+
+  private failure(
+    what: string,
+    reason: string,
+    cause?: unknown,
+    code: 'OPERATION_FAILED' | 'HOST_CONFLICT' = 'OPERATION_FAILED',
+  ): VirtError {
+    const err = new VirtError(code, `${what}: ${reason}`, cause === undefined ? undefined : { cause });
+    const hint = hintFor(reason);
+    if (hint) err.hint = hint;
+    return err;
+  }
+
+  private stateOf(d: DesiredNetwork, o?: ObservedHost): RuntimeState {
+    const def = d.def;
+    if (networkMode(def) === 'bridge') return { bridge: def.bridge?.name, hostBridge: true };
+    const st: RuntimeState = { bridge: def.bridge?.name, firewall: hasFirewallRules(def) };
+    const pid = o?.processes.get(`dnsmasq:${def.name}`);
+    if (pid !== undefined) st.dnsmasqPid = pid;
+    return st;
+  }
+
+  /** Lease watching and supervision of a running network, owned by its disposable store. */
+  private track(d: DesiredNetwork, o?: ObservedHost): void {
+    const old = this.perNetwork.get(d.def.name);
+    if (old) void old.dispose();
+    const store = new DisposableStore();
+    this.perNetwork.set(d.def.name, store);
+    if (!needsDnsmasq(d.def) || networkMode(d.def) === 'bridge') return;
+    store.add(this.host.watchLeases(d.def, d.dnsmasq.paths.leaseFile));
+    const proc = dnsmasqProcess(d);
+    const pid = o?.processes.get(proc.id);
+    // adopted: supervise the dnsmasq that runs (one spawned by a plan is supervised by the executor already)
+    if (pid !== undefined) store.add(this.host.supervise(proc, dnsmasqArgv(d), pid));
+    else store.add(toDisposable(() => undefined));
+  }
+
+  private async untrack(name: string): Promise<void> {
+    const store = this.perNetwork.get(name);
+    this.perNetwork.delete(name);
+    this.degradedReasons.delete(name);
+    await store?.dispose();
+  }
+
+  async start(def: NetworkDef, ports: PortDevice[] = []): Promise<RuntimeState> {
+    this.unsupported(def);
+    const d = this.desired(def, ports);
+    const plan = planStart(d, await this.host.probe.observe(startScope(d)));
+    await this.apply(plan, `failed to start network '${def.name}'`);
+    const seen = needsDnsmasq(def)
+      ? await this.host.probe.observe({ links: [], processes: [dnsmasqProcess(d)] })
+      : undefined;
+    this.track(d);
+    this.log(`network '${def.name}' started${def.bridge?.name ? ` on ${def.bridge.name}` : ''}`);
+    return this.stateOf(d, seen);
+  }
+
+  private async stopPlan(
+    def: NetworkDef,
+    opts: { ports?: PortDevice[]; dropPorts?: boolean },
+  ): Promise<Plan> {
+    const d = this.desired(def, opts.ports);
+    const o = needsDnsmasq(def)
+      ? await this.host.probe.observe({ links: [], processes: [dnsmasqProcess(d)] })
+      : await this.host.probe.observe({ links: [] });
+    return planStop(d, o, { dropPorts: opts.dropPorts === true });
+  }
+
+  async stop(
+    def: NetworkDef,
+    _state: RuntimeState,
+    opts: { ports?: PortDevice[]; dropPorts?: boolean } = {},
+  ): Promise<void> {
+    await this.untrack(def.name);
+    const plan = await this.stopPlan(def, opts);
+    // every action of a stop tolerates what is gone already; nothing is unwound
+    await applySteps(plan.steps, this.host.executor).catch((e) =>
+      this.log(`network '${def.name}': stop: ${(e as Error).message}`),
+    );
+    this.log(`network '${def.name}' stopped`);
+  }
+
+  private async reconcile(d: DesiredNetwork, o: ObservedHost, what: string): Promise<ReconcileOutcome> {
+    const plan = planReconcile(d, o);
+    const applied = plan.steps.length ? await this.apply(plan, what) : [];
+    return { state: this.stateOf(d, o), problems: driftOf(plan), steps: applied.map((s) => s.title) };
+  }
+
+  async adopt(def: NetworkDef, _state: RuntimeState, ports: PortDevice[] = []): Promise<ReconcileOutcome> {
+    this.unsupported(def);
+    const d = this.desired(def, ports);
+    const o = await this.host.probe.observe(reconcileScope(d));
+    const bridge = def.bridge?.name as string;
+    if (networkMode(def) !== 'bridge' && !o.links.has(bridge)) {
+      // the namespace was reset (a reboot) or the bridge deleted: nothing to adopt; clean up what is left
+      await applySteps((await this.stopPlan(def, {})).steps, this.host.executor).catch(() => undefined);
+      throw new VirtError('OPERATION_FAILED', `bridge ${bridge} of network '${def.name}' no longer exists`);
+    }
+    const outcome = await this.reconcile(d, o, `failed to adopt network '${def.name}'`);
+    const after = outcome.steps.length ? await this.host.probe.observe(reconcileScope(d)) : o;
+    this.track(d, after);
+    outcome.state = this.stateOf(d, after);
+    return outcome;
+  }
+
+  async check(def: NetworkDef, _state: RuntimeState, ports: PortDevice[] = []): Promise<DriftProblem[]> {
+    const d = this.desired(def, ports);
+    const o = await this.host.probe.observe(reconcileScope(d));
+    const problems = driftOf(planReconcile(d, o));
+    const degraded = this.degradedReasons.get(def.name);
+    if (degraded)
+      problems.push({ what: `dnsmasq keeps failing: ${degraded}`, expected: 'running', actual: 'failing' });
+    return problems;
+  }
+
+  async repair(def: NetworkDef, _state: RuntimeState, ports: PortDevice[] = []): Promise<ReconcileOutcome> {
+    const d = this.desired(def, ports);
+    const o = await this.host.probe.observe(reconcileScope(d));
+    const outcome = await this.reconcile(d, o, `failed to repair network '${def.name}'`);
+    if (outcome.steps.length) {
+      const after = await this.host.probe.observe(reconcileScope(d));
+      this.track(d, after);
+      outcome.state = this.stateOf(d, after);
+    }
+    return outcome;
+  }
+
+  async heal(nets: ActiveNetwork[]): Promise<Array<{ name: string; outcome: ReconcileOutcome }>> {
+    const desired = nets
+      .filter((n) => isRoutedL3Mode(networkMode(n.def)) || networkMode(n.def) === 'bridge')
+      .map((n) => this.desired(n.def, n.ports));
+    const union = () => unionScope(desired.map((d) => reconcileScope(d, true)));
+    let o = await this.host.probe.observe(union());
+    const out: Array<{ name: string; outcome: ReconcileOutcome }> = [];
+    for (const d of desired) {
+      const plan = planReconcile(d, o);
+      if (plan.steps.length === 0) continue;
+      try {
+        const applied = await this.apply(plan, `failed to heal network '${d.def.name}'`);
+        out.push({
+          name: d.def.name,
+          outcome: { state: this.stateOf(d), problems: driftOf(plan), steps: applied.map((s) => s.title) },
+        });
+        // a new table took every network's rules with the old one: look again before planning the others
+        if (applied.some((s) => s.id === TABLE_STEP)) o = await this.host.probe.observe(union());
+      } catch (e) {
+        this.log(`network '${d.def.name}': ${(e as Error).message}`);
+      }
+    }
+    const bridges = desired.filter((d) => hasFirewallRules(d.def)).map((d) => d.def.bridge?.name as string);
+    const docker = planDockerUser(bridges, o.dockerUser);
+    if (docker.length) {
+      await applySteps(docker, this.host.executor).catch((e) =>
+        this.log(`DOCKER-USER: ${(e as Error).message}`),
+      );
+      for (const s of docker) this.log(s.title);
+    }
+    return out;
+  }
+
+  async leases(def: NetworkDef, _state?: RuntimeState): Promise<Lease[]> {
+    return this.host.readLeases(def, this.host.dnsmasq.paths(def.name).leaseFile);
+  }
+
+  async changeForwards(
+    def: NetworkDef,
+    state: RuntimeState,
+    add: PortForward[],
+    remove: PortForward[],
+  ): Promise<void> {
+    if (!def.bridge?.name || state.firewall === false || !hasFirewallRules(def)) return;
+    await this.apply(
+      planForwardChange(def, add, remove),
+      `failed to change the forwards of network '${def.name}'`,
+    );
+  }
+
+  forwardCounters(): Promise<Map<string, { packets: number; bytes: number }>> {
+    return this.host.forwardCounters();
+  }
+
+  async planChange(
+    op: 'start' | 'stop' | 'forget',
+    def: NetworkDef,
+    _state?: RuntimeState,
+    opts: { ports?: PortDevice[]; dropPorts?: boolean } = {},
+  ): Promise<ChangePlan> {
+    let plan: Plan;
+    if (op === 'start') {
+      this.unsupported(def);
+      const d = this.desired(def, opts.ports);
+      plan = planStart(d, await this.host.probe.observe(startScope(d)));
+    } else if (op === 'stop') plan = await this.stopPlan(def, opts);
+    else plan = planForget(this.desired(def, opts.ports));
+    const rec = this.recorder();
+    await applySteps(plan.steps, rec.executor);
+    return toChangePlan(rec.transcript, [...plan.blockers.map((b) => b.message), ...plan.warnings]);
+  }
+
+  async plugPort(def: NetworkDef, port: PortDevice): Promise<void> {
+    const d = this.desired(def, [port]);
+    const o = await this.host.probe.observe(portScope(d));
+    await this.apply(planPortPlug(d, port, o), `failed to plug port ${port.uuid} into network '${def.name}'`);
+  }
+
+  async unplugPort(port: PortDevice): Promise<void> {
+    await applySteps(planPortUnplug(port).steps, this.host.executor).catch(() => undefined);
+  }
+
+  async reloadDhcpHosts(def: NetworkDef): Promise<void> {
+    if (!needsDnsmasq(def) || networkMode(def) === 'bridge') return;
+    const d = this.desired(def);
+    const p = d.dnsmasq.paths;
+    const o = await this.host.probe.observe({
+      links: [],
+      files: [p.hostsFile, p.addnHostsFile],
+      processes: [dnsmasqProcess(d)],
+    });
+    await this.apply(planHostsReload(d, o), `failed to reload the hosts of network '${def.name}'`);
+  }
+
+  async forget(def: NetworkDef, ports: PortDevice[] = []): Promise<void> {
+    await applySteps(planForget(this.desired(def, ports)).steps, this.host.executor).catch(() => undefined);
+  }
+
+  degraded(network: string): string | undefined {
+    return this.degradedReasons.get(network);
+  }
+
+  uplink(): string | undefined {
+    return this.host.uplink();
+  }
+
+  hostAddresses(): string[] {
+    return this.host.addresses();
+  }
+
+  hostHasDevice(name: string): boolean {
+    return this.host.deviceExists(name);
+  }
+
+  linkFacts(name: string) {
+    return this.host.linkFacts(name);
+  }
+
+  hostDevices() {
+    return this.host.devices();
+  }
+
+  deviceCounters(name: string) {
+    return this.host.counters(name);
+  }
+
+  async detach(): Promise<void> {
+    for (const name of [...this.perNetwork.keys()]) await this.untrack(name);
+    await this.own.dispose();
+    await this.host.dispose();
+  }
+}

@@ -1,0 +1,181 @@
+// A host in memory: the resources steps provide, kept as the probe would observe them. The recording executor
+// applies each finished step's resources here and the fake probe reads them back, so the memory runtime runs the
+// real planner against a host that behaves like one (a deleted bridge loses its ports, a flushed table its chains).
+
+import type { ObservedHost, ObservedLink, ObservedRoute, ProbeScope } from '../plan/observed.js';
+import { emptyObservation, type HostProbe } from '../plan/observed.js';
+import type { Resource } from '../plan/steps.js';
+import { BASE_TABLE } from '../render/nft-ruleset.js';
+
+export class FakeHost {
+  /** Every host has a loopback device; host bridges (bridged networks) are given with the constructor. */
+  readonly links = new Map<string, ObservedLink>([
+    ['lo', { name: 'lo', type: 'device', up: true, mtu: 65536, addresses: ['127.0.0.1/8', '::1/128'] }],
+  ]);
+
+  constructor(hostBridges: string[] = []) {
+    for (const name of hostBridges) this.links.set(name, { name, type: 'bridge', up: true, addresses: [] });
+  }
+
+  table = false;
+  readonly chains = new Map<string, number>();
+  readonly elements = new Map<string, string>();
+  readonly files = new Map<string, string>();
+  readonly processes = new Map<string, number>();
+  readonly sysctls = new Map<string, string>();
+  routes: ObservedRoute[] = [];
+  readonly namespaces = new Set<string>();
+  readonly addresses = new Set<string>(['127.0.0.1', '::1']);
+  /** Other programs' firewall, as tests set it up: forward drops and DOCKER-USER chains (table → bridge → handles). */
+  foreignDrops: string[] = [];
+  readonly dockerUser = new Map<string, Map<string, number[]>>();
+  private nextPid = 4000;
+
+  newPid(): number {
+    return this.nextPid++;
+  }
+
+  /** Applies what a finished step made (`add`) or removed. */
+  apply(resources: Resource[], add: boolean): void {
+    for (const r of resources) add ? this.add(r) : this.remove(r);
+  }
+
+  private add(r: Resource): void {
+    switch (r.kind) {
+      case 'link': {
+        const l = this.links.get(r.name) ?? {
+          name: r.name,
+          type: r.type === 'tap' ? 'tun' : r.type,
+          up: true,
+          addresses: [],
+        };
+        l.up = true;
+        if (r.master !== undefined) l.master = r.master;
+        if (r.mtu !== undefined) l.mtu = r.mtu;
+        if (r.mac !== undefined) l.mac = r.mac;
+        this.links.set(r.name, l);
+        break;
+      }
+      case 'addr': {
+        const l = this.links.get(r.dev);
+        if (l && !l.addresses?.includes(r.cidr)) l.addresses = [...(l.addresses ?? []), r.cidr];
+        break;
+      }
+      case 'route':
+        break;
+      case 'nft-table':
+        this.table = true;
+        for (const [c, n] of Object.entries(BASE_TABLE.chains)) this.chains.set(c, n);
+        break;
+      case 'nft-chain':
+        this.chains.set(r.name, r.rules);
+        break;
+      case 'nft-element':
+        this.elements.set(`${r.map}|${r.key}`, r.chain);
+        break;
+      case 'file':
+        this.files.set(r.path, r.content);
+        break;
+      case 'process':
+        if (!this.processes.has(r.process.id)) this.processes.set(r.process.id, this.newPid());
+        break;
+      case 'sysctl':
+        this.sysctls.set(r.key, r.value);
+        break;
+    }
+  }
+
+  private remove(r: Resource): void {
+    switch (r.kind) {
+      case 'link':
+        this.deleteLink(r.name);
+        break;
+      case 'addr': {
+        const l = this.links.get(r.dev);
+        if (l) l.addresses = (l.addresses ?? []).filter((a) => a !== r.cidr);
+        break;
+      }
+      case 'nft-table':
+        this.flushRuleset();
+        break;
+      case 'nft-chain':
+        this.chains.delete(r.name);
+        break;
+      case 'nft-element':
+        this.elements.delete(`${r.map}|${r.key}`);
+        break;
+      case 'file':
+        this.files.delete(r.path);
+        break;
+      case 'process':
+        this.processes.delete(r.process.id);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** As the kernel does: a deleted bridge's ports fall off it. */
+  deleteLink(name: string): void {
+    this.links.delete(name);
+    for (const l of this.links.values()) if (l.master === name) delete l.master;
+  }
+
+  flushRuleset(): void {
+    this.table = false;
+    this.chains.clear();
+    this.elements.clear();
+  }
+}
+
+/** Reads a FakeHost as the real probe reads a host (same scope rules). */
+export class FakeProbe implements HostProbe {
+  constructor(private readonly host: FakeHost) {}
+
+  async observe(scope: ProbeScope): Promise<ObservedHost> {
+    const h = this.host;
+    const o = emptyObservation();
+    const full = scope.nft === 'full';
+    for (const name of scope.links) {
+      const l = h.links.get(name);
+      if (!l) continue;
+      const copy: ObservedLink = { ...l, addresses: [...(l.addresses ?? [])] };
+      if (!scope.addresses) delete copy.addresses;
+      o.links.set(name, copy);
+    }
+    if (scope.nft) {
+      o.nft = { table: h.table, owned: h.table };
+      if (full && h.table) {
+        o.nft.chains = new Map(h.chains);
+        o.nft.maps = new Set(BASE_TABLE.maps);
+        o.nft.elements = new Map(h.elements);
+      }
+    }
+    if (scope.processes) {
+      o.processesKnown = true;
+      for (const ref of scope.processes) {
+        const pid = h.processes.get(ref.id);
+        if (pid !== undefined) o.processes.set(ref.id, pid);
+      }
+    }
+    if (scope.files) {
+      o.filesKnown = true;
+      for (const f of scope.files) {
+        const c = h.files.get(f);
+        if (c !== undefined) o.files.set(f, c);
+      }
+    }
+    for (const key of scope.sysctls ?? []) {
+      const v = h.sysctls.get(key);
+      if (v !== undefined) o.sysctls.set(key, v);
+    }
+    if (scope.routes) o.routes = [...h.routes];
+    for (const ns of scope.namespaces ?? []) if (h.namespaces.has(ns)) o.namespaces.add(ns);
+    if (scope.foreign) {
+      o.foreignForwardDrops = [...h.foreignDrops];
+      o.dockerUserTables = new Set(h.dockerUser.keys());
+      o.dockerUser = { tables: new Map([...h.dockerUser].map(([t, m]) => [t, new Map(m)])) };
+    }
+    return o;
+  }
+}

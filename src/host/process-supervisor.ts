@@ -1,0 +1,169 @@
+// Keeps the daemonizing processes virtnet spawned (one dnsmasq per network) alive: a dead one is restarted within
+// a poll interval; one that keeps failing is retried with exponential backoff, its reason logged once per change,
+// and its network reported degraded once (and recovered once). One timer, started with the first process.
+
+import type { Disposable } from '../base/lifecycle.js';
+import type { HostEvent } from '../plan/host-side.js';
+import type { ProcessRef } from '../plan/steps.js';
+import { isOurProcess, startDaemonizing } from './processes.js';
+
+/** A process that died within this long of its start counts as failing (a crash loop), not as a one-off death. */
+const QUICK_DEATH_MS = 10_000;
+const BACKOFF_FIRST_MS = 500;
+const BACKOFF_MAX_MS = 60_000;
+/** Quick deaths in a row after which a network is degraded although each restart works. */
+const CRASH_LOOP = 3;
+
+interface Entry {
+  ref: ProcessRef;
+  argv: string[];
+  pid: number;
+  startedAt: number;
+  failures: number;
+  nextAttempt: number;
+  reason?: string;
+  degraded: boolean;
+}
+
+export interface SupervisorOptions {
+  intervalMs: number;
+  emit: (e: HostEvent) => void;
+  log: (msg: string) => void;
+  /** Replaces the clock in tests. */
+  now?: () => number;
+  /** Replaces how a process is (re)started and checked, in tests. */
+  start?: (argv: string[], pidFile: string) => Promise<number>;
+  alive?: (pid: number, match: string) => boolean;
+}
+
+export class ProcessSupervisor {
+  private readonly entries = new Map<string, Entry>();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private readonly now: () => number;
+  private readonly start: (argv: string[], pidFile: string) => Promise<number>;
+  private readonly alive: (pid: number, match: string) => boolean;
+
+  constructor(private readonly opts: SupervisorOptions) {
+    this.now = opts.now ?? Date.now;
+    this.start = opts.start ?? startDaemonizing;
+    this.alive = opts.alive ?? ((pid, match) => isOurProcess(pid, match));
+  }
+
+  pid(id: string): number | undefined {
+    return this.entries.get(id)?.pid;
+  }
+
+  /** Reason the process of this id cannot be kept running, while it is degraded. */
+  degraded(id: string): string | undefined {
+    const e = this.entries.get(id);
+    return e?.degraded ? e.reason : undefined;
+  }
+
+  supervise(ref: ProcessRef, argv: string[], pid: number): Disposable {
+    const entry: Entry = {
+      ref,
+      argv,
+      pid,
+      startedAt: this.now(),
+      failures: 0,
+      nextAttempt: 0,
+      degraded: false,
+    };
+    this.entries.set(ref.id, entry);
+    if (!this.timer) {
+      this.timer = setInterval(() => void this.tick(), this.opts.intervalMs);
+      this.timer.unref();
+    }
+    return { dispose: () => this.unsupervise(ref.id, entry) };
+  }
+
+  /** Stops watching (waits for a restart in progress, so it cannot outlive a stop). */
+  async unsupervise(id: string, entry?: Entry): Promise<void> {
+    if (!entry || this.entries.get(id) === entry) this.entries.delete(id);
+    if (this.entries.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+    await this.ticking;
+  }
+
+  tick(): Promise<void> {
+    this.ticking ??= this.runTick().finally(() => {
+      this.ticking = undefined;
+    });
+    return this.ticking;
+  }
+
+  private async runTick(): Promise<void> {
+    for (const [id, e] of this.entries) {
+      const now = this.now();
+      if (this.alive(e.pid, e.ref.match)) {
+        // recovered once it has run as long as a crash loop would not
+        if (e.degraded && e.nextAttempt === 0 && now - e.startedAt >= QUICK_DEATH_MS) {
+          e.degraded = false;
+          e.reason = undefined;
+          e.failures = 0;
+          this.opts.log(`network '${e.ref.network}': dnsmasq runs again`);
+          this.opts.emit({ network: e.ref.network, type: 'recovered', detail: { pid: e.pid } });
+        }
+        continue;
+      }
+      if (e.nextAttempt === 0) {
+        // first look at this death: a death soon after a start is part of a crash loop, and backs off
+        e.failures = now - e.startedAt < QUICK_DEATH_MS ? e.failures + 1 : 0;
+        e.nextAttempt = e.failures <= 1 ? now : now + backoff(e.failures - 1);
+        if (e.failures >= CRASH_LOOP)
+          this.degrade(e, `dnsmasq exited ${e.failures} times within ${QUICK_DEATH_MS / 1000} s of starting`);
+      }
+      if (now < e.nextAttempt) continue;
+      try {
+        const pid = await this.start(e.argv, e.ref.pidFile);
+        if (this.entries.get(id) !== e) {
+          // stopped meanwhile: the stop wins
+          try {
+            process.kill(pid, 'SIGTERM');
+          } catch {
+            // gone already
+          }
+          continue;
+        }
+        e.pid = pid;
+        e.startedAt = this.now();
+        e.nextAttempt = 0;
+        this.opts.log(`network '${e.ref.network}': dnsmasq died, restarted as pid ${pid}`);
+        this.opts.emit({ network: e.ref.network, type: 'dnsmasq-restarted', detail: { pid } });
+      } catch (err) {
+        e.failures++;
+        e.nextAttempt = this.now() + backoff(e.failures);
+        this.degrade(e, (err as Error).message);
+      }
+    }
+  }
+
+  /** Logs a reason once per change; reports the network degraded once. */
+  private degrade(e: Entry, reason: string): void {
+    const wait = Math.max(0, e.nextAttempt - this.now());
+    if (reason !== e.reason) {
+      this.opts.log(
+        `network '${e.ref.network}': dnsmasq cannot be kept running: ${reason} (next try in ${(wait / 1000).toFixed(1)} s, backing off up to ${BACKOFF_MAX_MS / 1000} s)`,
+      );
+      e.reason = reason;
+    }
+    if (!e.degraded) {
+      e.degraded = true;
+      this.opts.emit({ network: e.ref.network, type: 'degraded', detail: { reason } });
+    }
+  }
+
+  async dispose(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.ticking;
+    this.entries.clear();
+  }
+}
+
+function backoff(failures: number): number {
+  return Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.max(0, failures - 1));
+}

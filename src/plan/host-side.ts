@@ -1,0 +1,62 @@
+// The contract between the reconciler (src/daemon/engine.ts) and a host: an executor, a probe, supervision of the
+// processes it spawned, leases, and read-only facts about devices. Implemented for Linux (src/host/linux-host.ts)
+// and in memory (src/host/fake-host.ts); here so that neither side imports the other.
+
+import type { Disposable } from '../base/lifecycle.js';
+import type { Lease } from '../model/dnsmasq-leases.js';
+import type { NetworkDef } from '../model/network-def.js';
+import type { DnsmasqFilesPaths } from './desired.js';
+import type { Executor } from './executor.js';
+import type { HostProbe } from './observed.js';
+import type { ProcessRef } from './steps.js';
+
+/** Something that happened on the host behind the reconciler's back. */
+export interface HostEvent {
+  network: string;
+  type: 'lease' | 'dnsmasq-restarted' | 'degraded' | 'recovered' | 'error' | 'firewall-lost';
+  detail?: Record<string, unknown>;
+}
+
+export type DeviceKind = 'bridge' | 'physical' | 'veth' | 'tap' | 'vlan' | 'bond' | 'loopback' | 'other';
+
+export interface HostDevice {
+  name: string;
+  kind: DeviceKind;
+  up: boolean;
+  addresses: string[];
+  master?: string;
+}
+
+export interface DeviceCounters {
+  rxBytes: number;
+  txBytes: number;
+  rxPackets: number;
+  txPackets: number;
+}
+
+export interface HostSide {
+  executor: Executor;
+  probe: HostProbe;
+  /** The dnsmasq binary and where a network's dnsmasq files live. */
+  dnsmasq: { binary: string; paths(network: string): DnsmasqFilesPaths };
+  /** Takes over supervision of a process that runs already (adoption after a daemon restart). */
+  supervise(ref: ProcessRef, argv: string[], pid: number): Disposable;
+  /** Lease events of a network's dnsmasq while the returned disposable lives. */
+  watchLeases(def: NetworkDef, leaseFile: string): Disposable;
+  readLeases(def: NetworkDef, leaseFile: string): Lease[];
+  onEvent(listener: (e: HostEvent) => void): Disposable;
+  /** The device of the default route (what NAT and routed networks leave through), if known. */
+  uplink(): string | undefined;
+  /** Addresses of the host (without prefix), e.g. to check a forward's listen address. */
+  addresses(): string[];
+  /** Whether a device of this name exists (the name must be a valid interface name; others: false). */
+  deviceExists(name: string): boolean;
+  /** A device's bridge (master) and, for a bridge, its ports. */
+  linkFacts(name: string): { exists: boolean; master?: string; members?: string[] };
+  devices(): HostDevice[];
+  counters(name: string): DeviceCounters | undefined;
+  /** Hit counters (new connections) of every port forward, by forward chain name. */
+  forwardCounters(): Promise<Map<string, { packets: number; bytes: number }>>;
+  /** Stops supervising and watching; everything made on the host keeps running. */
+  dispose(): Promise<void>;
+}

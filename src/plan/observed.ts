@@ -1,0 +1,100 @@
+// The host as a probe saw it, typed: links with their addresses, virtnet's nft table, our processes, files,
+// sysctls, routes. A probe only looks at what its scope names; what it did not look at is reported as unknown.
+
+import type { Subnet } from '../model/addr.js';
+import type { ProcessRef } from './steps.js';
+
+export interface ObservedLink {
+  name: string;
+  /** 'bridge', 'tun' (taps), 'veth', … as `ip -d link` names the kind; 'device' when it has none. */
+  type: string;
+  up: boolean;
+  mtu?: number;
+  mac?: string;
+  master?: string;
+  /** "ADDR/PREFIX"; only filled by a full probe. */
+  addresses?: string[];
+}
+
+export interface ObservedRoute {
+  dev: string;
+  subnet: Subnet;
+}
+
+/** virtnet's table: chains with their rule counts, map elements as "map|key" → target chain. */
+export interface ObservedNft {
+  table: boolean;
+  /** Created with `flags owner` (only the owning session may change it; `nft flush ruleset` skips it). */
+  owned: boolean;
+  /** Undefined in a presence-only probe. */
+  chains?: Map<string, number>;
+  maps?: Set<string>;
+  elements?: Map<string, string>;
+}
+
+/** Accept rules virtnet keeps in Docker's DOCKER-USER chains: per table, bridge → rule handles. */
+export interface ObservedDockerUser {
+  /** 'ip filter' / 'ip6 filter' tables that have a DOCKER-USER chain. */
+  tables: Map<string, Map<string, number[]>>;
+}
+
+export interface ObservedHost {
+  /** Devices the probe looked at; a name it looked at and did not find is in `absentLinks`. */
+  links: Map<string, ObservedLink>;
+  /** What the probe knows about nft; undefined when it did not look. */
+  nft?: ObservedNft;
+  /** Live processes of ours by ProcessRef id, with their PID. */
+  processes: Map<string, number>;
+  /** Whether the probe looked at processes at all (a start does not). */
+  processesKnown: boolean;
+  /** File contents the probe read; absent key: missing or not read (see `filesKnown`). */
+  files: Map<string, string>;
+  filesKnown: boolean;
+  sysctls: Map<string, string>;
+  routes: ObservedRoute[];
+  /** Network namespace paths that exist (for veth ports). */
+  namespaces: Set<string>;
+  /** Base chains of other tables with policy drop on the forward hook ("ip filter FORWARD"). */
+  foreignForwardDrops?: string[];
+  /** Tables with a DOCKER-USER chain among those foreign drops' tables. */
+  dockerUserTables?: Set<string>;
+  dockerUser?: ObservedDockerUser;
+  /** A directory on the way to dnsmasq's files that its unprivileged user cannot enter, if any. */
+  unreadableForDnsmasq?: { file: string; dir: string; user: string };
+}
+
+export function emptyObservation(): ObservedHost {
+  return {
+    links: new Map(),
+    processes: new Map(),
+    processesKnown: false,
+    files: new Map(),
+    filesKnown: false,
+    sysctls: new Map(),
+    routes: [],
+    namespaces: new Set(),
+  };
+}
+
+/** What a probe should look at for one network (names come from the desired state, never from clients). */
+export interface ProbeScope {
+  links: string[];
+  /** 'presence': is the table there (cheap, cached); 'full': chains, rule counts, elements. */
+  nft?: 'presence' | 'full';
+  files?: string[];
+  processes?: ProcessRef[];
+  sysctls?: string[];
+  routes?: boolean;
+  namespaces?: string[];
+  /** Addresses of the bridges among `links` (one `ip -j addr`). */
+  addresses?: boolean;
+  /** Other programs' firewall: `all` = forward drops and DOCKER-USER chains, `docker` = only DOCKER-USER. */
+  foreign?: 'all' | 'docker';
+  /** Files dnsmasq reads after dropping root (checked for its user). */
+  dnsmasqReads?: string[];
+}
+
+/** The host-side probe: the one way the daemon learns about the host. */
+export interface HostProbe {
+  observe(scope: ProbeScope): Promise<ObservedHost>;
+}
