@@ -2,6 +2,7 @@
 // element decides the protocol, later elements of the same name add to it, every attribute is tried against its
 // datatypes in libvirt's order, and the last bad value of the first bad element is what gets reported. Pure.
 
+import { VirtError } from './errors.js';
 import {
   ACTIONS,
   ARP_OPCODES,
@@ -34,7 +35,6 @@ import {
   strToUInt,
 } from './nwfilter-values.js';
 import { parseVarAccess, varAccessEqual } from './nwfilter-vars.js';
-import { VirtError } from './errors.js';
 import { attr, type XmlElement } from './xml-dom.js';
 
 const VALID_IPSETNAME = /^[A-Za-z0-9_.:+ -]*$/;
