@@ -23,6 +23,7 @@ import {
 import { FORWARD_COMMANDS } from './forward-commands.js';
 import { GUEST_COMMANDS } from './guest-commands.js';
 import { netmodeCommand } from './netmode-command.js';
+import { NWFILTER_COMMANDS } from './nwfilter-commands.js';
 import type { OptionSpec, ParsedArgs } from './options.js';
 import { PORT_COMMANDS } from './port-commands.js';
 
@@ -450,13 +451,15 @@ export const COMMANDS: Record<string, Command> = {
   ...FORWARD_COMMANDS,
   ...PORT_COMMANDS,
   ...GUEST_COMMANDS,
+  ...NWFILTER_COMMANDS,
   netmode: netmodeCommand,
   help: {
     specs: [{ name: 'command', value: true, positional: true, required: false }],
     async run(ctx) {
       const { readHelp } = await import('./main.js');
       const topic = str(ctx.args.command);
-      const text = readHelp(topic || '_network');
+      // a group keyword (virsh help filter) reads the group's file
+      const text = readHelp(topic || '_network') ?? readHelp(`_${topic}`);
       if (!text) throw new CliError([`command or command group '${topic}' doesn't exist`]);
       ctx.out(text.replace(/\n$/, ''));
     },

@@ -10,6 +10,7 @@ import { createApi } from './api/app.js';
 import { Daemon } from './daemon.js';
 import { importLibvirtDir } from './import-libvirt.js';
 import { MemoryRuntime } from './memory-runtime.js';
+import { startNwfilters } from './nwfilter-wiring.js';
 import type { NetworkRuntime } from './runtime.js';
 import { closeServer, listenTcp, listenUnix, socketInUse } from './server.js';
 import { Store } from './store.js';
@@ -96,13 +97,23 @@ export async function main(argv: string[]): Promise<void> {
   const runtime = await loadRuntime(values.runtime, stateDir, runDir, values.verbose);
   const daemon = new Daemon(store, runtime, log);
   await daemon.load();
+  const nwfilters = await startNwfilters(daemon, {
+    configDir,
+    stateDir,
+    memory: values.runtime === 'memory',
+    log,
+  });
   daemon.startHealing(Number(values['heal-interval']));
   const doctorProbe =
     values.runtime === 'linux' ? (await import('../host/doctor-probe.js')).probeHost : undefined;
 
   const servers: Server[] = [];
-  servers.push(await listenUnix(createApi(daemon, { readOnly: false, doctorProbe }), rwPath, 0o600));
-  servers.push(await listenUnix(createApi(daemon, { readOnly: true, doctorProbe }), roPath, 0o666));
+  servers.push(
+    await listenUnix(createApi(daemon, { readOnly: false, doctorProbe, nwfilters }), rwPath, 0o600),
+  );
+  servers.push(
+    await listenUnix(createApi(daemon, { readOnly: true, doctorProbe, nwfilters }), roPath, 0o666),
+  );
   if (values.http) {
     const { host, port } = parseHttpAddress(values.http);
     const tokenFile = values['http-token-file'];
@@ -110,7 +121,11 @@ export async function main(argv: string[]): Promise<void> {
     if (tokenFile && !token) throw new Error(`--http-token-file ${tokenFile} is empty`);
     if (!token && !isLoopback(host)) token = httpToken(stateDir);
     const web = values['web-root'] || DEFAULT_WEB_ROOT;
-    const tcp = await listenTcp(createApi(daemon, { readOnly: false, token, doctorProbe, web }), host, port);
+    const tcp = await listenTcp(
+      createApi(daemon, { readOnly: false, token, doctorProbe, web, nwfilters }),
+      host,
+      port,
+    );
     servers.push(tcp);
     const bound = tcp.address();
     const shown = bound && typeof bound === 'object' ? bound.port : port;
@@ -127,6 +142,7 @@ export async function main(argv: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     await Promise.all(servers.map(closeServer));
+    await nwfilters.shutdown();
     await daemon.shutdown();
     for (const p of [rwPath, roPath, pidFile]) rmSync(p, { force: true });
     log('stopped (networks keep running)');

@@ -423,3 +423,23 @@ function fixupIpset(rule: RuleDef): void {
     if (flags) flags.flags = 0;
   }
 }
+
+/**
+ * A variable's value read as attribute `name` of `protocol` reads its text (the value libvirt would hand to
+ * ebtables or iptables); undefined when the value is not valid there.
+ */
+export function readAttrValue(protocol: string, name: string, text: string): RuleItem | undefined {
+  const spec = PROTOCOLS.find((p) => p.id === protocol)?.attrs.find((a) => a.name === name);
+  if (!spec || text.startsWith('$')) return undefined;
+  const scratch: RuleDef = {
+    action: 'accept',
+    direction: 'in',
+    priority: 0,
+    flags: 0,
+    protocol,
+    items: new Map(),
+    varAccess: [],
+  };
+  const item: RuleItem = { flags: 0, datatype: 0 };
+  return readItem(spec, text, item, scratch, 0) ? item : undefined;
+}

@@ -10,8 +10,10 @@ import { isVirtError, VirtError } from '../../model/errors.js';
 import type { ForwardProto } from '../../model/port-forward.js';
 import type { Daemon, ListFilter } from '../daemon.js';
 import { netmodeOf } from '../netmode-facts.js';
+import type { NwfilterService } from '../nwfilter-service.js';
 import type { PortRequest } from '../port-service.js';
 import { guestDetail, guestList } from './guests.js';
+import { mountNwfilterRoutes } from './nwfilters.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
 import { mountWeb, requestToken } from './web.js';
 
@@ -24,6 +26,8 @@ export interface ApiOptions {
   web?: string;
   /** Gathers host facts for GET /v1/doctor; without it (memory runtime) only the definitions are checked. */
   doctorProbe?: () => Promise<HostFacts>;
+  /** Traffic filters (nwfilter routes); absent: those routes answer 404. */
+  nwfilters?: NwfilterService;
 }
 
 function flag(c: Context, name: string): boolean {
@@ -305,6 +309,7 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
     }),
   );
 
+  if (opts.nwfilters) mountNwfilterRoutes(app, opts.nwfilters);
   if (opts.web !== undefined) mountWeb(app, opts.web);
 
   return app;
