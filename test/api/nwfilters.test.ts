@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Hono } from 'hono';
 import { createApi } from '../../src/daemon/api/app.js';
+import { OPENAPI_DOCUMENT } from '../../src/daemon/api/openapi.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { MemoryRuntime } from '../../src/daemon/memory-runtime.js';
 import { NwfilterService } from '../../src/daemon/nwfilter-service.js';
@@ -308,6 +309,18 @@ describe('nwfilter API', () => {
     await s.svc.onLease('52:54:00:7b:35:93', '10.0.0.77');
     await s.svc.onLease('52:54:00:7b:35:94', '10.0.0.78');
     assert.equal(s.host.scripts.length, n);
+  });
+
+  test('every filter route is in the OpenAPI document', async () => {
+    const s = await setup();
+    const documented = new Set(
+      Object.entries(OPENAPI_DOCUMENT.paths).flatMap(([p, ops]) =>
+        Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`),
+      ),
+    );
+    const ours = s.app.routes.filter((r) => r.path.startsWith('/v1/nwfilter'));
+    assert.equal(ours.length, 10);
+    for (const r of ours) assert.ok(documented.has(`${r.method} ${r.path}`), `undocumented ${r.method} ${r.path}`);
   });
 
   test('the read-only socket cannot define or bind', async () => {

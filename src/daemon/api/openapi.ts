@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 description of the API; checked in as docs/openapi.json (a test keeps them equal).
 
 import { UPDATE_COMMANDS, UPDATE_SECTIONS } from '../../model/network-update.js';
+import { NWFILTER_PATHS, NWFILTER_SCHEMAS } from './nwfilter-openapi.js';
 
 const networkId = {
   name: 'id',
@@ -310,6 +311,7 @@ export const OPENAPI_DOCUMENT = {
     '/v1/openapi.json': {
       get: { summary: 'This document', responses: { '200': { description: 'OpenAPI document' } } },
     },
+    ...NWFILTER_PATHS,
   },
   components: {
     securitySchemes: {
@@ -649,6 +651,7 @@ export const OPENAPI_DOCUMENT = {
           detail: { type: 'object' },
         },
       },
+      ...NWFILTER_SCHEMAS,
     },
   },
 } as const;
