@@ -192,7 +192,7 @@ function arp(v: RuleValues, reverse: boolean, ipSet: string, out: string[]): voi
     if (dstMac) one(dstMac, reverse ? 'sha' : 'tha');
   }
   const grat = v.get('gratuitous');
-  if (grat && grat.item.value) throw unsupported('gratuitous ARP (sender and target address compared)');
+  if (grat?.item.value) throw unsupported('gratuitous ARP (sender and target address compared)');
 }
 
 const ARP_EXPR = {

@@ -320,7 +320,8 @@ describe('nwfilter API', () => {
     );
     const ours = s.app.routes.filter((r) => r.path.startsWith('/v1/nwfilter'));
     assert.equal(ours.length, 10);
-    for (const r of ours) assert.ok(documented.has(`${r.method} ${r.path}`), `undocumented ${r.method} ${r.path}`);
+    for (const r of ours)
+      assert.ok(documented.has(`${r.method} ${r.path}`), `undocumented ${r.method} ${r.path}`);
   });
 
   test('the read-only socket cannot define or bind', async () => {

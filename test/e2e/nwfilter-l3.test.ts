@@ -117,7 +117,12 @@ describe('nwfilter on a virtnet network', { skip: canRunE2e() }, () => {
       'nwfilter-binding-create',
       file(
         'b3.xml',
-        binding(dev, '52:54:00:51:00:03', 'clean-traffic', "<parameter name='CTRL_IP_LEARNING' value='dhcp'/>"),
+        binding(
+          dev,
+          '52:54:00:51:00:03',
+          'clean-traffic',
+          "<parameter name='CTRL_IP_LEARNING' value='dhcp'/>",
+        ),
       ),
     );
     assert.equal(r.code, 0, r.stderr);
@@ -133,10 +138,34 @@ describe('nwfilter on a virtnet network', { skip: canRunE2e() }, () => {
       if (!ok) await sleep(250);
     }
     assert.ok(ok, 'the leased address passes');
-    const set = t.sh(['ip', 'netns', 'exec', t.hostNs, 'nft', 'list', 'set', 'bridge', 'virtnet_filter', `ip-${dev}`]);
+    const set = t.sh([
+      'ip',
+      'netns',
+      'exec',
+      t.hostNs,
+      'nft',
+      'list',
+      'set',
+      'bridge',
+      'virtnet_filter',
+      `ip-${dev}`,
+    ]);
     assert.ok(set.includes(`elements = { ${ip3} }`), set);
     t.sh(['ip', '-n', g3, 'addr', 'add', `${NET}.60/32`, 'dev', 'eth0']);
-    const spoof = t.tryRun(['ip', 'netns', 'exec', g3, 'ping', '-c', '1', '-W', '1', '-I', `${NET}.60`, `${NET}.1`]);
+    const spoof = t.tryRun([
+      'ip',
+      'netns',
+      'exec',
+      g3,
+      'ping',
+      '-c',
+      '1',
+      '-W',
+      '1',
+      '-I',
+      `${NET}.60`,
+      `${NET}.1`,
+    ]);
     assert.notEqual(spoof.code, 0, 'another source address is dropped');
   });
 

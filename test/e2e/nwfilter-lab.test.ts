@@ -78,7 +78,9 @@ describe('nwfilter behaviour lab (virtnet vs libvirt 9.0)', { skip: skipReason()
     for (let i = 0; i < CASES.length; i += 3) {
       const batch = CASES.slice(i, i + 3);
       const runs = await Promise.all(batch.map((c, j) => runLab(i + j, c.args)));
-      batch.forEach((c, j) => results.set(c.expected, runs[j] as LabRun));
+      batch.forEach((c, j) => {
+        results.set(c.expected, runs[j] as LabRun);
+      });
     }
   });
 
@@ -103,7 +105,9 @@ describe('nwfilter behaviour lab (virtnet vs libvirt 9.0)', { skip: skipReason()
     test(`${c.expected}: every fact as under libvirt 9.0`, () => {
       const r = results.get(c.expected) as LabRun;
       assert.equal(r.code, 0, `lab.sh failed:\n${r.stderr.slice(-3000)}`);
-      const expected = readFileSync(join(EXPECTED, `${c.expected}.expected`), 'utf8').trimEnd().split('\n');
+      const expected = readFileSync(join(EXPECTED, `${c.expected}.expected`), 'utf8')
+        .trimEnd()
+        .split('\n');
       const actual = r.stdout.trimEnd().split('\n');
       assert.equal(actual.length, 23, r.stdout);
       assert.ok(!actual.some((l) => l.endsWith(' error')), `the lab could not send:\n${r.stdout}`);
@@ -114,7 +118,9 @@ describe('nwfilter behaviour lab (virtnet vs libvirt 9.0)', { skip: skipReason()
   }
 
   test('nothing is left behind: namespaces, virtnetd, hook directories', () => {
-    const left = tryRun(['ip', 'netns', 'list']).out.split('\n').filter((l) => prefixes.some((p) => l.startsWith(p)));
+    const left = tryRun(['ip', 'netns', 'list'])
+      .out.split('\n')
+      .filter((l) => prefixes.some((p) => l.startsWith(p)));
     assert.deepEqual(left, []);
     assert.deepEqual(existsSync(dir) ? readdirSync(dir).filter((d) => d.startsWith('nwf-virtnet-')) : [], []);
   });

@@ -9,15 +9,27 @@ const xmlBody = (description: string) => ({
   required: true,
   content: { 'application/xml': { schema: { type: 'string', description } } },
 });
-const xmlOut = { description: 'XML as virsh prints it', content: { 'application/xml': { schema: { type: 'string' } } } };
+const xmlOut = {
+  description: 'XML as virsh prints it',
+  content: { 'application/xml': { schema: { type: 'string' } } },
+};
 const errors = {
   '400': json('Error', 'Invalid input (XML error, unsupported configuration, no such device)'),
   '403': json('Error', 'Read-only socket'),
   '404': json('Error', 'No such filter or binding'),
   '409': json('Error', 'The filter is in use'),
-  '500': json('Error', 'Refused as libvirt refuses it (value out of range, loop, exists) or failed on the host'),
+  '500': json(
+    'Error',
+    'Refused as libvirt refuses it (value out of range, loop, exists) or failed on the host',
+  ),
 };
-const id = { name: 'id', in: 'path', required: true, description: 'Filter name or UUID', schema: { type: 'string' } };
+const id = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'Filter name or UUID',
+  schema: { type: 'string' },
+};
 const portdev = {
   name: 'portdev',
   in: 'path',
@@ -28,7 +40,10 @@ const portdev = {
 
 export const NWFILTER_PATHS = {
   '/v1/nwfilters': {
-    get: { summary: 'List network filters (virsh nwfilter-list)', responses: { '200': json('NwfilterList') } },
+    get: {
+      summary: 'List network filters (virsh nwfilter-list)',
+      responses: { '200': json('NwfilterList') },
+    },
     post: {
       summary: 'Define a filter, or redefine one and re-apply it to the bindings using it (nwfilter-define)',
       requestBody: xmlBody('libvirt <filter> XML'),
@@ -44,10 +59,17 @@ export const NWFILTER_PATHS = {
     },
   },
   '/v1/nwfilters/{id}/xml': {
-    get: { summary: 'Filter XML (nwfilter-dumpxml)', parameters: [id], responses: { '200': xmlOut, ...errors } },
+    get: {
+      summary: 'Filter XML (nwfilter-dumpxml)',
+      parameters: [id],
+      responses: { '200': xmlOut, ...errors },
+    },
   },
   '/v1/nwfilter-bindings': {
-    get: { summary: 'List bindings (nwfilter-binding-list)', responses: { '200': json('NwfilterBindingList') } },
+    get: {
+      summary: 'List bindings (nwfilter-binding-list)',
+      responses: { '200': json('NwfilterBindingList') },
+    },
     post: {
       summary: 'Apply a filter to an existing port device (nwfilter-binding-create)',
       requestBody: xmlBody('libvirt <filterbinding> XML'),
@@ -55,7 +77,11 @@ export const NWFILTER_PATHS = {
     },
   },
   '/v1/nwfilter-bindings/{portdev}': {
-    get: { summary: 'A binding', parameters: [portdev], responses: { '200': json('NwfilterBindingInfo'), ...errors } },
+    get: {
+      summary: 'A binding',
+      parameters: [portdev],
+      responses: { '200': json('NwfilterBindingInfo'), ...errors },
+    },
     delete: {
       summary: 'Remove a binding and its rules (nwfilter-binding-delete)',
       parameters: [portdev],
