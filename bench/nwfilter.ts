@@ -29,11 +29,26 @@ const binding = (dev: string, mac: string, ip: string) => `<filterbinding>
 function iperf(t: Topology, guest: string, server: string): number {
   const out = execFileSync(
     'ip',
-    ['netns', 'exec', guest, 'iperf3', '-c', server, '-u', '-l', '64', '-b', '0', '-t', String(SECONDS), '-J'],
+    [
+      'netns',
+      'exec',
+      guest,
+      'iperf3',
+      '-c',
+      server,
+      '-u',
+      '-l',
+      '64',
+      '-b',
+      '0',
+      '-t',
+      String(SECONDS),
+      '-J',
+    ],
     { encoding: 'utf8', timeout: (SECONDS + 20) * 1000, maxBuffer: 64 << 20 },
   );
-  const s = (JSON.parse(out) as { end: { sum: { packets: number; lost_packets: number; seconds: number } } }).end
-    .sum;
+  const s = (JSON.parse(out) as { end: { sum: { packets: number; lost_packets: number; seconds: number } } })
+    .end.sum;
   return (s.packets - s.lost_packets) / s.seconds;
 }
 
@@ -90,14 +105,21 @@ async function main(): Promise<void> {
     console.log(`1 binding:         ${fmt(one)} pkt/s`);
 
     // the other bindings filter veth devices of their own: what counts is that g1's packets do not meet their rules
-    const script = Array.from({ length: EXTRA }, (_, i) => `link add nwfb${i} type veth peer name nwfp${i}`).join('\n');
+    const script = Array.from(
+      { length: EXTRA },
+      (_, i) => `link add nwfb${i} type veth peer name nwfp${i}`,
+    ).join('\n');
     execFileSync('ip', ['-n', t.hostNs, '-batch', '-'], { input: `${script}\n` });
     const started = Date.now();
     let last = 0;
     for (let i = 0; i < EXTRA; i++) {
       const m = `52:54:01:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}:01`;
       const t0 = Date.now();
-      const r = await t.api('POST', '/v1/nwfilter-bindings', binding(`nwfb${i}`, m, `10.${i >> 8}.${i & 255}.1`));
+      const r = await t.api(
+        'POST',
+        '/v1/nwfilter-bindings',
+        binding(`nwfb${i}`, m, `10.${i >> 8}.${i & 255}.1`),
+      );
       if (r.status !== 201) throw new Error(r.body);
       last = Date.now() - t0;
     }
@@ -108,7 +130,9 @@ async function main(): Promise<void> {
     await sleep(1000);
     const many = bestOf(t, g1, server);
     console.log(`${EXTRA + 1} bindings:      ${fmt(many)} pkt/s`);
-    console.log(`ratio ${EXTRA + 1}/1 bindings: ${(many / one).toFixed(3)}; 1 binding/none: ${(one / none).toFixed(3)}`);
+    console.log(
+      `ratio ${EXTRA + 1}/1 bindings: ${(many / one).toFixed(3)}; 1 binding/none: ${(one / none).toFixed(3)}`,
+    );
   } finally {
     await t.destroy();
   }

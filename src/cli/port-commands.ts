@@ -17,6 +17,18 @@ const opt = (name: string, value = true, required = false, positional = false): 
   required,
 });
 
+/** --filter NAME --filter-param KEY=VALUE[,KEY=VALUE...] (a key given twice makes a list, as in libvirt). */
+function filterOption(name: string, params: string): { name: string; params: Record<string, string[]> } {
+  const out: Record<string, string[]> = {};
+  for (const kv of params ? params.split(',') : []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new CliError([`--filter-param takes KEY=VALUE, not '${kv}'`]);
+    const k = kv.slice(0, eq);
+    out[k] = [...(out[k] ?? []), kv.slice(eq + 1)];
+  }
+  return { name, params: out };
+}
+
 function out(ctx: CommandContext, value: unknown): boolean {
   if (!ctx.args.json) return false;
   ctx.out(`${JSON.stringify(value, null, 2)}\n`);
@@ -160,6 +172,8 @@ export const PORT_COMMANDS: Record<string, Command> = {
       opt('ip'),
       opt('uid'),
       opt('portgroup'),
+      opt('filter'),
+      opt('filter-param'),
     ],
     async run(ctx) {
       const a = ctx.args;
@@ -175,6 +189,8 @@ export const PORT_COMMANDS: Record<string, Command> = {
         if (!/^\d+$/.test(str(a.uid))) throw new CliError([`--uid must be a number, not '${str(a.uid)}'`]);
         body.uid = Number(a.uid);
       }
+      if (a.filter !== undefined) body.filter = filterOption(str(a.filter), str(a['filter-param']));
+      else if (a['filter-param'] !== undefined) throw new CliError(['--filter-param needs --filter']);
       const p = await ctx.request<PortInfo>(
         'POST',
         `/v1/networks/${enc(network)}/ports`,

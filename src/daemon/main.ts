@@ -10,6 +10,7 @@ import { createApi } from './api/app.js';
 import { Daemon } from './daemon.js';
 import { importLibvirtDir } from './import-libvirt.js';
 import { MemoryRuntime } from './memory-runtime.js';
+import { portFilterHook } from './nwfilter-ports.js';
 import { startNwfilters } from './nwfilter-wiring.js';
 import type { NetworkRuntime } from './runtime.js';
 import { closeServer, listenTcp, listenUnix, socketInUse } from './server.js';
@@ -103,6 +104,7 @@ export async function main(argv: string[]): Promise<void> {
     memory: values.runtime === 'memory',
     log,
   });
+  daemon.ports.filters = portFilterHook(nwfilters);
   daemon.startHealing(Number(values['heal-interval']));
   const doctorProbe =
     values.runtime === 'linux' ? (await import('../host/doctor-probe.js')).probeHost : undefined;

@@ -281,39 +281,62 @@ export class NwfilterService {
   bindingCreate(xml: string): Promise<NwfilterBindingInfo> {
     return this.serialize(async () => {
       bounded(xml);
-      const def = withMacParam(parseNwfilterBindingXml(xml));
-      assertIfName(def.portdev, 'port device');
-      if (def.linkdev !== undefined) assertIfName(def.linkdev, 'link device');
-      if (this.bindings.has(def.portdev))
-        throw new VirtError('OPERATION_FAILED', `binding '${def.portdev}' already exists`);
-      // libvirt keeps a binding on a missing device silently; virtnet says so instead
-      if (!this.host.deviceExists(def.portdev))
-        throw new VirtError('INVALID_ARG', `port device '${def.portdev}' does not exist`);
-      const b: Binding = { def };
-      await this.applyBinding(b, true);
-      this.bindings.set(def.portdev, b);
-      try {
-        this.store.saveBinding(def, b.markId);
-      } catch (e) {
-        this.bindings.delete(def.portdev);
-        if (b.applied) await this.host.apply(portRemoveScript(def.portdev, b.applied)).catch(() => undefined);
-        throw e;
-      }
-      this.hooks.log(`filter '${def.filter}' bound to ${def.portdev}`);
-      this.schedulePoll();
-      return { portdev: def.portdev, filter: def.filter };
+      return this.createBinding(withMacParam(parseNwfilterBindingXml(xml)));
     });
+  }
+
+  /** A binding made for a port of a network (the guest interface's <filterref>). */
+  bindingCreateDef(def: NwfilterBindingDef): Promise<NwfilterBindingInfo> {
+    return this.serialize(() => this.createBinding(withMacParam(def)));
+  }
+
+  /** Deletes the binding of a device if `owner` (a UUID) owns it; true when there was one. */
+  bindingDeleteOwned(portdev: string, owner: string): Promise<boolean> {
+    return this.serialize(async () => {
+      const b = this.bindings.get(portdev);
+      if (!b || b.def.owner.uuid !== owner) return false;
+      await this.removeBinding(b);
+      return true;
+    });
+  }
+
+  private async createBinding(def: NwfilterBindingDef): Promise<NwfilterBindingInfo> {
+    assertIfName(def.portdev, 'port device');
+    if (def.linkdev !== undefined) assertIfName(def.linkdev, 'link device');
+    if (this.bindings.has(def.portdev))
+      throw new VirtError('OPERATION_FAILED', `binding '${def.portdev}' already exists`);
+    // libvirt keeps a binding on a missing device silently; virtnet says so instead
+    if (!this.host.deviceExists(def.portdev))
+      throw new VirtError('INVALID_ARG', `port device '${def.portdev}' does not exist`);
+    const b: Binding = { def };
+    await this.applyBinding(b, true);
+    this.bindings.set(def.portdev, b);
+    try {
+      this.store.saveBinding(def, b.markId);
+    } catch (e) {
+      this.bindings.delete(def.portdev);
+      if (b.applied) await this.host.apply(portRemoveScript(def.portdev, b.applied)).catch(() => undefined);
+      throw e;
+    }
+    this.hooks.log(`filter '${def.filter}' bound to ${def.portdev}`);
+    this.schedulePoll();
+    return { portdev: def.portdev, filter: def.filter };
   }
 
   bindingDelete(portdev: string): Promise<NwfilterBindingInfo> {
     return this.serialize(async () => {
       const b = this.findBinding(portdev);
-      if (b.applied) await this.host.apply(portRemoveScript(portdev, b.applied));
-      this.store.deleteBinding(portdev);
-      this.bindings.delete(portdev);
-      this.hooks.log(`filter binding on ${portdev} deleted`);
+      await this.removeBinding(b);
       return { portdev, filter: b.def.filter };
     });
+  }
+
+  private async removeBinding(b: Binding): Promise<void> {
+    const portdev = b.def.portdev;
+    if (b.applied) await this.host.apply(portRemoveScript(portdev, b.applied));
+    this.store.deleteBinding(portdev);
+    this.bindings.delete(portdev);
+    this.hooks.log(`filter binding on ${portdev} deleted`);
   }
 
   /** Instantiates a binding's tree and replaces its rules in the kernel with one transaction. */

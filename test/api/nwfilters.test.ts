@@ -12,6 +12,7 @@ import { createApi } from '../../src/daemon/api/app.js';
 import { OPENAPI_DOCUMENT } from '../../src/daemon/api/openapi.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { MemoryRuntime } from '../../src/daemon/memory-runtime.js';
+import { portFilterHook } from '../../src/daemon/nwfilter-ports.js';
 import { NwfilterService } from '../../src/daemon/nwfilter-service.js';
 import { NwfilterStore } from '../../src/daemon/nwfilter-store.js';
 import { STANDARD_FILTERS } from '../../src/daemon/nwfilter-wiring.js';
@@ -41,6 +42,7 @@ async function setup(dir = mkdtempSync(join(tmpdir(), 'virtnet-nwf-')), host = n
   await svc.load(STANDARD_FILTERS);
   host.devices.add('vnet0');
   host.devices.add('vnet1');
+  daemon.ports.filters = portFilterHook(svc);
   const app = createApi(daemon, { readOnly: false, nwfilters: svc });
   const ro = createApi(daemon, { readOnly: true, nwfilters: svc });
   return { app, ro, svc, host, config, state, dir } satisfies Setup & { dir: string };
@@ -178,6 +180,8 @@ describe('nwfilter API', () => {
       /add element bridge virtnet_filter from_guest \{ "vnet0" : jump libvirt-I-vnet0 \}/,
     );
     const xml = (await call(s.app, 'GET', '/v1/nwfilter-bindings/vnet0/xml')).text;
+    // asked twice: the answer must not depend on an earlier request
+    assert.equal((await call(s.app, 'GET', '/v1/nwfilter-bindings/vnet0/xml')).text, xml);
     assert.ok(
       xml.includes(
         "<parameter name='IP' value='10.0.0.5'/>\n    <parameter name='MAC' value='52:54:00:7b:35:93'/>",
@@ -309,6 +313,48 @@ describe('nwfilter API', () => {
     await s.svc.onLease('52:54:00:7b:35:93', '10.0.0.77');
     await s.svc.onLease('52:54:00:7b:35:94', '10.0.0.78');
     assert.equal(s.host.scripts.length, n);
+  });
+
+  test("a port request with a filter binds it to the port's device; deleting the port removes the binding", async () => {
+    const s = await setup();
+    const net =
+      "<network><name>n</name><bridge name='vt-n'/><ip address='192.168.100.1' netmask='255.255.255.0'/></network>";
+    assert.equal((await call(s.app, 'POST', '/v1/networks', net)).status, 201);
+    assert.equal((await call(s.app, 'POST', '/v1/networks/n/start')).status, 200);
+    s.host.devices.add('vnet5');
+    const body = JSON.stringify({
+      owner: 'web1',
+      tap: 'vnet5',
+      mac: '52:54:00:00:00:05',
+      filter: { name: 'clean-traffic', params: { IP: '192.168.100.5' } },
+    });
+    const p = await call(s.app, 'POST', '/v1/networks/n/ports', body);
+    assert.equal(p.status, 201, p.text);
+    const xml = (await call(s.app, 'GET', '/v1/nwfilter-bindings/vnet5/xml')).text;
+    assert.match(xml, /<name>web1<\/name>/);
+    assert.match(xml, /<parameter name='IP' value='192.168.100.5'\/>/);
+    assert.match(xml, /<mac address='52:54:00:00:00:05'\/>/);
+    assert.equal((await call(s.app, 'DELETE', `/v1/networks/n/ports/${p.json().uuid}`)).status, 200);
+    assert.equal((await call(s.app, 'GET', '/v1/nwfilter-bindings/vnet5')).status, 404);
+    // a filter that cannot be applied: no port, no binding
+    s.host.devices.add('vnet6');
+    const bad = JSON.stringify({ owner: 'web1', tap: 'vnet6', filter: { name: 'no-such-filter' } });
+    const r = await call(s.app, 'POST', '/v1/networks/n/ports', bad);
+    assert.equal(errorOf(r), "internal error: referenced filter 'no-such-filter' is missing");
+    assert.deepEqual((await call(s.app, 'GET', '/v1/networks/n/ports')).json().ports, []);
+    const badParam = JSON.stringify({
+      owner: 'w',
+      tap: 'vnet6',
+      filter: { name: 'clean-traffic', params: { IP: '1.2.3.4;x' } },
+    });
+    assert.equal((await call(s.app, 'POST', '/v1/networks/n/ports', badParam)).status, 400);
+    // <networkport> XML with a <filterref> but no device to filter
+    const portXml = `<networkport><owner><name>x</name><uuid>d54df46f-1ab5-4a22-8618-4560ef5fac2d</uuid></owner>
+  <mac address='52:54:00:00:00:07'/><filterref filter='clean-traffic'/></networkport>`;
+    const noDev = await call(s.app, 'POST', '/v1/networks/n/ports', portXml);
+    assert.equal(noDev.status, 400);
+    assert.match(errorOf(noDev), /a traffic filter needs the port's device/);
+    assert.deepEqual((await call(s.app, 'GET', '/v1/nwfilter-bindings')).json(), { bindings: [] });
   });
 
   test('every filter route is in the OpenAPI document', async () => {

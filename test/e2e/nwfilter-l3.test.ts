@@ -169,6 +169,77 @@ describe('nwfilter on a virtnet network', { skip: canRunE2e() }, () => {
     assert.notEqual(spoof.code, 0, 'another source address is dropped');
   });
 
+  test('port-add --filter: a container filtered from the start; deleting the port removes the binding', () => {
+    const c = t.addNamespace('c1');
+    const r = cli(
+      'port-add',
+      'nwfnet',
+      '--owner',
+      'c1',
+      '--netns',
+      `/var/run/netns/${c}`,
+      '--mac',
+      '52:54:00:51:00:09',
+      '--ip',
+      `${NET}.9`,
+      '--filter',
+      'clean-traffic',
+      '--filter-param',
+      `IP=${NET}.9`,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const dev = /device: {2}veth (\S+)/.exec(r.stdout)?.[1] as string;
+    assert.ok(dev, r.stdout);
+    assert.match(cli('nwfilter-binding-list').stdout, new RegExp(`${dev}\\s+clean-traffic`));
+    const dx = cli('nwfilter-binding-dumpxml', dev);
+    assert.match(dx.stdout, /<name>c1<\/name>/, dx.stderr);
+    assert.equal(t.dhcp(c), `${NET}.9`);
+    assert.ok(t.ping(c, `${NET}.1`), 'its own address passes');
+    t.sh(['ip', '-n', c, 'addr', 'add', `${NET}.70/32`, 'dev', 'eth0']);
+    const spoof = t.tryRun([
+      'ip',
+      'netns',
+      'exec',
+      c,
+      'ping',
+      '-c',
+      '1',
+      '-W',
+      '1',
+      '-I',
+      `${NET}.70`,
+      `${NET}.1`,
+    ]);
+    assert.notEqual(spoof.code, 0, 'a spoofed source address is dropped');
+    const uuid = /Port (\S+) created/.exec(r.stdout)?.[1] as string;
+    const d = cli('net-port-delete', 'nwfnet', uuid);
+    assert.equal(d.code, 0, d.stderr);
+    assert.doesNotMatch(cli('nwfilter-binding-list').stdout, new RegExp(dev));
+  });
+
+  test('define-guest: an interface with <filterref> gets a filtered tap', () => {
+    const xml = `<domain><name>vmf</name><uuid>5c6d49af-b071-6127-b4ec-6f8ed4b55399</uuid><devices>
+  <interface type='network'><source network='nwfnet'/><mac address='52:54:00:51:00:0a'/><target dev='vtf-${t.id}'/>
+    <filterref filter='no-mac-spoofing'/>
+  </interface></devices></domain>`;
+    const r = cli('define-guest', file('vmf.xml', xml));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(cli('nwfilter-binding-list').stdout, new RegExp(`vtf-${t.id}\\s+no-mac-spoofing`));
+    const rules = t.sh([
+      'ip',
+      'netns',
+      'exec',
+      t.hostNs,
+      'nft',
+      'list',
+      'chain',
+      'bridge',
+      'virtnet_filter',
+      `I-vtf-${t.id}/mac`,
+    ]);
+    assert.match(rules, /ether saddr 52:54:00:51:00:0a return/);
+  });
+
   test('the daemon restarted re-applies the bindings and keeps the leased address', async () => {
     t.killDaemon();
     await t.startDaemon();

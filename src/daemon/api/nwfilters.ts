@@ -9,7 +9,8 @@ import type {
 } from '../../api/nwfilter-types.js';
 import type { NwfilterService } from '../nwfilter-service.js';
 
-const XML = { 'content-type': 'application/xml; charset=utf-8' };
+// a new object each time: Hono keeps and changes the headers object it is given
+const xml = () => ({ 'content-type': 'application/xml; charset=utf-8' });
 
 export function mountNwfilterRoutes(app: Hono, svc: NwfilterService): void {
   app.get('/v1/nwfilters', (c) => c.json({ nwfilters: svc.list() } satisfies NwfilterListResponse));
@@ -17,7 +18,7 @@ export function mountNwfilterRoutes(app: Hono, svc: NwfilterService): void {
     c.json((await svc.define(await c.req.text())) satisfies NwfilterInfo, 201),
   );
   app.get('/v1/nwfilters/:id', (c) => c.json(svc.get(c.req.param('id')) satisfies NwfilterInfo));
-  app.get('/v1/nwfilters/:id/xml', (c) => c.body(svc.xml(c.req.param('id')), 200, XML));
+  app.get('/v1/nwfilters/:id/xml', (c) => c.body(svc.xml(c.req.param('id')), 200, xml()));
   app.delete('/v1/nwfilters/:id', async (c) =>
     c.json((await svc.undefine(c.req.param('id'))) satisfies NwfilterInfo),
   );
@@ -32,7 +33,7 @@ export function mountNwfilterRoutes(app: Hono, svc: NwfilterService): void {
     c.json(svc.binding(c.req.param('portdev')) satisfies NwfilterBindingInfo),
   );
   app.get('/v1/nwfilter-bindings/:portdev/xml', (c) =>
-    c.body(svc.bindingXml(c.req.param('portdev')), 200, XML),
+    c.body(svc.bindingXml(c.req.param('portdev')), 200, xml()),
   );
   app.delete('/v1/nwfilter-bindings/:portdev', async (c) =>
     c.json((await svc.bindingDelete(c.req.param('portdev'))) satisfies NwfilterBindingInfo),
