@@ -26,7 +26,7 @@ const binding = (dev: string, mac: string, ip: string) => `<filterbinding>
   <filterref filter='bench-fw'><parameter name='IP' value='${ip}'/></filterref>
 </filterbinding>`;
 
-function iperf(t: Topology, guest: string, server: string): number {
+function iperf(guest: string, server: string): number {
   const out = execFileSync(
     'ip',
     [
@@ -52,14 +52,14 @@ function iperf(t: Topology, guest: string, server: string): number {
   return (s.packets - s.lost_packets) / s.seconds;
 }
 
-function bestOf(t: Topology, guest: string, server: string): number {
+function bestOf(guest: string, server: string): number {
   let best = 0;
   for (let i = 0; i < RUNS; i++) {
     try {
-      best = Math.max(best, iperf(t, guest, server));
+      best = Math.max(best, iperf(guest, server));
     } catch {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
-      best = Math.max(best, iperf(t, guest, server));
+      best = Math.max(best, iperf(guest, server));
     }
   }
   return best;
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     t.spawnIn(g2, ['iperf3', '-s']);
     await sleep(500);
     const server = '192.168.152.12';
-    const none = bestOf(t, g1, server);
+    const none = bestOf(g1, server);
     console.log(`no binding:        ${fmt(none)} pkt/s (64-byte UDP, g1 -> g2 across the bridge)`);
 
     const define = t.virtnet(['nwfilter-define', writeTmp(t, 'fw.xml', FILTER)]);
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     const b = await t.api('POST', '/v1/nwfilter-bindings', binding(port, mac, '192.168.152.11'));
     if (b.status !== 201) throw new Error(b.body);
     await sleep(300);
-    const one = bestOf(t, g1, server);
+    const one = bestOf(g1, server);
     console.log(`1 binding:         ${fmt(one)} pkt/s`);
 
     // the other bindings filter veth devices of their own: what counts is that g1's packets do not meet their rules
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
       `created ${EXTRA} more bindings through the API in ${took.toFixed(1)} s (${((took * 1000) / EXTRA).toFixed(0)} ms each on average, the last ${last} ms)`,
     );
     await sleep(1000);
-    const many = bestOf(t, g1, server);
+    const many = bestOf(g1, server);
     console.log(`${EXTRA + 1} bindings:      ${fmt(many)} pkt/s`);
     console.log(
       `ratio ${EXTRA + 1}/1 bindings: ${(many / one).toFixed(3)}; 1 binding/none: ${(one / none).toFixed(3)}`,
