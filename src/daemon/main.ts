@@ -106,6 +106,7 @@ export async function main(argv: string[]): Promise<void> {
   });
   daemon.ports.filters = portFilterHook(nwfilters);
   daemon.startHealing(Number(values['heal-interval']));
+  nwfilters.startHealing(Number(values['heal-interval']));
   const doctorProbe =
     values.runtime === 'linux' ? (await import('../host/doctor-probe.js')).probeHost : undefined;
 

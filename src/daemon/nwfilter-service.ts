@@ -63,6 +63,7 @@ export class NwfilterService {
   private readonly bindings = new Map<string, Binding>();
   private queue: Promise<unknown> = Promise.resolve();
   private pollTimer?: NodeJS.Timeout;
+  private healTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly store: NwfilterStore,
@@ -131,7 +132,7 @@ export class NwfilterService {
         if (s.markId !== undefined) applied.markId = s.markId;
         const b: Binding = { def, applied };
         if (s.markId !== undefined) b.markId = s.markId;
-        const learned = kernel.learned.get(n.ipSet)?.[0];
+        const learned = ipv4Text(kernel.learned.get(n.ipSet)?.[0]);
         if (learned) b.learnedIp = learned;
         this.bindings.set(def.portdev, b);
         try {
@@ -345,8 +346,8 @@ export class NwfilterService {
     const n = chainNames(b.def.portdev);
     if (inst.learning) {
       if (!fresh) {
-        const now = await this.host.setElements(n.ipSet);
-        if (now?.[0]) b.learnedIp = now[0];
+        const now = ipv4Text((await this.host.setElements(n.ipSet))?.[0]);
+        if (now) b.learnedIp = now;
       }
       if (!b.learnedIp && this.hooks.leaseOf) b.learnedIp = await this.hooks.leaseOf(b.def.mac);
     } else b.learnedIp = undefined;
@@ -420,7 +421,7 @@ export class NwfilterService {
       void this.serialize(async () => {
         for (const b of this.bindings.values()) {
           if (!b.applied?.l3Pending) continue;
-          const ip = (await this.host.setElements(chainNames(b.def.portdev).ipSet))?.[0];
+          const ip = ipv4Text((await this.host.setElements(chainNames(b.def.portdev).ipSet))?.[0]);
           if (!ip) continue;
           b.learnedIp = ip;
           try {
@@ -439,12 +440,51 @@ export class NwfilterService {
     this.pollTimer.unref();
   }
 
+  /**
+   * One heal round: bindings whose rules another program removed (ruleset flushed, table deleted) are applied
+   * again, so a guest is never left unfiltered. Returns the port devices restored.
+   */
+  heal(): Promise<string[]> {
+    return this.serialize(async () => {
+      if (this.bindings.size === 0) return [];
+      const present = (await this.host.mapKeys('from_guest')) ?? new Set<string>();
+      const restored: string[] = [];
+      for (const b of this.bindings.values()) {
+        if (present.has(b.def.portdev)) continue;
+        this.hooks.log(`filter rules of ${b.def.portdev} were removed by another program; restoring them`);
+        try {
+          await this.applyBinding(b);
+          restored.push(b.def.portdev);
+        } catch (e) {
+          this.hooks.log(`restoring the filter rules of ${b.def.portdev} failed: ${(e as Error).message}`);
+        }
+      }
+      return restored;
+    });
+  }
+
+  startHealing(intervalMs: number): void {
+    if (intervalMs <= 0 || this.healTimer) return;
+    this.healTimer = setInterval(() => {
+      this.heal().catch((e) => this.hooks.log(`nwfilter heal: ${(e as Error).message}`));
+    }, intervalMs);
+    this.healTimer.unref();
+  }
+
   /** Daemon shutdown: the rules stay in the kernel; a later daemon re-applies them. */
   async shutdown(): Promise<void> {
+    if (this.healTimer) clearInterval(this.healTimer);
+    this.healTimer = undefined;
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = undefined;
     await this.serialize(() => undefined);
   }
+}
+
+/** An address read back from the kernel, checked before it goes into nft text again. */
+function ipv4Text(s: string | undefined): string | undefined {
+  const v = s === undefined ? undefined : parseIPv4Aton(s);
+  return v === undefined ? undefined : formatIPv4(v);
 }
 
 function bounded(xml: string): void {

@@ -22,6 +22,8 @@ export interface NwfilterHost {
   apply(script: string): Promise<void>;
   /** What our tables hold now (empty when they do not exist). */
   objects(): Promise<FilterObjects>;
+  /** The keys of one of our bridge-table maps (undefined when the table or map does not exist). */
+  mapKeys(map: string): Promise<Set<string> | undefined>;
   /** The IPv4 elements of one of our bridge-table sets (undefined when it does not exist). */
   setElements(name: string): Promise<string[] | undefined>;
   deviceExists(dev: string): boolean;
@@ -79,6 +81,18 @@ export class NftNwfilterHost implements NwfilterHost {
     return out;
   }
 
+  async mapKeys(map: string): Promise<Set<string> | undefined> {
+    const r = await exec({ argv: ['nft', '-j', 'list', 'map', 'bridge', FILTER_TABLE, map] });
+    if (r.code !== 0) return undefined;
+    try {
+      const doc = JSON.parse(r.stdout) as { nftables?: Array<{ map?: { elem?: unknown[] } }> };
+      const elems = doc.nftables?.find((o) => o.map)?.map?.elem ?? [];
+      return new Set(elems.flatMap((e) => (Array.isArray(e) && typeof e[0] === 'string' ? [e[0]] : [])));
+    } catch {
+      return undefined;
+    }
+  }
+
   async setElements(name: string): Promise<string[] | undefined> {
     const r = await exec({ argv: ['nft', '-j', 'list', 'set', 'bridge', FILTER_TABLE, name] });
     if (r.code !== 0) return undefined;
@@ -134,6 +148,13 @@ export class RecordingNwfilterHost implements NwfilterHost {
 
   async setElements(name: string): Promise<string[] | undefined> {
     return this.sets.get(name);
+  }
+
+  /** Keys the recording host reports for a map (tests remove some to play a flushed ruleset). */
+  readonly maps = new Map<string, Set<string>>();
+
+  async mapKeys(map: string): Promise<Set<string> | undefined> {
+    return this.maps.get(map);
   }
 
   deviceExists(dev: string): boolean {

@@ -9,6 +9,8 @@ export const VALID_VARNAME = /^[A-Za-z0-9_]+$/;
 export const VALID_VARVALUE = /^[A-Za-z0-9_.:]+$/;
 const VARNAME_CHARS = /[A-Za-z0-9_]/;
 export const MAX_ITERID = 1000;
+/** Rule instances one rule may make (lists under different iterators multiply). */
+export const MAX_COMBINATIONS = 10000;
 
 /** How a rule reads a variable: one element (`$A[2]`) or every element under an iterator (`$A`, `$A[@1]`). */
 export type VarAccess =
@@ -129,6 +131,13 @@ export function varCombinations(
     }
     entry.varNames.push(a.name);
   });
+  const total = iters.reduce((n, e) => n * (e.max - e.min + 1), 1);
+  if (total > MAX_COMBINATIONS) {
+    throw new VirtError(
+      'CONFIG_UNSUPPORTED',
+      `a rule's variables make ${total} combinations; at most ${MAX_COMBINATIONS} are allowed`,
+    );
+  }
   const value = (n: number, a: VarAccess): string => {
     const entry =
       a.kind === 'element'

@@ -9,6 +9,7 @@
 // Per-packet cost is a map lookup per hook, whatever the number of filtered ports. One transaction per binding
 // replaces exactly that port's chains, sets and map elements. Pure text.
 
+import { VirtError } from '../model/errors.js';
 import { DYNAMIC_IP, type Instantiation, type RuleInstance } from '../model/nwfilter-instantiate.js';
 import { formatIPv4, parseIPv4Aton } from '../model/nwfilter-values.js';
 import { varCombinations } from '../model/nwfilter-vars.js';
@@ -24,6 +25,8 @@ export const MARK_FROM_SHIFT = 16;
 export const MARK_FROM_MASK = 0x0fff0000;
 export const MARK_TO_MASK = 0x00000fff;
 export const MAX_MARK_ID = 0xfff;
+/** Rules one binding may make: lists under different iterators multiply, and nft reloads what it is given. */
+export const MAX_RULES = 20000;
 
 const hex8 = (n: number) => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
 
@@ -210,6 +213,13 @@ export function portScript(input: PortFilterInput, previous?: AppliedPort): Port
       `add element ${INET} l3_from_guest { ${hex8((mark as number) << MARK_FROM_SHIFT)} : jump ${n.l3From} }`,
     );
   if (l3To.length) lines.push(`add element ${INET} l3_to_guest { ${hex8(mark as number)} : jump ${n.l3To} }`);
+  const ruleCount = [...bridge.values(), ...inet.values()].reduce((n, r) => n + r.length, 0);
+  if (ruleCount > MAX_RULES) {
+    throw new VirtError(
+      'CONFIG_UNSUPPORTED',
+      `the filter of ${input.portdev} makes ${ruleCount} rules (variables' lists multiply them); at most ${MAX_RULES} are allowed`,
+    );
+  }
   const applied: AppliedPort = {
     bridgeChains: [...bridge.keys()],
     inetChains: [...inet.keys()],

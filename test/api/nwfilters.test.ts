@@ -357,6 +357,18 @@ describe('nwfilter API', () => {
     assert.deepEqual((await call(s.app, 'GET', '/v1/nwfilter-bindings')).json(), { bindings: [] });
   });
 
+  test('heal: a binding whose rules were removed by another program is applied again', async () => {
+    const s = await setup();
+    await call(s.app, 'POST', '/v1/nwfilter-bindings', binding('vnet0', 'clean-traffic', "<parameter name='IP' value='10.0.0.5'/>"));
+    s.host.maps.set('from_guest', new Set(['vnet0']));
+    assert.deepEqual(await s.svc.heal(), []);
+    const n = s.host.scripts.length;
+    s.host.maps.set('from_guest', new Set());
+    assert.deepEqual(await s.svc.heal(), ['vnet0']);
+    assert.equal(s.host.scripts.length, n + 1);
+    assert.equal(s.host.scripts.at(-1), s.host.scripts[0]?.replace(/\n$/, '\n'));
+  });
+
   test('every filter route is in the OpenAPI document', async () => {
     const s = await setup();
     const documented = new Set(

@@ -240,6 +240,20 @@ describe('nwfilter on a virtnet network', { skip: canRunE2e() }, () => {
     assert.match(rules, /ether saddr 52:54:00:51:00:0a return/);
   });
 
+  test('rules another program flushes are restored by the heal loop', async () => {
+    assert.equal(t.tcp(g2, ip1 as string, 8080), undefined, 'filtered before');
+    t.sh(['ip', 'netns', 'exec', t.hostNs, 'nft', 'flush', 'ruleset']);
+    let back = false;
+    for (let i = 0; i < 40 && !back; i++) {
+      await sleep(250);
+      const r = t.tryRun(['ip', 'netns', 'exec', t.hostNs, 'nft', 'list', 'chain', 'bridge', 'virtnet_filter', `libvirt-I-${port('g1')}`]);
+      back = r.code === 0 && r.out.includes('meta mark set');
+    }
+    assert.ok(back, 'the binding was re-applied');
+    assert.equal(t.tcp(g2, ip1 as string, 8080), undefined, 'filtered again');
+    assert.ok(t.ping(g3, `${NET}.1`), 'the leased address was kept');
+  });
+
   test('the daemon restarted re-applies the bindings and keeps the leased address', async () => {
     t.killDaemon();
     await t.startDaemon();
