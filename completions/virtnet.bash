@@ -7,7 +7,7 @@ _virtnet() {
     words=("${COMP_WORDS[@]}")
     cword=$COMP_CWORD
   }
-  local commands="attach-interface define-guest detach-interface doctor domifaddr domiflist dumpxml help net-autostart net-create net-define net-destroy net-dhcp-leases net-dumpxml net-edit net-event net-forward-add net-forward-delete net-forward-list net-info net-list net-name net-port-create net-port-delete net-port-dumpxml net-port-list net-start net-undefine net-update net-uuid netmode port-add qemu-ifdown qemu-ifup"
+  local commands="attach-interface define-guest detach-interface doctor domifaddr domiflist dumpxml help net-autostart net-create net-define net-destroy net-dhcp-leases net-dumpxml net-edit net-event net-forward-add net-forward-delete net-forward-list net-info net-list net-name net-port-create net-port-delete net-port-dumpxml net-port-list net-start net-undefine net-update net-uuid netmode nwfilter-binding-create nwfilter-binding-delete nwfilter-binding-dumpxml nwfilter-binding-list nwfilter-define nwfilter-dumpxml nwfilter-edit nwfilter-list nwfilter-undefine port-add qemu-ifdown qemu-ifup"
   local global=(-c --connect -r --readonly -q --quiet -h --help)
   local i cmd="" conn=()
   for ((i = 1; i < cword; i++)); do
@@ -28,7 +28,7 @@ _virtnet() {
     fi
     return
   fi
-  local opts="" nets=no files=no
+  local opts="" nets=no files=no filters=no bindings=no
   case $cmd in
     doctor) opts="--json" ;;
     net-list) opts="--inactive --all --persistent --transient --autostart --no-autostart --uuid --name --table --json" ;;
@@ -44,7 +44,11 @@ _virtnet() {
     net-port-create) opts="--network --file --json"; nets=yes ;;
     net-port-dumpxml | net-port-delete) opts="--network --port --json"; nets=yes ;;
     net-update) opts="--network --command --section --xml --parent-index --config --live --current"; nets=yes ;;
-    port-add) opts="--owner --tap --netns --mac --ip --uid --portgroup --json"; nets=yes ;;
+    port-add) opts="--owner --tap --netns --mac --ip --uid --portgroup --filter --filter-param --json"; nets=yes ;;
+    nwfilter-define | nwfilter-binding-create) opts="--file --validate --json"; files=yes ;;
+    nwfilter-dumpxml | nwfilter-undefine | nwfilter-edit) opts="--nwfilter --json"; filters=yes ;;
+    nwfilter-binding-delete | nwfilter-binding-dumpxml) opts="--binding --json"; bindings=yes ;;
+    nwfilter-list | nwfilter-binding-list) opts="--json" ;;
     domiflist | domifaddr | dumpxml) opts="--domain --json" ;;
     attach-interface) opts="--domain --type --source --target --mac --model --print-xml" ;;
     detach-interface) opts="--domain --type --mac" ;;
@@ -61,6 +65,7 @@ _virtnet() {
     --file | --libvirt-xml) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --proto) COMPREPLY=($(compgen -W "tcp udp both" -- "$cur")); return ;;
     --mac | --timeout) return ;;
+    --filter | --nwfilter) COMPREPLY=($(compgen -W "$(virtnet "${conn[@]}" -q nwfilter-list 2>/dev/null | awk '{print $2}')" -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
@@ -68,6 +73,10 @@ _virtnet() {
     COMPREPLY=($(compgen -W "$(virtnet "${conn[@]}" -q net-list --all --name 2>/dev/null)" -- "$cur"))
   elif [[ $files == yes ]]; then
     COMPREPLY=($(compgen -f -- "$cur"))
+  elif [[ $filters == yes ]]; then
+    COMPREPLY=($(compgen -W "$(virtnet "${conn[@]}" -q nwfilter-list 2>/dev/null | awk '{print $2}')" -- "$cur"))
+  elif [[ $bindings == yes ]]; then
+    COMPREPLY=($(compgen -W "$(virtnet "${conn[@]}" -q nwfilter-binding-list 2>/dev/null | awk '{print $1}')" -- "$cur"))
   fi
 }
 complete -F _virtnet virtnet

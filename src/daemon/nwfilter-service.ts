@@ -3,7 +3,6 @@
 // re-applied to every binding that uses it (or refused with nothing changed), a guest's learned or leased address
 // updates its port's address set in place. Mutations run one at a time.
 
-import { randomBytes } from 'node:crypto';
 import type { NwfilterHost } from '../host/nwfilter-apply.js';
 import { VirtError } from '../model/errors.js';
 import {
@@ -12,13 +11,12 @@ import {
   parseNwfilterBindingXml,
   withMacParam,
 } from '../model/nwfilter-binding.js';
-import { filterRefs, type NwfilterDef } from '../model/nwfilter-def.js';
+import type { NwfilterDef } from '../model/nwfilter-def.js';
 import { formatNwfilterXml } from '../model/nwfilter-format.js';
-import { type Instantiation, instantiate, introducesLoop, treeUses } from '../model/nwfilter-instantiate.js';
-import { parseNwfilterXml, parseUuid } from '../model/nwfilter-parse.js';
+import { type Instantiation, instantiate, treeUses } from '../model/nwfilter-instantiate.js';
+import { parseNwfilterXml } from '../model/nwfilter-parse.js';
 import { formatIPv4, parseIPv4Aton } from '../model/nwfilter-values.js';
 import { assertIfName } from '../model/safe-strings.js';
-import { uuidFromRandom } from '../model/uuid.js';
 import {
   type AppliedPort,
   chainNames,
@@ -29,12 +27,10 @@ import {
   portScript,
 } from '../render/nft-nwfilter.js';
 import { isL3Rule } from '../render/nft-nwfilter-l3.js';
+import { caseCmp, checkNames, type NwfilterInfo, NwfilterRegistry } from './nwfilter-registry.js';
 import type { NwfilterStore } from './nwfilter-store.js';
 
-export interface NwfilterInfo {
-  name: string;
-  uuid: string;
-}
+export type { NwfilterInfo };
 
 export interface NwfilterBindingInfo {
   portdev: string;
@@ -55,11 +51,10 @@ interface Binding {
   learning?: Instantiation['learning'];
 }
 
-const FILTER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,99}$/;
 const MAX_XML = 1 << 20;
 
 export class NwfilterService {
-  private readonly filters = new Map<string, NwfilterDef>();
+  private readonly filters = new NwfilterRegistry();
   private readonly bindings = new Map<string, Binding>();
   private queue: Promise<unknown> = Promise.resolve();
   private pollTimer?: NodeJS.Timeout;
@@ -87,25 +82,7 @@ export class NwfilterService {
         const names = this.store.installStandard(packageDir);
         this.hooks.log(`installed ${names.length} standard network filters`);
       }
-      for (const f of this.store.loadFilters()) {
-        try {
-          const def = parseNwfilterXml(f.xml);
-          if (def.name !== f.name) {
-            throw new VirtError(
-              'XML_ERROR',
-              `network filter config filename '${f.file}' does not match name '${def.name}'`,
-            );
-          }
-          checkNames(def);
-          if (!def.uuid) {
-            def.uuid = this.newUuid();
-            this.store.saveFilter(def);
-          }
-          this.assign(def, false);
-        } catch (e) {
-          this.hooks.log(`ignoring ${f.file}: ${(e as Error).message}`);
-        }
-      }
+      this.filters.load(this.store, this.hooks.log);
       const kernel = await this.host.objects();
       for (const s of this.store.loadBindings()) {
         let def: NwfilterBindingDef;
@@ -146,57 +123,20 @@ export class NwfilterService {
     });
   }
 
-  private newUuid(): string {
-    for (;;) {
-      const u = uuidFromRandom(randomBytes(16));
-      if (![...this.filters.values()].some((f) => f.uuid === u)) return u;
-    }
-  }
-
-  private lookup = (name: string) => this.filters.get(name);
-
-  /** virNWFilterObjListAssignDef's checks: UUID and name pair, no loop. Returns the filter it replaces. */
-  private assign(def: NwfilterDef, dryRun: boolean): NwfilterDef | undefined {
-    const byUuid = [...this.filters.values()].find((f) => f.uuid === def.uuid);
-    if (byUuid && byUuid.name !== def.name) {
-      throw new VirtError(
-        'OPERATION_FAILED',
-        `filter with same UUID but different name ('${byUuid.name}') already exists`,
-      );
-    }
-    const byName = this.filters.get(def.name);
-    if (!byUuid && byName) {
-      throw new VirtError('OPERATION_FAILED', `filter '${def.name}' already exists with uuid ${byName.uuid}`);
-    }
-    if (introducesLoop(def, this.lookup))
-      throw new VirtError('OPERATION_FAILED', 'filter would introduce a loop');
-    if (!dryRun) this.filters.set(def.name, def);
-    return byName;
-  }
+  private lookup = (name: string) => this.filters.lookup(name);
 
   list(): NwfilterInfo[] {
-    return [...this.filters.values()]
-      .map((f) => ({ name: f.name, uuid: f.uuid }))
-      .sort((a, b) => caseCmp(a.name, b.name));
+    return this.filters.list();
   }
 
   /** A filter by UUID (when the text is one) or name, as virsh looks it up. */
   get(id: string): NwfilterInfo {
-    const def = this.find(id);
+    const def = this.filters.find(id);
     return { name: def.name, uuid: def.uuid };
   }
 
-  private find(id: string): NwfilterDef {
-    const uuid = id.length === 36 ? parseUuid(id) : undefined;
-    const byUuid = uuid ? [...this.filters.values()].find((f) => f.uuid === uuid) : undefined;
-    if (byUuid) return byUuid;
-    const byName = this.filters.get(id);
-    if (byName) return byName;
-    throw new VirtError('NO_NWFILTER', `no nwfilter with matching name '${id}'`);
-  }
-
   xml(id: string): string {
-    return formatNwfilterXml(this.find(id));
+    return this.filters.xml(id);
   }
 
   /**
@@ -208,11 +148,11 @@ export class NwfilterService {
       bounded(xml);
       const def = parseNwfilterXml(xml);
       checkNames(def);
-      if (!def.uuid) def.uuid = this.newUuid();
-      const old = this.assign(def, true);
+      if (!def.uuid) def.uuid = this.filters.newUuid();
+      const old = this.filters.assign(def);
       if (old && formatNwfilterXml({ ...old, uuid: def.uuid }) !== formatNwfilterXml(def)) {
         await this.rebuildWith(def, old);
-      } else this.filters.set(def.name, def);
+      } else this.filters.set(def);
       this.store.saveFilter(def);
       this.hooks.log(`network filter '${def.name}' defined`);
       return { name: def.name, uuid: def.uuid };
@@ -221,7 +161,7 @@ export class NwfilterService {
 
   /** Applies `def` (replacing `old`) to the bindings that use it; on failure restores them and `old`. */
   private async rebuildWith(def: NwfilterDef, old: NwfilterDef): Promise<void> {
-    this.filters.set(def.name, def);
+    this.filters.set(def);
     const users = [...this.bindings.values()].filter((b) => treeUses(b.def.filter, def.name, this.lookup));
     const done: Binding[] = [];
     try {
@@ -232,7 +172,7 @@ export class NwfilterService {
         done.push(b);
       }
     } catch (e) {
-      this.filters.set(old.name, old);
+      this.filters.set(old);
       for (const b of done) {
         await this.applyBinding(b).catch((err) =>
           this.hooks.log(`restoring the rules of ${b.def.portdev} failed: ${(err as Error).message}`),
@@ -246,7 +186,7 @@ export class NwfilterService {
 
   undefine(id: string): Promise<NwfilterInfo> {
     return this.serialize(() => {
-      const def = this.find(id);
+      const def = this.filters.find(id);
       // libvirt refuses when a binding's filter tree reaches it; being referenced by other filters is fine
       if ([...this.bindings.values()].some((b) => treeUses(b.def.filter, def.name, this.lookup)))
         throw new VirtError('OPERATION_INVALID', 'nwfilter is in use');
@@ -490,24 +430,6 @@ function ipv4Text(s: string | undefined): string | undefined {
 function bounded(xml: string): void {
   if (xml.length > MAX_XML)
     throw new VirtError('INVALID_ARG', `XML documents are limited to ${MAX_XML} bytes`);
-}
-
-/** Filter names reach file names and the XML as they are: letters, digits and _ . : + - only. */
-function checkNames(def: NwfilterDef): void {
-  for (const n of [def.name, ...filterRefs(def)]) {
-    if (!FILTER_NAME.test(n)) {
-      throw new VirtError(
-        'CONFIG_UNSUPPORTED',
-        `filter name '${JSON.stringify(n).slice(1, -1)}' may only hold letters, digits and _.:+- (1-100, not first)`,
-      );
-    }
-  }
-}
-
-function caseCmp(a: string, b: string): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function escapeRe(s: string): string {

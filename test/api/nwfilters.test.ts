@@ -359,7 +359,12 @@ describe('nwfilter API', () => {
 
   test('heal: a binding whose rules were removed by another program is applied again', async () => {
     const s = await setup();
-    await call(s.app, 'POST', '/v1/nwfilter-bindings', binding('vnet0', 'clean-traffic', "<parameter name='IP' value='10.0.0.5'/>"));
+    await call(
+      s.app,
+      'POST',
+      '/v1/nwfilter-bindings',
+      binding('vnet0', 'clean-traffic', "<parameter name='IP' value='10.0.0.5'/>"),
+    );
     s.host.maps.set('from_guest', new Set(['vnet0']));
     assert.deepEqual(await s.svc.heal(), []);
     const n = s.host.scripts.length;

@@ -246,7 +246,18 @@ describe('nwfilter on a virtnet network', { skip: canRunE2e() }, () => {
     let back = false;
     for (let i = 0; i < 40 && !back; i++) {
       await sleep(250);
-      const r = t.tryRun(['ip', 'netns', 'exec', t.hostNs, 'nft', 'list', 'chain', 'bridge', 'virtnet_filter', `libvirt-I-${port('g1')}`]);
+      const r = t.tryRun([
+        'ip',
+        'netns',
+        'exec',
+        t.hostNs,
+        'nft',
+        'list',
+        'chain',
+        'bridge',
+        'virtnet_filter',
+        `libvirt-I-${port('g1')}`,
+      ]);
       back = r.code === 0 && r.out.includes('meta mark set');
     }
     assert.ok(back, 'the binding was re-applied');

@@ -3,7 +3,16 @@
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -30,10 +39,21 @@ describe('virtnet nwfilter-* as virsh 9.0', () => {
     // the filter directory as libvirt 9.0 left it (so no first-start install, and virsh's UUIDs)
     mkdirSync(join(dir, 'c', 'nwfilter'), { recursive: true });
     for (const f of readdirSync(join(FIX, 'libvirt/nwfilter-standard')))
-      if (f.endsWith('.xml')) cpSync(join(FIX, 'libvirt/nwfilter-standard', f), join(dir, 'c', 'nwfilter', f));
+      if (f.endsWith('.xml'))
+        cpSync(join(FIX, 'libvirt/nwfilter-standard', f), join(dir, 'c', 'nwfilter', f));
     daemon = spawn(
       process.execPath,
-      [join(ROOT, 'bin/virtnetd'), '--runtime', 'memory', '--config-dir', join(dir, 'c'), '--state-dir', join(dir, 's'), '--run-dir', join(dir, 'r')],
+      [
+        join(ROOT, 'bin/virtnetd'),
+        '--runtime',
+        'memory',
+        '--config-dir',
+        join(dir, 'c'),
+        '--state-dir',
+        join(dir, 's'),
+        '--run-dir',
+        join(dir, 'r'),
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let log = '';
@@ -66,7 +86,7 @@ describe('virtnet nwfilter-* as virsh 9.0', () => {
     });
   });
 
-  test('nwfilter-define refuses as libvirt 9.0, in virsh\'s words', () => {
+  test("nwfilter-define refuses as libvirt 9.0, in virsh's words", () => {
     const base = 'libvirt/nwfilterxml2xmlin';
     for (const f of ['tcp-test-invalid', 'vlan-test-invalid', 'udp-ipv6-test-invalid']) {
       const r = run(FIX, 'nwfilter-define', `${base}/${f}.xml`);
@@ -106,7 +126,11 @@ describe('virtnet nwfilter-* as virsh 9.0', () => {
       err: '',
       code: 0,
     });
-    assert.deepEqual(virtnet('nwfilter-binding-list'), { out: recorded('nwfilter-binding-list.txt'), err: '', code: 0 });
+    assert.deepEqual(virtnet('nwfilter-binding-list'), {
+      out: recorded('nwfilter-binding-list.txt'),
+      err: '',
+      code: 0,
+    });
     assert.deepEqual(virtnet('nwfilter-binding-dumpxml', 'nwfv1'), {
       out: recorded('nwfilter-binding-dumpxml.xml'),
       err: '',
@@ -130,9 +154,12 @@ describe('virtnet nwfilter-* as virsh 9.0', () => {
     });
   });
 
-  test('help texts are virsh 9.0\'s', () => {
+  test("help texts are virsh 9.0's", () => {
     const share = join(ROOT, 'share/virsh-help');
-    assert.equal(virtnet('help', 'filter').out, `${readFileSync(join(share, '_filter.txt'), 'utf8').replace(/\n$/, '')}\n`);
+    assert.equal(
+      virtnet('help', 'filter').out,
+      `${readFileSync(join(share, '_filter.txt'), 'utf8').replace(/\n$/, '')}\n`,
+    );
     assert.equal(
       virtnet('nwfilter-binding-create', '--help').out,
       `${readFileSync(join(share, 'nwfilter-binding-create.txt'), 'utf8').replace(/\n$/, '')}\n`,
