@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import {
+  chmodSync,
   cpSync,
   existsSync,
   mkdirSync,
@@ -26,10 +27,13 @@ describe('virtnet nwfilter-* as virsh 9.0', () => {
   const dir = mkdtempSync(join(tmpdir(), 'virtnet-nwf-cli-'));
   const sock = join(dir, 'r', 'virtnet.sock');
   let daemon: ChildProcess;
-  const run = (cwd: string, ...args: string[]) => {
+  const run = (cwd: string, ...args: string[]) => runEnv(cwd, {}, '', ...args);
+  const runEnv = (cwd: string, env: Record<string, string>, input: string, ...args: string[]) => {
     const r = spawnSync(process.execPath, [join(ROOT, 'bin/virtnet'), '-c', `unix:${sock}`, ...args], {
       encoding: 'utf8',
       cwd,
+      env: { ...process.env, ...env },
+      input,
     });
     return { out: r.stdout, err: r.stderr, code: r.status };
   };
@@ -152,6 +156,33 @@ describe('virtnet nwfilter-* as virsh 9.0', () => {
       err: "error: failed to get nwfilter binding 'nwfv1'\nerror: Network filter binding not found: no nwfilter binding for port dev 'nwfv1'\n",
       code: 1,
     });
+  });
+
+  test('nwfilter-edit: unchanged, edited (and re-applied), refused then given up', () => {
+    assert.deepEqual(runEnv(dir, { VISUAL: 'true' }, '', 'nwfilter-edit', 'allow-arp'), {
+      out: 'Network filter allow-arp XML configuration not changed.\n\n',
+      err: '',
+      code: 0,
+    });
+    const edit = join(dir, 'edit.sh');
+    writeFileSync(edit, `#!/bin/sh\nsed -i "s/priority='500'\\/>/priority='400'\\/>/" "$1"\n`);
+    chmodSync(edit, 0o755);
+    assert.deepEqual(runEnv(dir, { VISUAL: edit }, '', 'nwfilter-edit', 'allow-arp'), {
+      out: 'Network filter allow-arp XML configuration edited.\n\n',
+      err: '',
+      code: 0,
+    });
+    assert.match(
+      virtnet('nwfilter-dumpxml', 'allow-arp').out,
+      /<rule action='accept' direction='inout' priority='400'\/>/,
+    );
+    const breakIt = join(dir, 'break.sh');
+    writeFileSync(breakIt, `#!/bin/sh\nsed -i "s/direction='inout'/direction='up'/" "$1"\n`);
+    chmodSync(breakIt, 0o755);
+    const r = runEnv(dir, { VISUAL: breakIt }, 'n\n', 'nwfilter-edit', 'allow-arp');
+    assert.equal(r.code, 1);
+    assert.equal(r.err, 'error: unsupported configuration: unknown rule direction attribute value\n');
+    assert.ok(r.out.endsWith('Failed. Try again? [y,n,f,?]:\n'));
   });
 
   test("help texts are virsh 9.0's", () => {
