@@ -10,6 +10,7 @@ import type { NetworkDef } from '../model/network-def.js';
 import { ipSubnet } from '../model/network-ip.js';
 import { formatPortXml, type PortDef, parsePortXml } from '../model/port-def.js';
 import { normalizeUuid, uuidFromRandom } from '../model/uuid.js';
+import type { PortFilterHook, PortFilterRequest } from './nwfilter-ports.js';
 import type { NetworkRuntime, RuntimeState } from './runtime.js';
 import type { Store } from './store.js';
 
@@ -28,6 +29,8 @@ export interface PortRequest {
   ownerUuid?: string;
   /** The tap exists already (made by the hypervisor, e.g. QEMU before its ifup script): only attach it. */
   adopt?: boolean;
+  /** A traffic filter for the port's device (a domain interface's <filterref>); see nwfilter-ports.ts. */
+  filter?: PortFilterRequest;
 }
 
 export interface PortHooks {
@@ -46,6 +49,8 @@ const invalid = (msg: string) => new VirtError('INVALID_ARG', msg);
 
 export class PortService {
   private readonly ports = new Map<string, PortInfo>();
+  /** Traffic filters of ports (set by the daemon's start-up when the filter service runs). */
+  filters?: PortFilterHook;
 
   constructor(
     private readonly store: Store,
@@ -144,12 +149,14 @@ export class PortService {
       if (port.device?.adopted) await this.runtime.attachExistingPort?.(this.plugRequest(live, port, def));
       else if (port.device) await this.runtime.plugPort(this.plugRequest(live, port, def));
       try {
+        await this.filters?.bind(port, req);
         if (newLive) {
           this.hooks.setLiveDef(net.name, newLive);
           await this.runtime.reloadDhcpHosts(newLive, net.runtime ?? {});
         }
         this.store.savePort(port);
       } catch (e) {
+        await this.filters?.unbind(port).catch(() => undefined);
         if (port.device?.adopted) await this.runtime.releaseExistingPort?.(port.device.name);
         else if (port.device) await this.runtime.unplugPort(port.device.name);
         if (newLive) this.hooks.setLiveDef(net.name, live);
@@ -175,6 +182,7 @@ export class PortService {
   }
 
   private async remove(port: PortInfo, dropReservation = true): Promise<void> {
+    await this.filters?.unbind(port);
     // an adopted tap stays: the hypervisor that made it removes it
     if (port.device?.adopted) await this.runtime.releaseExistingPort?.(port.device.name);
     else if (port.device) await this.runtime.unplugPort(port.device.name);
