@@ -14,6 +14,8 @@ import { DEFAULT_MAX_BODY } from './api/body.js';
 import { Daemon } from './daemon.js';
 import { importLibvirtDir } from './import-libvirt.js';
 import { MemoryRuntime } from './memory-runtime.js';
+import { portFilterHook } from './nwfilter-ports.js';
+import { startNwfilters } from './nwfilter-wiring.js';
 import type { NetworkRuntime } from './runtime.js';
 import {
   closeServer,
@@ -142,12 +144,20 @@ export async function main(argv: string[]): Promise<void> {
   daemon.startGuard = (def) =>
     assertDnsmasqOptionsAllowed(def, { allowPrograms: allowDnsmasqPrograms, fullAccess: true });
   await daemon.load();
+  const nwfilters = await startNwfilters(daemon, {
+    configDir,
+    stateDir,
+    memory: values.runtime === 'memory',
+    log,
+  });
+  daemon.ports.filters = portFilterHook(nwfilters);
   daemon.startHealing(Number(values['heal-interval']));
+  nwfilters.startHealing(Number(values['heal-interval']));
   const probeHost =
     values.runtime === 'linux' ? (await import('../host/doctor-probe.js')).probeHost : undefined;
   const doctorProbe = probeHost && (() => probeHost({ stateDir }));
 
-  const common = { doctorProbe, maxBody, allowDnsmasqPrograms };
+  const common = { doctorProbe, maxBody, allowDnsmasqPrograms, nwfilters };
   const servers: Server[] = [];
   servers.push(await listenUnix(createApi(daemon, { ...common, readOnly: false }), rwPath, 0o600, limits));
   servers.push(await listenUnix(createApi(daemon, { ...common, readOnly: true }), roPath, 0o666, limits));
@@ -176,6 +186,7 @@ export async function main(argv: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     await Promise.all(servers.map(closeServer));
+    await nwfilters.shutdown();
     await daemon.shutdown();
     for (const p of [rwPath, roPath, pidFile]) rmSync(p, { force: true });
     log('stopped (networks keep running)');

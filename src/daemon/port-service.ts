@@ -17,6 +17,7 @@ import {
 import { assertIfName } from '../model/safe-strings.js';
 import { normalizeUuid, uuidFromRandom } from '../model/uuid.js';
 import type { PortDevice } from '../plan/desired.js';
+import type { PortFilterHook, PortFilterRequest } from './nwfilter-ports.js';
 import type { NetworkRuntime, RuntimeState } from './runtime.js';
 import type { Store } from './store.js';
 
@@ -35,6 +36,8 @@ export interface PortRequest {
   ownerUuid?: string;
   /** The tap exists already (made by the hypervisor, e.g. QEMU before its ifup script): only attach it. */
   adopt?: boolean;
+  /** A traffic filter for the port's device (a domain interface's <filterref>); see nwfilter-ports.ts. */
+  filter?: PortFilterRequest;
 }
 
 export interface PortHooks {
@@ -61,6 +64,8 @@ function validIfName(name: string): boolean {
 
 export class PortService {
   private readonly ports = new Map<string, PortInfo>();
+  /** Traffic filters of ports (set by the daemon's start-up when the filter service runs). */
+  filters?: PortFilterHook;
 
   constructor(
     private readonly store: Store,
@@ -166,12 +171,14 @@ export class PortService {
       port.xml = formatPortXml(def);
       if (port.device) await this.runtime.plugPort(live, deviceOf(port, def));
       try {
+        await this.filters?.bind(port, req);
         if (newLive) {
           this.hooks.setLiveDef(net.name, newLive);
           await this.runtime.reloadDhcpHosts(newLive, net.runtime ?? {});
         }
         this.store.savePort(port);
       } catch (e) {
+        await this.filters?.unbind(port).catch(() => undefined);
         if (port.device) await this.runtime.unplugPort(deviceOf(port, def));
         if (newLive) this.hooks.setLiveDef(net.name, live);
         throw e;
@@ -200,6 +207,7 @@ export class PortService {
   }
 
   private async remove(port: PortInfo, unplug: boolean): Promise<void> {
+    await this.filters?.unbind(port);
     // an adopted tap stays: the hypervisor that made it removes it (it is only released)
     if (unplug && port.device) await this.runtime.unplugPort(deviceOf(port));
     if (port.ip) {
