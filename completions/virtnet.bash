@@ -7,7 +7,7 @@ _virtnet() {
     words=("${COMP_WORDS[@]}")
     cword=$COMP_CWORD
   }
-  local commands="attach-interface define-guest detach-interface doctor domifaddr domiflist dumpxml help net-autostart net-create net-define net-destroy net-dhcp-leases net-dumpxml net-edit net-event net-forward-add net-forward-delete net-forward-list net-info net-list net-name net-port-create net-port-delete net-port-dumpxml net-port-list net-start net-undefine net-update net-uuid netmode port-add qemu-ifdown qemu-ifup"
+  local commands="attach-interface define-guest detach-interface doctor domifaddr domiflist dumpxml help net-autostart net-create net-define net-destroy net-dhcp-leases net-dumpxml net-edit net-event net-forward-add net-forward-delete net-forward-list net-info net-list net-name net-overlay-info net-port-create net-port-delete net-port-dumpxml net-port-list net-start net-undefine net-update net-uuid netmode port-add qemu-ifdown qemu-ifup"
   local global=(-c --connect -r --readonly -q --quiet -h --help)
   local i cmd="" conn=()
   for ((i = 1; i < cword; i++)); do
@@ -40,7 +40,7 @@ _virtnet() {
     net-edit) opts="--network"; nets=yes ;;
     net-forward-add) opts="--proto --listen-port --listen-address --target --description --dry-run --json"; nets=yes ;;
     net-forward-delete) opts="--proto --listen-port --listen-address --dry-run --json"; nets=yes ;;
-    net-forward-list | net-port-list) opts="--json"; nets=yes ;;
+    net-forward-list | net-port-list | net-overlay-info) opts="--json"; nets=yes ;;
     net-port-create) opts="--network --file --json"; nets=yes ;;
     net-port-dumpxml | net-port-delete) opts="--network --port --json"; nets=yes ;;
     net-update) opts="--network --command --section --xml --parent-index --config --live --current"; nets=yes ;;

@@ -47,6 +47,8 @@ export interface NetworkInfo {
   uplink?: string;
   /** Set while the network's dnsmasq cannot be kept running: why (DHCP and DNS are down meanwhile). */
   degraded?: string;
+  /** A network that spans hosts (<virtnet:overlay>): its VNI, this host's VTEP, the MTU it runs with. */
+  overlay?: { vni: number; localVtep?: string; mtu?: number };
 }
 
 export interface NetworkListResponse {

@@ -24,6 +24,7 @@ import { FORWARD_COMMANDS } from './forward-commands.js';
 import { GUEST_COMMANDS } from './guest-commands.js';
 import { netmodeCommand } from './netmode-command.js';
 import type { OptionSpec, ParsedArgs } from './options.js';
+import { OVERLAY_COMMANDS } from './overlay-commands.js';
 import { PORT_COMMANDS } from './port-commands.js';
 
 export interface CommandContext {
@@ -450,6 +451,7 @@ export const COMMANDS: Record<string, Command> = {
   ...FORWARD_COMMANDS,
   ...PORT_COMMANDS,
   ...GUEST_COMMANDS,
+  ...OVERLAY_COMMANDS,
   netmode: netmodeCommand,
   help: {
     specs: [{ name: 'command', value: true, positional: true, required: false }],

@@ -17,6 +17,8 @@ import { TABLE_STEP } from '../plan/firewall-steps.js';
 import type { HostSide } from '../plan/host-side.js';
 import { globalSysctls, linkSysctl } from '../plan/link-steps.js';
 import type { ObservedHost, ProbeScope } from '../plan/observed.js';
+import { desiredOverlayOf } from '../plan/overlay-desired.js';
+import type { OverlayHostSide } from '../plan/overlay-host.js';
 import {
   planForget,
   planForwardChange,
@@ -32,6 +34,7 @@ import type { TranscriptStep } from '../plan/transcript.js';
 import { needsDnsmasq } from '../render/dnsmasq-conf.js';
 import { hasFirewallRules } from '../render/nft-ruleset.js';
 import { toChangePlan } from './change-plan.js';
+import { mergeScope, overlayFactsOf, overlayScope, superviseFrr } from './engine-overlay.js';
 import type {
   ActiveNetwork,
   DriftProblem,
@@ -50,6 +53,8 @@ export class Engine implements NetworkRuntime {
   private readonly perNetwork = new Map<string, DisposableStore>();
   private readonly own = new DisposableStore();
   private readonly degradedReasons = new Map<string, string>();
+  /** Active overlay networks: FRR runs while there is one. */
+  private readonly overlayNets = new Set<string>();
 
   constructor(
     readonly host: HostSide,
@@ -71,11 +76,19 @@ export class Engine implements NetworkRuntime {
   }
 
   private desired(def: NetworkDef, ports: PortDevice[] = []): DesiredNetwork {
+    const others = [...this.overlayNets].some((n) => n !== def.name);
+    const ov = desiredOverlayOf(def, overlayFactsOf(this.host, def), others);
     return {
-      def,
+      def: ov.def,
       ports,
       dnsmasq: { binary: this.host.dnsmasq.binary, paths: this.host.dnsmasq.paths(def.name) },
+      ...(ov.overlay ? { overlay: ov.overlay } : {}),
     };
+  }
+
+  /** The overlay side of this host; undefined when virtnetd runs without --overlay-address. */
+  get overlay(): OverlayHostSide | undefined {
+    return this.host.overlay;
   }
 
   private portScope(d: DesiredNetwork): Pick<ProbeScope, 'links' | 'namespaces'> {
@@ -89,13 +102,14 @@ export class Engine implements NetworkRuntime {
   private startScope(d: DesiredNetwork): ProbeScope {
     const bridge = d.def.bridge?.name;
     const ports = this.portScope(d);
-    return {
+    const scope: ProbeScope = {
       links: [...(bridge ? [bridge] : []), ...ports.links],
       ...(hasFirewallRules(d.def) ? { nft: 'presence' as const } : {}),
       routes: networkMode(d.def) !== 'bridge',
       namespaces: ports.namespaces,
       dnsmasqReads: dnsmasqReads(d),
     };
+    return mergeScope(scope, overlayScope(d, true));
   }
 
   /** A reconcile's probe. `heal`: without processes (the supervisor keeps them) and files (they are ours). */
@@ -105,7 +119,7 @@ export class Engine implements NetworkRuntime {
     const ports = this.portScope(d);
     const l3 = isRoutedL3Mode(networkMode(d.def));
     const dns = needsDnsmasq(d.def) && l3;
-    return {
+    const scope: ProbeScope = {
       links: [...(bridge ? [bridge] : []), ...ports.links],
       ...(hasFirewallRules(d.def) ? { nft: 'full' as const } : {}),
       ...(dns && !heal
@@ -119,6 +133,7 @@ export class Engine implements NetworkRuntime {
       namespaces: ports.namespaces,
       foreign: true,
     };
+    return mergeScope(scope, overlayScope(d, !heal));
   }
 
   private unsupported(def: NetworkDef): void {
@@ -170,6 +185,7 @@ export class Engine implements NetworkRuntime {
     const def = d.def;
     if (networkMode(def) === 'bridge') return { bridge: def.bridge?.name, hostBridge: true };
     const st: RuntimeState = { bridge: def.bridge?.name, firewall: hasFirewallRules(def) };
+    if (d.overlay?.mtu) st.overlayMtu = d.overlay.mtu;
     const pid = o?.processes.get(`dnsmasq:${def.name}`);
     if (pid !== undefined) st.dnsmasqPid = pid;
     return st;
@@ -181,6 +197,10 @@ export class Engine implements NetworkRuntime {
     if (old) void old.dispose();
     const store = new DisposableStore();
     this.perNetwork.set(d.def.name, store);
+    if (d.overlay) {
+      this.overlayNets.add(d.def.name);
+      superviseFrr(this.host, d, o);
+    }
     if (!needsDnsmasq(d.def) || networkMode(d.def) === 'bridge') return;
     store.add(this.host.watchLeases(d.def, d.dnsmasq.paths.leaseFile));
     const proc = dnsmasqProcess(d);
@@ -193,6 +213,7 @@ export class Engine implements NetworkRuntime {
   private async untrack(name: string): Promise<void> {
     const store = this.perNetwork.get(name);
     this.perNetwork.delete(name);
+    this.overlayNets.delete(name);
     this.degradedReasons.delete(name);
     await store?.dispose();
   }
@@ -286,7 +307,7 @@ export class Engine implements NetworkRuntime {
       .map((n) => this.desired(n.def, n.ports));
     const union = (): ProbeScope => {
       const scopes = desired.map((d) => this.fullScope(d, true));
-      return {
+      const union: ProbeScope = {
         links: scopes.flatMap((s) => s.links),
         ...(scopes.some((s) => s.nft) ? { nft: 'full' as const } : {}),
         sysctls: scopes.flatMap((s) => s.sysctls ?? []),
@@ -294,6 +315,7 @@ export class Engine implements NetworkRuntime {
         namespaces: scopes.flatMap((s) => s.namespaces ?? []),
         foreign: true,
       };
+      return scopes.reduce((u, s) => (s.overlay ? mergeScope(u, { overlay: s.overlay }) : u), union);
     };
     let o = await this.host.probe.observe(union());
     const out: Array<{ name: string; outcome: ReconcileOutcome }> = [];

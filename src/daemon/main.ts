@@ -6,10 +6,12 @@ import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { OverlayConfig } from '../model/overlay-config.js';
 import { createApi } from './api/app.js';
 import { Daemon } from './daemon.js';
 import { importLibvirtDir } from './import-libvirt.js';
 import { MemoryRuntime } from './memory-runtime.js';
+import { overlayFromFlags } from './overlay-flags.js';
 import type { NetworkRuntime } from './runtime.js';
 import { closeServer, listenTcp, listenUnix, socketInUse } from './server.js';
 import { Store } from './store.js';
@@ -27,6 +29,9 @@ const USAGE = `usage: virtnetd [--config-dir DIR] [--state-dir DIR] [--run-dir D
   --web-root DIR         the built web UI served on the TCP listener (default: web/dist of this checkout)
   --import-libvirt DIR   define every network of a libvirt network directory (keeping autostart), then exit
   --heal-interval MS     how often firewalls of active networks are checked and restored (default 2000; 0: never)
+  --overlay-address ADDR this host's VTEP for networks that span hosts (<virtnet:overlay vni=…/>); docs/overlay.md
+  --overlay-peers A,B,…  the other members' VTEP addresses (iBGP EVPN sessions; a peer that is down joins later)
+  --overlay-asn N        the fabric's BGP AS number (default 65000)
 `;
 
 function log(msg: string): void {
@@ -38,12 +43,19 @@ async function loadRuntime(
   stateDir: string,
   runDir: string,
   verbose: boolean,
+  overlay: OverlayConfig | undefined,
 ): Promise<NetworkRuntime> {
-  if (kind === 'memory') return new MemoryRuntime({ stateDir, runDir });
+  if (kind === 'memory') return new MemoryRuntime({ stateDir, runDir, ...(overlay ? { overlay } : {}) });
   if (kind !== 'linux') throw new Error(`unknown runtime '${kind}'`);
   const { createLinuxRuntime } = await import('./linux-runtime.js');
   // what happens behind the daemon's back (a dnsmasq restarted or failing, the table restored) is always logged
-  return createLinuxRuntime({ stateDir, runDir, log, ...(verbose ? { trace: log } : {}) });
+  return createLinuxRuntime({
+    stateDir,
+    runDir,
+    log,
+    ...(verbose ? { trace: log } : {}),
+    ...(overlay ? { overlay } : {}),
+  });
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -60,6 +72,9 @@ export async function main(argv: string[]): Promise<void> {
       verbose: { type: 'boolean', default: false },
       'heal-interval': { type: 'string', default: '2000' },
       'web-root': { type: 'string' },
+      'overlay-address': { type: 'string' },
+      'overlay-peers': { type: 'string' },
+      'overlay-asn': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -92,7 +107,13 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const runtime = await loadRuntime(values.runtime, stateDir, runDir, values.verbose);
+  const overlay = overlayFromFlags(values, values.runtime === 'memory');
+  if (overlay instanceof Error) {
+    log(overlay.message);
+    process.exitCode = 1;
+    return;
+  }
+  const runtime = await loadRuntime(values.runtime, stateDir, runDir, values.verbose, overlay);
   const daemon = new Daemon(store, runtime, log);
   await daemon.load();
   daemon.startHealing(Number(values['heal-interval']));

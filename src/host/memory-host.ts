@@ -2,9 +2,11 @@
 // applies steps to a FakeHost and the fake probe reads it back, so the real planner and renderers run.
 
 import { toDisposable } from '../base/lifecycle.js';
+import type { OverlayConfig } from '../model/overlay-config.js';
 import type { HostDevice, HostEvent, HostSide } from '../plan/host-side.js';
 import { FakeHost, FakeProbe } from './fake-host.js';
 import { dnsmasqPaths } from './linux-host.js';
+import { createMemoryOverlay } from './memory-overlay.js';
 import { RecordingExecutor } from './recording-executor.js';
 
 export interface MemoryHost extends HostSide {
@@ -13,7 +15,9 @@ export interface MemoryHost extends HostSide {
   emit(e: HostEvent): void;
 }
 
-export function createMemoryHost(opts: { stateDir?: string; runDir?: string } = {}): MemoryHost {
+export function createMemoryHost(
+  opts: { stateDir?: string; runDir?: string; overlay?: OverlayConfig } = {},
+): MemoryHost {
   const fake = new FakeHost();
   const listeners = new Set<(e: HostEvent) => void>();
   const stateDir = opts.stateDir ?? '/var/lib/virtnet';
@@ -61,6 +65,7 @@ export function createMemoryHost(opts: { stateDir?: string; runDir?: string } = 
       ),
     counters: () => undefined,
     forwardCounters: async () => new Map(),
+    ...(opts.overlay ? { overlay: createMemoryOverlay(opts.overlay, runDir) } : {}),
     dispose: async () => {
       listeners.clear();
     },

@@ -4,6 +4,7 @@ import { parseIp, subnetContains } from './addr.js';
 import { VirtError } from './errors.js';
 import { isRoutedL3Mode, type NetworkDef, networkMode } from './network-def.js';
 import { ipSubnet } from './network-ip.js';
+import { checkOverlayMode } from './network-overlay.js';
 import { checkForward, readForwards } from './port-forward.js';
 
 function unsupported(detail: string): VirtError {
@@ -17,6 +18,7 @@ export function validateNetworkDef(def: NetworkDef): void {
   if (def.name.includes('\n')) throw new VirtError('XML_DETAIL', 'invalid char in name: \n');
   checkNoControlChars(def);
   checkForwards(def);
+  checkOverlayMode(def);
   let bandwidthAllowed = isRoutedL3Mode(mode);
   if (!bandwidthAllowed) {
     if (mode === 'bridge' && def.bridge?.name !== undefined) bandwidthAllowed = true;

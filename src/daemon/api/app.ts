@@ -13,6 +13,7 @@ import { netmodeOf } from '../netmode-facts.js';
 import type { PortRequest } from '../port-service.js';
 import { guestDetail, guestList } from './guests.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
+import { overlayRoutes } from './overlay.js';
 import { mountWeb, requestToken } from './web.js';
 
 export interface ApiOptions {
@@ -173,13 +174,15 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
   app.get('/v1/networks/:id/leases', async (c) =>
     c.json({ leases: await daemon.leases(c.req.param('id'), c.req.query('mac')) }),
   );
+  overlayRoutes(app, daemon);
   app.get('/v1/networks/:id/check', async (c) => c.json({ problems: await daemon.check(c.req.param('id')) }));
   app.post('/v1/networks/:id/repair', async (c) => c.json(await daemon.repair(c.req.param('id'))));
 
   app.get('/v1/doctor', async (c) => {
     const nets = daemon.list({}).map((n) => doctorNetwork(n, daemon.definition(n.name)));
     const facts = opts.doctorProbe ? await opts.doctorProbe() : undefined;
-    return c.json(report(diagnose(facts, nets)) satisfies DoctorReport);
+    const overlay = await daemon.overlay.doctor(daemon.list({}).map((n) => daemon.definition(n.name)));
+    return c.json(report([...diagnose(facts, nets), ...overlay]) satisfies DoctorReport);
   });
 
   app.get('/v1/networks/:id/forwards', async (c) =>

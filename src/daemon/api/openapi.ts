@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 description of the API; checked in as docs/openapi.json (a test keeps them equal).
 
 import { UPDATE_COMMANDS, UPDATE_SECTIONS } from '../../model/network-update.js';
+import { OVERLAY_OPENAPI_SCHEMAS, overlayOpenApiPaths } from './overlay.js';
 
 const networkId = {
   name: 'id',
@@ -310,6 +311,7 @@ export const OPENAPI_DOCUMENT = {
     '/v1/openapi.json': {
       get: { summary: 'This document', responses: { '200': { description: 'OpenAPI document' } } },
     },
+    ...overlayOpenApiPaths(networkId, errors),
   },
   components: {
     securitySchemes: {
@@ -321,6 +323,7 @@ export const OPENAPI_DOCUMENT = {
       },
     },
     schemas: {
+      ...OVERLAY_OPENAPI_SCHEMAS,
       Error: {
         type: 'object',
         required: ['error'],
@@ -352,6 +355,7 @@ export const OPENAPI_DOCUMENT = {
             type: 'string',
             description: 'Active nat/route/open networks: forward dev, else the default route device',
           },
+          overlay: { $ref: '#/components/schemas/NetworkOverlay' },
           mode: {
             type: 'string',
             enum: ['nat', 'route', 'open', 'isolated', 'bridge', 'private', 'vepa', 'passthrough', 'hostdev'],

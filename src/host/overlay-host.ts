@@ -1,0 +1,95 @@
+// The Linux host's overlay side: FRR's layout (a pathspace derived from virtnetd's run directory, so two virtnetds
+// on one machine, as in the tests, never share sockets), the underlay device of the overlay address, the learned
+// bindings, the remote neighbours zebra installed, and FRR's view of a VNI.
+
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import type { OverlayConfig } from '../model/overlay-config.js';
+import type { FrrLayout, OverlayHostSide, RemoteNeighbour } from '../plan/overlay-host.js';
+import { exec } from './exec.js';
+import { frrState } from './frr-status.js';
+import { BindingStore } from './overlay-bindings.js';
+import { probeUnderlay } from './overlay-doctor-probe.js';
+
+/** Debian's frr: daemons in /usr/lib/frr, vtysh in /usr/bin, run state under /var/run/frr (its localstatedir). */
+export const FRR_DEFAULTS = { libDir: '/usr/lib/frr', vtysh: '/usr/bin/vtysh', runDir: '/var/run/frr' };
+
+/** `virtnet-` and 8 hex digits of the run directory's hash: stable across restarts, distinct per virtnetd. */
+export function frrPathspace(runDir: string): string {
+  return `virtnet-${createHash('sha256').update(runDir).digest('hex').slice(0, 8)}`;
+}
+
+export function frrLayout(runDir: string, frr = FRR_DEFAULTS): FrrLayout {
+  const pathspace = frrPathspace(runDir);
+  return {
+    zebra: join(frr.libDir, 'zebra'),
+    bgpd: join(frr.libDir, 'bgpd'),
+    vtysh: frr.vtysh,
+    pathspace,
+    stateDir: join(frr.runDir, pathspace),
+    confDir: join(runDir, 'frr'),
+  };
+}
+
+/** The interface that holds `address`, with its MTU. */
+export function underlayOf(address: string): { device: string; mtu: number } | undefined {
+  for (const [device, addrs] of Object.entries(networkInterfaces())) {
+    if (!addrs?.some((a) => a.address === address)) continue;
+    let mtu = Number.NaN;
+    try {
+      mtu = Number(readFileSync(`/sys/class/net/${device}/mtu`, 'utf8').trim());
+    } catch {
+      // gone meanwhile
+    }
+    return Number.isInteger(mtu) && mtu > 0 ? { device, mtu } : undefined;
+  }
+  return undefined;
+}
+
+const SAFE_IFNAME = /^[A-Za-z0-9_.@+-]{1,15}$/;
+
+/** IPv4 neighbours of a bridge that zebra installed from EVPN (`extern_learn`): guests on other members. */
+export async function remoteNeighbours(bridge: string): Promise<RemoteNeighbour[]> {
+  if (!SAFE_IFNAME.test(bridge)) return [];
+  const r = await exec({ argv: ['ip', '-4', '-j', 'neigh', 'show', 'dev', bridge] });
+  if (r.code !== 0 || !r.stdout.trim()) return [];
+  const out: RemoteNeighbour[] = [];
+  for (const n of JSON.parse(r.stdout) as Array<Record<string, unknown>>) {
+    if (!('extern_learn' in n) || typeof n.dst !== 'string' || typeof n.lladdr !== 'string') continue;
+    out.push({ ip: n.dst, mac: n.lladdr.toLowerCase() });
+  }
+  return out;
+}
+
+export function createOverlayHost(
+  config: OverlayConfig,
+  opts: { runDir: string; stateDir: string; frr?: typeof FRR_DEFAULTS },
+): OverlayHostSide {
+  const layout = frrLayout(opts.runDir, opts.frr);
+  const store = new BindingStore(join(opts.stateDir, 'overlay'));
+  const side: OverlayHostSide = {
+    config,
+    frr: layout,
+    frrInstalled: () => [layout.zebra, layout.bgpd, layout.vtysh].every((f) => existsSync(f)),
+    underlay: () => underlayOf(config.address),
+    bindings: (network) => store.get(network),
+    learn: (network, seen, now) => store.learn(network, seen, now),
+    forget: (network) => store.forget(network),
+    remoteNeighbours,
+    state: (vni) =>
+      frrState(
+        {
+          vtysh: layout.vtysh,
+          pathspace: layout.pathspace,
+          address: config.address,
+          peers: config.peers,
+          asn: config.asn,
+        },
+        vni,
+      ),
+    probeUnderlay: () => probeUnderlay(side),
+  };
+  return side;
+}

@@ -1,0 +1,77 @@
+// The contract between the reconciler and a host's overlay side (src/host/overlay-host.ts for Linux, a fake one in
+// memory): the fabric configuration, where FRR's files and sockets live, the underlay, the bindings learned from
+// EVPN, and the live state FRR reports. Types only.
+
+import type { UnderlayFacts } from '../doctor/overlay-checks.js';
+import type { OverlayConfig } from '../model/overlay-config.js';
+import type { OverlayBinding } from '../model/overlay-dhcp.js';
+
+/** Where this host's zebra and bgpd live: their binaries, FRR's pathspace (-N) and our files. */
+export interface FrrLayout {
+  zebra: string;
+  bgpd: string;
+  vtysh: string;
+  /** `-N NAME`: FRR keeps pid files and sockets in /var/run/frr/NAME; derived from virtnetd's run directory. */
+  pathspace: string;
+  /** FRR's directory of that pathspace (pid files, vty sockets). */
+  stateDir: string;
+  /** Our directory of FRR's configuration and logs (under virtnetd's run directory). */
+  confDir: string;
+}
+
+/** What EVPN says about a network, for `virtnet overlay-info`. */
+export interface OverlayPeer {
+  address: string;
+  /** BGP session state: 'Established', 'Active', 'Connect', 'Idle', … ('down' when bgpd does not answer). */
+  state: string;
+  /** Seconds in the state (established) when known. */
+  uptime?: string;
+  /** EVPN prefixes received from it. */
+  prefixes?: number;
+}
+
+export interface OverlayRemote {
+  mac: string;
+  vtep: string;
+  ip?: string;
+}
+
+export interface OverlayState {
+  vni: number;
+  localVtep: string;
+  asn: number;
+  peers: OverlayPeer[];
+  /** VTEPs that announced this VNI (the flood list). */
+  remoteVteps: string[];
+  /** MACs (and their IPs, when announced) learned from other members. */
+  remotes: OverlayRemote[];
+  /** Why FRR could not be asked, when it could not. */
+  error?: string;
+}
+
+/** A neighbour entry EVPN installed on a bridge: a guest on another member. */
+export interface RemoteNeighbour {
+  ip: string;
+  mac: string;
+}
+
+export interface OverlayHostSide {
+  config: OverlayConfig;
+  frr: FrrLayout;
+  /** Whether zebra, bgpd and vtysh are installed. */
+  frrInstalled(): boolean;
+  /** The device that holds the overlay address and its MTU; undefined when the address is gone. */
+  underlay(): { device: string; mtu: number } | undefined;
+  /** Bindings of a network learned from EVPN so far (kept across restarts). */
+  bindings(network: string): OverlayBinding[];
+  /** Merges what the bridge's neighbour table shows now; true when the bindings changed. */
+  learn(network: string, seen: RemoteNeighbour[], now: number): boolean;
+  /** Forgets a network's bindings (undefine). */
+  forget(network: string): void;
+  /** Remote neighbours EVPN installed on a bridge (`extern_learn` entries). */
+  remoteNeighbours(bridge: string): Promise<RemoteNeighbour[]>;
+  /** Peers, sessions, remote VTEPs and MACs of a VNI, asked from FRR. */
+  state(vni: number): Promise<OverlayState>;
+  /** What `virtnet doctor` judges about the underlay; absent on a host that is not probed (memory). */
+  probeUnderlay?(): Promise<UnderlayFacts>;
+}
