@@ -1,7 +1,7 @@
 // virtnetd's overlay flags as an OverlayConfig, checked against this host's addresses before anything starts
 // (a wrong address or a peer list naming this host stops virtnetd with the reason, and nothing is changed).
 
-import { networkInterfaces } from 'node:os';
+import { hostIPv4Addresses } from '../host/overlay-host.js';
 import { isVirtError } from '../model/errors.js';
 import { type OverlayConfig, parseOverlayConfig } from '../model/overlay-config.js';
 
@@ -11,11 +11,8 @@ export function overlayFromFlags(
   memory: boolean,
 ): OverlayConfig | undefined | Error {
   const address = values['overlay-address'];
-  const hostAddresses = memory
-    ? [address ?? '']
-    : Object.values(networkInterfaces())
-        .flat()
-        .flatMap((a) => (a ? [a.address] : []));
+  const hostAddresses =
+    memory || address === undefined ? [address ?? ''] : hostIPv4Addresses().map((a) => a.address);
   try {
     return parseOverlayConfig(
       {

@@ -2,6 +2,7 @@
 // on one machine, as in the tests, never share sockets), the underlay device of the overlay address, the learned
 // bindings, the remote neighbours zebra installed, and FRR's view of a VNI.
 
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
@@ -33,10 +34,30 @@ export function frrLayout(runDir: string, frr = FRR_DEFAULTS): FrrLayout {
   };
 }
 
+/**
+ * Every IPv4 address of the host's interfaces, by device, also of interfaces without carrier (node's
+ * networkInterfaces() leaves those out: an underlay whose cable is out for a moment is still the underlay).
+ */
+export function hostIPv4Addresses(): Array<{ device: string; address: string }> {
+  try {
+    const out = execFileSync('ip', ['-4', '-j', 'addr', 'show'], { encoding: 'utf8', timeout: 5000 });
+    return (JSON.parse(out) as Array<{ ifname: string; addr_info?: Array<{ local: string }> }>).flatMap((d) =>
+      (d.addr_info ?? []).map((a) => ({ device: d.ifname, address: a.local })),
+    );
+  } catch {
+    return Object.entries(networkInterfaces()).flatMap(([device, addrs]) =>
+      (addrs ?? []).filter((a) => a.family === 'IPv4').map((a) => ({ device, address: a.address })),
+    );
+  }
+}
+
 /** The interface that holds `address`, with its MTU. */
 export function underlayOf(address: string): { device: string; mtu: number } | undefined {
-  for (const [device, addrs] of Object.entries(networkInterfaces())) {
-    if (!addrs?.some((a) => a.address === address)) continue;
+  const running = Object.entries(networkInterfaces()).find(([, addrs]) =>
+    addrs?.some((a) => a.address === address),
+  );
+  const device = running?.[0] ?? hostIPv4Addresses().find((a) => a.address === address)?.device;
+  if (device !== undefined) {
     let mtu = Number.NaN;
     try {
       mtu = Number(readFileSync(`/sys/class/net/${device}/mtu`, 'utf8').trim());

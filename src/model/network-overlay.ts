@@ -73,7 +73,14 @@ export function withOverlay(def: NetworkDef, overlay: OverlayDef | undefined): N
 export function checkOverlayMode(def: NetworkDef): void {
   if (!readOverlay(def)) return;
   const mode = networkMode(def);
-  if (mode === 'nat' || mode === 'route' || mode === 'open' || mode === 'isolated') return;
+  if (mode === 'nat' || mode === 'route' || mode === 'open' || mode === 'isolated') {
+    if (def.bridge?.stp === true)
+      throw new VirtError(
+        'CONFIG_UNSUPPORTED',
+        `network '${def.name}' spans hosts: its bridge cannot run STP (every member's bridge has the same MAC, so each would block the overlay on the others' BPDUs); remove stp='on'`,
+      );
+    return;
+  }
   const why =
     mode === 'bridge'
       ? 'the bridge belongs to the host, not to virtnet'

@@ -144,7 +144,9 @@ export function desiredOverlayOf(
   const members = overlayMembers(facts.config);
   const slice = sliceProblem(def, members.length);
   if (slice) problems.push(slice);
-  const live: NetworkDef = mtu ? { ...def, mtu } : def;
+  // no STP: the members' bridges share one MAC, so each would take the others' BPDUs for its own and block the
+  // VXLAN port; EVPN never loops (a member does not forward what came from the overlay back into it)
+  const live: NetworkDef = { ...def, ...(mtu ? { mtu } : {}), bridge: { ...def.bridge, stp: false } };
   return {
     def: live,
     overlay: {

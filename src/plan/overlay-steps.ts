@@ -21,6 +21,8 @@ export const vxlanStepId = (device: string) => `link:${device}`;
 export const OVERLAY_TABLE_STEP = 'nft:overlay-table';
 const filterStepId = (device: string) => `nft:overlay:${device}`;
 const FRR_FILES_STEP = 'frr:files';
+/** Debian's frr package runs its daemons as this user. */
+const FRR_USER = 'frr';
 const FRR_LEFTOVERS = ['zebra.pid', 'zebra.vty', 'zserv.api', 'bgpd.pid', 'bgpd.vty'];
 
 function createLines(ov: DesiredOverlay, bridge: string): string[] {
@@ -273,7 +275,14 @@ export function frrSteps(ov: DesiredOverlay, o: ObservedHost, fresh: boolean): S
     steps.push({
       id: p.ref.id,
       title: `start ${p.ref.program} (FRR's ${p.ref.program === 'zebra' ? 'kernel side' : 'BGP-EVPN'})`,
-      do: [{ kind: 'spawn', process: p.ref, argv: p.argv }],
+      do: [
+        // the daemons drop root for user frr and then write their pid files and sockets here
+        {
+          kind: 'exec',
+          argv: ['install', '-d', '-o', FRR_USER, '-g', FRR_USER, '-m', '0755', frr.stateDir],
+        },
+        { kind: 'spawn', process: p.ref, argv: p.argv },
+      ],
       undo: [{ kind: 'stop-process', process: p.ref }],
       after: [FRR_FILES_STEP, ...frr.processes.slice(0, i).map((x) => x.ref.id)],
       provides: [{ kind: 'process', process: p.ref }],
