@@ -3,12 +3,13 @@
 // FRR's restarts on every overlay network's event stream, and answers `overlay-info`.
 
 import type { NetworkInfo } from '../api/types.js';
+import type { Disposable } from '../base/lifecycle.js';
 import type { Finding } from '../doctor/checks.js';
 import { diagnoseOverlay } from '../doctor/overlay-checks.js';
 import { VirtError } from '../model/errors.js';
 import type { NetworkDef } from '../model/network-def.js';
-import { readOverlay } from '../model/network-overlay.js';
-import type { OverlayState } from '../plan/overlay-host.js';
+import { readOverlay, vxlanDeviceName } from '../model/network-overlay.js';
+import type { OverlayState, RemoteNeighbour } from '../plan/overlay-host.js';
 import type { NetworkRuntime, RuntimeEvent } from './runtime.js';
 
 export interface OverlayServiceDeps {
@@ -28,9 +29,17 @@ export interface OverlayReport extends OverlayState {
   learned: number;
 }
 
+/** A remote guest's name is asked again after this long (it may have renamed itself). */
+const NAME_REFRESH_MS = 60_000;
+/** Name queries per round and network: a flood of new bindings is spread over rounds. */
+const NAME_QUERIES_PER_ROUND = 32;
+
 export class OverlayService {
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
+  private names: Disposable | undefined;
+  /** When each binding's name was last asked, by `network|ip`. */
+  private readonly asked = new Map<string, number>();
 
   constructor(
     private readonly runtime: NetworkRuntime,
@@ -39,9 +48,21 @@ export class OverlayService {
 
   /** Watches the active overlay networks' bridges every `intervalMs` (no timer without an overlay side). */
   start(intervalMs: number): void {
-    if (!this.runtime.overlay || intervalMs <= 0 || this.timer) return;
+    const ov = this.runtime.overlay;
+    if (!ov || intervalMs <= 0 || this.timer) return;
     this.timer = setInterval(() => void this.poll(), intervalMs);
     this.timer.unref();
+    this.names = ov.serveNames((ip) => this.localName(ip), this.deps.log);
+  }
+
+  /** The host name one of this host's guests gave its dnsmasq, for another member asking. */
+  private async localName(ip: string): Promise<string | undefined> {
+    for (const def of this.deps.active()) {
+      if (!readOverlay(def)) continue;
+      const lease = (await this.runtime.leases(def, {})).find((l) => l.ipaddr === ip);
+      if (lease?.hostname) return lease.hostname;
+    }
+    return undefined;
   }
 
   /** One round: what EVPN installed on each overlay bridge, merged into the bindings; dnsmasq reloaded on change. */
@@ -57,10 +78,14 @@ export class OverlayService {
     if (!ov) return;
     for (const def of this.deps.active()) {
       const bridge = def.bridge?.name;
-      if (!bridge || !readOverlay(def)) continue;
+      if (!bridge) continue;
+      const el = readOverlay(def);
+      if (!el) continue;
       try {
-        const seen = await ov.remoteNeighbours(bridge);
-        if (!ov.learn(def.name, seen, Math.floor(Date.now() / 1000))) continue;
+        const seen = await ov.remoteNeighbours(bridge, vxlanDeviceName(el.vni));
+        let changed = ov.learn(def.name, seen, Math.floor(Date.now() / 1000));
+        if (await this.askNames(def.name, seen)) changed = true;
+        if (!changed) continue;
         await this.deps.serialize(async () => {
           // it may have stopped meanwhile
           const now = this.deps.active().find((d) => d.name === def.name);
@@ -70,6 +95,26 @@ export class OverlayService {
         this.deps.log(`network '${def.name}': overlay bindings: ${(e as Error).message}`);
       }
     }
+  }
+
+  /** Names of remote guests announced now, asked from their members when unknown or old; true on a change. */
+  private async askNames(network: string, seen: RemoteNeighbour[]): Promise<boolean> {
+    const ov = this.runtime.overlay;
+    if (!ov) return false;
+    const now = Date.now();
+    const due = seen
+      .filter((n) => n.vtep && now - (this.asked.get(`${network}|${n.ip}`) ?? 0) >= NAME_REFRESH_MS)
+      .slice(0, NAME_QUERIES_PER_ROUND);
+    const answers = await Promise.all(due.map((n) => ov.queryName(n.vtep as string, n.ip)));
+    let changed = false;
+    if (this.asked.size > 10 * NAME_QUERIES_PER_ROUND * 1000) this.asked.clear();
+    due.forEach((n, i) => {
+      this.asked.set(`${network}|${n.ip}`, now);
+      // no answer (a member restarting, a guest without a name) keeps what was known
+      const name = answers[i];
+      if (name !== undefined && ov.setName(network, n.ip, name)) changed = true;
+    });
+    return changed;
   }
 
   /** A host event about FRR (it serves every overlay network): reported on each of them. True when handled. */
@@ -136,5 +181,7 @@ export class OverlayService {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.polling;
+    await this.names?.dispose();
+    this.names = undefined;
   }
 }

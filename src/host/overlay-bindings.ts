@@ -60,8 +60,16 @@ export class BindingStore {
         continue;
       }
       list = list.filter((b) => b.mac !== mac && b.ip !== n.ip);
-      list.push({ mac, ip: n.ip, seen: now });
+      list.push({ mac, ip: n.ip, seen: now, ...(n.vtep ? { vtep: n.vtep } : {}) });
       changed = true;
+    }
+    for (const n of seen) {
+      const b = list.find((x) => x.ip === n.ip);
+      // the guest moved to another member: its name is that member's to tell
+      if (b && n.vtep && b.vtep !== n.vtep) {
+        b.vtep = n.vtep;
+        refresh = true;
+      }
     }
     const kept = list.filter((b) => now - b.seen < BINDING_MAX_AGE_S);
     if (kept.length !== list.length) changed = true;
@@ -73,6 +81,17 @@ export class BindingStore {
     this.cache.set(network, kept);
     if (changed || refresh) this.save(network, kept);
     return changed;
+  }
+
+  /** Sets the host name of the binding of `ip`; true when it changed. */
+  setName(network: string, ip: string, name: string | undefined): boolean {
+    const list = this.get(network);
+    const b = list.find((x) => x.ip === ip);
+    if (!b || b.name === name) return false;
+    if (name === undefined) delete b.name;
+    else b.name = name;
+    this.save(network, list);
+    return true;
   }
 
   forget(network: string): void {

@@ -13,6 +13,7 @@ import { exec } from './exec.js';
 import { frrState } from './frr-status.js';
 import { BindingStore } from './overlay-bindings.js';
 import { probeUnderlay } from './overlay-doctor-probe.js';
+import { OVERLAY_NAME_PORT, queryName, serveNames } from './overlay-names.js';
 
 /** Debian's frr: daemons in /usr/lib/frr, vtysh in /usr/bin, run state under /var/run/frr (its localstatedir). */
 export const FRR_DEFAULTS = { libDir: '/usr/lib/frr', vtysh: '/usr/bin/vtysh', runDir: '/var/run/frr' };
@@ -71,15 +72,27 @@ export function underlayOf(address: string): { device: string; mtu: number } | u
 
 const SAFE_IFNAME = /^[A-Za-z0-9_.@+-]{1,15}$/;
 
-/** IPv4 neighbours of a bridge that zebra installed from EVPN (`extern_learn`): guests on other members. */
-export async function remoteNeighbours(bridge: string): Promise<RemoteNeighbour[]> {
-  if (!SAFE_IFNAME.test(bridge)) return [];
-  const r = await exec({ argv: ['ip', '-4', '-j', 'neigh', 'show', 'dev', bridge] });
-  if (r.code !== 0 || !r.stdout.trim()) return [];
+/**
+ * IPv4 neighbours of a bridge that zebra installed from EVPN (`extern_learn`): guests on other members, with the
+ * VTEP their MAC is behind in the VXLAN device's FDB.
+ */
+export async function remoteNeighbours(bridge: string, vxlan: string): Promise<RemoteNeighbour[]> {
+  if (!SAFE_IFNAME.test(bridge) || !SAFE_IFNAME.test(vxlan)) return [];
+  const [n, f] = await Promise.all([
+    exec({ argv: ['ip', '-4', '-j', 'neigh', 'show', 'dev', bridge] }),
+    exec({ argv: ['bridge', '-j', 'fdb', 'show', 'dev', vxlan] }),
+  ]);
+  if (n.code !== 0 || !n.stdout.trim()) return [];
+  const vteps = new Map<string, string>();
+  if (f.code === 0 && f.stdout.trim())
+    for (const e of JSON.parse(f.stdout) as Array<Record<string, unknown>>)
+      if (typeof e.mac === 'string' && typeof e.dst === 'string') vteps.set(e.mac.toLowerCase(), e.dst);
   const out: RemoteNeighbour[] = [];
-  for (const n of JSON.parse(r.stdout) as Array<Record<string, unknown>>) {
-    if (!('extern_learn' in n) || typeof n.dst !== 'string' || typeof n.lladdr !== 'string') continue;
-    out.push({ ip: n.dst, mac: n.lladdr.toLowerCase() });
+  for (const e of JSON.parse(n.stdout) as Array<Record<string, unknown>>) {
+    if (!('extern_learn' in e) || typeof e.dst !== 'string' || typeof e.lladdr !== 'string') continue;
+    const mac = e.lladdr.toLowerCase();
+    const vtep = vteps.get(mac);
+    out.push({ ip: e.dst, mac, ...(vtep ? { vtep } : {}) });
   }
   return out;
 }
@@ -98,7 +111,10 @@ export function createOverlayHost(
     bindings: (network) => store.get(network),
     learn: (network, seen, now) => store.learn(network, seen, now),
     forget: (network) => store.forget(network),
+    setName: (network, ip, name) => store.setName(network, ip, name),
     remoteNeighbours,
+    serveNames: (lookup, log) => serveNames(config.address, OVERLAY_NAME_PORT, lookup, log),
+    queryName: (vtep, ip) => queryName(vtep, OVERLAY_NAME_PORT, ip, config.address),
     state: (vni) =>
       frrState(
         {

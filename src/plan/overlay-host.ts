@@ -2,6 +2,7 @@
 // memory): the fabric configuration, where FRR's files and sockets live, the underlay, the bindings learned from
 // EVPN, and the live state FRR reports. Types only.
 
+import type { Disposable } from '../base/lifecycle.js';
 import type { UnderlayFacts } from '../doctor/overlay-checks.js';
 import type { OverlayConfig } from '../model/overlay-config.js';
 import type { OverlayBinding } from '../model/overlay-dhcp.js';
@@ -49,10 +50,11 @@ export interface OverlayState {
   error?: string;
 }
 
-/** A neighbour entry EVPN installed on a bridge: a guest on another member. */
+/** A neighbour entry EVPN installed on a bridge: a guest on another member (and the VTEP its MAC is behind). */
 export interface RemoteNeighbour {
   ip: string;
   mac: string;
+  vtep?: string;
 }
 
 export interface OverlayHostSide {
@@ -68,8 +70,14 @@ export interface OverlayHostSide {
   learn(network: string, seen: RemoteNeighbour[], now: number): boolean;
   /** Forgets a network's bindings (undefine). */
   forget(network: string): void;
-  /** Remote neighbours EVPN installed on a bridge (`extern_learn` entries). */
-  remoteNeighbours(bridge: string): Promise<RemoteNeighbour[]>;
+  /** Records the host name a remote guest's member told; true when it changed. */
+  setName(network: string, ip: string, name: string | undefined): boolean;
+  /** Remote neighbours EVPN installed on a bridge (`extern_learn` entries), with the VTEP of their MAC. */
+  remoteNeighbours(bridge: string, vxlan: string): Promise<RemoteNeighbour[]>;
+  /** Answers other members' name queries for this host's guests while the disposable lives. */
+  serveNames(lookup: (ip: string) => Promise<string | undefined>, log: (msg: string) => void): Disposable;
+  /** Asks the member at `vtep` for the host name of its guest `ip`. */
+  queryName(vtep: string, ip: string): Promise<string | undefined>;
   /** Peers, sessions, remote VTEPs and MACs of a VNI, asked from FRR. */
   state(vni: number): Promise<OverlayState>;
   /** What `virtnet doctor` judges about the underlay; absent on a host that is not probed (memory). */

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   byteCounter,
+  dhcpAs,
   Fabric,
   type FabricHost,
   sendBytes,
@@ -23,6 +24,7 @@ const XML = `<network>
   <name>stretch</name>
   <forward mode='nat'/>
   <bridge name='vnbr-ov'/>
+  <domain name='ov.test' localOnly='yes'/>
   <metadata>
     <virtnet:overlay xmlns:virtnet='https://virtnet.dev/xmlns/network-overlay/1' vni='100'/>
   </metadata>
@@ -42,6 +44,8 @@ function canRunOverlay(): string | undefined {
 interface Guest {
   host: FabricHost;
   ns: string;
+  /** Its DHCP host name. */
+  name: string;
   mac: string;
   ip: string;
 }
@@ -64,9 +68,9 @@ describe('overlay network across three hosts', { skip: canRunOverlay() }, () => 
   const plug = (h: FabricHost, name: string, mac: string): Guest => {
     const ns = h.t.addNamespace(name);
     ok(h, ['port-add', 'stretch', '--owner', name, '--netns', `/var/run/netns/${ns}`, '--mac', mac]);
-    const ip = h.t.dhcp(ns);
+    const ip = dhcpAs(h.t, ns, name);
     assert.ok(ip, `no lease for ${name} on host ${h.index + 1}`);
-    return { host: h, ns, mac, ip };
+    return { host: h, ns, name, mac, ip };
   };
   const established = (h: FabricHost, peers: string[]) => {
     const info = overlayInfo(h);
@@ -158,6 +162,19 @@ describe('overlay network across three hosts', { skip: canRunOverlay() }, () => 
 
   test('each guest reaches upstream masqueraded as its own host', () => {
     for (const g of guests) assert.equal(g.host.t.tcp(g.ns, g.host.t.upAddr, 8080), g.host.t.hostUplinkAddr);
+  });
+
+  test("DNS names of guests on other members resolve everywhere (plain and in the network's domain)", async () => {
+    for (const a of guests)
+      for (const b of guests) {
+        const found = await until(
+          () => a.host.t.resolve(a.ns, `${b.name}.ov.test`, `${SUBNET}.1`).includes(b.ip),
+          8000,
+          250,
+        );
+        assert.ok(found, `${a.ns} cannot resolve ${b.name}.ov.test`);
+        assert.deepEqual(a.host.t.resolve(a.ns, b.name, `${SUBNET}.1`), [b.ip], `${a.ns}: ${b.name}`);
+      }
   });
 
   test('net-overlay-info: sessions, remote VTEPs, remote MACs and addresses learned through EVPN', () => {

@@ -202,6 +202,43 @@ export function udpProbe(
   };
 }
 
+/** busybox udhcpc in `ns` giving `hostname` (DHCP option 12); returns the leased address. */
+export function dhcpAs(t: Topology, ns: string, hostname: string): string | undefined {
+  const out = join(t.dir, `${ns}.lease`);
+  rmSync(out, { force: true });
+  tryRun(
+    [
+      'ip',
+      'netns',
+      'exec',
+      ns,
+      'env',
+      `LEASE_OUT=${out}`,
+      '/bin/busybox',
+      'udhcpc',
+      '-i',
+      'eth0',
+      '-n',
+      '-q',
+      '-f',
+      '-t',
+      '6',
+      '-T',
+      '1',
+      '-x',
+      `hostname:${hostname}`,
+      '-s',
+      join(t.dir, 'dhcp.sh'),
+    ],
+    20000,
+  );
+  try {
+    return readFileSync(out, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
 /** A server in `ns` that counts the bytes of each connection and answers with the count when the sender is done. */
 export async function byteCounter(t: Topology, ns: string, port: number): Promise<void> {
   const code = `require('net').createServer({allowHalfOpen:true},s=>{let n=0;s.on('data',b=>n+=b.length);s.on('end',()=>s.end(n+'\\n'))}).listen(${port},()=>console.log('up'))`;
