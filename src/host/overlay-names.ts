@@ -47,7 +47,8 @@ export function queryName(
   timeoutMs = 500,
 ): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const id = (nextId = (nextId + 1) & 0xffff);
+    nextId = (nextId + 1) & 0xffff;
+    const id = nextId;
     const sock = createSocket('udp4');
     let done = false;
     const finish = (name: string | undefined) => {

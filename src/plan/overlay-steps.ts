@@ -248,6 +248,8 @@ export function frrSteps(ov: DesiredOverlay, o: ObservedHost, fresh: boolean): S
       do: stale.map((f) => ({ kind: 'write' as const, path: f.path, content: f.content, mode: 0o644 })),
       // files FRR runs with are not taken back; new ones go with a start that fails
       undo: anyRunning ? [] : stale.map((f) => ({ kind: 'remove' as const, path: f.path })),
+      // FRR needs nothing of the network's: it starts while the rest is made (bgpd still waits for zebra)
+      parallel: true,
       provides: stale.map((f) => ({ kind: 'file' as const, path: f.path, content: f.content })),
       ...(!fresh && anyRunning
         ? { drift: stale.map((f) => ({ what: `${f.path} differs from the overlay configuration` })) }
@@ -285,6 +287,7 @@ export function frrSteps(ov: DesiredOverlay, o: ObservedHost, fresh: boolean): S
       ],
       undo: [{ kind: 'stop-process', process: p.ref }],
       after: [FRR_FILES_STEP, ...frr.processes.slice(0, i).map((x) => x.ref.id)],
+      parallel: true,
       provides: [{ kind: 'process', process: p.ref }],
       ...(!fresh && dead
         ? { drift: [{ what: `${p.ref.program} is not running`, expected: 'running', actual: 'dead' }] }

@@ -1,0 +1,107 @@
+// Bad overlay input on a real host namespace: virtnetd refuses an overlay address that is not the host's and a peer
+// list naming the host itself (and exits without touching anything); an underlay too small for the network's MTU
+// refuses the start and leaves no device, process or file behind; doctor judges the underlay (MTU, peers that do
+// not answer, a firewall dropping VXLAN, FRR present).
+
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { DoctorReport } from '../../src/doctor/checks.js';
+import { frrPathspace } from '../../src/host/overlay-host.js';
+import { Fabric, type FabricHost } from './harness/fabric.js';
+import { canRunE2e, tryRun } from './harness/topology.js';
+
+const XML = (name: string, vni: number, mtu: string) => `<network>
+  <name>${name}</name>
+  <forward mode='nat'/>
+  <bridge name='vnbr-${name}'/>
+  ${mtu}
+  <metadata><virtnet:overlay xmlns:virtnet='https://virtnet.dev/xmlns/network-overlay/1' vni='${vni}'/></metadata>
+  <ip address='10.124.0.1' netmask='255.255.255.0'><dhcp><range start='10.124.0.10' end='10.124.0.50'/></dhcp></ip>
+</network>`;
+
+function canRunOverlay(): string | undefined {
+  return canRunE2e() ?? (existsSync('/usr/lib/frr/zebra') ? undefined : 'needs FRR: apt-get install frr');
+}
+
+describe('overlay refusals on a host', { skip: canRunOverlay() }, () => {
+  let fabric: Fabric;
+  let h: FabricHost;
+  before(() => {
+    // one host; its peer (the second address) never comes
+    fabric = new Fabric(1, 2);
+    h = fabric.hosts[0] as FabricHost;
+  });
+  after(() => fabric?.destroy());
+
+  test('virtnetd refuses an overlay address that is not the host’s, and a peer list naming the host', async () => {
+    await assert.rejects(
+      h.t.startDaemon(['--overlay-address', '10.250.250.250', '--overlay-peers', fabric.vtepOf(1)]),
+      /--overlay-address 10\.250\.250\.250 is not an address of this host \(.*\): give the address of the interface/,
+    );
+    await assert.rejects(
+      h.t.startDaemon([
+        '--overlay-address',
+        h.vtep,
+        '--overlay-peers',
+        `${fabric.vtepOf(1)},${h.t.hostUplinkAddr}`,
+      ]),
+      new RegExp(
+        `--overlay-peers lists ${h.t.hostUplinkAddr.replace(/\./g, '\\.')}, an address of this host`,
+      ),
+    );
+    assert.equal(existsSync(join(h.t.dir, 'run', 'virtnet.sock')), false);
+  });
+
+  test('an underlay too small for the MTU plus 50: the start fails and leaves nothing behind', async () => {
+    await h.t.startDaemon(h.flags);
+    const d = await h.t.api('POST', '/v1/networks', XML('big', 200, "<mtu size='1460'/>"));
+    assert.equal(d.status, 201, d.body);
+    const s = await h.t.api('POST', '/v1/networks/big/start');
+    assert.equal(s.status, 500);
+    assert.match(
+      s.body,
+      /MTU 1460, but VXLAN needs 50 bytes more than that and the underlay's MTU is 1500: lower <mtu size> to 1450 or less, or raise the underlay's MTU to 1510 \(underlay device ul0\)/,
+    );
+    const links = tryRun(['ip', '-n', h.t.hostNs, '-br', 'link']).out;
+    assert.doesNotMatch(links, /vnbr-big|vxlan200/);
+    assert.deepEqual(fabric.frrPids(0), []);
+    assert.equal(existsSync(join('/var/run/frr', frrPathspace(join(h.t.dir, 'run')))), false);
+    assert.deepEqual(h.t.dnsmasqPids(), []);
+  });
+
+  test('a peer that is down is no error: the network starts and the peer shows as not established', async () => {
+    assert.equal((await h.t.api('POST', '/v1/networks', XML('fits', 201, ''))).status, 201);
+    const s = await h.t.api('POST', '/v1/networks/fits/start');
+    assert.equal(s.status, 200, s.body);
+    const r = h.t.virtnet(['net-overlay-info', 'fits', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const info = JSON.parse(r.stdout) as { peers: Array<{ address: string; state: string }> };
+    assert.equal(info.peers.length, 1);
+    assert.equal(info.peers[0]?.address, fabric.vtepOf(1));
+    assert.notEqual(info.peers[0]?.state, 'Established');
+    assert.equal(fabric.frrPids(0).length, 2);
+  });
+
+  test('doctor: the peer that does not answer, VXLAN dropped by a firewall, the MTU guests get', () => {
+    const doctor = () => JSON.parse(h.t.virtnet(['doctor', '--json']).stdout) as DoctorReport;
+    let ids = doctor().findings.map((f) => f.id);
+    assert.ok(ids.includes('overlay-peer-unreachable'), ids.join(' '));
+    assert.ok(ids.includes('overlay-mtu-small'), ids.join(' '));
+    assert.ok(!ids.includes('frr-missing'));
+    assert.ok(!ids.includes('overlay-port-blocked'));
+    tryRun(['ip', 'netns', 'exec', h.t.hostNs, 'nft', 'add', 'table', 'inet', 'strict']);
+    tryRun([
+      'ip',
+      'netns',
+      'exec',
+      h.t.hostNs,
+      'nft',
+      'add chain inet strict input { type filter hook input priority 0; policy drop; }',
+    ]);
+    ids = doctor().findings.map((f) => f.id);
+    assert.ok(ids.includes('overlay-port-blocked'), ids.join(' '));
+    tryRun(['ip', 'netns', 'exec', h.t.hostNs, 'nft', 'delete', 'table', 'inet', 'strict']);
+  });
+});
