@@ -45,7 +45,7 @@ export function renderBgpdConf(c: OverlayConfig): string {
     ` neighbor fabric remote-as ${asn}`,
     ` neighbor fabric update-source ${address}`,
     ' neighbor fabric timers 3 9',
-    ' neighbor fabric timers connect 2',
+    ' neighbor fabric timers connect 1',
     ...peers.map((p) => ` neighbor ${p} peer-group fabric`),
     ' !',
     ' address-family l2vpn evpn',
