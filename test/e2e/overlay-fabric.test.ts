@@ -109,7 +109,7 @@ describe('overlay network across three hosts', { skip: canRunOverlay() }, () => 
   });
   after(() => fabric?.destroy());
 
-  test('same XML everywhere: anycast gateway MAC from the VNI, net-info shows VNI and VTEP, MTU fits the underlay', () => {
+  test('same XML everywhere: anycast gateway MAC from the VNI, net-info shows VNI and VTEP, MTU fits the underlay', async () => {
     for (const h of fabric.hosts) {
       const info = ok(h, ['net-info', 'stretch']);
       assert.match(info, /^VNI: {12}100$/m);
@@ -133,6 +133,8 @@ describe('overlay network across three hosts', { skip: canRunOverlay() }, () => 
       assert.equal(vx.linkinfo.info_slave_data.neigh_suppress, true);
       assert.equal(vx.master, 'vnbr-ov');
       assert.equal(vx.mtu, 1450);
+      // what the probe sees is what the plan made: no drift, so the heal loop leaves it alone
+      assert.deepEqual((await h.t.api('GET', '/v1/networks/stretch/check')).json(), { problems: [] });
     }
   });
 

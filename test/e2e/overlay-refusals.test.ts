@@ -84,6 +84,17 @@ describe('overlay refusals on a host', { skip: canRunOverlay() }, () => {
     assert.equal(fabric.frrPids(0).length, 2);
   });
 
+  test('stopping the last overlay network stops FRR and removes its files and pathspace', async () => {
+    assert.equal(fabric.frrPids(0).length, 2);
+    const r = await h.t.api('POST', '/v1/networks/fits/destroy');
+    assert.equal(r.status, 200, r.body);
+    assert.deepEqual(fabric.frrPids(0), []);
+    assert.equal(existsSync(join('/var/run/frr', frrPathspace(join(h.t.dir, 'run')))), false);
+    assert.equal(existsSync(join(h.t.dir, 'run', 'frr', 'bgpd.conf')), false);
+    assert.doesNotMatch(tryRun(['ip', '-n', h.t.hostNs, '-br', 'link']).out, /vxlan201/);
+    assert.equal((await h.t.api('POST', '/v1/networks/fits/start')).status, 200, 'and it starts again');
+  });
+
   test('doctor: the peer that does not answer, VXLAN dropped by a firewall, the MTU guests get', () => {
     const doctor = () => JSON.parse(h.t.virtnet(['doctor', '--json']).stdout) as DoctorReport;
     let ids = doctor().findings.map((f) => f.id);
