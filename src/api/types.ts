@@ -21,6 +21,7 @@
 
 import type { Lease } from '../model/dnsmasq-leases.js';
 import type { ErrorCode } from '../model/errors.js';
+import type { OverlayState } from '../model/overlay-state.js';
 
 export type { Lease };
 
@@ -178,4 +179,11 @@ export interface GuestInfo {
 /** A guest with, per port, the addresses its network's DHCP server leased to the port's MAC. */
 export interface GuestDetail extends GuestInfo {
   interfaces: Array<{ port: PortInfo; bridge?: string; leases: Lease[] }>;
+}
+
+/** GET /v1/networks/{id}/overlay: what this member's FRR says about a network that spans hosts. */
+export interface OverlayReport extends OverlayState {
+  network: string;
+  /** Bindings learned from EVPN, kept for guests that move here. */
+  learned: number;
 }

@@ -1,7 +1,7 @@
 // net-overlay-info: the state of a network that spans hosts, as this member's FRR sees it — peers and their BGP
 // sessions, remote VTEPs, and the MACs and addresses learned through EVPN (virtnet's own command, virsh's style).
 
-import type { OverlayReport } from '../daemon/overlay-service.js';
+import type { OverlayReport } from '../api/types.js';
 import type { Command } from './commands.js';
 import { formatTable } from './format.js';
 import type { OptionSpec } from './options.js';

@@ -10,13 +10,12 @@ import { isRoutedL3Mode, type NetworkDef, networkMode } from '../model/network-d
 import type { PortForward } from '../model/port-forward.js';
 import { applySteps, StepFailed } from '../plan/apply.js';
 import type { DesiredNetwork, PortDevice } from '../plan/desired.js';
-import { dnsmasqArgv, dnsmasqProcess, dnsmasqReads } from '../plan/dnsmasq-steps.js';
+import { dnsmasqArgv, dnsmasqProcess } from '../plan/dnsmasq-steps.js';
 import { planDockerUser } from '../plan/docker-user.js';
 import type { Executor } from '../plan/executor.js';
 import { TABLE_STEP } from '../plan/firewall-steps.js';
 import type { HostSide } from '../plan/host-side.js';
-import { globalSysctls, linkSysctl } from '../plan/link-steps.js';
-import type { ObservedHost, ProbeScope } from '../plan/observed.js';
+import type { ObservedHost } from '../plan/observed.js';
 import { desiredOverlayOf } from '../plan/overlay-desired.js';
 import type { OverlayHostSide } from '../plan/overlay-host.js';
 import {
@@ -29,12 +28,13 @@ import {
   planStart,
   planStop,
 } from '../plan/planner.js';
+import { portScope, reconcileScope, startScope, unionScope } from '../plan/probe-scopes.js';
 import { driftOf, type Plan, type Step } from '../plan/steps.js';
 import type { TranscriptStep } from '../plan/transcript.js';
 import { needsDnsmasq } from '../render/dnsmasq-conf.js';
 import { hasFirewallRules } from '../render/nft-ruleset.js';
 import { toChangePlan } from './change-plan.js';
-import { mergeScope, overlayFactsOf, overlayScope, superviseFrr } from './engine-overlay.js';
+import { overlayFactsOf, superviseFrr } from './engine-overlay.js';
 import type {
   ActiveNetwork,
   DriftProblem,
@@ -89,51 +89,6 @@ export class Engine implements NetworkRuntime {
   /** The overlay side of this host; undefined when virtnetd runs without --overlay-address. */
   get overlay(): OverlayHostSide | undefined {
     return this.host.overlay;
-  }
-
-  private portScope(d: DesiredNetwork): Pick<ProbeScope, 'links' | 'namespaces'> {
-    return {
-      links: d.ports.map((p) => p.name),
-      namespaces: d.ports.flatMap((p) => (p.netns ? [p.netns] : [])),
-    };
-  }
-
-  /** What a start looks at: is the bridge name free, the table there, which port devices exist, the routes. */
-  private startScope(d: DesiredNetwork): ProbeScope {
-    const bridge = d.def.bridge?.name;
-    const ports = this.portScope(d);
-    const scope: ProbeScope = {
-      links: [...(bridge ? [bridge] : []), ...ports.links],
-      ...(hasFirewallRules(d.def) ? { nft: 'presence' as const } : {}),
-      routes: networkMode(d.def) !== 'bridge',
-      namespaces: ports.namespaces,
-      dnsmasqReads: dnsmasqReads(d),
-    };
-    return mergeScope(scope, overlayScope(d, true));
-  }
-
-  /** A reconcile's probe. `heal`: without processes (the supervisor keeps them) and files (they are ours). */
-  private fullScope(d: DesiredNetwork, heal = false): ProbeScope {
-    const bridge = d.def.bridge?.name;
-    const p = d.dnsmasq.paths;
-    const ports = this.portScope(d);
-    const l3 = isRoutedL3Mode(networkMode(d.def));
-    const dns = needsDnsmasq(d.def) && l3;
-    const scope: ProbeScope = {
-      links: [...(bridge ? [bridge] : []), ...ports.links],
-      ...(hasFirewallRules(d.def) ? { nft: 'full' as const } : {}),
-      ...(dns && !heal
-        ? { processes: [dnsmasqProcess(d)], files: [p.conf, p.hostsFile, p.addnHostsFile] }
-        : {}),
-      sysctls:
-        l3 && bridge && !heal
-          ? [linkSysctl(d.def, bridge).key, ...globalSysctls(d.def).map((s) => s.key)]
-          : [],
-      routes: d.def.routes.length > 0,
-      namespaces: ports.namespaces,
-      foreign: true,
-    };
-    return mergeScope(scope, overlayScope(d, !heal));
   }
 
   private unsupported(def: NetworkDef): void {
@@ -221,7 +176,7 @@ export class Engine implements NetworkRuntime {
   async start(def: NetworkDef, ports: PortDevice[] = []): Promise<RuntimeState> {
     this.unsupported(def);
     const d = this.desired(def, ports);
-    const plan = planStart(d, await this.host.probe.observe(this.startScope(d)));
+    const plan = planStart(d, await this.host.probe.observe(startScope(d)));
     await this.apply(plan, `failed to start network '${def.name}'`);
     const seen = needsDnsmasq(def)
       ? await this.host.probe.observe({ links: [], processes: [dnsmasqProcess(d)] })
@@ -265,7 +220,7 @@ export class Engine implements NetworkRuntime {
   async adopt(def: NetworkDef, _state: RuntimeState, ports: PortDevice[] = []): Promise<ReconcileOutcome> {
     this.unsupported(def);
     const d = this.desired(def, ports);
-    const o = await this.host.probe.observe(this.fullScope(d));
+    const o = await this.host.probe.observe(reconcileScope(d));
     const bridge = def.bridge?.name as string;
     if (networkMode(def) !== 'bridge' && !o.links.has(bridge)) {
       // the namespace was reset (a reboot) or the bridge deleted: nothing to adopt; clean up what is left
@@ -273,7 +228,7 @@ export class Engine implements NetworkRuntime {
       throw new VirtError('OPERATION_FAILED', `bridge ${bridge} of network '${def.name}' no longer exists`);
     }
     const outcome = await this.reconcile(d, o, `failed to adopt network '${def.name}'`);
-    const after = outcome.steps.length ? await this.host.probe.observe(this.fullScope(d)) : o;
+    const after = outcome.steps.length ? await this.host.probe.observe(reconcileScope(d)) : o;
     this.track(d, after);
     outcome.state = this.stateOf(d, after);
     return outcome;
@@ -281,7 +236,7 @@ export class Engine implements NetworkRuntime {
 
   async check(def: NetworkDef, _state: RuntimeState, ports: PortDevice[] = []): Promise<DriftProblem[]> {
     const d = this.desired(def, ports);
-    const o = await this.host.probe.observe(this.fullScope(d));
+    const o = await this.host.probe.observe(reconcileScope(d));
     const problems = driftOf(planReconcile(d, o));
     const degraded = this.degradedReasons.get(def.name);
     if (degraded)
@@ -291,10 +246,10 @@ export class Engine implements NetworkRuntime {
 
   async repair(def: NetworkDef, _state: RuntimeState, ports: PortDevice[] = []): Promise<ReconcileOutcome> {
     const d = this.desired(def, ports);
-    const o = await this.host.probe.observe(this.fullScope(d));
+    const o = await this.host.probe.observe(reconcileScope(d));
     const outcome = await this.reconcile(d, o, `failed to repair network '${def.name}'`);
     if (outcome.steps.length) {
-      const after = await this.host.probe.observe(this.fullScope(d));
+      const after = await this.host.probe.observe(reconcileScope(d));
       this.track(d, after);
       outcome.state = this.stateOf(d, after);
     }
@@ -305,18 +260,7 @@ export class Engine implements NetworkRuntime {
     const desired = nets
       .filter((n) => isRoutedL3Mode(networkMode(n.def)) || networkMode(n.def) === 'bridge')
       .map((n) => this.desired(n.def, n.ports));
-    const union = (): ProbeScope => {
-      const scopes = desired.map((d) => this.fullScope(d, true));
-      const union: ProbeScope = {
-        links: scopes.flatMap((s) => s.links),
-        ...(scopes.some((s) => s.nft) ? { nft: 'full' as const } : {}),
-        sysctls: scopes.flatMap((s) => s.sysctls ?? []),
-        routes: scopes.some((s) => s.routes),
-        namespaces: scopes.flatMap((s) => s.namespaces ?? []),
-        foreign: true,
-      };
-      return scopes.reduce((u, s) => (s.overlay ? mergeScope(u, { overlay: s.overlay }) : u), union);
-    };
+    const union = () => unionScope(desired.map((d) => reconcileScope(d, true)));
     let o = await this.host.probe.observe(union());
     const out: Array<{ name: string; outcome: ReconcileOutcome }> = [];
     for (const d of desired) {
@@ -376,7 +320,7 @@ export class Engine implements NetworkRuntime {
     if (op === 'start') {
       this.unsupported(def);
       const d = this.desired(def, opts.ports);
-      plan = planStart(d, await this.host.probe.observe(this.startScope(d)));
+      plan = planStart(d, await this.host.probe.observe(startScope(d)));
     } else if (op === 'stop') plan = await this.stopPlan(def, opts);
     else plan = planForget(this.desired(def, opts.ports));
     const rec = this.recorder();
@@ -386,7 +330,7 @@ export class Engine implements NetworkRuntime {
 
   async plugPort(def: NetworkDef, port: PortDevice): Promise<void> {
     const d = this.desired(def, [port]);
-    const o = await this.host.probe.observe(this.portScope(d));
+    const o = await this.host.probe.observe(portScope(d));
     await this.apply(planPortPlug(d, port, o), `failed to plug port ${port.uuid} into network '${def.name}'`);
   }
 

@@ -117,8 +117,9 @@ export async function main(argv: string[]): Promise<void> {
   const daemon = new Daemon(store, runtime, log);
   await daemon.load();
   daemon.startHealing(Number(values['heal-interval']));
-  const doctorProbe =
+  const probeHost =
     values.runtime === 'linux' ? (await import('../host/doctor-probe.js')).probeHost : undefined;
+  const doctorProbe = probeHost && (() => probeHost({ stateDir }));
 
   const servers: Server[] = [];
   servers.push(await listenUnix(createApi(daemon, { readOnly: false, doctorProbe }), rwPath, 0o600));

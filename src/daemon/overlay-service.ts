@@ -2,14 +2,14 @@
 // bridge (a remote guest's MAC and IP) and puts them into dnsmasq's reservations (SIGHUP, no restart), reports
 // FRR's restarts on every overlay network's event stream, and answers `overlay-info`.
 
-import type { NetworkInfo } from '../api/types.js';
+import type { NetworkInfo, OverlayReport } from '../api/types.js';
 import type { Disposable } from '../base/lifecycle.js';
 import type { Finding } from '../doctor/checks.js';
 import { diagnoseOverlay } from '../doctor/overlay-checks.js';
 import { VirtError } from '../model/errors.js';
 import type { NetworkDef } from '../model/network-def.js';
 import { readOverlay, vxlanDeviceName } from '../model/network-overlay.js';
-import type { OverlayState, RemoteNeighbour } from '../plan/overlay-host.js';
+import type { RemoteNeighbour } from '../plan/overlay-host.js';
 import type { NetworkRuntime, RuntimeEvent } from './runtime.js';
 
 export interface OverlayServiceDeps {
@@ -22,12 +22,7 @@ export interface OverlayServiceDeps {
   log: (msg: string) => void;
 }
 
-/** What `virtnet overlay-info` and GET /v1/networks/NAME/overlay show. */
-export interface OverlayReport extends OverlayState {
-  network: string;
-  /** Bindings learned from EVPN, kept for guests that move here. */
-  learned: number;
-}
+export type { OverlayReport };
 
 /** A remote guest's name is asked again after this long (it may have renamed itself). */
 const NAME_REFRESH_MS = 60_000;

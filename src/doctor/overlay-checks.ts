@@ -3,23 +3,10 @@
 // src/host/overlay-doctor-probe.ts.
 
 import { VXLAN_OVERHEAD_V4, VXLAN_PORT } from '../model/network-overlay.js';
+import type { UnderlayFacts } from '../model/overlay-state.js';
 import type { Finding } from './checks.js';
 
-export interface UnderlayFacts {
-  address: string;
-  /** Undefined when the address is on no interface any more. */
-  device?: string;
-  mtu?: number;
-  frrInstalled: boolean;
-  /** 'open': BGP answers; 'refused': the host answers but nothing listens on 179; 'unreachable': no answer. */
-  peers: Array<{ address: string; bgp: 'open' | 'refused' | 'unreachable' }>;
-  /** Base chains of other tables with policy drop on the input or output hook, as `family table chain hook`. */
-  dropChains: string[];
-  /** Whether any rule of the ruleset names port 4789 (an admin's accept, or a drop). */
-  mentions4789: boolean;
-  /** A UDP socket on 4789 not made by the kernel's VXLAN driver (it would take the port). */
-  portTakenBy?: string;
-}
+export type { UnderlayFacts };
 
 export interface OverlayNetworkFacts {
   name: string;

@@ -164,7 +164,7 @@ export class FakeProbe implements HostProbe {
       const l = h.links.get(name);
       if (!l) continue;
       const copy: ObservedLink = { ...l, addresses: [...(l.addresses ?? [])] };
-      if (!full) delete copy.addresses;
+      if (!scope.addresses) delete copy.addresses;
       o.links.set(name, copy);
     }
     if (scope.nft) {
@@ -196,10 +196,14 @@ export class FakeProbe implements HostProbe {
     if (scope.routes) o.routes = [...h.routes];
     for (const ns of scope.namespaces ?? []) if (h.namespaces.has(ns)) o.namespaces.add(ns);
     if (scope.overlay) {
-      o.overlay = { vxlans: new Map() };
-      for (const name of scope.overlay.vxlans) {
-        const v = h.vxlans.get(name);
-        if (v) o.overlay.vxlans.set(name, { ...v });
+      o.overlay = {};
+      if (scope.overlay.vxlans.length) {
+        const seen = new Map<string, ObservedVxlan>();
+        for (const name of scope.overlay.vxlans) {
+          const v = h.vxlans.get(name);
+          if (v) seen.set(name, { ...v });
+        }
+        o.overlay.vxlans = seen;
       }
       if (scope.overlay.filter)
         o.overlay.filter = h.overlayFilter

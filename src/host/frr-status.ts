@@ -1,7 +1,7 @@
 // What FRR says about an overlay, asked through `vtysh -N PATHSPACE -c 'show … json'` (one vtysh per command: the
 // JSON documents of several -c arguments run together). The parsers are pure and take FRR 8.4's shapes.
 
-import type { OverlayPeer, OverlayRemote, OverlayState } from '../plan/overlay-host.js';
+import type { OverlayPeer, OverlayRemote, OverlayState } from '../model/overlay-state.js';
 import { exec } from './exec.js';
 
 type Json = Record<string, unknown>;

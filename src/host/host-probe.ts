@@ -1,7 +1,7 @@
 // The probe of the real host: sysfs for devices (no process per start), `ip -j addr` for addresses, one `nft -j`
 // for virtnet's table, /proc for routes, sysctls and our processes. It reads only what its scope names.
 
-import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { ObservedHost, ObservedLink, ObservedNft, ProbeScope } from '../plan/observed.js';
 import { emptyObservation, type HostProbe } from '../plan/observed.js';
@@ -25,29 +25,35 @@ function sys(dev: string, file: string): string | undefined {
   }
 }
 
-/** One device from sysfs, or undefined when there is none (names that are no interface name never are). */
-export function sysfsLink(name: string): ObservedLink | undefined {
+/**
+ * One device from sysfs, or undefined when there is none (names that are no interface name never are). `light`:
+ * only what the heal loop compares (there, a bridge, up, its master): four reads instead of seven.
+ */
+export function sysfsLink(name: string, light = false): ObservedLink | undefined {
   if (!SAFE_IFNAME.test(name) || name === '.' || name === '..') return undefined;
   const flags = sys(name, 'flags');
   if (flags === undefined) return undefined;
+  const bridge = existsSync(`/sys/class/net/${name}/bridge`);
+  const tun = !bridge && !light && sys(name, 'tun_flags') !== undefined;
   const link: ObservedLink = {
     name,
-    type: existsSync(`/sys/class/net/${name}/bridge`)
-      ? 'bridge'
-      : sys(name, 'tun_flags') !== undefined
-        ? 'tun'
-        : 'device',
+    type: bridge ? 'bridge' : tun ? 'tun' : 'device',
     up: (Number(flags) & 1) === 1,
   };
+  // existsSync first: an exception per bridge (bridges have no master) costs more than the lookup itself
+  const master = `/sys/class/net/${name}/master`;
+  if (existsSync(master)) {
+    try {
+      link.master = basename(readlinkSync(master));
+    } catch {
+      // left its bridge meanwhile
+    }
+  }
+  if (light) return link;
   const mtu = Number(sys(name, 'mtu'));
   if (Number.isInteger(mtu) && mtu > 0) link.mtu = mtu;
   const mac = sys(name, 'address');
   if (mac) link.mac = mac;
-  try {
-    link.master = basename(readlinkSync(`/sys/class/net/${name}/master`));
-  } catch {
-    // not enslaved
-  }
   return link;
 }
 
@@ -119,7 +125,7 @@ export async function foreignForwardDrops(): Promise<string[]> {
 const DOCKER_TABLES = ['ip filter', 'ip6 filter'];
 
 /** Uid and gid dnsmasq runs as after dropping root: Debian's compiled-in user `nobody`, group `dip` if it exists. */
-function dnsmasqIdentity(): { user: string; uid: number; gid: number } {
+export function dnsmasqIdentity(): { user: string; uid: number; gid: number } {
   const field = (file: string, name: string, i: number): number | undefined => {
     try {
       const line = readFileSync(file, 'utf8')
@@ -173,11 +179,15 @@ export class LinuxProbe implements HostProbe {
   async observe(scope: ProbeScope): Promise<ObservedHost> {
     const o = emptyObservation();
     const full = scope.nft === 'full';
-    const wantAddrs = full ? scope.links : [];
-    for (const name of scope.links) {
-      const l = sysfsLink(name);
-      if (l) o.links.set(name, l);
-    }
+    const wantAddrs = scope.addresses ? scope.links : [];
+    // the heal loop's scope (presence-only nft, no addresses) needs no MTU, MAC or device kind
+    const light = scope.nft !== 'full' && !scope.addresses && !scope.routes && !scope.dnsmasqReads;
+    if (light) this.lightLinks(scope.links, o);
+    else
+      for (const name of scope.links) {
+        const l = sysfsLink(name);
+        if (l) o.links.set(name, l);
+      }
     const present = wantAddrs.filter((n) => o.links.get(n)?.type === 'bridge');
     if (present.length) {
       const args = present.length > 4 ? ['-j', 'addr', 'show'] : undefined;
@@ -228,7 +238,7 @@ export class LinuxProbe implements HostProbe {
     }
     if (scope.routes) o.routes = [...readHostRoutes(4), ...readHostRoutes(6)];
     for (const ns of scope.namespaces ?? []) if (ns.startsWith('/') && existsSync(ns)) o.namespaces.add(ns);
-    if (scope.foreign) await this.observeForeign(o);
+    if (scope.foreign) await this.observeForeign(o, scope.foreign === 'all');
     if (scope.overlay) o.overlay = await observeOverlay(scope.overlay);
     if (scope.dnsmasqReads?.length) {
       // a few stat() calls: not cached, so a directory fixed with chmod counts at the next start
@@ -239,6 +249,37 @@ export class LinuxProbe implements HostProbe {
       }
     }
     return o;
+  }
+
+  /**
+   * Devices for the heal loop, fast at a thousand networks: a bridge's ports come from its `brif` directory (one
+   * read for all of them), so a port costs nothing unless it is not on a bridge looked at.
+   */
+  private lightLinks(names: string[], o: ObservedHost): void {
+    const masters = new Map<string, string>();
+    const rest: string[] = [];
+    for (const name of names) {
+      if (!SAFE_IFNAME.test(name) || name === '.' || name === '..') continue;
+      let members: string[] | undefined;
+      try {
+        members = readdirSync(`/sys/class/net/${name}/brif`);
+      } catch {
+        rest.push(name);
+        continue;
+      }
+      const flags = sys(name, 'flags');
+      if (flags === undefined) continue;
+      o.links.set(name, { name, type: 'bridge', up: (Number(flags) & 1) === 1 });
+      for (const m of members) masters.set(m, name);
+    }
+    for (const name of rest) {
+      const master = masters.get(name);
+      if (master) o.links.set(name, { name, type: 'device', up: true, master });
+      else {
+        const l = sysfsLink(name, true);
+        if (l) o.links.set(name, l);
+      }
+    }
   }
 
   private async tablePresence(): Promise<ObservedNft> {
@@ -252,8 +293,9 @@ export class LinuxProbe implements HostProbe {
     return { table: present, owned };
   }
 
-  private async observeForeign(o: ObservedHost): Promise<void> {
-    o.foreignForwardDrops = await foreignForwardDrops();
+  private async observeForeign(o: ObservedHost, drops: boolean): Promise<void> {
+    // `list chains` lists every chain, virtnet's thousands too: only what check reports needs it
+    if (drops) o.foreignForwardDrops = await foreignForwardDrops();
     o.dockerUserTables = new Set();
     o.dockerUser = { tables: new Map() };
     for (const table of DOCKER_TABLES) {

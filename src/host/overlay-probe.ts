@@ -72,8 +72,9 @@ async function observeFilter(): Promise<ObservedOverlay['filter']> {
 }
 
 export async function observeOverlay(scope: OverlayScope): Promise<ObservedOverlay> {
-  const out: ObservedOverlay = { vxlans: new Map() };
+  const out: ObservedOverlay = {};
   const names = [...new Set(scope.vxlans)].filter((n) => SAFE_IFNAME.test(n));
+  if (names.length) out.vxlans = new Map();
   const lists = await Promise.all(
     names.map((n) => exec({ argv: ['ip', '-d', '-j', 'link', 'show', 'dev', n] })),
   );
@@ -81,7 +82,7 @@ export async function observeOverlay(scope: OverlayScope): Promise<ObservedOverl
     if (r.code !== 0) continue;
     for (const dev of JSON.parse(r.stdout) as IpLinkJson[]) {
       const v = vxlanOf(dev);
-      if (v) out.vxlans.set(v.name, v);
+      if (v) out.vxlans?.set(v.name, v);
     }
   }
   if (scope.filter) out.filter = await observeFilter();

@@ -89,8 +89,10 @@ export interface ProbeScope {
   sysctls?: string[];
   routes?: boolean;
   namespaces?: string[];
-  /** Foreign forward drops and DOCKER-USER chains. */
-  foreign?: boolean;
+  /** Addresses of the bridges among `links` (one `ip -j addr`). */
+  addresses?: boolean;
+  /** Other programs' firewall: `all` = forward drops and DOCKER-USER chains, `docker` = only DOCKER-USER. */
+  foreign?: 'all' | 'docker';
   /** Files dnsmasq reads after dropping root (checked for its user). */
   dnsmasqReads?: string[];
   /** VXLAN devices and the overlay filter table of overlay networks. */

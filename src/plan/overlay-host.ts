@@ -3,9 +3,10 @@
 // EVPN, and the live state FRR reports. Types only.
 
 import type { Disposable } from '../base/lifecycle.js';
-import type { UnderlayFacts } from '../doctor/overlay-checks.js';
+
 import type { OverlayConfig } from '../model/overlay-config.js';
 import type { OverlayBinding } from '../model/overlay-dhcp.js';
+import type { OverlayState, UnderlayFacts } from '../model/overlay-state.js';
 
 /** Where this host's zebra and bgpd live: their binaries, FRR's pathspace (-N) and our files. */
 export interface FrrLayout {
@@ -18,36 +19,6 @@ export interface FrrLayout {
   stateDir: string;
   /** Our directory of FRR's configuration and logs (under virtnetd's run directory). */
   confDir: string;
-}
-
-/** What EVPN says about a network, for `virtnet overlay-info`. */
-export interface OverlayPeer {
-  address: string;
-  /** BGP session state: 'Established', 'Active', 'Connect', 'Idle', … ('down' when bgpd does not answer). */
-  state: string;
-  /** Seconds in the state (established) when known. */
-  uptime?: string;
-  /** EVPN prefixes received from it. */
-  prefixes?: number;
-}
-
-export interface OverlayRemote {
-  mac: string;
-  vtep: string;
-  ip?: string;
-}
-
-export interface OverlayState {
-  vni: number;
-  localVtep: string;
-  asn: number;
-  peers: OverlayPeer[];
-  /** VTEPs that announced this VNI (the flood list). */
-  remoteVteps: string[];
-  /** MACs (and their IPs, when announced) learned from other members. */
-  remotes: OverlayRemote[];
-  /** Why FRR could not be asked, when it could not. */
-  error?: string;
 }
 
 /** A neighbour entry EVPN installed on a bridge: a guest on another member (and the VTEP its MAC is behind). */

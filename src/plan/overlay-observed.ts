@@ -24,8 +24,8 @@ export interface ObservedOverlayFilter {
 }
 
 export interface ObservedOverlay {
-  /** The devices the scope named that exist and are VXLAN devices. */
-  vxlans: Map<string, ObservedVxlan>;
+  /** The devices the scope named that exist and are VXLAN devices; undefined when it named none (heal loop). */
+  vxlans?: Map<string, ObservedVxlan>;
   /** Undefined when the probe did not look at the table. */
   filter?: ObservedOverlayFilter;
 }

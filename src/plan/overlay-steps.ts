@@ -60,7 +60,7 @@ function vxlanDrift(
   bridge: string,
   o: ObservedHost,
 ): { drift: DriftProblem[]; recreate: boolean } {
-  const v = o.overlay?.vxlans.get(ov.device);
+  const v = o.overlay?.vxlans?.get(ov.device);
   const dev = ov.device;
   if (!v) {
     const other = o.links.get(dev);
@@ -115,6 +115,30 @@ function vxlanDrift(
   return { drift, recreate };
 }
 
+/** What the heal loop sees of the device (sysfs only): gone, off its bridge, down. */
+function linkDrift(
+  ov: DesiredOverlay,
+  bridge: string,
+  o: ObservedHost,
+): { drift: DriftProblem[]; recreate: boolean } {
+  const link = o.links.get(ov.device);
+  const dev = ov.device;
+  if (!link)
+    return {
+      drift: [{ what: `VXLAN device ${dev} is missing`, expected: 'present', actual: 'absent' }],
+      recreate: true,
+    };
+  const drift: DriftProblem[] = [];
+  if (link.master !== bridge)
+    drift.push({
+      what: `VXLAN device ${dev} is ${link.master ? `on bridge ${link.master}` : 'on no bridge'}`,
+      expected: bridge,
+      actual: link.master ?? 'none',
+    });
+  if (!link.up) drift.push({ what: `VXLAN device ${dev} is down`, expected: 'up', actual: 'down' });
+  return { drift, recreate: false };
+}
+
 /** The VXLAN device: made (start, or gone/wrong), attached again (the bridge was made again), or its flags fixed. */
 export function vxlanSteps(
   ov: DesiredOverlay,
@@ -139,7 +163,7 @@ export function vxlanSteps(
       },
     ];
   }
-  const { drift, recreate } = vxlanDrift(ov, bridge, o);
+  const { drift, recreate } = o.overlay?.vxlans ? vxlanDrift(ov, bridge, o) : linkDrift(ov, bridge, o);
   if (recreate) {
     const exists = o.links.has(ov.device);
     return [
@@ -174,6 +198,8 @@ export function vxlanSteps(
 /** The filter table (when missing or incomplete: made again in one transaction) and this network's port in it. */
 export function overlayFilterSteps(ov: DesiredOverlay, o: ObservedHost, fresh: boolean): Step[] {
   const f = o.overlay?.filter;
+  // a probe that did not look at the table has nothing to compare
+  if (!fresh && !f) return [];
   const steps: Step[] = [];
   const complete =
     f?.table === true &&

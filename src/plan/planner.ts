@@ -54,6 +54,8 @@ function portSteps(
 ): Step[] {
   const bridge = d.def.bridge?.name as string;
   const l3 = networkMode(d.def) !== 'bridge';
+  // NAT networks are the ones with port forwards: their guests may reach their own (see port-steps.ts)
+  const nat = networkMode(d.def) === 'nat';
   const out: Step[] = [];
   for (const p of d.ports) {
     const s = portStep(
@@ -61,7 +63,7 @@ function portSteps(
       bridge,
       d.def.mtu,
       o,
-      { bridgeFresh, reconcile, ...(l3 ? { bridgeStep: linkStepId(bridge) } : {}) },
+      { bridgeFresh, reconcile, hairpin: nat, ...(l3 ? { bridgeStep: linkStepId(bridge) } : {}) },
       problems,
     );
     if (s) out.push(s);
@@ -206,7 +208,7 @@ export function planPortPlug(d: DesiredNetwork, port: PortDevice, o: ObservedHos
     bridge,
     d.def.mtu,
     o,
-    { bridgeFresh: true, reconcile: false, firstAttach: true },
+    { bridgeFresh: true, reconcile: false, firstAttach: true, hairpin: networkMode(d.def) === 'nat' },
     plan.problems,
   );
   if (step) plan.steps.push(step);
