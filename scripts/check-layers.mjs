@@ -26,14 +26,14 @@ const ALLOWED = {
 const OS_CODE = new Set(['src/host', 'src/daemon', 'src/cli', 'src/sandbox']);
 /** Pure folders: no node:* module at all (they run in the browser too, or must stay testable as data). */
 const PURE = new Set(['src/base', 'src/model', 'src/render', 'src/plan', 'src/api', 'src/doctor', 'web/src']);
+/** Cycles known and being removed elsewhere, matched exactly (any other cycle, or a change of one, fails). */
+const KNOWN_CYCLES = [];
+
 /**
- * Cycles known and being removed elsewhere, matched exactly (any other cycle, or a change of this one, fails):
- * cli/commands.ts holds both the command registry and the types the command files import (the CLI's split into a
- * registry and types is under way on its own branch); delete the entry when it lands.
+ * Files outside host/ that name a kernel path without reading it, with the reason (any other such path fails):
+ * libvirt's hostdev refusal names the device's sysfs path in its message; host/pci-probe.ts does the reading.
  */
-const KNOWN_CYCLES = [
-  'src/cli/commands.ts src/cli/doctor-command.ts src/cli/forward-commands.ts src/cli/guest-commands.ts src/cli/main.ts src/cli/netmode-command.ts src/cli/port-commands.ts',
-];
+const NAMES_KERNEL_PATHS = new Set(['src/model/network-hostdev.ts']);
 
 /** Outside host/ only these may start processes: the CLI its editor, the sandbox (a demo) its namespaces. */
 const COMMANDS = new Set(['src/host', 'src/cli', 'src/sandbox']);
@@ -110,7 +110,7 @@ for (const file of files) {
       problems.push(`${rel}: imports ${relative(root, target)}, but ${from}/ may not import from ${to}/`);
   }
   // the kernel's files are read in host/ (behind a probe), never elsewhere
-  if (!OS_CODE.has(from) || from === 'src/daemon' || from === 'src/cli') {
+  if ((!OS_CODE.has(from) || from === 'src/daemon' || from === 'src/cli') && !NAMES_KERNEL_PATHS.has(rel)) {
     for (const m of text.matchAll(/['"`](\/(?:sys|proc)\/[^'"`]*)/g)) {
       const line = text.slice(0, m.index).split('\n').length;
       const lineText = text.split('\n')[line - 1] ?? '';

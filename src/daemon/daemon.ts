@@ -39,6 +39,8 @@ export class Daemon {
   readonly ports: PortService;
   readonly forwards: ForwardService;
   readonly overlay: OverlayService;
+  /** Checked before every start, autostart included: the daemon's policy (refused dnsmasq options). */
+  startGuard: (def: NetworkDef) => void = () => {};
 
   constructor(
     private readonly store: Store,
@@ -85,6 +87,7 @@ export class Daemon {
       repaired: (def, trigger, o) => this.repaired(def, trigger, o),
       statusOf: (obj) => this.statusOf(obj),
       started: () => this.healLoop.soon(),
+      startGuard: (def) => this.startGuard(def),
       log,
     });
     this.unsubscribeRuntime = runtime.onEvent((e) => {

@@ -6,6 +6,7 @@ import { VirtError } from '../model/errors.js';
 import type { NetworkDef } from '../model/network-def.js';
 import { liveNetworkDef } from '../model/network-defaults.js';
 import { formatNetworkXml } from '../model/network-format.js';
+import { checkStartable } from '../model/network-validate.js';
 import { emptyPlan } from './change-plan.js';
 import type { PortService } from './port-service.js';
 import type { NetworkObj, Registry } from './registry.js';
@@ -54,10 +55,20 @@ function fileStep(path: string, content?: string): ChangePlan {
 export async function planDefine(ctx: DryRunContext, xml: string): Promise<ChangePlan> {
   const { def } = ctx.registry.prepare(xml, (n) => ctx.runtime.hostHasDevice(n));
   const plan = fileStep(ctx.store.configFile(def.name), formatNetworkXml(def, { inactive: true }));
-  const start = await ctx.runtime.planChange('start', liveNetworkDef(def)).catch(() => undefined);
-  const warnings = [...ctx.registry.subnetClashes(def), ...(start?.warnings ?? [])];
+  const warnings = [...ctx.registry.subnetClashes(def), ...(await startWarnings(ctx, def))];
   if (warnings.length) plan.warnings = [...new Set(warnings)];
   return plan;
+}
+
+/** What starting the defined network would run into; a start that would be refused is a warning here. */
+async function startWarnings(ctx: DryRunContext, def: NetworkDef): Promise<string[]> {
+  try {
+    checkStartable(def);
+  } catch (e) {
+    return [`starting it would fail: ${(e as Error).message}`];
+  }
+  const start = await ctx.runtime.planChange('start', liveNetworkDef(def)).catch(() => undefined);
+  return start?.warnings ?? [];
 }
 
 /** Create: a transient network started at once. */
@@ -66,6 +77,7 @@ export async function planCreate(ctx: DryRunContext, xml: string): Promise<Chang
   if (existing?.liveDef) {
     throw new VirtError('OPERATION_INVALID', `network is already active as '${existing.def.name}'`);
   }
+  checkStartable(def);
   return ctx.runtime.planChange('start', ctx.liveFor(existing, def), undefined, {
     ports: existing ? ctx.ports.devicesOf(def.name) : [],
   });
@@ -74,6 +86,7 @@ export async function planCreate(ctx: DryRunContext, xml: string): Promise<Chang
 export function planStart(ctx: DryRunContext, id: string): Promise<ChangePlan> {
   const obj = ctx.registry.lookup(id);
   if (obj.liveDef) throw new VirtError('OPERATION_INVALID', 'network is already active');
+  checkStartable(obj.def);
   return ctx.runtime.planChange('start', ctx.liveFor(obj, obj.def), undefined, {
     ports: ctx.ports.devicesOf(obj.def.name),
   });

@@ -7,6 +7,7 @@ import { VirtError } from '../model/errors.js';
 import type { NetworkDef } from '../model/network-def.js';
 import { liveNetworkDef } from '../model/network-defaults.js';
 import { parseNetworkXml } from '../model/network-parse.js';
+import { checkStartable } from '../model/network-validate.js';
 import { forwardLabel, readForwards } from '../model/port-forward.js';
 import { withReservation } from '../model/port-reservation.js';
 import type { ForwardService } from './forward-service.js';
@@ -26,6 +27,8 @@ export interface LifecycleContext {
   statusOf(obj: NetworkObj): ActiveStatus;
   /** After each start: the heal loop's early round. */
   started(): void;
+  /** The daemon's policy, checked before every start (refused dnsmasq options). */
+  startGuard(def: NetworkDef): void;
   log(msg: string): void;
 }
 
@@ -109,9 +112,11 @@ export class Lifecycle {
 
   async start(obj: NetworkObj, def: NetworkDef): Promise<void> {
     const { registry, store, runtime, ports } = this.ctx;
+    checkStartable(def);
+    this.ctx.startGuard(def);
     for (const other of registry.active()) {
       if (other !== obj && other.liveDef?.bridge?.name && other.liveDef.bridge.name === def.bridge?.name) {
-        throw new VirtError('INTERNAL_ERROR', `bridge name '${def.bridge.name}' already in use.`);
+        throw new VirtError('RESOURCE_IN_USE', `bridge name '${def.bridge.name}' already in use.`);
       }
     }
     const clash = this.forwardClash(def);

@@ -20,6 +20,17 @@ export class MemoryRuntime extends Engine {
   }
 
   /**
+   * A memory host has every host bridge a bridged network names (`--runtime memory` cannot know the real host's):
+   * the bridge is put on the fake host before the start looks for it.
+   */
+  override async start(def: NetworkDef, ports: PortDevice[] = []): Promise<RuntimeState> {
+    const bridge = def.bridge?.name;
+    if (bridge && networkMode(def) === 'bridge' && !this.host.fake.links.has(bridge))
+      this.host.fake.links.set(bridge, { name: bridge, type: 'bridge', up: true });
+    return super.start(def, ports);
+  }
+
+  /**
    * A restarted memory daemon finds its host empty, while a real host keeps running networks: what the network
    * had is put back on the fake host (silently) before the adoption looks at it.
    */

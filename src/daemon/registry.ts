@@ -3,6 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { NetworkInfo } from '../api/types.js';
+import { hostPciProbe } from '../host/pci-probe.js';
 import { formatSubnet, subnetsOverlap } from '../model/addr.js';
 import { VirtError } from '../model/errors.js';
 import { isRoutedL3Mode, type NetworkDef, networkMode } from '../model/network-def.js';
@@ -73,13 +74,13 @@ export class Registry {
   /** Parse, validate, check duplicates, fill in defaults — everything define and create share. */
   prepare(xml: string, hostHasDevice: (name: string) => boolean): { def: NetworkDef; existing?: NetworkObj } {
     const parsed = parseNetworkXml(xml);
-    validateNetworkDef(parsed);
+    validateNetworkDef(parsed, hostPciProbe);
     // libvirt's order (virNetworkObjAssignDefLocked): the uuid is looked up first, then the name
     if (parsed.uuid) {
       for (const [name, obj] of this.nets) {
         if (name !== parsed.name && obj.def.uuid === parsed.uuid) {
           throw new VirtError(
-            'OPERATION_FAILED',
+            'NETWORK_EXIST',
             `network '${name}' is already defined with uuid ${parsed.uuid}`,
           );
         }
@@ -89,7 +90,7 @@ export class Registry {
     // libvirt generates a uuid for XML without one, so such a document never matches an existing network
     if (existing && existing.def.uuid !== parsed.uuid) {
       throw new VirtError(
-        'OPERATION_FAILED',
+        'NETWORK_EXIST',
         `network '${parsed.name}' already exists with uuid ${existing.def.uuid}`,
       );
     }
@@ -100,7 +101,7 @@ export class Registry {
     });
     const bridge = def.bridge?.name;
     if (bridge && isRoutedL3Mode(networkMode(def)) && this.bridgeOwner(bridge, def.name) !== undefined) {
-      throw new VirtError('INTERNAL_ERROR', `bridge name '${bridge}' already in use.`);
+      throw new VirtError('RESOURCE_IN_USE', `bridge name '${bridge}' already in use.`);
     }
     const others = [...this.nets.values()].flatMap((o) =>
       [o.def, o.newDef, o.liveDef].filter((d) => d !== undefined),
@@ -108,7 +109,7 @@ export class Registry {
     const vniClash = vniOwner(def, others);
     if (vniClash !== undefined)
       throw new VirtError(
-        'OPERATION_INVALID',
+        'RESOURCE_IN_USE',
         `network '${def.name}' uses the VNI of network '${vniClash}': each overlay network needs its own VNI on a host`,
       );
     return { def, existing };

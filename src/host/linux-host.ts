@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Disposable } from '../base/lifecycle.js';
 import type { NetworkDef } from '../model/network-def.js';
 import type { OverlayConfig } from '../model/overlay-config.js';
+import { networkFileName } from '../model/safe-strings.js';
 import type { DnsmasqFilesPaths } from '../plan/desired.js';
 import type { HostEvent, HostSide } from '../plan/host-side.js';
 import { TABLE } from '../render/nft-ruleset.js';
@@ -32,8 +33,10 @@ export interface LinuxHostOptions {
   overlay?: OverlayConfig;
 }
 
-export function dnsmasqPaths(stateDir: string, runDir: string, name: string): DnsmasqFilesPaths {
+export function dnsmasqPaths(stateDir: string, runDir: string, network: string): DnsmasqFilesPaths {
   const d = join(stateDir, 'dnsmasq');
+  // encoded: no '#', '"', ',' or space in a dnsmasq config line, no dot file, injective across networks
+  const name = networkFileName(network);
   return {
     conf: join(d, `${name}.conf`),
     hostsFile: join(d, `${name}.hostsfile`),

@@ -5,6 +5,7 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OverlayBinding } from '../model/overlay-dhcp.js';
+import { networkFileName } from '../model/safe-strings.js';
 import type { RemoteNeighbour } from '../plan/overlay-host.js';
 import { writeFileAtomic } from './atomic-file.js';
 
@@ -15,18 +16,14 @@ export const MAX_BINDINGS = 4096;
 /** `seen` of bindings still announced is written down this often (not every poll). */
 const REFRESH_S = 600;
 
-const SAFE_NAME = /^[A-Za-z0-9_.:+-]{1,128}$/;
-
 export class BindingStore {
   private readonly cache = new Map<string, OverlayBinding[]>();
 
   constructor(private readonly dir: string) {}
 
   private file(network: string): string {
-    // network names are validated at define; encode anything else rather than trust it in a path
-    const safe =
-      SAFE_NAME.test(network) && !network.startsWith('.') ? network : Buffer.from(network).toString('hex');
-    return join(this.dir, `${safe}.json`);
+    // encoded as every per-network file is: no dot file, nothing but the name's own characters, injective
+    return join(this.dir, `${networkFileName(network)}.json`);
   }
 
   get(network: string): OverlayBinding[] {

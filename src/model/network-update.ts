@@ -3,10 +3,12 @@
 import { parseIp, subnetContains } from './addr.js';
 import { VirtError } from './errors.js';
 import type { DhcpHost, DnsDef, IpDef, NetworkDef } from './network-def.js';
+import { formatNetworkXml } from './network-format.js';
 import { ipAddress, ipSubnet } from './network-ip.js';
-import { parsePortGroup } from './network-parse.js';
+import { parseNetworkXml, parsePortGroup } from './network-parse.js';
 import { parseDnsHost, parseDnsTxt, parseSrv } from './network-parse-dns.js';
 import { parseDhcpHost, parseDhcpRange } from './network-parse-ip.js';
+import { validateNetworkDef } from './network-validate.js';
 import { attr, parseXmlDocument, type XmlElement } from './xml-dom.js';
 
 /** virsh's command names; "add" is add-last. */
@@ -101,6 +103,8 @@ export function updateNetworkDef(
       updateDnsSrv(next, cmd, el);
       break;
   }
+  // what define would refuse must not get in through an update: the result has to define again as it is
+  validateNetworkDef(parseNetworkXml(formatNetworkXml(next, { inactive: true })));
   return next;
 }
 
@@ -183,7 +187,7 @@ function updateDhcpHost(def: NetworkDef, cmd: Cmd, el: XmlElement, parentIndex: 
   if (cmd === 'modify') {
     const i = hosts.findIndex(
       (h) =>
-        (host.mac !== undefined && h.mac === host.mac) ||
+        (host.mac !== undefined && sameMac(h.mac, host.mac)) ||
         sameIp(host.ip, h.ip) ||
         (host.name !== undefined && h.name === host.name),
     );
@@ -196,7 +200,7 @@ function updateDhcpHost(def: NetworkDef, cmd: Cmd, el: XmlElement, parentIndex: 
   } else if (cmd === 'delete') {
     const i = hosts.findIndex(
       (h) =>
-        (host.mac === undefined || h.mac === undefined || h.mac === host.mac) &&
+        (host.mac === undefined || h.mac === undefined || sameMac(h.mac, host.mac)) &&
         (host.name === undefined || h.name === host.name) &&
         (host.ip === undefined || sameIp(host.ip, h.ip)),
     );
@@ -206,7 +210,7 @@ function updateDhcpHost(def: NetworkDef, cmd: Cmd, el: XmlElement, parentIndex: 
     checkMultiDhcp(def, ipdef);
     const clash = hosts.some(
       (h) =>
-        (host.mac !== undefined && h.mac === host.mac) ||
+        (host.mac !== undefined && sameMac(h.mac, host.mac)) ||
         (host.name !== undefined && h.name === host.name) ||
         sameIp(host.ip, h.ip),
     );
@@ -400,4 +404,9 @@ function updateDnsSrv(def: NetworkDef, cmd: Cmd, el: XmlElement): void {
   const i = matches[0] as number;
   if (cmd === 'modify') srvs[i] = srv;
   else srvs.splice(i, 1);
+}
+
+/** libvirt compares MAC addresses as addresses (virMacAddrCompare), whatever their case. */
+function sameMac(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 }

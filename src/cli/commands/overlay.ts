@@ -1,13 +1,10 @@
 // net-overlay-info: the state of a network that spans hosts, as this member's FRR sees it — peers and their BGP
 // sessions, remote VTEPs, and the MACs and addresses learned through EVPN (virtnet's own command, virsh's style).
 
-import type { OverlayReport } from '../api/types.js';
-import type { Command } from './commands.js';
-import { formatTable } from './format.js';
-import type { OptionSpec } from './options.js';
-
-const NETWORK: OptionSpec = { name: 'network', value: true, positional: true, required: true };
-const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : '');
+import type { OverlayReport } from '../../api/types.js';
+import type { CommandTable } from '../command.js';
+import { enc, printJson, str } from '../command-kit.js';
+import { formatTable } from '../format.js';
 
 /** The report as people read it: a header, the peers table, the remote guests table. */
 export function formatOverlayReport(r: OverlayReport, quiet = false): string {
@@ -39,21 +36,17 @@ export function formatOverlayReport(r: OverlayReport, quiet = false): string {
   return out;
 }
 
-export const OVERLAY_COMMANDS: Record<string, Command> = {
+export const COMMANDS: CommandTable = {
   'net-overlay-info': {
-    specs: [NETWORK],
     async run(ctx) {
       const network = str(ctx.args.network);
       const r = await ctx.request<OverlayReport>(
         'GET',
-        `/v1/networks/${encodeURIComponent(network)}/overlay`,
+        `/v1/networks/${enc(network)}/overlay`,
         undefined,
         `Failed to get the overlay state of network ${network}`,
       );
-      if (ctx.args.json) {
-        ctx.out(`${JSON.stringify(r, null, 2)}\n`);
-        return;
-      }
+      if (printJson(ctx, r)) return;
       ctx.out(formatOverlayReport(r, ctx.quiet));
     },
   },
