@@ -27,8 +27,10 @@ describe('nft ruleset', () => {
     for (const line of base.split('\n').map((l) => l.trim())) {
       const c = /^chain (\S+) \{$/.exec(line);
       const m = /^map (\S+) \{$/.exec(line);
-      if (c) chains.set((chain = c[1] as string), []);
-      else if (m) maps.push(m[1] as string);
+      if (c) {
+        chain = c[1] as string;
+        chains.set(chain, []);
+      } else if (m) maps.push(m[1] as string);
       else if (line === '}') chain = undefined;
       else if (chain && line && !/^type .* hook /.test(line)) chains.get(chain)?.push(line);
     }
