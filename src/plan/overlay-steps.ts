@@ -1,7 +1,7 @@
 // Steps of a network's overlay: its VXLAN device on the bridge (the VNI, UDP 4789, local = our VTEP, no learning,
 // ARP/ND suppression), its port in the filter that keeps DHCP and RAs on each member's side, and this host's FRR
-// (configuration files, zebra, bgpd), made by the first overlay network and stopped with the last. Fresh when
-// planning a start; otherwise only what differs from what the probe saw.
+// (src/plan/frr-steps.ts), made by the first overlay network and stopped with the last. Fresh when planning a
+// start; otherwise only what differs from what the probe saw.
 
 import { VXLAN_PORT } from '../model/network-overlay.js';
 import { assertIfName } from '../model/safe-strings.js';
@@ -12,6 +12,7 @@ import {
   overlayPortRemove,
   overlayTableScript,
 } from '../render/nft-overlay.js';
+import { frrRemoveSteps, frrSteps } from './frr-steps.js';
 import { linkStepId } from './link-steps.js';
 import type { ObservedHost } from './observed.js';
 import type { DesiredOverlay } from './overlay-desired.js';
@@ -20,10 +21,6 @@ import type { DriftProblem, Step } from './steps.js';
 export const vxlanStepId = (device: string) => `link:${device}`;
 export const OVERLAY_TABLE_STEP = 'nft:overlay-table';
 const filterStepId = (device: string) => `nft:overlay:${device}`;
-const FRR_FILES_STEP = 'frr:files';
-/** Debian's frr package runs its daemons as this user. */
-const FRR_USER = 'frr';
-const FRR_LEFTOVERS = ['zebra.pid', 'zebra.vty', 'zserv.api', 'bgpd.pid', 'bgpd.vty'];
 
 function createLines(ov: DesiredOverlay, bridge: string): string[] {
   const dev = ov.device;
@@ -255,74 +252,6 @@ export function overlayFilterSteps(ov: DesiredOverlay, o: ObservedHost, fresh: b
   return steps;
 }
 
-/**
- * This host's FRR: its files written, zebra then bgpd started, when they do not run (a start finds them running
- * when another overlay network started them). A changed configuration means both are started again. A probe that
- * did not look at processes (the heal loop: the supervisor keeps them) plans nothing here.
- */
-export function frrSteps(ov: DesiredOverlay, o: ObservedHost, fresh: boolean): Step[] {
-  if (!o.processesKnown) return [];
-  const frr = ov.frr;
-  const stale = o.filesKnown ? frr.files.filter((f) => o.files.get(f.path) !== f.content) : [];
-  const pids = frr.processes.map((p) => o.processes.get(p.ref.id));
-  const anyRunning = pids.some((pid) => pid !== undefined);
-  const steps: Step[] = [];
-  if (stale.length) {
-    steps.push({
-      id: FRR_FILES_STEP,
-      title: 'write FRR configuration (zebra, bgpd)',
-      do: stale.map((f) => ({ kind: 'write' as const, path: f.path, content: f.content, mode: 0o644 })),
-      // files FRR runs with are not taken back; new ones go with a start that fails
-      undo: anyRunning ? [] : stale.map((f) => ({ kind: 'remove' as const, path: f.path })),
-      // FRR needs nothing of the network's: it starts while the rest is made (bgpd still waits for zebra)
-      parallel: true,
-      provides: stale.map((f) => ({ kind: 'file' as const, path: f.path, content: f.content })),
-      ...(!fresh && anyRunning
-        ? { drift: stale.map((f) => ({ what: `${f.path} differs from the overlay configuration` })) }
-        : {}),
-    });
-  }
-  const restart = stale.length > 0 && anyRunning;
-  if (restart) {
-    // bgpd first: it withdraws its routes at once instead of losing zebra under it
-    for (const [i, p] of [...frr.processes.entries()].reverse()) {
-      const pid = pids[i];
-      if (pid === undefined) continue;
-      steps.push({
-        id: `frr-stop:${p.ref.program}`,
-        title: `stop ${p.ref.program} (its configuration changed)`,
-        do: [{ kind: 'stop-process', process: p.ref, pid }],
-        undo: [],
-        removes: [{ kind: 'process', process: p.ref }],
-      });
-    }
-  }
-  for (const [i, p] of frr.processes.entries()) {
-    const dead = pids[i] === undefined;
-    if (!dead && !restart) continue;
-    steps.push({
-      id: p.ref.id,
-      title: `start ${p.ref.program} (FRR's ${p.ref.program === 'zebra' ? 'kernel side' : 'BGP-EVPN'})`,
-      do: [
-        // the daemons drop root for user frr and then write their pid files and sockets here
-        {
-          kind: 'exec',
-          argv: ['install', '-d', '-o', FRR_USER, '-g', FRR_USER, '-m', '0755', frr.stateDir],
-        },
-        { kind: 'spawn', process: p.ref, argv: p.argv },
-      ],
-      undo: [{ kind: 'stop-process', process: p.ref }],
-      after: [FRR_FILES_STEP, ...frr.processes.slice(0, i).map((x) => x.ref.id)],
-      parallel: true,
-      provides: [{ kind: 'process', process: p.ref }],
-      ...(!fresh && dead
-        ? { drift: [{ what: `${p.ref.program} is not running`, expected: 'running', actual: 'dead' }] }
-        : {}),
-    });
-  }
-  return steps;
-}
-
 /** Stop: the VXLAN device and its filter port; FRR too when no other overlay network is active. */
 export function overlayRemoveSteps(ov: DesiredOverlay, o: ObservedHost): Step[] {
   const steps: Step[] = [
@@ -341,29 +270,7 @@ export function overlayRemoveSteps(ov: DesiredOverlay, o: ObservedHost): Step[] 
       removes: [{ kind: 'overlay-filter', port: ov.device }],
     },
   ];
-  if (ov.keepFrr || !ov.frr.processes.length) return steps;
-  for (const p of [...ov.frr.processes].reverse()) {
-    const pid = o.processes.get(p.ref.id);
-    steps.push({
-      id: p.ref.id,
-      title: `stop ${p.ref.program} (no overlay network is active)`,
-      do: [{ kind: 'stop-process', process: p.ref, ...(pid !== undefined ? { pid } : {}) }],
-      undo: [],
-      removes: [{ kind: 'process', process: p.ref }],
-    });
-  }
-  steps.push({
-    id: FRR_FILES_STEP,
-    title: 'remove FRR configuration and sockets',
-    do: [
-      ...ov.frr.files.map((f) => ({ kind: 'remove' as const, path: f.path })),
-      // what FRR leaves in its pathspace directory once the daemons are gone, then the directory
-      ...FRR_LEFTOVERS.map((f) => ({ kind: 'remove' as const, path: `${ov.frr.stateDir}/${f}` })),
-      { kind: 'exec', argv: ['rmdir', '--', ov.frr.stateDir], mayFail: true },
-    ],
-    undo: [],
-    removes: ov.frr.files.map((f) => ({ kind: 'file' as const, path: f.path, content: '' })),
-  });
+  if (!ov.keepFrr) steps.push(...frrRemoveSteps(ov.frr, o));
   return steps;
 }
 
