@@ -64,11 +64,10 @@ export async function planDefine(ctx: DryRunContext, xml: string): Promise<Chang
 async function startWarnings(ctx: DryRunContext, def: NetworkDef): Promise<string[]> {
   try {
     checkStartable(def);
+    return (await ctx.runtime.planChange('start', liveNetworkDef(def))).warnings ?? [];
   } catch (e) {
     return [`starting it would fail: ${(e as Error).message}`];
   }
-  const start = await ctx.runtime.planChange('start', liveNetworkDef(def)).catch(() => undefined);
-  return start?.warnings ?? [];
 }
 
 /** Create: a transient network started at once. */

@@ -106,7 +106,8 @@ export class Engine implements NetworkRuntime {
         'CONFIG_UNSUPPORTED',
         `forward mode '${mode}' is not supported by virtnet yet (network '${def.name}')`,
       );
-    if (!def.bridge?.name) throw new VirtError('INTERNAL_ERROR', `network '${def.name}' has no bridge name`);
+    if (!def.bridge?.name)
+      throw new VirtError('CONFIG_UNSUPPORTED', `network '${def.name}' has no bridge name`);
   }
 
   /** Runs a plan; a failure (after the unwinding) becomes a VirtError naming the step, its command and error. */
@@ -116,7 +117,9 @@ export class Engine implements NetworkRuntime {
       const reason = blocker.step.startsWith('check host bridge')
         ? blocker.message
         : `step "${blocker.step}" failed: ${blocker.message}`;
-      throw this.failure(what, reason);
+      // refused before anything ran, because of what the host has (a name taken, a subnet routed, a bridge
+      // missing): a conflict with the host's state, not a failure of it
+      throw this.failure(what, reason, undefined, 'HOST_CONFLICT');
     }
     try {
       return await applySteps(plan.steps, this.host.executor);
@@ -125,12 +128,13 @@ export class Engine implements NetworkRuntime {
     }
   }
 
-  private failure(what: string, reason: string, cause?: unknown): VirtError {
-    const err = new VirtError(
-      'OPERATION_FAILED',
-      `${what}: ${reason}`,
-      cause === undefined ? undefined : { cause },
-    );
+  private failure(
+    what: string,
+    reason: string,
+    cause?: unknown,
+    code: 'OPERATION_FAILED' | 'HOST_CONFLICT' = 'OPERATION_FAILED',
+  ): VirtError {
+    const err = new VirtError(code, `${what}: ${reason}`, cause === undefined ? undefined : { cause });
     const hint = hintFor(reason);
     if (hint) err.hint = hint;
     return err;

@@ -35,6 +35,7 @@ const USAGE = `usage: virtnetd [--config-dir DIR] [--state-dir DIR] [--run-dir D
   --state-dir DIR        status of active networks, dnsmasq files, leases (default /var/lib/virtnet)
   --run-dir DIR          sockets and pid files (default /run/virtnet)
   --runtime KIND         linux (default: bridges, nftables, dnsmasq) or memory (no host changes)
+  --memory-host-bridge B with --runtime memory: the pretend host has bridge B (for bridged networks; repeatable)
   --http ADDR:PORT       also serve the API and the web UI over TCP. Every /v1 request needs the token
                          (Authorization: Bearer TOKEN, or the browser's cookie from /login?token=TOKEN)
   --http-token-file F    the token is the first line of F (default: made once in <state-dir>/http-token, 0600,
@@ -63,9 +64,11 @@ async function loadRuntime(
   stateDir: string,
   runDir: string,
   verbose: boolean,
-  overlay: OverlayConfig | undefined,
+  hostBridges: string[] = [],
+  overlay: OverlayConfig | undefined = undefined,
 ): Promise<NetworkRuntime> {
-  if (kind === 'memory') return new MemoryRuntime({ stateDir, runDir, ...(overlay ? { overlay } : {}) });
+  if (kind === 'memory')
+    return new MemoryRuntime({ stateDir, runDir, hostBridges, ...(overlay ? { overlay } : {}) });
   if (kind !== 'linux') throw new Error(`unknown runtime '${kind}'`);
   const { createLinuxRuntime } = await import('./linux-runtime.js');
   // what happens behind the daemon's back (a dnsmasq restarted or failing, the table restored) is always logged
@@ -95,6 +98,7 @@ export async function main(argv: string[]): Promise<void> {
       'import-libvirt': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       'heal-interval': { type: 'string', default: '2000' },
+      'memory-host-bridge': { type: 'string', multiple: true },
       'web-root': { type: 'string' },
       'overlay-address': { type: 'string' },
       'overlay-peers': { type: 'string' },
@@ -148,7 +152,14 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const runtime = await loadRuntime(values.runtime, stateDir, runDir, values.verbose, overlay);
+  const runtime = await loadRuntime(
+    values.runtime,
+    stateDir,
+    runDir,
+    values.verbose,
+    values['memory-host-bridge'],
+    overlay,
+  );
   const daemon = new Daemon(store, runtime, log);
   // autostart and every other start: the same refusal as the API's for options that run programs
   daemon.startGuard = (def) =>

@@ -12,22 +12,14 @@ import type { ReconcileOutcome, RuntimeEvent, RuntimeState } from './runtime.js'
 export class MemoryRuntime extends Engine {
   declare readonly host: MemoryHost;
 
-  constructor(opts: { stateDir?: string; runDir?: string; overlay?: OverlayConfig } = {}) {
+  /** `hostBridges`: bridges the pretend host already has (for bridged networks: `--memory-host-bridge`). */
+  constructor(
+    opts: { stateDir?: string; runDir?: string; hostBridges?: string[]; overlay?: OverlayConfig } = {},
+  ) {
     super(createMemoryHost(opts), () => {
       const r = new RecordingExecutor();
       return { executor: r, transcript: r.transcript };
     });
-  }
-
-  /**
-   * A memory host has every host bridge a bridged network names (`--runtime memory` cannot know the real host's):
-   * the bridge is put on the fake host before the start looks for it.
-   */
-  override async start(def: NetworkDef, ports: PortDevice[] = []): Promise<RuntimeState> {
-    const bridge = def.bridge?.name;
-    if (bridge && networkMode(def) === 'bridge' && !this.host.fake.links.has(bridge))
-      this.host.fake.links.set(bridge, { name: bridge, type: 'bridge', up: true });
-    return super.start(def, ports);
   }
 
   /**

@@ -16,9 +16,9 @@ export interface MemoryHost extends HostSide {
 }
 
 export function createMemoryHost(
-  opts: { stateDir?: string; runDir?: string; overlay?: OverlayConfig } = {},
+  opts: { stateDir?: string; runDir?: string; hostBridges?: string[]; overlay?: OverlayConfig } = {},
 ): MemoryHost {
-  const fake = new FakeHost();
+  const fake = new FakeHost(opts.hostBridges);
   const listeners = new Set<(e: HostEvent) => void>();
   const stateDir = opts.stateDir ?? '/var/lib/virtnet';
   const runDir = opts.runDir ?? '/run/virtnet';

@@ -25,6 +25,8 @@ export const ERROR_PREFIX = {
   MALFORMED_VALUE: 'internal error: ',
   /** An address libvirt cannot parse, reported as a system error (getaddrinfo's words), bad input all the same. */
   MALFORMED_ADDRESS: '',
+  /** A start refused before anything ran because of the host's state (device name taken, subnet routed). */
+  HOST_CONFLICT: 'operation failed: ',
   REQUEST_TOO_LARGE: 'request too large: ',
   NO_ROUTE: 'no such route: ',
 } as const;
@@ -54,6 +56,7 @@ export const ERROR_HTTP_STATUS: Record<ErrorCode, number> = {
   RESOURCE_IN_USE: 409,
   MALFORMED_VALUE: 400,
   MALFORMED_ADDRESS: 400,
+  HOST_CONFLICT: 409,
   REQUEST_TOO_LARGE: 413,
   NO_ROUTE: 404,
 };

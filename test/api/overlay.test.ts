@@ -112,7 +112,7 @@ describe('overlay API', () => {
     s = await setup(null);
     await s.call('POST', '/v1/networks', xml('red', '100'));
     const r = await s.call('POST', '/v1/networks/red/start');
-    assert.equal(r.status, 500);
+    assert.equal(r.status, 409, 'a blocker on this host: HOST_CONFLICT');
     assert.match(message(r), /virtnetd runs without --overlay-address/);
     assert.equal((await s.call('GET', '/v1/networks/red')).json.active, false);
     const doc = (await s.call('GET', '/v1/doctor')).json as {
@@ -130,7 +130,7 @@ describe('overlay API', () => {
       JSON.stringify(dry.json),
     );
     const r = await s.call('POST', '/v1/networks/red/start');
-    assert.equal(r.status, 500);
+    assert.equal(r.status, 409, 'a blocker on this host: HOST_CONFLICT');
     assert.match(message(r), /install Debian's package 'frr'/);
   });
 
