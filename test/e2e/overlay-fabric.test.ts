@@ -3,7 +3,8 @@
 // reaches the others by TCP, moves 10 MB across hosts and leaves masqueraded as its own host. Then: a member's
 // control plane killed (the others keep talking; it comes back and adopts), a member's virtnetd restarted alone
 // (FRR kept, nobody disturbed), a guest that moves to another host (same address, reachable within 2 s), and a
-// fourth host that joins the running network.
+// fourth host that joins the running network; reservations on every member, DHCP while a member is lost, and an
+// isolated network stretched beside the NAT one.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -29,8 +30,19 @@ const XML = `<network>
     <virtnet:overlay xmlns:virtnet='https://virtnet.dev/xmlns/network-overlay/1' vni='100'/>
   </metadata>
   <ip address='${SUBNET}.1' netmask='255.255.255.0'>
-    <dhcp><range start='${SUBNET}.10' end='${SUBNET}.209'/></dhcp>
+    <dhcp>
+      <range start='${SUBNET}.10' end='${SUBNET}.209'/>
+      <host mac='52:54:00:0b:00:98' name='fixed1' ip='${SUBNET}.15'/>
+      <host mac='52:54:00:0b:00:99' name='fixed2' ip='${SUBNET}.200'/>
+    </dhcp>
   </ip>
+</network>`;
+// isolated (no <forward>), a second VNI on the same members
+const ISLAND = `<network>
+  <name>island</name>
+  <bridge name='vnbr-is'/>
+  <metadata><virtnet:overlay xmlns:virtnet='https://virtnet.dev/xmlns/network-overlay/1' vni='101'/></metadata>
+  <ip address='10.126.0.1' netmask='255.255.255.0'><dhcp><range start='10.126.0.10' end='10.126.0.100'/></dhcp></ip>
 </network>`;
 
 function canRunOverlay(): string | undefined {
@@ -65,9 +77,9 @@ describe('overlay network across three hosts', { skip: canRunOverlay() }, () => 
       remotes: Array<{ mac: string; ip?: string; vtep: string }>;
     };
   /** A container on host h, plugged in with port-add --netns, with a lease from DHCP. */
-  const plug = (h: FabricHost, name: string, mac: string): Guest => {
+  const plug = (h: FabricHost, name: string, mac: string, net = 'stretch'): Guest => {
     const ns = h.t.addNamespace(name);
-    ok(h, ['port-add', 'stretch', '--owner', name, '--netns', `/var/run/netns/${ns}`, '--mac', mac]);
+    ok(h, ['port-add', net, '--owner', name, '--netns', `/var/run/netns/${ns}`, '--mac', mac]);
     const ip = dhcpAs(h.t, ns, name);
     assert.ok(ip, `no lease for ${name} on host ${h.index + 1}`);
     return { host: h, ns, name, mac, ip };
@@ -151,6 +163,13 @@ describe('overlay network across three hosts', { skip: canRunOverlay() }, () => 
     }
   });
 
+  test("reservations apply on every member, also for an address in another member's slice", () => {
+    const [h1, , h3] = fabric.hosts as [FabricHost, FabricHost, FabricHost];
+    // .15 is in host 1's slice, .200 in host 4's: the reservation wins wherever the guest is plugged in
+    assert.equal(plug(h3, 'fixed1', '52:54:00:0b:00:98').ip, `${SUBNET}.15`);
+    assert.equal(plug(h1, 'fixed2', '52:54:00:0b:00:99').ip, `${SUBNET}.200`);
+  });
+
   test('every guest reaches the other two by TCP, and 10 MB cross the overlay', async () => {
     for (const a of guests)
       for (const b of guests) {
@@ -204,9 +223,14 @@ describe('overlay network across three hosts', { skip: canRunOverlay() }, () => 
     const h2 = fabric.hosts[1] as FabricHost;
     const probe = udpProbe(g1.host.t, g1.ns, g3.ip, 7001);
     await new Promise((r) => setTimeout(r, 500));
+    // host 2 lost entirely: its control plane and its dnsmasq
     fabric.killControlPlane(1);
+    for (const pid of h2.t.dnsmasqPids()) process.kill(pid, 'SIGKILL');
     await new Promise((r) => setTimeout(r, 2000));
     const during = udpProbe(g3.host.t, g3.ns, g1.ip, 7001);
+    // DHCP goes on elsewhere: a new guest on host 3 gets an address nobody has
+    const late = plug(g3.host, 'g5', '52:54:00:0b:00:05');
+    assert.ok(!guests.some((g) => g.ip === late.ip), `host 3 gave ${late.ip}, an address in use`);
     await h2.t.startDaemon(h2.flags);
     assert.equal(fabric.frrPids(1).length, 2, "host 2's FRR not started again");
     // host 2's guest is reachable again once its routes are announced anew
@@ -219,8 +243,9 @@ describe('overlay network across three hosts', { skip: canRunOverlay() }, () => 
       r3.received > 0 && r3.maxGapMs < 1000,
       `3 -> 1 gap while host 2 came back ${JSON.stringify(r3)}`,
     );
-    // adoption took the running network over: the guest kept its device and address
+    // adoption took the running network over: the guest kept its device and address, and DHCP is back
     assert.equal(h2.t.tcp(g2.ns, g3.ip, 7000), g2.ip);
+    assert.ok(await until(() => h2.t.dnsmasqPids().length === 1, 5000), "host 2's dnsmasq not started again");
   });
 
   test("a member's virtnetd restarted alone (FRR kept) disturbs no guest", async () => {
@@ -287,5 +312,25 @@ describe('overlay network across three hosts', { skip: canRunOverlay() }, () => 
       assert.equal(h4.t.tcp(g4.ns, g.ip, 7000), g4.ip, `g4 -> ${g.ns}`);
       assert.equal(g.host.t.tcp(g.ns, g4.ip, 7000), g.ip, `${g.ns} -> g4`);
     }
+  });
+
+  test('an isolated network is stretched too, beside the NAT one (a second VNI on the same FRR)', async () => {
+    const [h1, h2] = fabric.hosts as [FabricHost, FabricHost];
+    const frrBefore = fabric.frrPids(0).sort();
+    for (const h of [h1, h2]) await h.t.startNetwork(ISLAND);
+    const a = plug(h1, 'is1', '52:54:00:0c:00:01', 'island');
+    const b = plug(h2, 'is2', '52:54:00:0c:00:02', 'island');
+    assert.notEqual(a.ip, b.ip);
+    await h2.t.echoServer(b.ns, 7000);
+    const reached = await until(() => h1.t.tcp(a.ns, b.ip, 7000) === a.ip, 10000, 200);
+    assert.ok(reached, 'is1 cannot reach is2 across the isolated overlay');
+    // isolated: no way out, and the other overlay is another segment
+    assert.notEqual(h1.t.tcp(a.ns, h1.t.upAddr, 8080), h1.t.hostUplinkAddr);
+    assert.notEqual(h1.t.tcp(a.ns, (guests[1] as Guest).ip, 7000), a.ip);
+    assert.deepEqual(fabric.frrPids(0).sort(), frrBefore, 'FRR restarted for a second network');
+    const vx = JSON.parse(
+      tryRun(['ip', '-n', h1.t.hostNs, '-d', '-j', 'link', 'show', 'dev', 'vxlan101']).out,
+    )[0];
+    assert.equal(vx.master, 'vnbr-is');
   });
 });

@@ -1,15 +1,17 @@
 // Bad overlay input on a real host namespace: virtnetd refuses an overlay address that is not the host's and a peer
 // list naming the host itself (and exits without touching anything); an underlay too small for the network's MTU
 // refuses the start and leaves no device, process or file behind; doctor judges the underlay (MTU, peers that do
-// not answer, a firewall dropping VXLAN, FRR present).
+// not answer, a firewall dropping VXLAN, FRR present); a bgpd that dies is started again and reported.
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { NetworkEvent } from '../../src/api/types.js';
 import type { DoctorReport } from '../../src/doctor/checks.js';
 import { frrPathspace } from '../../src/host/overlay-host.js';
-import { Fabric, type FabricHost } from './harness/fabric.js';
+import { Fabric, type FabricHost, until } from './harness/fabric.js';
 import { canRunE2e, tryRun } from './harness/topology.js';
 
 const XML = (name: string, vni: number, mtu: string) => `<network>
@@ -23,6 +25,31 @@ const XML = (name: string, vni: number, mtu: string) => `<network>
 
 function canRunOverlay(): string | undefined {
   return canRunE2e() ?? (existsSync('/usr/lib/frr/zebra') ? undefined : 'needs FRR: apt-get install frr');
+}
+
+/** Follows the daemon's event stream (SSE) on its socket; `ready` once subscribed. */
+function watchEvents(socketPath: string): { seen: NetworkEvent[]; ready: Promise<void>; stop: () => void } {
+  const seen: NetworkEvent[] = [];
+  let buf = '';
+  let onReady: () => void = () => {};
+  const ready = new Promise<void>((r) => {
+    onReady = r;
+  });
+  const req = request({ socketPath, path: '/v1/events', agent: false }, (res) => {
+    onReady();
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      buf += chunk;
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        if (line.startsWith('data:')) seen.push(JSON.parse(line.slice(5)) as NetworkEvent);
+      }
+    });
+  });
+  req.on('error', () => {});
+  req.end();
+  return { seen, ready, stop: () => req.destroy() };
 }
 
 describe('overlay refusals on a host', { skip: canRunOverlay() }, () => {
@@ -82,6 +109,34 @@ describe('overlay refusals on a host', { skip: canRunOverlay() }, () => {
     assert.equal(info.peers[0]?.address, fabric.vtepOf(1));
     assert.notEqual(info.peers[0]?.state, 'Established');
     assert.equal(fabric.frrPids(0).length, 2);
+  });
+
+  test("FRR supervised: a bgpd killed with SIGKILL starts again, is reported on the network's events, knows its peer", async () => {
+    const events = watchEvents(h.t.socket);
+    await events.ready;
+    const [old] = fabric.frrPids(0, 'bgpd');
+    assert.ok(old, 'no bgpd running');
+    process.kill(old, 'SIGKILL');
+    const back = await until(() => {
+      const now = fabric.frrPids(0, 'bgpd');
+      return now.length === 1 && now[0] !== old;
+    }, 10000);
+    assert.ok(back, 'bgpd not started again');
+    const ev = await until(
+      () => events.seen.find((e) => e.name === 'fits' && e.detail?.runtimeEvent === 'frr-restarted'),
+      5000,
+    );
+    events.stop();
+    assert.ok(ev, `no frr-restarted event: ${JSON.stringify(events.seen)}`);
+    assert.equal(ev.detail?.process, 'bgpd');
+    assert.equal(ev.detail?.pid, fabric.frrPids(0, 'bgpd')[0]);
+    // the new bgpd read the generated configuration: the peer is configured again
+    const peers = await until(() => {
+      const r = h.t.virtnet(['net-overlay-info', 'fits', '--json']);
+      const p = r.code === 0 ? (JSON.parse(r.stdout) as { peers: Array<{ address: string }> }).peers : [];
+      return p.length === 1 && p[0]?.address === fabric.vtepOf(1);
+    }, 5000);
+    assert.ok(peers, 'the restarted bgpd does not know the peer');
   });
 
   test('stopping the last overlay network stops FRR and removes its files and pathspace', async () => {
