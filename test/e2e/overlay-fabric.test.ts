@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   byteCounter,
   dhcpAs,
+  dhcpMtu,
   Fabric,
   type FabricHost,
   sendBytes,
@@ -150,7 +151,7 @@ describe('overlay network across three hosts', { skip: canRunOverlay() }, () => 
     }
   });
 
-  test('each guest has a distinct lease in the range and the MTU of the overlay', () => {
+  test('each guest has a distinct lease in the range and the MTU of the overlay (port-add and DHCP option 26)', () => {
     const ips = guests.map((g) => g.ip);
     assert.equal(new Set(ips).size, 3, `leases not distinct: ${ips.join(' ')}`);
     for (const ip of ips) {
@@ -160,6 +161,7 @@ describe('overlay network across three hosts', { skip: canRunOverlay() }, () => 
     for (const g of guests) {
       const link = JSON.parse(tryRun(['ip', '-n', g.ns, '-j', 'link', 'show', 'dev', 'eth0']).out)[0];
       assert.equal(link.mtu, 1450, `MTU of ${g.ns}`);
+      assert.equal(dhcpMtu(g.host.t, g.ns), 1450, `DHCP option 26 to ${g.ns}`);
     }
   });
 

@@ -4,7 +4,7 @@
 // the host's temp directory) and removes their pathspace directories, then destroys the topologies.
 
 import { type ChildProcess, execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { frrPathspace } from '../../../src/host/overlay-host.js';
 import { vethBetween } from '../../../src/sandbox/netns.js';
@@ -202,10 +202,36 @@ export function udpProbe(
   };
 }
 
-/** busybox udhcpc in `ns` giving `hostname` (DHCP option 12); returns the leased address. */
+// topology's client script, and the MTU the server sent (option 26) kept beside the lease
+const DHCP_MTU_SCRIPT = `#!/bin/sh
+case "$1" in
+  bound|renew)
+    ip addr flush dev "$interface"
+    ip addr add "$ip/$mask" dev "$interface"
+    if [ -n "$router" ]; then ip route replace default via "\${router%% *}" dev "$interface"; fi
+    echo "$mtu" > "$LEASE_OUT.mtu"
+    echo "$ip" > "$LEASE_OUT"
+    ;;
+esac
+`;
+
+/** The MTU (DHCP option 26) the last dhcpAs in `ns` was given, or undefined. */
+export function dhcpMtu(t: Topology, ns: string): number | undefined {
+  try {
+    const v = readFileSync(join(t.dir, `${ns}.lease.mtu`), 'utf8').trim();
+    return v ? Number(v) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** busybox udhcpc in `ns` giving `hostname` (DHCP option 12), asking for the MTU; returns the leased address. */
 export function dhcpAs(t: Topology, ns: string, hostname: string): string | undefined {
   const out = join(t.dir, `${ns}.lease`);
   rmSync(out, { force: true });
+  rmSync(`${out}.mtu`, { force: true });
+  const script = join(t.dir, 'dhcp-mtu.sh');
+  if (!existsSync(script)) writeFileSync(script, DHCP_MTU_SCRIPT, { mode: 0o755 });
   tryRun(
     [
       'ip',
@@ -227,8 +253,10 @@ export function dhcpAs(t: Topology, ns: string, hostname: string): string | unde
       '1',
       '-x',
       `hostname:${hostname}`,
+      '-O',
+      'mtu',
       '-s',
-      join(t.dir, 'dhcp.sh'),
+      script,
     ],
     20000,
   );
