@@ -7,7 +7,7 @@ _virtnet() {
     words=("${COMP_WORDS[@]}")
     cword=$COMP_CWORD
   }
-  local commands="attach-interface define-guest detach-interface doctor domifaddr domiflist dumpxml help import-libvirt net-autostart net-create net-define net-destroy net-dhcp-leases net-dumpxml net-edit net-event net-forward-add net-forward-delete net-forward-list net-info net-list net-name net-port-create net-port-delete net-port-dumpxml net-port-list net-start net-undefine net-update net-uuid netmode nwfilter-binding-create nwfilter-binding-delete nwfilter-binding-dumpxml nwfilter-binding-list nwfilter-define nwfilter-dumpxml nwfilter-edit nwfilter-list nwfilter-undefine port-add qemu-ifdown qemu-ifup"
+  local commands="attach-interface define-guest detach-interface doctor domifaddr domiflist dumpxml help import-libvirt net-autostart net-create net-define net-destroy net-dhcp-leases net-dumpxml net-edit net-event net-forward-add net-forward-delete net-forward-list net-info net-list net-name net-overlay-info net-port-create net-port-delete net-port-dumpxml net-port-list net-start net-undefine net-update net-uuid netmode nwfilter-binding-create nwfilter-binding-delete nwfilter-binding-dumpxml nwfilter-binding-list nwfilter-define nwfilter-dumpxml nwfilter-edit nwfilter-list nwfilter-undefine port-add qemu-ifdown qemu-ifup"
   local global=(-c --connect -r --readonly -q --quiet -v --version -h --help)
   local i cmd="" conn=()
   for ((i = 1; i < cword; i++)); do
@@ -49,6 +49,7 @@ _virtnet() {
     net-forward-add) opts="--network --proto --listen-port --listen-address --target --description --dry-run --json"; nets=yes ;;
     net-forward-delete) opts="--network --proto --listen-port --listen-address --dry-run --json"; nets=yes ;;
     net-forward-list) opts="--network --json"; nets=yes ;;
+    net-overlay-info) opts="--network --json"; nets=yes ;;
     net-info) opts="--network --json"; nets=yes ;;
     net-list) opts="--inactive --all --persistent --transient --autostart --no-autostart --uuid --name --table --json" ;;
     net-name) opts="--network --json"; nets=yes ;;

@@ -11,6 +11,8 @@ command -v dnsmasq >/dev/null || need_apt+=(dnsmasq-base)
 [ -x /bin/busybox ] || need_apt+=(busybox-static)
 command -v iperf3 >/dev/null || need_apt+=(iperf3)
 command -v ethtool >/dev/null || need_apt+=(ethtool)
+# overlay networks (VXLAN + BGP-EVPN): virtnetd runs its own zebra and bgpd; policy-rc.d keeps the frr service off
+[ -x /usr/lib/frr/bgpd ] && command -v vtysh >/dev/null || need_apt+=(frr)
 command -v pgrep >/dev/null || need_apt+=(procps)
 # the traffic-filter lab (test/fixtures/nwfilter-lab/lab.sh, libvirt's): captures, ping, OpenBSD nc, raw frames
 command -v tcpdump >/dev/null || need_apt+=(tcpdump)

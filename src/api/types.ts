@@ -24,6 +24,7 @@
 
 import type { Lease } from '../model/dnsmasq-leases.js';
 import type { ErrorCode } from '../model/errors.js';
+import type { OverlayState } from '../model/overlay-state.js';
 
 export type { Lease };
 
@@ -50,6 +51,8 @@ export interface NetworkInfo {
   uplink?: string;
   /** Set while the network's dnsmasq cannot be kept running: why (DHCP and DNS are down meanwhile). */
   degraded?: string;
+  /** A network that spans hosts (<virtnet:overlay>): its VNI, this host's VTEP, the MTU it runs with. */
+  overlay?: { vni: number; localVtep?: string; mtu?: number };
 }
 
 export interface NetworkListResponse {
@@ -179,4 +182,11 @@ export interface GuestInfo {
 /** A guest with, per port, the addresses its network's DHCP server leased to the port's MAC. */
 export interface GuestDetail extends GuestInfo {
   interfaces: Array<{ port: PortInfo; bridge?: string; leases: Lease[] }>;
+}
+
+/** GET /v1/networks/{id}/overlay: what this member's FRR says about a network that spans hosts. */
+export interface OverlayReport extends OverlayState {
+  network: string;
+  /** Bindings learned from EVPN, kept for guests that move here. */
+  learned: number;
 }

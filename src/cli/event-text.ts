@@ -44,6 +44,9 @@ function updatedText(d: Detail): string {
   }
   if (d.runtimeEvent === 'dnsmasq-restarted')
     return `dnsmasq restarted${d.pid ? ` (pid ${text(d.pid)})` : ''}`;
+  // FRR serves every overlay network of the host: each of them gets the event, naming the daemon
+  if (d.runtimeEvent === 'frr-restarted')
+    return `FRR's ${text(d.process) || 'daemon'} restarted${d.pid ? ` (pid ${text(d.pid)})` : ''}`;
   if (d.runtimeEvent === 'drift' && Array.isArray(d.problems)) return `drift: ${d.problems.join('; ')}`;
   if (d.runtimeEvent === 'error') return `${text(d.step) || 'error'} failed: ${text(d.message)}`;
   return genericText(d);

@@ -46,6 +46,11 @@ export function formatNetInfo(n: NetworkInfo): string {
     ['Autostart:', yesNo(n.autostart)],
   ];
   if (n.bridge) rows.push(['Bridge:', n.bridge]);
+  if (n.overlay) {
+    rows.push(['VNI:', String(n.overlay.vni)]);
+    if (n.overlay.localVtep) rows.push(['Local VTEP:', n.overlay.localVtep]);
+    if (n.overlay.mtu) rows.push(['MTU:', String(n.overlay.mtu)]);
+  }
   return rows.map(([k, v]) => `${k.padEnd(15)} ${v}\n`).join('');
 }
 

@@ -32,6 +32,8 @@ async function loadModule(m: CommandModule): Promise<CommandTable> {
       return (await import('./commands/doctor.js')).COMMANDS;
     case 'import-libvirt':
       return (await import('./commands/import-libvirt.js')).COMMANDS;
+    case 'overlay':
+      return (await import('./commands/overlay.js')).COMMANDS;
     case 'help':
       return (await import('./commands/help.js')).COMMANDS;
   }

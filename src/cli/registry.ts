@@ -18,6 +18,7 @@ export type CommandModule =
   | 'netmode'
   | 'doctor'
   | 'import-libvirt'
+  | 'overlay'
   | 'help';
 
 export interface CommandEntry {
@@ -74,6 +75,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   netmode: own('virtnet', 'netmode'),
   doctor: own('virtnet', 'doctor'),
   'import-libvirt': own('virtnet', 'import-libvirt'),
+  'net-overlay-info': own('virtnet', 'overlay'),
   help: own('virtnet', 'help'),
 };
 

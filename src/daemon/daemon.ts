@@ -18,6 +18,7 @@ import { ForwardService } from './forward-service.js';
 import { HealLoop } from './heal-loop.js';
 import { Lifecycle } from './lifecycle.js';
 import { applyUpdate, type UpdateRequest } from './net-update.js';
+import { OverlayService } from './overlay-service.js';
 import { PortService } from './port-service.js';
 import { type ListFilter, type NetworkObj, Registry, toInfo } from './registry.js';
 import type { DriftProblem, NetworkRuntime, ReconcileOutcome } from './runtime.js';
@@ -37,6 +38,7 @@ export class Daemon {
 
   readonly ports: PortService;
   readonly forwards: ForwardService;
+  readonly overlay: OverlayService;
   /** Checked before every start, autostart included: the daemon's policy (refused dnsmasq options). */
   startGuard: (def: NetworkDef) => void = () => {};
 
@@ -68,6 +70,13 @@ export class Daemon {
       emit: (type, def, detail) => this.emit(type, def, detail),
       serialize: (fn) => this.serialize(fn),
     });
+    this.overlay = new OverlayService(runtime, {
+      active: () => this.registry.active().map((o) => o.liveDef as NetworkDef),
+      live: (id) => this.registry.lookup(id),
+      emit: (def, detail) => this.emit('updated', def, detail),
+      serialize: (fn) => this.serialize(fn),
+      log,
+    });
     this.lifecycle = new Lifecycle({
       registry: this.registry,
       store,
@@ -82,6 +91,10 @@ export class Daemon {
       log,
     });
     this.unsubscribeRuntime = runtime.onEvent((e) => {
+      if (this.overlay.hostEvent(e)) {
+        this.log(`overlay: ${e.type}${e.detail ? ` ${JSON.stringify(e.detail)}` : ''}`);
+        return;
+      }
       if (e.type === 'firewall-lost') {
         this.healLoop.now();
         return;
@@ -149,12 +162,19 @@ export class Daemon {
 
   info(id: string | NetworkObj): NetworkInfo {
     const obj = typeof id === 'string' ? this.registry.lookup(id) : id;
-    return toInfo(obj, this.runtime.uplink(), this.runtime.degraded(obj.def.name));
+    return this.withOverlay(obj, toInfo(obj, this.runtime.uplink(), this.runtime.degraded(obj.def.name)));
   }
 
   list(filter: ListFilter = {}): NetworkInfo[] {
     const uplink = this.runtime.uplink();
-    return this.registry.filtered(filter).map((o) => toInfo(o, uplink, this.runtime.degraded(o.def.name)));
+    return this.registry
+      .filtered(filter)
+      .map((o) => this.withOverlay(o, toInfo(o, uplink, this.runtime.degraded(o.def.name))));
+  }
+
+  private withOverlay(obj: NetworkObj, info: NetworkInfo): NetworkInfo {
+    const overlay = this.overlay.infoOf(obj.liveDef ?? obj.def, obj.liveDef ? obj.runtime : undefined);
+    return overlay ? { ...info, overlay } : info;
   }
 
   /** Live XML while active (unless inactive is asked), else the persistent definition. */
@@ -222,6 +242,7 @@ export class Daemon {
         // the network's last traces: its kept ports (their devices) and its lease file
         await this.runtime.forget(obj.def, this.ports.devicesOf(obj.def.name));
         await this.ports.removeAllOf(obj.def.name, false);
+        this.overlay.forget(obj.def.name);
         this.registry.nets.delete(obj.def.name);
       } else this.store.saveStatus(obj.def.name, this.statusOf(obj));
       this.emit('undefined', obj.def);
@@ -380,13 +401,15 @@ export class Daemon {
   }
 
   /** Runs heal() every intervalMs until shutdown (and soon after each start: Docker's chain may need our rules). */
-  startHealing(intervalMs: number): void {
+  startHealing(intervalMs: number, overlayWatchMs = 1000): void {
     this.healLoop.start(intervalMs);
+    this.overlay.start(overlayWatchMs);
   }
 
   /** Daemon shutdown: networks keep running; a later daemon adopts them. */
   async shutdown(): Promise<void> {
     await this.healLoop.dispose();
+    await this.overlay.dispose();
     await this.serialize(async () => {
       this.unsubscribeRuntime();
       await this.runtime.detach();

@@ -16,6 +16,8 @@ import type { Executor } from '../plan/executor.js';
 import { TABLE_STEP } from '../plan/firewall-steps.js';
 import type { HostSide } from '../plan/host-side.js';
 import type { ObservedHost } from '../plan/observed.js';
+import { desiredOverlayOf } from '../plan/overlay-desired.js';
+import type { OverlayHostSide } from '../plan/overlay-host.js';
 import {
   planForget,
   planForwardChange,
@@ -32,6 +34,7 @@ import type { TranscriptStep } from '../plan/transcript.js';
 import { needsDnsmasq } from '../render/dnsmasq-conf.js';
 import { hasFirewallRules } from '../render/nft-ruleset.js';
 import { toChangePlan } from './change-plan.js';
+import { overlayFactsOf, superviseFrr } from './engine-overlay.js';
 import type {
   ActiveNetwork,
   DriftProblem,
@@ -50,6 +53,8 @@ export class Engine implements NetworkRuntime {
   private readonly perNetwork = new Map<string, DisposableStore>();
   private readonly own = new DisposableStore();
   private readonly degradedReasons = new Map<string, string>();
+  /** Active overlay networks: FRR runs while there is one. */
+  private readonly overlayNets = new Set<string>();
 
   constructor(
     readonly host: HostSide,
@@ -71,11 +76,19 @@ export class Engine implements NetworkRuntime {
   }
 
   private desired(def: NetworkDef, ports: PortDevice[] = []): DesiredNetwork {
+    const others = [...this.overlayNets].some((n) => n !== def.name);
+    const ov = desiredOverlayOf(def, overlayFactsOf(this.host, def), others);
     return {
-      def,
+      def: ov.def,
       ports,
       dnsmasq: { binary: this.host.dnsmasq.binary, paths: this.host.dnsmasq.paths(def.name) },
+      ...(ov.overlay ? { overlay: ov.overlay } : {}),
     };
+  }
+
+  /** The overlay side of this host; undefined when virtnetd runs without --overlay-address. */
+  get overlay(): OverlayHostSide | undefined {
+    return this.host.overlay;
   }
 
   private unsupported(def: NetworkDef): void {
@@ -131,6 +144,7 @@ export class Engine implements NetworkRuntime {
     const def = d.def;
     if (networkMode(def) === 'bridge') return { bridge: def.bridge?.name, hostBridge: true };
     const st: RuntimeState = { bridge: def.bridge?.name, firewall: hasFirewallRules(def) };
+    if (d.overlay?.mtu) st.overlayMtu = d.overlay.mtu;
     const pid = o?.processes.get(`dnsmasq:${def.name}`);
     if (pid !== undefined) st.dnsmasqPid = pid;
     return st;
@@ -142,6 +156,10 @@ export class Engine implements NetworkRuntime {
     if (old) void old.dispose();
     const store = new DisposableStore();
     this.perNetwork.set(d.def.name, store);
+    if (d.overlay) {
+      this.overlayNets.add(d.def.name);
+      superviseFrr(this.host, d, o);
+    }
     if (!needsDnsmasq(d.def) || networkMode(d.def) === 'bridge') return;
     store.add(this.host.watchLeases(d.def, d.dnsmasq.paths.leaseFile));
     const proc = dnsmasqProcess(d);
@@ -154,6 +172,7 @@ export class Engine implements NetworkRuntime {
   private async untrack(name: string): Promise<void> {
     const store = this.perNetwork.get(name);
     this.perNetwork.delete(name);
+    this.overlayNets.delete(name);
     this.degradedReasons.delete(name);
     await store?.dispose();
   }

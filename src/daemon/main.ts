@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { assertDnsmasqOptionsAllowed } from '../model/dnsmasq-options.js';
+import type { OverlayConfig } from '../model/overlay-config.js';
 import { VERSION } from '../version.js';
 import type { HostPolicy } from './api/access.js';
 import { createApi } from './api/app.js';
@@ -16,6 +17,7 @@ import { importLibvirtDir } from './import-libvirt.js';
 import { MemoryRuntime } from './memory-runtime.js';
 import { portFilterHook } from './nwfilter-ports.js';
 import { startNwfilters } from './nwfilter-wiring.js';
+import { overlayFromFlags } from './overlay-flags.js';
 import type { NetworkRuntime } from './runtime.js';
 import {
   closeServer,
@@ -50,6 +52,9 @@ const USAGE = `usage: virtnetd [--config-dir DIR] [--state-dir DIR] [--run-dir D
                          on the read-write socket; without it they are refused at define and start
   --import-libvirt DIR   define every network of a libvirt network directory (keeping autostart), then exit
   --heal-interval MS     how often firewalls of active networks are checked and restored (default 2000; 0: never)
+  --overlay-address ADDR this host's VTEP for networks that span hosts (<virtnet:overlay vni=…/>); docs/overlay.md
+  --overlay-peers A,B,…  the other members' VTEP addresses (iBGP EVPN sessions; a peer that is down joins later)
+  --overlay-asn N        the fabric's BGP AS number (default 65000)
 `;
 
 function log(msg: string): void {
@@ -62,12 +67,20 @@ async function loadRuntime(
   runDir: string,
   verbose: boolean,
   hostBridges: string[] = [],
+  overlay: OverlayConfig | undefined = undefined,
 ): Promise<NetworkRuntime> {
-  if (kind === 'memory') return new MemoryRuntime({ stateDir, runDir, hostBridges });
+  if (kind === 'memory')
+    return new MemoryRuntime({ stateDir, runDir, hostBridges, ...(overlay ? { overlay } : {}) });
   if (kind !== 'linux') throw new Error(`unknown runtime '${kind}'`);
   const { createLinuxRuntime } = await import('./linux-runtime.js');
   // what happens behind the daemon's back (a dnsmasq restarted or failing, the table restored) is always logged
-  return createLinuxRuntime({ stateDir, runDir, log, ...(verbose ? { trace: log } : {}) });
+  return createLinuxRuntime({
+    stateDir,
+    runDir,
+    log,
+    ...(verbose ? { trace: log } : {}),
+    ...(overlay ? { overlay } : {}),
+  });
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -89,6 +102,9 @@ export async function main(argv: string[]): Promise<void> {
       'heal-interval': { type: 'string', default: '2000' },
       'memory-host-bridge': { type: 'string', multiple: true },
       'web-root': { type: 'string' },
+      'overlay-address': { type: 'string' },
+      'overlay-peers': { type: 'string' },
+      'overlay-asn': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -132,12 +148,19 @@ export async function main(argv: string[]): Promise<void> {
     ...DEFAULT_LIMITS,
     ...(values['max-connections'] ? { maxConnections: parseCount(values['max-connections']) } : {}),
   };
+  const overlay = overlayFromFlags(values, values.runtime === 'memory');
+  if (overlay instanceof Error) {
+    log(overlay.message);
+    process.exitCode = 1;
+    return;
+  }
   const runtime = await loadRuntime(
     values.runtime,
     stateDir,
     runDir,
     values.verbose,
     values['memory-host-bridge'],
+    overlay,
   );
   const daemon = new Daemon(store, runtime, log);
   // autostart and every other start: the same refusal as the API's for options that run programs

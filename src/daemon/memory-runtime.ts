@@ -4,6 +4,7 @@
 import { createMemoryHost, type MemoryHost } from '../host/memory-host.js';
 import { RecordingExecutor } from '../host/recording-executor.js';
 import { type NetworkDef, networkMode } from '../model/network-def.js';
+import type { OverlayConfig } from '../model/overlay-config.js';
 import type { PortDevice } from '../plan/desired.js';
 import { Engine } from './engine.js';
 import type { ReconcileOutcome, RuntimeEvent, RuntimeState } from './runtime.js';
@@ -12,7 +13,9 @@ export class MemoryRuntime extends Engine {
   declare readonly host: MemoryHost;
 
   /** `hostBridges`: bridges the pretend host already has (for bridged networks: `--memory-host-bridge`). */
-  constructor(opts: { stateDir?: string; runDir?: string; hostBridges?: string[] } = {}) {
+  constructor(
+    opts: { stateDir?: string; runDir?: string; hostBridges?: string[]; overlay?: OverlayConfig } = {},
+  ) {
     super(createMemoryHost(opts), () => {
       const r = new RecordingExecutor();
       return { executor: r, transcript: r.transcript };

@@ -9,6 +9,7 @@ import { VirtError } from '../model/errors.js';
 import { isRoutedL3Mode, type NetworkDef, networkMode } from '../model/network-def.js';
 import { applyDefineDefaults } from '../model/network-defaults.js';
 import { ipSubnet } from '../model/network-ip.js';
+import { vniOwner } from '../model/network-overlay.js';
 import { parseNetworkXml } from '../model/network-parse.js';
 import { validateNetworkDef } from '../model/network-validate.js';
 import { normalizeUuid } from '../model/uuid.js';
@@ -102,6 +103,15 @@ export class Registry {
     if (bridge && isRoutedL3Mode(networkMode(def)) && this.bridgeOwner(bridge, def.name) !== undefined) {
       throw new VirtError('RESOURCE_IN_USE', `bridge name '${bridge}' already in use.`);
     }
+    const others = [...this.nets.values()].flatMap((o) =>
+      [o.def, o.newDef, o.liveDef].filter((d) => d !== undefined),
+    );
+    const vniClash = vniOwner(def, others);
+    if (vniClash !== undefined)
+      throw new VirtError(
+        'RESOURCE_IN_USE',
+        `network '${def.name}' uses the VNI of network '${vniClash}': each overlay network needs its own VNI on a host`,
+      );
     return { def, existing };
   }
 

@@ -7,6 +7,7 @@ import type { NetworkDef } from '../model/network-def.js';
 import type { PortForward } from '../model/port-forward.js';
 import type { PortDevice } from '../plan/desired.js';
 import type { DeviceCounters, HostDevice, HostEvent } from '../plan/host-side.js';
+import type { OverlayHostSide } from '../plan/overlay-host.js';
 import type { DriftProblem } from '../plan/steps.js';
 
 export type { DriftProblem };
@@ -92,6 +93,8 @@ export interface NetworkRuntime {
   linkFacts(name: string): { exists: boolean; master?: string; members?: string[] };
   hostDevices(): HostDevice[];
   deviceCounters(name: string): DeviceCounters | undefined;
+  /** The host's part of the overlay fabric (src/daemon/overlay-service.ts uses it); undefined without one. */
+  readonly overlay?: OverlayHostSide;
   /** Daemon shutdown: stop supervising and watching, leave every network running. */
   detach(): Promise<void>;
 }

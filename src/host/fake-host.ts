@@ -4,7 +4,9 @@
 
 import type { ObservedHost, ObservedLink, ObservedRoute, ProbeScope } from '../plan/observed.js';
 import { emptyObservation, type HostProbe } from '../plan/observed.js';
+import type { ObservedVxlan } from '../plan/overlay-observed.js';
 import type { Resource } from '../plan/steps.js';
+import { OVERLAY_TABLE_CHAINS } from '../render/nft-overlay.js';
 import { BASE_TABLE } from '../render/nft-ruleset.js';
 
 export class FakeHost {
@@ -29,6 +31,9 @@ export class FakeHost {
   /** Other programs' firewall, as tests set it up: forward drops and DOCKER-USER chains (table → bridge → handles). */
   foreignDrops: string[] = [];
   readonly dockerUser = new Map<string, Map<string, number[]>>();
+  /** VXLAN devices (also in `links`) and the overlay filter: undefined while its table is absent. */
+  readonly vxlans = new Map<string, ObservedVxlan>();
+  overlayFilter: Set<string> | undefined;
   private nextPid = 4000;
 
   newPid(): number {
@@ -82,6 +87,24 @@ export class FakeHost {
       case 'sysctl':
         this.sysctls.set(r.key, r.value);
         break;
+      case 'vxlan':
+        this.links.set(r.name, { name: r.name, type: 'device', up: true, mtu: r.mtu, master: r.master });
+        this.vxlans.set(r.name, {
+          name: r.name,
+          vni: r.vni,
+          local: r.local,
+          learning: false,
+          up: true,
+          mtu: r.mtu,
+          master: r.master,
+          portLearning: false,
+          neighSuppress: true,
+        });
+        break;
+      case 'overlay-filter':
+        this.overlayFilter ??= new Set();
+        if (r.port) this.overlayFilter.add(r.port);
+        break;
     }
   }
 
@@ -97,6 +120,12 @@ export class FakeHost {
       }
       case 'nft-table':
         this.flushRuleset();
+        break;
+      case 'vxlan':
+        this.deleteLink(r.name);
+        break;
+      case 'overlay-filter':
+        if (r.port) this.overlayFilter?.delete(r.port);
         break;
       case 'nft-chain':
         this.chains.delete(r.name);
@@ -118,10 +147,13 @@ export class FakeHost {
   /** As the kernel does: a deleted bridge's ports fall off it. */
   deleteLink(name: string): void {
     this.links.delete(name);
+    this.vxlans.delete(name);
+    for (const v of this.vxlans.values()) if (v.master === name) delete v.master;
     for (const l of this.links.values()) if (l.master === name) delete l.master;
   }
 
   flushRuleset(): void {
+    this.overlayFilter = undefined;
     this.table = false;
     this.chains.clear();
     this.elements.clear();
@@ -171,6 +203,25 @@ export class FakeProbe implements HostProbe {
     }
     if (scope.routes) o.routes = [...h.routes];
     for (const ns of scope.namespaces ?? []) if (h.namespaces.has(ns)) o.namespaces.add(ns);
+    if (scope.overlay) {
+      o.overlay = {};
+      if (scope.overlay.vxlans.length) {
+        const seen = new Map<string, ObservedVxlan>();
+        for (const name of scope.overlay.vxlans) {
+          const v = h.vxlans.get(name);
+          if (v) seen.set(name, { ...v });
+        }
+        o.overlay.vxlans = seen;
+      }
+      if (scope.overlay.filter)
+        o.overlay.filter = h.overlayFilter
+          ? {
+              table: true,
+              chains: new Map(Object.entries(OVERLAY_TABLE_CHAINS)),
+              ports: new Set(h.overlayFilter),
+            }
+          : { table: false, ports: new Set() };
+    }
     if (scope.foreign) {
       o.foreignForwardDrops = [...h.foreignDrops];
       o.dockerUserTables = new Set(h.dockerUser.keys());

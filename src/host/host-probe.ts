@@ -8,6 +8,7 @@ import { emptyObservation, type HostProbe } from '../plan/observed.js';
 import { TABLE } from '../render/nft-ruleset.js';
 import { exec } from './exec.js';
 import type { NftSession } from './nft-session.js';
+import { observeOverlay } from './overlay-probe.js';
 import { readHostRoutes } from './proc-routes.js';
 import type { ProcessSupervisor } from './process-supervisor.js';
 import { isOurProcess, readPid } from './processes.js';
@@ -238,6 +239,7 @@ export class LinuxProbe implements HostProbe {
     if (scope.routes) o.routes = [...readHostRoutes(4), ...readHostRoutes(6)];
     for (const ns of scope.namespaces ?? []) if (ns.startsWith('/') && existsSync(ns)) o.namespaces.add(ns);
     if (scope.foreign) await this.observeForeign(o, scope.foreign === 'all');
+    if (scope.overlay) o.overlay = await observeOverlay(scope.overlay);
     if (scope.dnsmasqReads?.length) {
       // a few stat() calls: not cached, so a directory fixed with chmod counts at the next start
       const id = dnsmasqIdentity();

@@ -7,6 +7,7 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { Disposable } from '../base/lifecycle.js';
 import type { NetworkDef } from '../model/network-def.js';
+import type { OverlayConfig } from '../model/overlay-config.js';
 import { networkFileName } from '../model/safe-strings.js';
 import type { DnsmasqFilesPaths } from '../plan/desired.js';
 import type { HostEvent, HostSide } from '../plan/host-side.js';
@@ -16,6 +17,7 @@ import { exec } from './exec.js';
 import { LinuxProbe, sysfsLink } from './host-probe.js';
 import { LeaseWatcher, readLeases } from './lease-watcher.js';
 import { NftSession } from './nft-session.js';
+import { createOverlayHost } from './overlay-host.js';
 import { defaultRouteDevice } from './proc-routes.js';
 import { ProcessSupervisor } from './process-supervisor.js';
 import { RealExecutor } from './real-executor.js';
@@ -27,6 +29,8 @@ export interface LinuxHostOptions {
   dnsmasqPath?: string;
   /** How often dead processes are looked for (ms). */
   superviseIntervalMs?: number;
+  /** The host's part of an overlay fabric (virtnetd --overlay-address …). */
+  overlay?: OverlayConfig;
 }
 
 export function dnsmasqPaths(stateDir: string, runDir: string, network: string): DnsmasqFilesPaths {
@@ -96,6 +100,7 @@ export function createLinuxHost(opts: LinuxHostOptions): HostSide {
     devices: listHostDevices,
     counters: (name) => (sysfsLink(name) ? deviceCounters(name) : undefined),
     forwardCounters: readForwardCounters,
+    ...(opts.overlay ? { overlay: createOverlayHost(opts.overlay, opts) } : {}),
     dispose: async () => {
       clearInterval(sessionPoll);
       leases.dispose();

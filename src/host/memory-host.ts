@@ -2,9 +2,11 @@
 // applies steps to a FakeHost and the fake probe reads it back, so the real planner and renderers run.
 
 import { toDisposable } from '../base/lifecycle.js';
+import type { OverlayConfig } from '../model/overlay-config.js';
 import type { HostDevice, HostEvent, HostSide } from '../plan/host-side.js';
 import { FakeHost, FakeProbe } from './fake-host.js';
 import { dnsmasqPaths } from './linux-host.js';
+import { createMemoryOverlay } from './memory-overlay.js';
 import { RecordingExecutor } from './recording-executor.js';
 
 export interface MemoryHost extends HostSide {
@@ -14,7 +16,7 @@ export interface MemoryHost extends HostSide {
 }
 
 export function createMemoryHost(
-  opts: { stateDir?: string; runDir?: string; hostBridges?: string[] } = {},
+  opts: { stateDir?: string; runDir?: string; hostBridges?: string[]; overlay?: OverlayConfig } = {},
 ): MemoryHost {
   const fake = new FakeHost(opts.hostBridges);
   const listeners = new Set<(e: HostEvent) => void>();
@@ -64,6 +66,7 @@ export function createMemoryHost(
       ),
     counters: () => undefined,
     forwardCounters: async () => new Map(),
+    ...(opts.overlay ? { overlay: createMemoryOverlay(opts.overlay, runDir) } : {}),
     dispose: async () => {
       listeners.clear();
     },

@@ -1,4 +1,4 @@
-// Keeps the daemonizing processes virtnet spawned (one dnsmasq per network) alive: a dead one is restarted within
+// Keeps the daemonizing processes virtnet spawned (one dnsmasq per network, FRR's zebra and bgpd) alive: a dead one is restarted within
 // a poll interval; one that keeps failing is retried with exponential backoff, its reason logged once per change,
 // and its network reported degraded once (and recovered once). One timer, started with the first process.
 
@@ -104,7 +104,7 @@ export class ProcessSupervisor {
           e.degraded = false;
           e.reason = undefined;
           e.failures = 0;
-          this.opts.log(`network '${e.ref.network}': dnsmasq runs again`);
+          this.opts.log(`${subject(e.ref)}: ${program(e.ref)} runs again`);
           this.opts.emit({ network: e.ref.network, type: 'recovered', detail: { pid: e.pid } });
         }
         continue;
@@ -114,7 +114,10 @@ export class ProcessSupervisor {
         e.failures = now - e.startedAt < QUICK_DEATH_MS ? e.failures + 1 : 0;
         e.nextAttempt = e.failures <= 1 ? now : now + backoff(e.failures - 1);
         if (e.failures >= CRASH_LOOP)
-          this.degrade(e, `dnsmasq exited ${e.failures} times within ${QUICK_DEATH_MS / 1000} s of starting`);
+          this.degrade(
+            e,
+            `${program(e.ref)} exited ${e.failures} times within ${QUICK_DEATH_MS / 1000} s of starting`,
+          );
       }
       if (now < e.nextAttempt) continue;
       try {
@@ -131,8 +134,9 @@ export class ProcessSupervisor {
         e.pid = pid;
         e.startedAt = this.now();
         e.nextAttempt = 0;
-        this.opts.log(`network '${e.ref.network}': dnsmasq died, restarted as pid ${pid}`);
-        this.opts.emit({ network: e.ref.network, type: 'dnsmasq-restarted', detail: { pid } });
+        this.opts.log(`${subject(e.ref)}: ${program(e.ref)} died, restarted as pid ${pid}`);
+        const type = program(e.ref) === 'dnsmasq' ? 'dnsmasq-restarted' : 'frr-restarted';
+        this.opts.emit({ network: e.ref.network, type, detail: { pid, process: program(e.ref) } });
       } catch (err) {
         e.failures++;
         e.nextAttempt = this.now() + backoff(e.failures);
@@ -146,13 +150,17 @@ export class ProcessSupervisor {
     const wait = Math.max(0, e.nextAttempt - this.now());
     if (reason !== e.reason) {
       this.opts.log(
-        `network '${e.ref.network}': dnsmasq cannot be kept running: ${reason} (next try in ${(wait / 1000).toFixed(1)} s, backing off up to ${BACKOFF_MAX_MS / 1000} s)`,
+        `${subject(e.ref)}: ${program(e.ref)} cannot be kept running: ${reason} (next try in ${(wait / 1000).toFixed(1)} s, backing off up to ${BACKOFF_MAX_MS / 1000} s)`,
       );
       e.reason = reason;
     }
     if (!e.degraded) {
       e.degraded = true;
-      this.opts.emit({ network: e.ref.network, type: 'degraded', detail: { reason } });
+      this.opts.emit({
+        network: e.ref.network,
+        type: 'degraded',
+        detail: { reason, process: program(e.ref) },
+      });
     }
   }
 
@@ -163,6 +171,10 @@ export class ProcessSupervisor {
     this.entries.clear();
   }
 }
+
+const program = (ref: ProcessRef) => ref.program ?? 'dnsmasq';
+/** Whom a process serves, in log lines: its network, or (FRR) every overlay network of the host. */
+const subject = (ref: ProcessRef) => (ref.network ? `network '${ref.network}'` : 'overlay');
 
 function backoff(failures: number): number {
   return Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.max(0, failures - 1));

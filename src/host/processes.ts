@@ -71,7 +71,12 @@ export async function startDaemonizing(argv: string[], pidFile: string): Promise
       (r.stderr.trim() || r.stdout.trim() || `${argv[0]} exited with status ${r.code}`).replace(/\n+/g, '; '),
     );
   }
-  const pid = readPid(pidFile);
+  // dnsmasq writes it before its parent exits; FRR's daemons may write it a moment after
+  let pid = readPid(pidFile);
+  for (let i = 0; i < 60 && pid === undefined; i++) {
+    await sleep(50);
+    pid = readPid(pidFile);
+  }
   if (pid === undefined) throw new Error(`${argv[0]} started but wrote no pid file ${pidFile}`);
   return pid;
 }

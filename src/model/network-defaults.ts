@@ -2,6 +2,7 @@
 
 import { VirtError } from './errors.js';
 import type { NetworkDef } from './network-def.js';
+import { overlayGatewayMac, readOverlay } from './network-overlay.js';
 import { uuidFromRandom } from './uuid.js';
 
 export interface DefineContext {
@@ -36,6 +37,11 @@ export function applyDefineDefaults(input: NetworkDef, ctx: DefineContext): Netw
       }
       def.bridge = { ...(def.bridge ?? {}), name: found };
     }
+    const overlay = readOverlay(def);
+    // an overlay's anycast gateway: every member derives the same MAC from the VNI
+    if (!def.mac && overlay) def.mac = overlayGatewayMac(overlay.vni);
+    // and no STP across the overlay (see checkOverlayMode): written down, so a libvirt host reads the same
+    if (overlay && def.bridge && def.bridge.stp === undefined) def.bridge.stp = false;
     if (!def.mac) {
       const r = ctx.random(3);
       const hex = Array.from(r, (b) => b.toString(16).padStart(2, '0'));

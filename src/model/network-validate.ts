@@ -6,6 +6,7 @@ import { isRoutedL3Mode, type NetworkDef, networkMode, type XmlNode } from './ne
 import { formatNetworkXml } from './network-format.js';
 import { checkHostdevPool, type PciProbe } from './network-hostdev.js';
 import { ipSubnet } from './network-ip.js';
+import { checkOverlayMode } from './network-overlay.js';
 import { checkForward, readForwards } from './port-forward.js';
 import { assertDeviceNames, assertNetworkNameFits, assertSafeForDnsmasq } from './safe-strings.js';
 
@@ -23,6 +24,7 @@ export function validateNetworkDef(def: NetworkDef, pci?: PciProbe): void {
   if (def.name.includes('\n')) throw new VirtError('XML_DETAIL', 'invalid char in name: \n');
   checkNoControlChars(def);
   checkForwards(def);
+  checkOverlayMode(def);
   let bandwidthAllowed = isRoutedL3Mode(mode);
   if (!bandwidthAllowed) {
     if (mode === 'bridge' && def.bridge?.name !== undefined) bandwidthAllowed = true;

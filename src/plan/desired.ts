@@ -2,6 +2,7 @@
 // the network's files live. Built by the daemon from its registry; pure data.
 
 import type { BandwidthDef, NetworkDef } from '../model/network-def.js';
+import type { DesiredOverlay } from './overlay-desired.js';
 
 /** Where a network's dnsmasq files live (under virtnet's state and run directories). */
 export interface DnsmasqFilesPaths {
@@ -34,4 +35,6 @@ export interface DesiredNetwork {
   def: NetworkDef;
   ports: PortDevice[];
   dnsmasq: { binary: string; paths: DnsmasqFilesPaths };
+  /** A network that spans hosts: its VXLAN device and this host's FRR (src/plan/overlay-desired.ts). */
+  overlay?: DesiredOverlay;
 }

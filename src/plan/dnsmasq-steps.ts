@@ -7,6 +7,7 @@ import { dnsmasqArgs, needsDnsmasq, renderDnsmasqFiles } from '../render/dnsmasq
 import type { DesiredNetwork } from './desired.js';
 import { linkStepId } from './link-steps.js';
 import type { ObservedHost } from './observed.js';
+import { dnsmasqDefOf } from './overlay-desired.js';
 import type { Blocker, ProcessRef, Step } from './steps.js';
 
 export const dnsmasqStepId = (name: string) => `dnsmasq:${name}`;
@@ -38,7 +39,7 @@ interface FileSpec {
 function files(d: DesiredNetwork): FileSpec[] {
   const p = d.dnsmasq.paths;
   const name = d.def.name;
-  const f = renderDnsmasqFiles(d.def, {
+  const f = renderDnsmasqFiles(dnsmasqDefOf(d.def, d.overlay), {
     pidFile: p.pidFile,
     hostsFile: p.hostsFile,
     addnHostsFile: p.addnHostsFile,

@@ -8,12 +8,20 @@ import type { NetworkDef } from '../model/network-def.js';
 import type { DnsmasqFilesPaths } from './desired.js';
 import type { Executor } from './executor.js';
 import type { HostProbe } from './observed.js';
+import type { OverlayHostSide } from './overlay-host.js';
 import type { ProcessRef } from './steps.js';
 
 /** Something that happened on the host behind the reconciler's back. */
 export interface HostEvent {
   network: string;
-  type: 'lease' | 'dnsmasq-restarted' | 'degraded' | 'recovered' | 'error' | 'firewall-lost';
+  type:
+    | 'lease'
+    | 'dnsmasq-restarted'
+    | 'frr-restarted'
+    | 'degraded'
+    | 'recovered'
+    | 'error'
+    | 'firewall-lost';
   detail?: Record<string, unknown>;
 }
 
@@ -57,6 +65,8 @@ export interface HostSide {
   counters(name: string): DeviceCounters | undefined;
   /** Hit counters (new connections) of every port forward, by forward chain name. */
   forwardCounters(): Promise<Map<string, { packets: number; bytes: number }>>;
+  /** The host's part of the overlay fabric, when virtnetd runs with --overlay-address. */
+  overlay?: OverlayHostSide;
   /** Stops supervising and watching; everything made on the host keeps running. */
   dispose(): Promise<void>;
 }

@@ -2,6 +2,7 @@
 // sysctls, routes. A probe only looks at what its scope names; what it did not look at is reported as unknown.
 
 import type { Subnet } from '../model/addr.js';
+import type { ObservedOverlay, OverlayScope } from './overlay-observed.js';
 import type { ProcessRef } from './steps.js';
 
 export interface ObservedLink {
@@ -61,6 +62,8 @@ export interface ObservedHost {
   dockerUser?: ObservedDockerUser;
   /** A directory on the way to dnsmasq's files that its unprivileged user cannot enter, if any. */
   unreadableForDnsmasq?: { file: string; dir: string; user: string };
+  /** VXLAN devices and the overlay filter, when the scope asked (src/plan/overlay-observed.ts). */
+  overlay?: ObservedOverlay;
 }
 
 export function emptyObservation(): ObservedHost {
@@ -92,6 +95,8 @@ export interface ProbeScope {
   foreign?: 'all' | 'docker';
   /** Files dnsmasq reads after dropping root (checked for its user). */
   dnsmasqReads?: string[];
+  /** VXLAN devices and the overlay filter table of overlay networks. */
+  overlay?: OverlayScope;
 }
 
 /** The host-side probe: the one way the daemon learns about the host. */

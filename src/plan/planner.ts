@@ -24,6 +24,7 @@ import {
 } from './firewall-steps.js';
 import { bridgeRemoveStep, bridgeSteps, linkStepId } from './link-steps.js';
 import type { ObservedHost } from './observed.js';
+import { overlayBlockers, overlayRemoveSteps, overlaySteps } from './overlay-steps.js';
 import { portRemoveStep, portStep } from './port-steps.js';
 import { type DriftProblem, emptyPlanOf, type Plan, type Step } from './steps.js';
 
@@ -99,7 +100,9 @@ export function planStart(d: DesiredNetwork, o: ObservedHost): Plan {
       message: `a device named '${bridge}' already exists on the host`,
     });
   plan.blockers.push(...dnsmasqBlockers(d, o));
+  if (d.overlay) plan.blockers.push(...overlayBlockers(d.overlay, o));
   const steps: Step[] = [...bridgeSteps(def, o, true)];
+  if (d.overlay) steps.push(...overlaySteps(d.overlay, bridge, o, true, true));
   if (hasFirewallRules(def)) {
     const table = baseTableStep(o, true);
     if (table) steps.push(table);
@@ -121,6 +124,8 @@ export function planReconcile(d: DesiredNetwork, o: ObservedHost): Plan {
   const link = bridgeSteps(def, o, false);
   const bridgeReplanned = link.some((s) => s.id === linkStepId(bridge));
   const steps: Step[] = [...link];
+  if (d.overlay && !d.overlay.problems.length)
+    steps.push(...overlaySteps(d.overlay, bridge, o, false, bridgeReplanned));
   if (hasFirewallRules(def)) {
     const table = baseTableStep(o, false);
     if (table) steps.push(table);
@@ -174,6 +179,7 @@ export function planStop(d: DesiredNetwork, o: ObservedHost, opts: { dropPorts: 
   const bridge = d.def.bridge?.name as string;
   plan.steps.push(...dnsmasqRemoveSteps(d, o));
   if (hasFirewallRules(d.def)) plan.steps.push(networkFirewallRemoveStep(d.def));
+  if (d.overlay) plan.steps.push(...overlayRemoveSteps(d.overlay, o));
   plan.steps.push(...ports, bridgeRemoveStep(bridge));
   return plan;
 }

@@ -9,6 +9,7 @@ import type { DesiredNetwork } from './desired.js';
 import { dnsmasqProcess, dnsmasqReads } from './dnsmasq-steps.js';
 import { globalSysctls, linkSysctl } from './link-steps.js';
 import type { ProbeScope } from './observed.js';
+import { mergeScope, overlayScope } from './overlay-scope.js';
 
 export function portScope(d: DesiredNetwork): Pick<ProbeScope, 'links' | 'namespaces'> {
   return {
@@ -20,13 +21,14 @@ export function portScope(d: DesiredNetwork): Pick<ProbeScope, 'links' | 'namesp
 export function startScope(d: DesiredNetwork): ProbeScope {
   const bridge = d.def.bridge?.name;
   const ports = portScope(d);
-  return {
+  const scope: ProbeScope = {
     links: [...(bridge ? [bridge] : []), ...ports.links],
     ...(hasFirewallRules(d.def) ? { nft: 'presence' as const } : {}),
     routes: networkMode(d.def) !== 'bridge',
     namespaces: ports.namespaces,
     dnsmasqReads: dnsmasqReads(d),
   };
+  return mergeScope(scope, overlayScope(d, 'start'));
 }
 
 /** A reconcile's probe (check, repair, adoption): everything the planner compares. `heal`: see healScope. */
@@ -37,7 +39,7 @@ export function reconcileScope(d: DesiredNetwork, heal = false): ProbeScope {
   const ports = portScope(d);
   const l3 = isRoutedL3Mode(networkMode(d.def));
   const dns = needsDnsmasq(d.def) && l3;
-  return {
+  const scope: ProbeScope = {
     links: [...(bridge ? [bridge] : []), ...ports.links],
     ...(hasFirewallRules(d.def) ? { nft: 'full' as const } : {}),
     addresses: true,
@@ -47,6 +49,7 @@ export function reconcileScope(d: DesiredNetwork, heal = false): ProbeScope {
     namespaces: ports.namespaces,
     foreign: 'all',
   };
+  return mergeScope(scope, overlayScope(d, 'reconcile'));
 }
 
 /**
@@ -58,12 +61,13 @@ export function reconcileScope(d: DesiredNetwork, heal = false): ProbeScope {
 export function healScope(d: DesiredNetwork): ProbeScope {
   const bridge = d.def.bridge?.name;
   const ports = portScope(d);
-  return {
+  const scope: ProbeScope = {
     links: [...(bridge ? [bridge] : []), ...ports.links],
     ...(hasFirewallRules(d.def) ? { nft: 'presence' as const } : {}),
     namespaces: ports.namespaces,
     foreign: 'docker',
   };
+  return mergeScope(scope, overlayScope(d, 'heal'));
 }
 
 /** One probe for many networks (the heal loop). */
@@ -81,5 +85,13 @@ export function unionScope(scopes: ProbeScope[]): ProbeScope {
     routes: scopes.some((s) => s.routes),
     namespaces: scopes.flatMap((s) => s.namespaces ?? []),
     foreign: scopes.some((s) => s.foreign === 'all') ? 'all' : 'docker',
+    ...(scopes.some((s) => s.overlay)
+      ? {
+          overlay: {
+            vxlans: scopes.flatMap((s) => s.overlay?.vxlans ?? []),
+            filter: scopes.some((s) => s.overlay?.filter),
+          },
+        }
+      : {}),
   };
 }

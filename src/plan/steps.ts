@@ -42,6 +42,8 @@ export interface ProcessRef {
   pidFile: string;
   /** An exact argument of /proc/PID/cmdline that proves the PID is ours (not a reused one). */
   match: string;
+  /** What it is, for logs and events (default 'dnsmasq'). */
+  program?: 'dnsmasq' | 'zebra' | 'bgpd';
 }
 
 /** What a step leaves on the host, in the terms the probe observes (src/plan/observed.ts). */
@@ -61,7 +63,11 @@ export type Resource =
   | { kind: 'nft-element'; map: string; key: string; chain: string }
   | { kind: 'file'; path: string; content: string }
   | { kind: 'process'; process: ProcessRef }
-  | { kind: 'sysctl'; key: string; value: string };
+  | { kind: 'sysctl'; key: string; value: string }
+  /** A VXLAN device of an overlay network (src/plan/overlay-steps.ts). */
+  | { kind: 'vxlan'; name: string; vni: number; local: string; master: string; mtu: number }
+  /** A VXLAN port in the overlay filter's set. */
+  | { kind: 'overlay-filter'; port?: string };
 
 /** A difference between the host and the definition: why a reconcile plan has a step, or what it cannot fix. */
 export interface DriftProblem {

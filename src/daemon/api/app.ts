@@ -13,6 +13,7 @@ import { type HostPolicy, hostCheck, loginHandler, readOnlyCheck, tokenCheck } f
 import { bodyLimit, DEFAULT_MAX_BODY, schemaProblem } from './body.js';
 import { eventStream, MAX_QUEUED_EVENTS } from './events.js';
 import { OPENAPI_CONFIG, registerSecuritySchemes } from './openapi.js';
+import { overlayRoutes } from './overlay.js';
 import { mount } from './route.js';
 import { hostRoutes } from './routes-host.js';
 import { flag, listFilterFromQuery, networkRoutes } from './routes-networks.js';
@@ -113,6 +114,7 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
   networkRoutes(app, ctx);
   forwardRoutes(app, ctx);
   portRoutes(app, ctx);
+  overlayRoutes(app, ctx);
   hostRoutes(app, { ...ctx, readOnly: opts.readOnly, doctorProbe: opts.doctorProbe });
   nwfilterRoutes(app, opts.nwfilters);
 

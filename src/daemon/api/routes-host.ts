@@ -47,7 +47,11 @@ export function hostRoutes(app: OpenAPIHono, { daemon, readOnly, doctorProbe }: 
     async (c) => {
       const nets = daemon.list({}).map((n) => doctorNetwork(n, daemon.definition(n.name)));
       const facts = doctorProbe && !readOnly ? await doctorProbe() : undefined;
-      const r: DoctorReportType = report(diagnose(facts, nets));
+      // the overlay's underlay checks probe the host as well: not for the read-only socket
+      const overlay = readOnly
+        ? []
+        : await daemon.overlay.doctor(daemon.list({}).map((n) => daemon.definition(n.name)));
+      const r: DoctorReportType = report([...diagnose(facts, nets), ...overlay]);
       if (readOnly && doctorProbe) {
         for (const f of r.findings) {
           if (f.id === 'host-not-probed')

@@ -224,6 +224,17 @@ export const ErrorBody = z
   })
   .openapi('Error');
 
+export const NetworkOverlay = z
+  .object({
+    vni: z.number().int().min(1).max(16777215),
+    localVtep: z
+      .string()
+      .optional()
+      .openapi({ description: "This host's VTEP (virtnetd --overlay-address)" }),
+    mtu: z.number().int().optional().openapi({ description: 'MTU of the bridge and its ports while active' }),
+  })
+  .openapi('NetworkOverlay', { description: 'A network that spans hosts (<virtnet:overlay vni=…/>)' });
+
 export const NetworkInfo = z
   .object({
     name: z.string(),
@@ -237,6 +248,11 @@ export const NetworkInfo = z
       .string()
       .optional()
       .openapi({ description: 'Active nat/route/open networks: forward dev, else the default route device' }),
+    degraded: z.string().optional().openapi({
+      description:
+        "Set while the network's dnsmasq cannot be kept running: why (DHCP and DNS are down meanwhile)",
+    }),
+    overlay: NetworkOverlay.optional(),
   })
   .openapi('NetworkInfo');
 export const NetworkList = z.object({ networks: z.array(NetworkInfo) }).openapi('NetworkList');
@@ -250,6 +266,10 @@ export const ChangePlan = z
     warnings: z.array(z.string()).optional().openapi({
       description: 'What the change would run into now (subnet of another network, a host route)',
     }),
+    steps: z
+      .array(z.object({ id: z.string(), title: z.string(), commands: z.array(z.string()) }))
+      .optional()
+      .openapi({ description: 'The same change step by step, in the order it runs' }),
   })
   .openapi('ChangePlan');
 

@@ -35,6 +35,10 @@ test('lifecycle events as virsh prints them, the rest in words', () => {
     "event 'updated' for network default: dnsmasq restarted (pid 42)",
   );
   assert.equal(
+    eventLine(ev('updated', { runtimeEvent: 'frr-restarted', pid: 43, process: 'bgpd' })),
+    "event 'updated' for network default: FRR's bgpd restarted (pid 43)",
+  );
+  assert.equal(
     eventLine(ev('repaired', { reason: 'firewall rules removed by another program', restored: 'firewall' })),
     "event 'repaired' for network default: firewall restored (firewall rules removed by another program)",
   );
