@@ -10,6 +10,7 @@ import type {
   NetworkInfo,
   RepairedDetail,
 } from '../api/types.js';
+import { hostPciProbe } from '../host/pci-probe.js';
 import { VirtError } from '../model/errors.js';
 import type { NetworkDef } from '../model/network-def.js';
 import { liveNetworkDef } from '../model/network-defaults.js';
@@ -199,7 +200,7 @@ export class Daemon {
   }
 
   private prepare(xml: string) {
-    return this.registry.prepare(xml, (n) => this.runtime.hostHasDevice(n));
+    return this.registry.prepare(xml, (n) => this.runtime.hostHasDevice(n), hostPciProbe);
   }
 
   define(xml: string): Promise<NetworkInfo> {

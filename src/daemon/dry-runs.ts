@@ -2,6 +2,7 @@
 // engine would run (the recording executor's transcript) plus the definition files — and nothing changes.
 
 import type { ChangePlan } from '../api/types.js';
+import { hostPciProbe } from '../host/pci-probe.js';
 import { VirtError } from '../model/errors.js';
 import type { NetworkDef } from '../model/network-def.js';
 import { liveNetworkDef } from '../model/network-defaults.js';
@@ -52,7 +53,7 @@ function fileStep(path: string, content?: string): ChangePlan {
 
 /** Define: the definition file it would write; warnings for what a start would run into. */
 export async function planDefine(ctx: DryRunContext, xml: string): Promise<ChangePlan> {
-  const { def } = ctx.registry.prepare(xml, (n) => ctx.runtime.hostHasDevice(n));
+  const { def } = ctx.registry.prepare(xml, (n) => ctx.runtime.hostHasDevice(n), hostPciProbe);
   const plan = fileStep(ctx.store.configFile(def.name), formatNetworkXml(def, { inactive: true }));
   const start = await ctx.runtime.planChange('start', liveNetworkDef(def)).catch(() => undefined);
   const warnings = [...ctx.registry.subnetClashes(def), ...(start?.warnings ?? [])];
@@ -62,7 +63,7 @@ export async function planDefine(ctx: DryRunContext, xml: string): Promise<Chang
 
 /** Create: a transient network started at once. */
 export async function planCreate(ctx: DryRunContext, xml: string): Promise<ChangePlan> {
-  const { def, existing } = ctx.registry.prepare(xml, (n) => ctx.runtime.hostHasDevice(n));
+  const { def, existing } = ctx.registry.prepare(xml, (n) => ctx.runtime.hostHasDevice(n), hostPciProbe);
   if (existing?.liveDef) {
     throw new VirtError('OPERATION_INVALID', `network is already active as '${existing.def.name}'`);
   }

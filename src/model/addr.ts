@@ -76,7 +76,7 @@ export function bits(family: Family): number {
   return family === 4 ? 32 : 128;
 }
 
-/** Canonical text: dotted quad, or RFC 5952 IPv6 (lower case, longest zero run compressed). */
+/** Canonical text: dotted quad, or IPv6 as glibc's inet_ntop writes it (RFC 5952, ::ffff:a.b.c.d kept dotted). */
 export function formatIp(addr: IpAddr): string {
   if (addr.family === 4) {
     const v = addr.value;
@@ -98,6 +98,11 @@ export function formatIp(addr: IpAddr): string {
       bestLen = j - i;
     }
     i = j;
+  }
+  // glibc's inet_ntop (which libvirt prints with) writes an embedded IPv4 address in dotted form
+  if (bestStart === 0 && (bestLen === 6 || (bestLen === 5 && groups[5] === 0xffff))) {
+    const v4 = formatIp({ family: 4, value: addr.value & 0xffffffffn });
+    return bestLen === 5 ? `::ffff:${v4}` : `::${v4}`;
   }
   const hex = groups.map((g) => g.toString(16));
   if (bestStart < 0) return hex.join(':');

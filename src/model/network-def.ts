@@ -35,10 +35,13 @@ export interface NetworkDef {
   name: string;
   /** Lower-case canonical UUID; absent until defaults are applied. */
   uuid?: string;
+  /** libvirt 9.7+ only: 9.0 ignores <title> and <description>, so the parser never fills these. */
   title?: string;
   description?: string;
   /** Children of <metadata>, kept verbatim. Absent when there is no <metadata>. */
   metadata?: XmlNode[];
+  /** Namespaces the metadata uses but were declared outside it: libvirt declares them on <metadata>. */
+  metadataNamespaces?: Array<[string, string]>;
   /** <network ipv6='yes'>: allow guest-to-guest IPv6 without an IPv6 address. */
   ipv6?: boolean;
   trustGuestRxFilters?: boolean;
@@ -179,6 +182,7 @@ export interface DhcpRange {
 }
 
 export interface DhcpHost {
+  /** As written (libvirt keeps the text, upper case included). */
   mac?: string;
   /** DHCPv6 DUID. */
   id?: string;
@@ -218,10 +222,17 @@ export interface VlanDef {
   tags: VlanTag[];
 }
 
+export type VirtualPortType = '802.1Qbg' | '802.1Qbh' | 'openvswitch' | 'midonet';
+
+/** <virtualport> with its <parameters> (UUIDs in canonical form, numbers as numbers). */
 export interface VirtualPortDef {
-  type?: string;
-  /** <parameters .../> attributes in document order. */
-  parameters?: Array<[string, string]>;
+  type?: VirtualPortType;
+  managerId?: number;
+  typeId?: number;
+  typeIdVersion?: number;
+  instanceId?: string;
+  profileId?: string;
+  interfaceId?: string;
 }
 
 export interface PortGroupDef {

@@ -23,7 +23,9 @@ export function applyDefineDefaults(input: NetworkDef, ctx: DefineContext): Netw
   if (l3) {
     const template = def.bridge?.name;
     if (template === undefined || template.includes('%d')) {
-      const pattern = template ?? 'virbr%d';
+      // libvirt uses a template with exactly one '%' (a "%d"); any other falls back to virbr%d
+      const usable = template !== undefined && template.indexOf('%') === template.lastIndexOf('%');
+      const pattern = usable ? template : 'virbr%d';
       let found: string | undefined;
       for (let i = 0; i <= MAX_BRIDGE_ID && found === undefined; i++) {
         const candidate = pattern.replace('%d', String(i));

@@ -13,7 +13,7 @@ import type {
   VlanDef,
   XmlNode,
 } from './network-def.js';
-import { DNSMASQ_NS, pciLabel } from './network-parse.js';
+import { DNSMASQ_NS } from './network-parse.js';
 import { escapeXml as esc, escapeXmlAttrDouble, escapeXmlText } from './xml-dom.js';
 
 export interface FormatOptions {
@@ -28,16 +28,16 @@ export function formatNetworkXml(def: NetworkDef, opts: FormatOptions = {}): str
   const out: string[] = [];
   const inactive = opts.inactive === true;
   let open = '<network';
+  if (def.dnsmasqOptions.length) open += ` xmlns:dnsmasq='${DNSMASQ_NS}'`;
   if (!inactive && def.connections) open += ` connections='${def.connections}'`;
   if (def.ipv6 === true) open += " ipv6='yes'";
   if (def.trustGuestRxFilters !== undefined) open += ` trustGuestRxFilters='${yn(def.trustGuestRxFilters)}'`;
-  if (def.dnsmasqOptions.length) open += ` xmlns:dnsmasq='${DNSMASQ_NS}'`;
   out.push(`${open}>`);
   out.push(`  <name>${esc(def.name)}</name>`);
   if (def.uuid) out.push(`  <uuid>${def.uuid}</uuid>`);
   if (def.title !== undefined) out.push(`  <title>${esc(def.title)}</title>`);
   if (def.description !== undefined) out.push(`  <description>${esc(def.description)}</description>`);
-  if (def.metadata) formatMetadata(out, def.metadata);
+  if (def.metadata) formatMetadata(out, def.metadata, def.metadataNamespaces ?? []);
   if (def.forward) formatForward(out, def.forward, inactive);
   formatBridge(out, def);
   if (def.mtu !== undefined) out.push(`  <mtu size='${def.mtu}'/>`);
@@ -73,12 +73,13 @@ export function formatNetworkXml(def: NetworkDef, opts: FormatOptions = {}): str
   return `${out.join('\n')}\n`;
 }
 
-function formatMetadata(out: string[], nodes: XmlNode[]): void {
+function formatMetadata(out: string[], nodes: XmlNode[], attrs: Array<[string, string]>): void {
+  const open = `  <metadata${attrs.map(([k, v]) => ` ${k}="${escapeXmlAttrDouble(v)}"`).join('')}`;
   if (nodes.length === 0) {
-    out.push('  <metadata/>');
+    out.push(`${open}/>`);
     return;
   }
-  out.push('  <metadata>');
+  out.push(`${open}>`);
   for (const n of nodes) out.push(`    ${serializeNode(n, 2)}`);
   out.push('  </metadata>');
 }
@@ -104,30 +105,33 @@ function serializeNode(n: XmlNode, level: number): string {
 
 function formatForward(out: string[], f: ForwardDef, inactive: boolean): void {
   let s = '  <forward';
-  const showIfs = f.interfaces.length > 0 && (!f.pf || !inactive);
-  const dev = f.mode !== 'hostdev' && f.interfaces[0] && !f.pf ? f.interfaces[0].dev : undefined;
+  const dev = !f.pf ? f.interfaces[0]?.dev : undefined;
   if (dev !== undefined) s += ` dev='${esc(dev)}'`;
   s += ` mode='${f.mode}'`;
   if (f.mode === 'hostdev') s += ` managed='${yn(f.managed === true)}'`;
   const children: string[] = [];
   if (f.driver?.name) children.push(`    <driver name='${f.driver.name}'/>`);
-  if (f.nat) formatNat(children, f.nat);
+  if (f.nat && f.mode === 'nat') formatNat(children, f.nat);
   if (f.pf) children.push(`    <pf dev='${esc(f.pf.dev)}'/>`);
-  if (showIfs) {
+  if (!f.pf || !inactive) {
     for (const i of f.interfaces) {
       const c = !inactive && i.connections ? ` connections='${i.connections}'` : '';
       children.push(`    <interface dev='${esc(i.dev)}'${c}/>`);
     }
+    for (const a of f.pciAddresses) {
+      const h = (n: number, w: number) => `0x${n.toString(16).padStart(w, '0')}`;
+      const c = !inactive && a.connections ? ` connections='${a.connections}'` : '';
+      children.push(
+        `    <address type='pci' domain='${h(a.domain, 4)}' bus='${h(a.bus, 2)}' slot='${h(a.slot, 2)}' function='0x${a.function}'${c}/>`,
+      );
+    }
   }
-  for (const a of f.pciAddresses) {
-    const h = (n: number, w: number) => `0x${n.toString(16).padStart(w, '0')}`;
-    const c = !inactive && a.connections ? ` connections='${a.connections}'` : '';
-    children.push(
-      `    <address type='pci' domain='${h(a.domain, 4)}' bus='${h(a.bus, 2)}' slot='${h(a.slot, 2)}' function='${h(a.function, 1)}'${c}/>`,
-    );
-    void pciLabel;
-  }
-  if (children.length === 0) {
+  // libvirt closes the element at once when nothing (not even a pool hidden by --inactive) goes inside
+  const nat = f.nat;
+  const hasNat =
+    nat && (nat.addressStart !== undefined || nat.portStart || nat.portEnd || nat.ipv6 !== undefined);
+  const short = !(f.interfaces.length || f.pciAddresses.length || f.pf || f.driver?.name || hasNat);
+  if (short) {
     out.push(`${s}/>`);
     return;
   }
@@ -136,9 +140,9 @@ function formatForward(out: string[], f: ForwardDef, inactive: boolean): void {
 
 function formatNat(out: string[], nat: NonNullable<ForwardDef['nat']>): void {
   const hasAddr = nat.addressStart !== undefined;
-  const hasPort = nat.portStart !== undefined && nat.portStart !== 0;
-  if (!hasAddr && !hasPort && nat.ipv6 !== true) return;
-  const open = `    <nat${nat.ipv6 === true ? " ipv6='yes'" : ''}`;
+  const hasPort = !!nat.portStart || !!nat.portEnd;
+  if (!hasAddr && !hasPort && nat.ipv6 === undefined) return;
+  const open = `    <nat${nat.ipv6 !== undefined ? ` ipv6='${yn(nat.ipv6)}'` : ''}`;
   if (!hasAddr && !hasPort) {
     out.push(`${open}/>`);
     return;
@@ -148,7 +152,8 @@ function formatNat(out: string[], nat: NonNullable<ForwardDef['nat']>): void {
     const end = nat.addressEnd !== undefined ? ` end='${nat.addressEnd}'` : '';
     out.push(`      <address start='${nat.addressStart}'${end}/>`);
   }
-  if (hasPort) out.push(`      <port start='${nat.portStart}' end='${nat.portEnd ?? nat.portStart}'/>`);
+  if (hasPort)
+    out.push(`      <port start='${nat.portStart ?? 0}'${nat.portEnd ? ` end='${nat.portEnd}'` : ''}/>`);
   out.push('    </nat>');
 }
 
@@ -208,9 +213,9 @@ function formatDns(out: string[], dns: DnsDef): void {
 }
 
 function leaseXml(lease: LeaseDef): string {
-  return lease.unit && lease.expiry !== 0
-    ? `<lease expiry='${lease.expiry}' unit='${lease.unit}'/>`
-    : `<lease expiry='${lease.expiry}'/>`;
+  return lease.expiry !== 0
+    ? `<lease expiry='${lease.expiry}' unit='${lease.unit ?? 'minutes'}'/>`
+    : "<lease expiry='0'/>";
 }
 
 function hostAttrs(h: DhcpHost): string {
@@ -232,7 +237,8 @@ function formatIp(out: string[], ip: IpDef): void {
   out.push(`${s}>`);
   if (ip.tftpRoot !== undefined) out.push(`    <tftp root='${esc(ip.tftpRoot)}'/>`);
   const d = ip.dhcp;
-  if (d && (d.ranges.length || d.hosts.length || d.bootp)) {
+  // libvirt prints <dhcp> (and so <bootp>) only when there are ranges or hosts
+  if (d && (d.ranges.length || d.hosts.length)) {
     out.push('    <dhcp>');
     for (const r of d.ranges) {
       const head = `      <range start='${r.start}' end='${r.end}'`;
@@ -260,34 +266,45 @@ export function formatVlan(out: string[], vlan: VlanDef, pad: string): void {
   out.push(`${pad}</vlan>`);
 }
 
-export function formatBandwidth(out: string[], bw: BandwidthDef, pad: string): void {
-  const lines: string[] = [];
+/** <bandwidth> (virNetDevBandwidthFormat): a direction shows when it has an average or a floor. */
+export function formatBandwidth(out: string[], bw: BandwidthDef, pad: string, classID?: number): void {
+  out.push(`${pad}<bandwidth${classID ? ` classID='${classID}'` : ''}>`);
   for (const dir of ['inbound', 'outbound'] as const) {
     const r = bw[dir];
-    if (!r) continue;
+    if (!r || !(r.average || r.floor)) continue;
     let s = `${pad}  <${dir}`;
-    if (r.average !== undefined) s += ` average='${r.average}'`;
-    if (r.peak !== undefined) s += ` peak='${r.peak}'`;
-    if (r.floor !== undefined) s += ` floor='${r.floor}'`;
-    if (r.burst !== undefined) s += ` burst='${r.burst}'`;
-    lines.push(`${s}/>`);
+    if (r.average) s += ` average='${r.average}'`;
+    if (r.peak) s += ` peak='${r.peak}'`;
+    if (r.floor) s += ` floor='${r.floor}'`;
+    if (r.burst) s += ` burst='${r.burst}'`;
+    out.push(`${s}/>`);
   }
-  if (lines.length === 0) return;
-  out.push(`${pad}<bandwidth>`, ...lines, `${pad}</bandwidth>`);
+  out.push(`${pad}</bandwidth>`);
 }
 
-const VPORT_PARAM_ORDER = ['managerid', 'typeid', 'typeidversion', 'instanceid', 'profileid', 'interfaceid'];
-
+/** <virtualport> (virNetDevVPortProfileFormat): each type shows the parameters it has, in libvirt's order. */
 export function formatVirtualPort(out: string[], vp: VirtualPortDef, pad: string): void {
-  const head = `${pad}<virtualport${vp.type ? ` type='${vp.type}'` : ''}`;
-  // libvirt keeps only the parameters it knows and prints them in its own order
-  const params = VPORT_PARAM_ORDER.flatMap((k) => (vp.parameters ?? []).filter(([name]) => name === k));
-  if (params.length === 0) {
+  const t = vp.type;
+  const show = (...types: Array<VirtualPortDef['type']>) => t === undefined || types.includes(t);
+  let params = '';
+  if (vp.managerId !== undefined && show('802.1Qbg')) params += ` managerid='${vp.managerId}'`;
+  if (vp.typeId !== undefined && show('802.1Qbg')) params += ` typeid='${vp.typeId}'`;
+  if (vp.typeIdVersion !== undefined && show('802.1Qbg')) params += ` typeidversion='${vp.typeIdVersion}'`;
+  if (vp.instanceId !== undefined && show('802.1Qbg')) params += ` instanceid='${vp.instanceId}'`;
+  if (vp.interfaceId !== undefined && show('midonet', 'openvswitch'))
+    params += ` interfaceid='${vp.interfaceId}'`;
+  if (vp.profileId !== undefined && show('openvswitch', '802.1Qbh'))
+    params += ` profileid='${esc(vp.profileId)}'`;
+  const any = ['managerId', 'typeId', 'typeIdVersion', 'instanceId', 'profileId', 'interfaceId'].some(
+    (k) => vp[k as keyof VirtualPortDef] !== undefined,
+  );
+  if (t === undefined && !any) return;
+  const head = `${pad}<virtualport${t ? ` type='${t}'` : ''}`;
+  if (!any) {
     out.push(`${head}/>`);
     return;
   }
-  const attrs = params.map(([k, v]) => ` ${k}='${esc(v)}'`).join('');
-  out.push(`${head}>`, `${pad}  <parameters${attrs}/>`, `${pad}</virtualport>`);
+  out.push(`${head}>`, `${pad}  <parameters${params}/>`, `${pad}</virtualport>`);
 }
 
 function formatPortGroup(out: string[], pg: PortGroupDef): void {
@@ -298,6 +315,6 @@ function formatPortGroup(out: string[], pg: PortGroupDef): void {
   if (pg.vlan) formatVlan(kids, pg.vlan, '    ');
   if (pg.virtualport) formatVirtualPort(kids, pg.virtualport, '    ');
   if (pg.bandwidth) formatBandwidth(kids, pg.bandwidth, '    ');
-  if (kids.length === 0) out.push(`${s}/>`);
-  else out.push(`${s}>`, ...kids, '  </portgroup>');
+  // libvirt always writes an open and a close tag here
+  out.push(`${s}>`, ...kids, '  </portgroup>');
 }

@@ -12,9 +12,6 @@ export function parseDns(el: XmlElement, name: string): DnsDef {
   for (const f of childElements(el, 'forwarder')) {
     const addr = attr(f, 'addr');
     const domain = attr(f, 'domain');
-    if (addr === undefined && domain === undefined) {
-      throw err(f, 'XML_ERROR', `Invalid forwarder element, must contain at least one of addr or domain`);
-    }
     const fw: DnsDef['forwarders'][number] = {};
     if (addr !== undefined) {
       const ip = parseIp(addr);
@@ -22,6 +19,9 @@ export function parseDns(el: XmlElement, name: string): DnsDef {
       fw.addr = formatIp(ip);
     }
     if (domain !== undefined) fw.domain = domain;
+    if (addr === undefined && domain === undefined) {
+      throw err(f, 'XML_ERROR', 'Invalid forwarder element, must contain at least one of addr or domain');
+    }
     dns.forwarders.push(fw);
   }
   for (const h of childElements(el, 'host')) dns.hosts.push(parseDnsHost(h, name));
@@ -83,11 +83,12 @@ export function parseSrv(s: XmlElement, name: string, partialOkay = false): DnsS
   if (service === undefined && !partialOkay) {
     throw err(s, 'XML_DETAIL', `missing required service attribute in DNS SRV record of network '${name}'`);
   }
-  if (service !== undefined && service.length > 63) {
+  // DNS_RECORD_LENGTH_SRV: 512 - 30
+  if (service !== undefined && new TextEncoder().encode(service).length > 482) {
     throw err(
       s,
       'XML_DETAIL',
-      `service attribute '${service}' in network '${name}' is too long, limit is 63 bytes`,
+      `service attribute '${service}' in network '${name}' is too long, limit is 482 bytes`,
     );
   }
   if (service !== undefined && !/^[A-Za-z0-9_\-+/*]*$/.test(service)) {

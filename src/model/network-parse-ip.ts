@@ -1,61 +1,93 @@
-// <ip> (with <dhcp>, <tftp>) and <route> of libvirt network XML, with libvirt's checks and messages.
+// <ip> (with <dhcp>, <tftp>) and <route> of libvirt network XML, with libvirt 9.0's checks and messages.
 
-import { formatIp, isMac, isMulticastMac, netmaskToPrefix, parseIp, subnetContains } from './addr.js';
+import { formatIp, type IpAddr, netmaskToPrefix, parseIp, prefixMask } from './addr.js';
 import type { DhcpDef, DhcpHost, DhcpRange, IpDef, LeaseDef, NetworkDef, RouteDef } from './network-def.js';
-import { ipSubnet } from './network-ip.js';
-import { err, triBool, uint, xpathUInt } from './network-parse-util.js';
+import { err, parseMac, propEnum, propUInt, triBool, xattr } from './network-parse-util.js';
 import { attr, childElements, firstChild, type XmlElement } from './xml-dom.js';
 
-function parseLease(el: XmlElement | undefined, _network: string): LeaseDef | undefined {
+/** virSocketAddrParse's complaint (getaddrinfo with AI_NUMERICHOST) for text that is no IP address. */
+function cannotParse(el: XmlElement, text: string) {
+  return err(el, 'SYSTEM_ERROR', `Cannot parse socket address '${text}': Name or service not known`);
+}
+
+function parseLease(el: XmlElement | undefined): LeaseDef | undefined {
   if (!el) return undefined;
-  const expiry = uint(
-    el,
-    'expiry',
-    () =>
-      `Invalid value for attribute 'expiry' in element 'lease': '%s'. Expected non-negative integer value`,
-    Number.MAX_SAFE_INTEGER,
-  );
+  const expiry = propUInt(el, 'expiry', { u64: true });
   if (expiry === undefined) return undefined;
-  const unit = attr(el, 'unit');
-  if (unit !== undefined && unit !== 'seconds' && unit !== 'minutes' && unit !== 'hours') {
-    throw err(el, 'XML_ERROR', `Invalid value for attribute 'unit' in element 'lease': '${unit}'.`);
-  }
+  const unit = propEnum(el, 'unit', ['seconds', 'minutes', 'hours'] as const) ?? 'minutes';
   // dnsmasq's minimum lease time is two minutes
-  if (
-    expiry > 0 &&
-    ((unit === 'seconds' && expiry < 120) || ((unit ?? 'minutes') === 'minutes' && expiry < 2))
-  ) {
+  if (expiry > 0 && ((unit === 'seconds' && expiry < 120) || (unit === 'minutes' && expiry < 2))) {
     throw err(el, 'CONFIG_UNSUPPORTED', 'The minimum lease time should be greater than 2 minutes');
   }
-  return unit ? { expiry, unit } : { expiry };
+  return { expiry, unit };
+}
+
+/** The prefix libvirt uses for an <ip> (virSocketAddrGetIPPrefix): -1 when the netmask has holes. */
+export function libvirtPrefix(ip: IpDef): number {
+  const a = ip.address === undefined ? undefined : parseIp(ip.address);
+  if (ip.prefix !== undefined && ip.prefix > 0) return ip.prefix;
+  if (ip.netmask !== undefined) {
+    const m = parseIp(ip.netmask);
+    return (m && netmaskToPrefix(m)) ?? -1;
+  }
+  if (!a) return 0;
+  if (a.family === 6) return a.value === 0n ? 0 : 64;
+  if (a.value === 0n) return 0;
+  const first = Number(a.value >> 24n);
+  return first < 128 ? 8 : first < 192 ? 16 : first < 224 ? 24 : -1;
+}
+
+/** libvirt's sanity check of an address range (virSocketAddrGetRange), against the <ip> when given. */
+export function checkRange(el: XmlElement, s: IpAddr, e: IpAddr, net?: { address: IpAddr; prefix: number }) {
+  const [ss, es] = [formatIp(s), formatIp(e)];
+  const fail = (detail: string) => err(el, 'INTERNAL_ERROR', detail);
+  if (s.family !== e.family) throw fail(`mismatch of address family in range ${ss} - ${es}`);
+  if (net) {
+    const ns = formatIp(net.address);
+    if (s.family !== net.address.family)
+      throw fail(`mismatch of address family in range ${ss} - ${es} for network ${ns}`);
+    const total = s.family === 4 ? 32 : 128;
+    if (net.prefix < 0 || net.prefix > total)
+      // (sic: two spaces in libvirt 9.0's message)
+      throw fail(`bad prefix ${net.prefix} for network ${ns} when  checking range ${ss} - ${es}`);
+    const mask = prefixMask(s.family, net.prefix);
+    const netaddr = net.address.value & mask;
+    if ((s.value & mask) !== netaddr || (e.value & mask) !== netaddr)
+      throw fail(`range ${ss} - ${es} is not entirely within network ${ns}/${net.prefix}`);
+    if (s.family === 4) {
+      const broadcast = netaddr | (~mask & 0xffffffffn);
+      if (s.value === netaddr)
+        throw fail(`start of range ${ss} - ${es} in network ${ns}/${net.prefix} is the network address`);
+      if (e.value === broadcast)
+        throw fail(`end of range ${ss} - ${es} in network ${ns}/${net.prefix} is the broadcast address`);
+    }
+  }
+  // legacy check: all but the last 16 bits must be equal
+  if (s.value >> 16n !== e.value >> 16n) throw fail(`range ${ss} - ${es} is too large (> 65535)`);
+  if ((e.value & 0xffffn) < (s.value & 0xffffn)) {
+    throw fail(
+      s.family === 4 ? `range ${ss} - ${es} is reversed ` : `range ${ss} - ${es} start larger than end`,
+    );
+  }
 }
 
 export function parseIp4or6(el: XmlElement, name: string): IpDef {
   const ip: IpDef = {};
-  const family = attr(el, 'family');
-  const addrText = attr(el, 'address');
-  if (addrText === undefined) {
+  const family = xattr(el, 'family');
+  const addrText = xattr(el, 'address');
+  if (addrText === undefined)
     throw err(el, 'XML_ERROR', `Missing required address attribute in network '${name}'`);
-  }
   const addr = parseIp(addrText);
   if (!addr) throw err(el, 'XML_ERROR', `Invalid address '${addrText}' in network '${name}'`);
   ip.address = formatIp(addr);
-  const netmask = attr(el, 'netmask');
+  const netmask = xattr(el, 'netmask');
   const mask = netmask === undefined ? undefined : parseIp(netmask);
-  if (netmask !== undefined && !mask) {
+  if (netmask !== undefined && !mask)
     throw err(el, 'XML_ERROR', `Invalid netmask '${netmask}' in network '${name}'`);
-  }
-  const prefixText = attr(el, 'prefix');
-  if (prefixText !== undefined) {
-    ip.prefix = uint(
-      el,
-      'prefix',
-      () => `Invalid value for attribute 'prefix' in element 'ip': '%s'. Expected non-negative integer value`,
-    );
-  }
+  const prefix = propUInt(el, 'prefix') ?? 0;
+  if (attr(el, 'prefix') !== undefined) ip.prefix = prefix;
   const lp = triBool(el, 'localPtr');
   if (lp !== undefined) ip.localPtr = lp;
-  const prefix = ip.prefix ?? 0;
   const bad = (detail: string) => err(el, 'CONFIG_UNSUPPORTED', detail);
   if (family === undefined || family === 'ipv4') {
     if (addr.family !== 4) {
@@ -83,63 +115,67 @@ export function parseIp4or6(el: XmlElement, name: string): IpDef {
     throw err(el, 'XML_ERROR', `Unrecognized family '${family}' in network '${name}'`);
   }
   if (family !== undefined) ip.family = family;
-  const isV6 = addr?.family === 6;
-
   const dhcpEl = firstChild(el, 'dhcp');
-  if (dhcpEl) ip.dhcp = parseDhcp(dhcpEl, name, isV6);
+  if (dhcpEl) ip.dhcp = parseDhcp(dhcpEl, name, ip, addr);
   const tftp = firstChild(el, 'tftp');
   if (tftp) {
-    if (isV6) {
+    if (addr.family !== 4) {
       throw err(
         tftp,
         'CONFIG_UNSUPPORTED',
         `Unsupported <tftp> element in an IPv6 element in network '${name}'`,
       );
     }
-    const root = attr(tftp, 'root');
+    const root = xattr(tftp, 'root');
     if (root !== undefined) ip.tftpRoot = root;
   }
   return ip;
 }
 
-function parseDhcp(el: XmlElement, name: string, isV6: boolean): DhcpDef {
+/** <dhcp>: its children in document order, as libvirt 9.0 reads them (a later <bootp> replaces an earlier one). */
+function parseDhcp(el: XmlElement, name: string, ip: IpDef, addr: IpAddr): DhcpDef {
   const dhcp: DhcpDef = { ranges: [], hosts: [] };
-  for (const r of childElements(el, 'range')) dhcp.ranges.push(parseDhcpRange(r, name));
-  for (const h of childElements(el, 'host')) dhcp.hosts.push(parseDhcpHost(h, name, isV6));
-  const bootp = firstChild(el, 'bootp');
-  if (bootp) {
-    const file = attr(bootp, 'file');
-    // libvirt ignores <bootp> in an IPv6 <ip>
-    if (!isV6) {
-      if (file === undefined) {
-        throw err(bootp, 'XML_ERROR', "Missing required attribute 'file' in element 'bootp'");
+  const net = { address: addr, prefix: libvirtPrefix(ip) };
+  for (const c of childElements(el)) {
+    if (c.name === 'range') dhcp.ranges.push(parseDhcpRange(c, name, net));
+    else if (c.name === 'host') dhcp.hosts.push(parseDhcpHost(c, name, addr.family === 6));
+    else if (c.name === 'bootp' && addr.family === 4) {
+      // ignored in an IPv6 <ip>, and without a file
+      const file = attr(c, 'file');
+      if (file === undefined) continue;
+      const server = attr(c, 'server');
+      if (server === undefined) dhcp.bootp = { file };
+      else {
+        const s = parseIp(server);
+        if (!s) throw cannotParse(c, server);
+        dhcp.bootp = { file, server: formatIp(s) };
       }
-      const server = attr(bootp, 'server');
-      if (server !== undefined && !parseIp(server)) {
-        throw err(bootp, 'XML_ERROR', `Invalid bootp server address '${server}' in network '${name}'`);
-      }
-      dhcp.bootp = server !== undefined ? { file, server } : { file };
     }
   }
   return dhcp;
 }
 
-/** One <range> of <dhcp> (virNetworkDHCPRangeDefParseXML). */
-export function parseDhcpRange(r: XmlElement, name: string): DhcpRange {
+/**
+ * One <range> of <dhcp> (virNetworkDHCPRangeDefParseXML); checked against its <ip> (address and libvirt's
+ * prefix) when `net` is given.
+ */
+export function parseDhcpRange(
+  r: XmlElement,
+  name: string,
+  net?: { address: IpAddr; prefix: number },
+): DhcpRange {
   const s = attr(r, 'start');
-  const e = attr(r, 'end');
   if (s === undefined)
     throw err(r, 'XML_ERROR', `Missing 'start' attribute in dhcp range for network '${name}'`);
+  const sa = parseIp(s);
+  if (!sa) throw cannotParse(r, s);
+  const e = attr(r, 'end');
   if (e === undefined)
     throw err(r, 'XML_ERROR', `Missing 'end' attribute in dhcp range for network '${name}'`);
-  const sa = parseIp(s);
   const ea = parseIp(e);
-  if (!sa) throw err(r, 'XML_ERROR', `Invalid dhcp range start address '${s}' in network '${name}'`);
-  if (!ea) throw err(r, 'XML_ERROR', `Invalid dhcp range end address '${e}' in network '${name}'`);
-  if (sa.family !== ea.family || sa.value > ea.value) {
-    throw err(r, 'XML_ERROR', `Invalid dhcp range '${s}' to '${e}' in network '${name}'`);
-  }
-  const lease = parseLease(firstChild(r, 'lease'), name);
+  if (!ea) throw cannotParse(r, e);
+  checkRange(r, sa, ea, net);
+  const lease = parseLease(firstChild(r, 'lease'));
   return { start: formatIp(sa), end: formatIp(ea), ...(lease ? { lease } : {}) };
 }
 
@@ -161,15 +197,17 @@ export function parseDhcpHost(h: XmlElement, name: string, isV6: boolean, partia
         `Invalid to specify MAC address '${mac}' in network '${name}' IPv6 static host definition`,
       );
     }
-    if (!isMac(mac)) throw err(h, 'XML_ERROR', `Cannot parse MAC address '${mac}' in network '${name}'`);
-    if (isMulticastMac(mac)) {
+    const parsed = parseMac(mac);
+    if (!parsed) throw err(h, 'XML_ERROR', `Cannot parse MAC address '${mac}' in network '${name}'`);
+    if (parsed.multicast) {
       throw err(
         h,
         'XML_ERROR',
         `expected unicast mac address, found multicast '${mac}' in network '${name}'`,
       );
     }
-    host.mac = mac.toLowerCase();
+    // libvirt keeps the text as written (virMacAddrParse only checks it)
+    host.mac = mac;
   }
   if (id !== undefined) {
     const badChar = /[^0-9a-fA-F:]/.exec(id)?.[0];
@@ -208,7 +246,7 @@ export function parseDhcpHost(h: XmlElement, name: string, isV6: boolean, partia
   if (host.ip === undefined && !partialOkay) {
     throw err(h, 'XML_ERROR', `Missing IP address in static host definition for network '${name}'`);
   }
-  const lease = parseLease(firstChild(h, 'lease'), name);
+  const lease = parseLease(firstChild(h, 'lease'));
   if (lease) host.lease = lease;
   return host;
 }
@@ -216,24 +254,19 @@ export function parseDhcpHost(h: XmlElement, name: string, isV6: boolean, partia
 /** <route>, as libvirt's virNetDevIPRouteParseXML/virNetDevIPRouteCreate check it (messages prefixed by the network name). */
 export function parseRoute(el: XmlElement, name: string): RouteDef {
   const fail = (detail: string) => err(el, 'XML_ERROR', `${name}: ${detail}`);
+  const prefix = propUInt(el, 'prefix');
+  const metric = propUInt(el, 'metric', { nonzero: true });
   const family = attr(el, 'family');
   const address = attr(el, 'address');
   const netmask = attr(el, 'netmask');
   const gateway = attr(el, 'gateway');
-  const prefix = xpathUInt(el, 'prefix');
-  if (prefix !== undefined && Number.isNaN(prefix))
-    throw fail('Invalid prefix specified in route definition');
-  const metric = xpathUInt(el, 'metric');
-  if (metric !== undefined && Number.isNaN(metric))
-    throw fail('Invalid metric specified in route definition');
-  if (metric === 0) throw fail('Invalid metric value, must be > 0 in route definition');
   if (address === undefined) throw fail('Missing required address attribute in route definition');
   if (gateway === undefined) throw fail('Missing required gateway attribute in route definition');
   const a = parseIp(address);
   if (!a) throw fail(`Bad network address '${address}' in route definition`);
   const g = parseIp(gateway);
   if (!g) throw fail(`Bad gateway address '${gateway}' in route definition`);
-  let mask: ReturnType<typeof parseIp>;
+  let mask: IpAddr | undefined;
   if (family === undefined || family === 'ipv4') {
     const which = family === undefined ? 'No family' : 'IPv4 family';
     if (a.family !== 4)
@@ -244,9 +277,8 @@ export function parseRoute(el: XmlElement, name: string): RouteDef {
     if (netmask !== undefined) {
       mask = parseIp(netmask);
       if (!mask) throw fail(`Bad netmask address '${netmask}' in route definition`);
-      if (mask.family !== 4) {
+      if (mask.family !== 4)
         throw fail(`Invalid netmask '${netmask}' for address '${address}' (both must be IPv4)`);
-      }
       if (prefix !== undefined) throw fail('Route definition cannot have both a prefix and a netmask');
     }
     if ((prefix ?? 0) > 32)
@@ -257,26 +289,16 @@ export function parseRoute(el: XmlElement, name: string): RouteDef {
     if (netmask !== undefined) {
       throw fail(`Specifying netmask invalid for IPv6 address '${address}' in route definition`);
     }
-    if (g.family !== 6) {
+    if (g.family !== 6)
       throw fail(`ipv6 specified for non-IPv6 gateway address '${gateway}' in route definition`);
-    }
     if ((prefix ?? 0) > 128)
       throw fail(`Invalid prefix ${prefix} specified in route definition, must be 0 - 128`);
   } else {
     throw fail(`Unrecognized family '${family}' in route definition`);
   }
-  const bitsOf = a.family === 4 ? 32 : 128;
-  const plen = mask ? netmaskToPrefix(mask) : (prefix ?? 0);
-  if (plen === undefined) {
-    throw err(
-      el,
-      'INTERNAL_ERROR',
-      `${name}: Error converting address '${address}' with netmask '${netmask}' to network-address in route definition`,
-    );
-  }
-  const hostBits = (1n << BigInt(bitsOf - plen)) - 1n;
-  if ((a.value & hostBits) !== 0n)
-    throw fail(`Address '${address}' in route definition is not a network address`);
+  // a plain AND with the netmask, holes included (virSocketAddrMask)
+  const masked = mask ? a.value & mask.value : a.value & prefixMask(a.family, prefix ?? 0);
+  if (masked !== a.value) throw fail(`Address '${address}' in route definition is not a network address`);
   const route: RouteDef = { address: formatIp(a), gateway: formatIp(g) };
   if (family) route.family = family;
   if (mask) route.netmask = formatIp(mask);
@@ -290,8 +312,13 @@ export function checkRouteGateways(def: NetworkDef, routeEls: XmlElement[]): voi
   def.routes.forEach((route, i) => {
     const gw = parseIp(route.gateway);
     const reachable = def.ips.some((ip) => {
-      const net = ipSubnet(ip);
-      return !!gw && !!net && net.family === gw.family && subnetContains(net, gw);
+      const a = ip.address === undefined ? undefined : parseIp(ip.address);
+      if (!gw || !a || a.family !== gw.family) return false;
+      const p = libvirtPrefix(ip);
+      // virSocketAddrMaskByPrefix fails for a bad prefix: no match
+      if (p < 0 || p > (a.family === 4 ? 32 : 128)) return false;
+      const m = prefixMask(a.family, p);
+      return (a.value & m) === (gw.value & m);
     });
     if (!reachable) {
       throw err(

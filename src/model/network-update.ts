@@ -183,7 +183,7 @@ function updateDhcpHost(def: NetworkDef, cmd: Cmd, el: XmlElement, parentIndex: 
   if (cmd === 'modify') {
     const i = hosts.findIndex(
       (h) =>
-        (host.mac !== undefined && h.mac === host.mac) ||
+        (host.mac !== undefined && sameMac(h.mac, host.mac)) ||
         sameIp(host.ip, h.ip) ||
         (host.name !== undefined && h.name === host.name),
     );
@@ -196,7 +196,7 @@ function updateDhcpHost(def: NetworkDef, cmd: Cmd, el: XmlElement, parentIndex: 
   } else if (cmd === 'delete') {
     const i = hosts.findIndex(
       (h) =>
-        (host.mac === undefined || h.mac === undefined || h.mac === host.mac) &&
+        (host.mac === undefined || h.mac === undefined || sameMac(h.mac, host.mac)) &&
         (host.name === undefined || h.name === host.name) &&
         (host.ip === undefined || sameIp(host.ip, h.ip)),
     );
@@ -206,7 +206,7 @@ function updateDhcpHost(def: NetworkDef, cmd: Cmd, el: XmlElement, parentIndex: 
     checkMultiDhcp(def, ipdef);
     const clash = hosts.some(
       (h) =>
-        (host.mac !== undefined && h.mac === host.mac) ||
+        (host.mac !== undefined && sameMac(h.mac, host.mac)) ||
         (host.name !== undefined && h.name === host.name) ||
         sameIp(host.ip, h.ip),
     );
@@ -400,4 +400,9 @@ function updateDnsSrv(def: NetworkDef, cmd: Cmd, el: XmlElement): void {
   const i = matches[0] as number;
   if (cmd === 'modify') srvs[i] = srv;
   else srvs.splice(i, 1);
+}
+
+/** libvirt compares MAC addresses as addresses (virMacAddrCompare), whatever their case. */
+function sameMac(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 }

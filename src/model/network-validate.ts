@@ -3,6 +3,7 @@
 import { parseIp, subnetContains } from './addr.js';
 import { VirtError } from './errors.js';
 import { isRoutedL3Mode, type NetworkDef, networkMode } from './network-def.js';
+import { checkHostdevPool, type PciProbe } from './network-hostdev.js';
 import { ipSubnet } from './network-ip.js';
 import { checkForward, readForwards } from './port-forward.js';
 
@@ -10,8 +11,11 @@ function unsupported(detail: string): VirtError {
   return new VirtError('CONFIG_UNSUPPORTED', detail);
 }
 
-/** Throws the first problem libvirt 9.0 would report when defining this network (networkValidate order). */
-export function validateNetworkDef(def: NetworkDef): void {
+/**
+ * Throws the first problem libvirt 9.0 would report when defining this network (networkValidate order). With a
+ * `pci` probe (the daemon passes the host's), a hostdev pool must consist of SR-IOV virtual functions.
+ */
+export function validateNetworkDef(def: NetworkDef, pci?: PciProbe): void {
   const mode = networkMode(def);
   const name = def.name;
   if (def.name.includes('\n')) throw new VirtError('XML_DETAIL', 'invalid char in name: \n');
@@ -48,7 +52,7 @@ export function validateNetworkDef(def: NetworkDef): void {
         `network '${name}' has forward mode '${mode}'  but lists a device by PCI address in the device pool. This is only supported for networks with forward mode 'hostdev'`,
       );
     }
-    // the SR-IOV Virtual Function check on /sys is host-dependent and left to the daemon
+    if (pci) checkHostdevPool(def, pci);
     const kinds = Number(!!f.pf) + Number(f.interfaces.length > 0) + Number(f.pciAddresses.length > 0);
     if (kinds > 1) {
       throw unsupported(

@@ -86,7 +86,8 @@ function libxml2Wording(raw: string, open: string | undefined, text: string, off
   m = /^duplicate attribute: (.*)$/.exec(msg);
   if (m) return `Attribute ${m[1]} redefined`;
   if (msg === 'document must contain a root element') return 'Document is empty';
-  if (msg === 'text data outside of root node') return 'Extra content at the end of the document';
+  if (msg === 'text data outside of root node' || msg === 'documents may contain only one root')
+    return 'Extra content at the end of the document';
   return msg;
 }
 

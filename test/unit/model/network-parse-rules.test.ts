@@ -113,7 +113,7 @@ describe("libvirt 9.0's refusals", () => {
     ],
     [
       net("<ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.1.2' end='10.0.1.9'/></dhcp></ip>"),
-      'XML error: range 10.0.1.2 - 10.0.1.9 is not entirely within network 10.0.0.1/24',
+      'internal error: range 10.0.1.2 - 10.0.1.9 is not entirely within network 10.0.0.1/24',
     ],
     [
       net("<portgroup name='a' default='yes'/><portgroup name='b' default='yes'/>"),
@@ -129,7 +129,7 @@ describe("libvirt 9.0's refusals", () => {
     ],
     [
       net("<ip address='10.0.0.1' prefix='24'/><route address='10.1.0.0' gateway='10.0.0.2' metric='0'/>"),
-      'XML error: n: Invalid metric value, must be > 0 in route definition',
+      "XML error: Invalid value for attribute 'metric' in element 'route': Zero is not permitted",
     ],
     [
       net("<ip address='10.0.0.1' prefix='24'/><dns><srv service='ldap' protocol='tcp' port='389'/></dns>"),
@@ -219,11 +219,11 @@ describe('define defaults', () => {
   });
 });
 
-test('virtualport parameters: only the known ones, in libvirt order', () => {
+test('virtualport parameters: only the known ones, in libvirt order (interfaceid before profileid)', () => {
   const def = parseNetworkXml(`<network><name>v</name><forward mode='bridge'/><bridge name='br0'/>
 <virtualport type='openvswitch'><parameters profileid='p' bogus='x' interfaceid='09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f'/></virtualport></network>`);
   assert.match(
     formatNetworkXml(def),
-    /<parameters profileid='p' interfaceid='09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f'\/>/,
+    /<parameters interfaceid='09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f' profileid='p'\/>/,
   );
 });

@@ -91,8 +91,6 @@ const l3Network: fc.Arbitrary<NetworkDef> = fc
   .record({
     name: fc.stringMatching(/^[A-Za-z0-9_.:+-]{1,30}$/),
     uuid,
-    title: fc.option(text, { nil: undefined }),
-    description: fc.option(text, { nil: undefined }),
     mode: fc.constantFrom(undefined, 'nat', 'route', 'open'),
     bridge: fc.stringMatching(/^[a-z][a-z0-9]{0,13}$/),
     stp: fc.boolean(),
@@ -120,8 +118,6 @@ const l3Network: fc.Arbitrary<NetworkDef> = fc
       mac: r.mac,
     };
     if (r.v6) def.ips.push(r.v6);
-    if (r.title !== undefined) def.title = r.title;
-    if (r.description !== undefined) def.description = r.description;
     if (r.mode) def.forward = { mode: r.mode, interfaces: [], pciAddresses: [] };
     if (r.mtu !== undefined) def.mtu = r.mtu;
     if (r.domain) def.domain = r.domain;
