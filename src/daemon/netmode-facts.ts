@@ -1,8 +1,6 @@
 // Gathers what `virtnet netmode` reasons about: the definition, the kernel's view of the bridge and its ports
-// (sysfs), check()'s drift, leases. The reasoning itself is pure (src/model/netmode.ts).
+// (from the host probe), check()'s drift, leases. The reasoning itself is pure (src/model/netmode.ts).
 
-import { readdirSync, readlinkSync } from 'node:fs';
-import { basename } from 'node:path';
 import type { PortInfo } from '../api/types.js';
 import { formatSubnet } from '../model/addr.js';
 import { isVirtError, VirtError } from '../model/errors.js';
@@ -13,25 +11,14 @@ import { needsDnsmasq } from '../render/dnsmasq-conf.js';
 import { hasFirewallRules } from '../render/nft-ruleset.js';
 import type { Daemon } from './daemon.js';
 
-function bridgeMembers(bridge: string): string[] | undefined {
-  try {
-    return readdirSync(`/sys/class/net/${bridge}/brif`).sort();
-  } catch {
-    return undefined;
-  }
+/** A bridge's ports (undefined when there is no such bridge), from the host probe. */
+function bridgeMembers(daemon: Daemon, bridge: string): string[] | undefined {
+  return daemon.runtime.linkFacts(bridge).members;
 }
 
-function masterOf(dev: string): { exists: boolean; master?: string } {
-  try {
-    readdirSync(`/sys/class/net/${dev}`);
-  } catch {
-    return { exists: false };
-  }
-  try {
-    return { exists: true, master: basename(readlinkSync(`/sys/class/net/${dev}/master`)) };
-  } catch {
-    return { exists: true };
-  }
+function masterOf(daemon: Daemon, dev: string): { exists: boolean; master?: string } {
+  const f = daemon.runtime.linkFacts(dev);
+  return f.master ? { exists: f.exists, master: f.master } : { exists: f.exists };
 }
 
 async function networkReport(daemon: Daemon, id: string): Promise<NetmodeReport> {
@@ -40,7 +27,7 @@ async function networkReport(daemon: Daemon, id: string): Promise<NetmodeReport>
   const subnets = def.ips.map(ipSubnet).flatMap((s) => (s ? [formatSubnet(s)] : []));
   let drift: string[] = [];
   if (info.active && info.mode !== 'bridge') drift = (await daemon.check(id)).map((p) => p.what);
-  const members = info.active && info.bridge ? bridgeMembers(info.bridge) : undefined;
+  const members = info.active && info.bridge ? bridgeMembers(daemon, info.bridge) : undefined;
   if (info.active && info.bridge && members === undefined && info.mode === 'bridge') {
     drift.push(`host bridge ${info.bridge} does not exist`);
   }
@@ -64,7 +51,7 @@ async function portReport(daemon: Daemon, port: PortInfo): Promise<NetmodeReport
   const network = await networkReport(daemon, port.network);
   const leases = (await daemon.leases(port.network)).filter((l) => l.mac.toLowerCase() === port.mac);
   const dev = port.device?.name;
-  const m = dev ? masterOf(dev) : undefined;
+  const m = dev ? masterOf(daemon, dev) : undefined;
   const bridge = daemon.info(port.network).bridge;
   return explainPort({
     mac: port.mac,
@@ -88,7 +75,7 @@ export async function netmodeOf(daemon: Daemon, name: string): Promise<NetmodeRe
   if (owned.length) return explainGuest(name, await Promise.all(owned.map((p) => portReport(daemon, p))));
   const port = daemon.ports.list().find((p) => p.device?.name === name);
   if (port) return portReport(daemon, port);
-  const m = masterOf(name);
+  const m = masterOf(daemon, name);
   if (m.exists) {
     const net = daemon.list({ active: true }).find((n) => n.bridge && n.bridge === m.master);
     if (net) {

@@ -31,6 +31,9 @@ export interface SupervisorOptions {
   log: (msg: string) => void;
   /** Replaces the clock in tests. */
   now?: () => number;
+  /** Replaces how a process is (re)started and checked, in tests. */
+  start?: (argv: string[], pidFile: string) => Promise<number>;
+  alive?: (pid: number, match: string) => boolean;
 }
 
 export class ProcessSupervisor {
@@ -38,9 +41,13 @@ export class ProcessSupervisor {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private readonly now: () => number;
+  private readonly start: (argv: string[], pidFile: string) => Promise<number>;
+  private readonly alive: (pid: number, match: string) => boolean;
 
   constructor(private readonly opts: SupervisorOptions) {
     this.now = opts.now ?? Date.now;
+    this.start = opts.start ?? startDaemonizing;
+    this.alive = opts.alive ?? ((pid, match) => isOurProcess(pid, match));
   }
 
   pid(id: string): number | undefined {
@@ -91,7 +98,7 @@ export class ProcessSupervisor {
   private async runTick(): Promise<void> {
     for (const [id, e] of this.entries) {
       const now = this.now();
-      if (isOurProcess(e.pid, e.ref.match)) {
+      if (this.alive(e.pid, e.ref.match)) {
         // recovered once it has run as long as a crash loop would not
         if (e.degraded && e.nextAttempt === 0 && now - e.startedAt >= QUICK_DEATH_MS) {
           e.degraded = false;
@@ -111,10 +118,14 @@ export class ProcessSupervisor {
       }
       if (now < e.nextAttempt) continue;
       try {
-        const pid = await startDaemonizing(e.argv, e.ref.pidFile);
+        const pid = await this.start(e.argv, e.ref.pidFile);
         if (this.entries.get(id) !== e) {
           // stopped meanwhile: the stop wins
-          process.kill(pid, 'SIGTERM');
+          try {
+            process.kill(pid, 'SIGTERM');
+          } catch {
+            // gone already
+          }
           continue;
         }
         e.pid = pid;

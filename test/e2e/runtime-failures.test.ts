@@ -41,6 +41,48 @@ describe('LinuxRuntime failed starts', { skip: !isRoot && 'needs root' }, () => 
     assertNothingLeft('vrt51', 'rt51');
   });
 
+  it('a dnsmasq that started but whose start is reported failed is stopped by the unwinding', () => {
+    // the real dnsmasq daemonizes and writes its pid file, then the wrapper says it failed
+    const wrapper = join(ns.dir, 'late-dnsmasq');
+    writeFileSync(wrapper, '#!/bin/sh\ndnsmasq "$@" || exit 2\necho "refused after the fact" >&2\nexit 1\n');
+    chmodSync(wrapper, 0o755);
+    const xml = ns.writeXml('late', natXml(56));
+    const r = ns.driver('start', xml, { VIRTNET_TEST_DNSMASQ: wrapper });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /step "start dnsmasq for rt56" failed: .*refused after the fact/);
+    assert.equal(
+      ns.links().find((l) => l.ifname === 'vrt56'),
+      undefined,
+      'bridge removed',
+    );
+    assertNothingLeft('vrt56', 'rt56');
+  });
+
+  it('a port that cannot be plugged unwinds the whole start, its dnsmasq included', () => {
+    const notANamespace = join(ns.dir, 'not-a-netns');
+    writeFileSync(notANamespace, '');
+    const ports = [
+      {
+        uuid: 'p1',
+        owner: 'c1',
+        kind: 'veth',
+        name: 'vrt57p',
+        mac: '52:54:00:00:57:01',
+        netns: notANamespace,
+      },
+    ];
+    const xml = ns.writeXml('badport', natXml(57));
+    const r = ns.driver('start', xml, { VIRTNET_TEST_PORTS: JSON.stringify(ports) });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /step "create veth vrt57p of c1 in \S+ on vrt57" failed: ip link add vrt57p/);
+    assert.equal(
+      ns.links().find((l) => l.ifname === 'vrt57' || l.ifname === 'vrt57p'),
+      undefined,
+      'bridge and port device removed',
+    );
+    assertNothingLeft('vrt57', 'rt57');
+  });
+
   it('refuses a bridge name already used by another device and leaves that device alone', () => {
     ns.sh(['ip', 'link', 'add', 'vrt52', 'type', 'veth', 'peer', 'name', 'vrt52p']);
     const xml = ns.writeXml('taken', natXml(52));

@@ -2,7 +2,7 @@
 // by check() and fixed by repair().
 
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isRoot, RuntimeNs } from './helpers/runtime-ns.js';
@@ -51,6 +51,49 @@ describe('LinuxRuntime adopt, supervision, check and repair', { skip: !isRoot &&
     sup.child.kill('SIGTERM');
     await new Promise((r) => sup.child.once('exit', r));
     assert.deepEqual(ns.dnsmasqPids(), [ev.detail.pid], 'detach leaves dnsmasq running');
+    assert.equal(ns.driver('stop', xml).code, 0);
+    assert.deepEqual(ns.dnsmasqPids(), []);
+  });
+
+  it('a dnsmasq that keeps failing is retried with backoff, reported degraded once, its reason logged once', async () => {
+    // a dnsmasq that refuses to start while the flag file exists, counting its invocations
+    const flag = join(ns.dir, 'refuse');
+    const count = join(ns.dir, 'invocations');
+    const wrapper = join(ns.dir, 'flaky-dnsmasq');
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\necho x >> ${count}\nif [ -e ${flag} ]; then echo "dnsmasq: port 53 taken (test)" >&2; exit 2; fi\nexec dnsmasq "$@"\n`,
+    );
+    chmodSync(wrapper, 0o755);
+    const xml = ns.writeXml('flaky', natXml(66));
+    assert.equal(ns.driver('start', xml, { VIRTNET_TEST_DNSMASQ: wrapper }).code, 0);
+    const sup = ns.supervise(xml, { VIRTNET_TEST_DNSMASQ: wrapper });
+    await sup.waitFor((l) => (l as { adopted?: unknown }).adopted !== undefined, 5000);
+    writeFileSync(flag, '');
+    writeFileSync(count, '');
+    for (const pid of ns.dnsmasqPids()) process.kill(pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 6000));
+    const attempts = readFileSync(count, 'utf8').split('\n').filter(Boolean).length;
+    // without backoff: 4 polls a second, 24 attempts in 6 s
+    assert.ok(attempts >= 2 && attempts <= 6, `attempts in 6 s: ${attempts}`);
+    const degraded = sup.lines.filter((l) => (l as { type?: string }).type === 'degraded') as Array<{
+      detail: { reason: string };
+    }>;
+    assert.equal(degraded.length, 1, JSON.stringify(sup.lines));
+    assert.match(degraded[0]?.detail.reason ?? '', /port 53 taken \(test\)/);
+    assert.equal(
+      sup
+        .stderr()
+        .split('\n')
+        .filter((l) => /cannot be kept running/.test(l)).length,
+      1,
+      sup.stderr(),
+    );
+    rmSync(flag);
+    await sup.waitFor((l) => (l as { type?: string }).type === 'dnsmasq-restarted', 10000);
+    assert.equal(ns.dnsmasqPids().length, 1);
+    sup.child.kill('SIGTERM');
+    await new Promise((r) => sup.child.once('exit', r));
     assert.equal(ns.driver('stop', xml).code, 0);
     assert.deepEqual(ns.dnsmasqPids(), []);
   });

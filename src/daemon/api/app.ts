@@ -5,7 +5,6 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { NetworkEvent } from '../../api/types.js';
 import { type DoctorReport, diagnose, doctorNetwork, type HostFacts, report } from '../../doctor/checks.js';
-import { deviceCounters, listHostDevices } from '../../host/devices.js';
 import { isVirtError, VirtError } from '../../model/errors.js';
 import type { ForwardProto } from '../../model/port-forward.js';
 import type { Daemon, ListFilter } from '../daemon.js';
@@ -249,10 +248,10 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
 
   app.get('/v1/networks/:id/stats', (c) => {
     const info = daemon.info(c.req.param('id'));
-    const bridge = info.active && info.bridge ? deviceCounters(info.bridge) : undefined;
+    const bridge = info.active && info.bridge ? daemon.runtime.deviceCounters(info.bridge) : undefined;
     const ports = info.active
       ? daemon.ports.list(info.name).flatMap((p) => {
-          const k = p.device ? deviceCounters(p.device.name) : undefined;
+          const k = p.device ? daemon.runtime.deviceCounters(p.device.name) : undefined;
           return k && p.device ? [{ uuid: p.uuid, device: p.device.name, owner: p.owner.name, ...k }] : [];
         })
       : [];
@@ -267,7 +266,7 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
       daemon.list({ active: true }).flatMap((n) => (n.bridge ? [[n.bridge, n.name]] : [])),
     );
     return c.json({
-      devices: listHostDevices().map((d) => ({
+      devices: daemon.runtime.hostDevices().map((d) => ({
         ...d,
         ...(users.get(d.name) ? { virtnet: users.get(d.name) } : {}),
       })),

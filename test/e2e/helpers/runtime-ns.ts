@@ -88,9 +88,13 @@ export class RuntimeNs {
   }
 
   /** Starts `driver supervise` in the background; `lines` receives its stdout JSON lines. */
-  supervise(xmlFile: string): {
+  supervise(
+    xmlFile: string,
+    env?: Record<string, string>,
+  ): {
     child: ChildProcess;
     lines: unknown[];
+    stderr: () => string;
     waitFor: (pred: (l: unknown) => boolean, ms: number) => Promise<unknown>;
   } {
     const child = spawn(
@@ -98,8 +102,13 @@ export class RuntimeNs {
       ['netns', 'exec', this.name, process.execPath, DRIVER, 'supervise', this.stateDir, xmlFile],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...env },
       },
     );
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     this.children.add(child);
     child.on('exit', () => this.children.delete(child));
     const lines: unknown[] = [];
@@ -128,7 +137,7 @@ export class RuntimeNs {
         waiters.push(check);
         check();
       });
-    return { child, lines, waitFor };
+    return { child, lines, stderr: () => stderr, waitFor };
   }
 
   links(): Array<{
