@@ -1,19 +1,15 @@
 // hostdev networks: libvirt's define-time check that every PCI device of the pool is an SR-IOV virtual function.
-// The model stays pure: the facts come from a probe the caller injects (the daemon passes the host's /sys).
+// The model stays pure: the facts come from a probe the caller injects (the daemon passes the host's sysfs).
 
 import { VirtError } from './errors.js';
 import type { NetworkDef, PciAddress } from './network-def.js';
-import { pciLabel } from './network-parse-forward.js';
 
 /** Host facts about PCI devices that validation needs. */
 export interface PciProbe {
   /** True when the device at this address is an SR-IOV virtual function (libvirt: it has a `physfn` link). */
   isSriovVf(address: PciAddress): boolean;
-}
-
-/** Where libvirt (and the host probe) looks for a PCI device: /sys/bus/pci/devices/DDDD:BB:SS.F. */
-export function pciSysfsPath(address: PciAddress): string {
-  return `/sys/bus/pci/devices/${pciLabel(address)}`;
+  /** Where the host keeps the device (libvirt names this path in its refusal; src/host/pci-probe.ts knows it). */
+  sysfsPath(address: PciAddress): string;
 }
 
 /**
@@ -26,7 +22,7 @@ export function checkHostdevPool(def: NetworkDef, probe: PciProbe): void {
     if (!probe.isSriovVf(a)) {
       throw new VirtError(
         'CONFIG_UNSUPPORTED',
-        `device '${pciSysfsPath(a)}' in network '${def.name}' is not an SR-IOV Virtual Function`,
+        `device '${probe.sysfsPath(a)}' in network '${def.name}' is not an SR-IOV Virtual Function`,
       );
     }
   }

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { pciSysfsPath } from '../../../src/host/pci-probe.js';
 import { isVirtError } from '../../../src/model/errors.js';
 import type { PciProbe } from '../../../src/model/network-hostdev.js';
 import { pciLabel } from '../../../src/model/network-parse.js';
@@ -45,7 +46,7 @@ const differences = JSON.parse(readFileSync(join(DIR, 'differences.json'), 'utf8
 
 /** The PCI addresses that libvirtd saw as SR-IOV virtual functions while recording (a fake sysfs, see libvirt-ns.sh). */
 const fakeVfs = new Set(JSON.parse(readFileSync(join(DIR, 'fake-vfs.json'), 'utf8')) as string[]);
-const recordedHost: PciProbe = { isSriovVf: (a) => fakeVfs.has(pciLabel(a)) };
+const recordedHost: PciProbe = { isSriovVf: (a) => fakeVfs.has(pciLabel(a)), sysfsPath: pciSysfsPath };
 
 function portOutcome(xml: string): DefineOutcome {
   try {

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { hostPciProbe } from '../../../src/host/pci-probe.js';
+import { hostPciProbe, pciSysfsPath } from '../../../src/host/pci-probe.js';
 import type { PciAddress } from '../../../src/model/network-def.js';
-import { type PciProbe, pciSysfsPath } from '../../../src/model/network-hostdev.js';
+import type { PciProbe } from '../../../src/model/network-hostdev.js';
 import { pciLabel } from '../../../src/model/network-parse.js';
 import { defineOutcome } from './libvirt-define.js';
 
@@ -19,7 +19,10 @@ const hostdev = (...addresses: string[]) =>
     })
     .join('')}</forward></network>`;
 
-const probeOf = (vfs: string[]): PciProbe => ({ isSriovVf: (a: PciAddress) => vfs.includes(pciLabel(a)) });
+const probeOf = (vfs: string[]): PciProbe => ({
+  isSriovVf: (a: PciAddress) => vfs.includes(pciLabel(a)),
+  sysfsPath: pciSysfsPath,
+});
 
 describe('hostdev pool check', () => {
   test('a pool of virtual functions is defined and dumped as virsh 9.0 prints it', () => {
