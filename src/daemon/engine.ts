@@ -14,6 +14,15 @@ import { dnsmasqArgv, dnsmasqProcess, dnsmasqReads } from '../plan/dnsmasq-steps
 import { planDockerUser } from '../plan/docker-user.js';
 import type { Executor } from '../plan/executor.js';
 import { TABLE_STEP } from '../plan/firewall-steps.js';
+import {
+  type HookOp,
+  type HookScript,
+  hookAborts,
+  hookStep,
+  skippedHooks,
+  withStartHooks,
+  withStopHook,
+} from '../plan/hook-steps.js';
 import type { HostSide } from '../plan/host-side.js';
 import { globalSysctls, linkSysctl } from '../plan/link-steps.js';
 import type { ObservedHost, ProbeScope } from '../plan/observed.js';
@@ -50,6 +59,8 @@ export class Engine implements NetworkRuntime {
   private readonly perNetwork = new Map<string, DisposableStore>();
   private readonly own = new DisposableStore();
   private readonly degradedReasons = new Map<string, string>();
+  /** Hook scripts reported as not executable (each is reported once, until it changes). */
+  private readonly skippedHooks = new Set<string>();
 
   constructor(
     readonly host: HostSide,
@@ -95,7 +106,35 @@ export class Engine implements NetworkRuntime {
       routes: networkMode(d.def) !== 'bridge',
       namespaces: ports.namespaces,
       dnsmasqReads: dnsmasqReads(d),
+      hooks: true,
     };
+  }
+
+  private get hookTimeoutMs(): number {
+    return this.host.hookTimeoutMs ?? 30_000;
+  }
+
+  /** A start's plan with its hook steps (the same for the real start and its dry run). */
+  private async startPlan(d: DesiredNetwork): Promise<Plan> {
+    const o = await this.host.probe.observe(this.startScope(d));
+    this.reportSkippedHooks(o.hooks ?? [], d.def.name);
+    return withStartHooks(planStart(d, o), o.hooks ?? [], d.def, this.hookTimeoutMs);
+  }
+
+  /** Something a person should know about a network, whether or not the daemon traces (logged, and an event). */
+  private notify(network: string, message: string): void {
+    for (const l of this.listeners) l({ network, type: 'error', detail: { message } });
+  }
+
+  /** Says once per script that a hook is not executable (again after it was fixed and broke again). */
+  private reportSkippedHooks(scripts: HookScript[], network: string): void {
+    for (const s of scripts) {
+      if (s.executable) this.skippedHooks.delete(s.path);
+      else if (!this.skippedHooks.has(s.path)) {
+        this.skippedHooks.add(s.path);
+        for (const message of skippedHooks([s])) this.notify(network, message);
+      }
+    }
   }
 
   /** A reconcile's probe. `heal`: without processes (the supervisor keeps them) and files (they are ours). */
@@ -200,7 +239,7 @@ export class Engine implements NetworkRuntime {
   async start(def: NetworkDef, ports: PortDevice[] = []): Promise<RuntimeState> {
     this.unsupported(def);
     const d = this.desired(def, ports);
-    const plan = planStart(d, await this.host.probe.observe(this.startScope(d)));
+    const plan = await this.startPlan(d);
     await this.apply(plan, `failed to start network '${def.name}'`);
     const seen = needsDnsmasq(def)
       ? await this.host.probe.observe({ links: [], processes: [dnsmasqProcess(d)] })
@@ -216,9 +255,10 @@ export class Engine implements NetworkRuntime {
   ): Promise<Plan> {
     const d = this.desired(def, opts.ports);
     const o = needsDnsmasq(def)
-      ? await this.host.probe.observe({ links: [], processes: [dnsmasqProcess(d)] })
-      : await this.host.probe.observe({ links: [] });
-    return planStop(d, o, { dropPorts: opts.dropPorts === true });
+      ? await this.host.probe.observe({ links: [], processes: [dnsmasqProcess(d)], hooks: true })
+      : await this.host.probe.observe({ links: [], hooks: true });
+    const plan = planStop(d, o, { dropPorts: opts.dropPorts === true });
+    return withStopHook(plan, o.hooks ?? [], def, this.hookTimeoutMs);
   }
 
   async stop(
@@ -229,8 +269,9 @@ export class Engine implements NetworkRuntime {
     await this.untrack(def.name);
     const plan = await this.stopPlan(def, opts);
     // every action of a stop tolerates what is gone already; nothing is unwound
+    // (a failing `stopped` hook is reported: the network is stopped all the same, as with libvirt)
     await applySteps(plan.steps, this.host.executor).catch((e) =>
-      this.log(`network '${def.name}': stop: ${(e as Error).message}`),
+      this.notify(def.name, `stop: ${(e as Error).message}`),
     );
     this.log(`network '${def.name}' stopped`);
   }
@@ -353,8 +394,7 @@ export class Engine implements NetworkRuntime {
     let plan: Plan;
     if (op === 'start') {
       this.unsupported(def);
-      const d = this.desired(def, opts.ports);
-      plan = planStart(d, await this.host.probe.observe(this.startScope(d)));
+      plan = await this.startPlan(this.desired(def, opts.ports));
     } else if (op === 'stop') plan = await this.stopPlan(def, opts);
     else plan = planForget(this.desired(def, opts.ports));
     const rec = this.recorder();
@@ -366,6 +406,20 @@ export class Engine implements NetworkRuntime {
     const d = this.desired(def, [port]);
     const o = await this.host.probe.observe(this.portScope(d));
     await this.apply(planPortPlug(d, port, o), `failed to plug port ${port.uuid} into network '${def.name}'`);
+  }
+
+  async runHooks(op: HookOp, def: NetworkDef, portXml?: string): Promise<void> {
+    const o = await this.host.probe.observe({ links: [], hooks: true });
+    this.reportSkippedHooks(o.hooks ?? [], def.name);
+    const step = hookStep(o.hooks ?? [], def, op, this.hookTimeoutMs, portXml);
+    if (!step) return;
+    try {
+      await applySteps([step], this.host.executor);
+    } catch (e) {
+      const reason = e instanceof StepFailed ? e.message : (e as Error).message;
+      if (hookAborts(op)) throw this.failure(`network '${def.name}'`, reason, e);
+      this.notify(def.name, reason);
+    }
   }
 
   async unplugPort(port: PortDevice): Promise<void> {

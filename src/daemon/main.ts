@@ -27,6 +27,7 @@ const USAGE = `usage: virtnetd [--config-dir DIR] [--state-dir DIR] [--run-dir D
   --web-root DIR         the built web UI served on the TCP listener (default: web/dist of this checkout)
   --import-libvirt DIR   define every network of a libvirt network directory (keeping autostart), then exit
   --heal-interval MS     how often firewalls of active networks are checked and restored (default 2000; 0: never)
+  --hook-timeout SEC     kill a network hook script (<config-dir>/hooks/network, network.d/*) after SEC (default 30)
 `;
 
 function log(msg: string): void {
@@ -35,15 +36,31 @@ function log(msg: string): void {
 
 async function loadRuntime(
   kind: string,
-  stateDir: string,
-  runDir: string,
+  dirs: { configDir: string; stateDir: string; runDir: string },
   verbose: boolean,
+  hookTimeoutMs: number,
 ): Promise<NetworkRuntime> {
+  const { stateDir, runDir } = dirs;
   if (kind === 'memory') return new MemoryRuntime({ stateDir, runDir });
   if (kind !== 'linux') throw new Error(`unknown runtime '${kind}'`);
   const { createLinuxRuntime } = await import('./linux-runtime.js');
   // what happens behind the daemon's back (a dnsmasq restarted or failing, the table restored) is always logged
-  return createLinuxRuntime({ stateDir, runDir, log, ...(verbose ? { trace: log } : {}) });
+  const hooksDir = join(dirs.configDir, 'hooks');
+  return createLinuxRuntime({
+    stateDir,
+    runDir,
+    log,
+    hooksDir,
+    hookTimeoutMs,
+    ...(verbose ? { trace: log } : {}),
+  });
+}
+
+function hookTimeout(text: string): number {
+  const s = Number(text);
+  if (!Number.isFinite(s) || s <= 0 || s > 3600)
+    throw new Error(`--hook-timeout needs seconds (0-3600], got '${text}'`);
+  return Math.round(s * 1000);
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -59,6 +76,7 @@ export async function main(argv: string[]): Promise<void> {
       'import-libvirt': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       'heal-interval': { type: 'string', default: '2000' },
+      'hook-timeout': { type: 'string', default: '30' },
       'web-root': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -92,7 +110,12 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const runtime = await loadRuntime(values.runtime, stateDir, runDir, values.verbose);
+  const runtime = await loadRuntime(
+    values.runtime,
+    { configDir, stateDir, runDir },
+    values.verbose,
+    hookTimeout(values['hook-timeout']),
+  );
   const daemon = new Daemon(store, runtime, log);
   await daemon.load();
   daemon.startHealing(Number(values['heal-interval']));

@@ -5,6 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { PortInfo } from '../api/types.js';
+import { withConnections } from '../model/connections.js';
 import { VirtError } from '../model/errors.js';
 import type { NetworkDef } from '../model/network-def.js';
 import { formatPortXml, type PortDef, parsePortXml } from '../model/port-def.js';
@@ -106,6 +107,18 @@ export class PortService {
     return [...this.ports.values()].filter((p) => p.network === network && p.device).map((p) => deviceOf(p));
   }
 
+  /** The running definition as libvirt prints it: with the connections of the network's ports. */
+  liveView(network: string, live: NetworkDef, extra: PortInfo[] = []): NetworkDef {
+    const ports = [...this.ports.values()].filter((p) => p.network === network);
+    return withConnections(
+      live,
+      [...ports, ...extra].map((p) => {
+        const plug = parsePortXml(p.xml).plug;
+        return plug?.type === 'direct' ? { dev: plug.dev } : {};
+      }),
+    );
+  }
+
   /** DHCP reservations of a network's ports (made again at each start). */
   reservationsOf(network: string): Reservation[] {
     return [...this.ports.values()]
@@ -170,6 +183,12 @@ export class PortService {
           this.hooks.setLiveDef(net.name, newLive);
           await this.runtime.reloadDhcpHosts(newLive, net.runtime ?? {});
         }
+        // libvirt: a failing port-created hook refuses the port (the network XML already counts it)
+        await this.runtime.runHooks(
+          'port-created',
+          this.liveView(net.name, newLive ?? live, [port]),
+          port.xml,
+        );
         this.store.savePort(port);
       } catch (e) {
         if (port.device) await this.runtime.unplugPort(deviceOf(port, def));
@@ -187,6 +206,8 @@ export class PortService {
     return this.hooks.serialize(async () => {
       const port = this.get(networkId, portId);
       await this.remove(port, true);
+      const live = this.hooks.network(port.network).liveDef;
+      if (live) await this.runtime.runHooks('port-deleted', this.liveView(port.network, live), port.xml);
       return port;
     });
   }

@@ -6,6 +6,7 @@ import type { Lease } from '../model/dnsmasq-leases.js';
 import type { NetworkDef } from '../model/network-def.js';
 import type { PortForward } from '../model/port-forward.js';
 import type { PortDevice } from '../plan/desired.js';
+import type { HookOp } from '../plan/hook-steps.js';
 import type { DeviceCounters, HostDevice, HostEvent } from '../plan/host-side.js';
 import type { DriftProblem } from '../plan/steps.js';
 
@@ -78,6 +79,11 @@ export interface NetworkRuntime {
   ): Promise<ChangePlan>;
   /** Puts a new port's device on an active network's bridge (made, or for an adopted tap attached). */
   plugPort(def: NetworkDef, port: PortDevice): Promise<void>;
+  /**
+   * Runs the network hook scripts for a port or update operation (start, started and stopped run inside start and
+   * stop). `port-created` and `updated` throw a VirtError when a script fails; the others report it as an event.
+   */
+  runHooks(op: HookOp, def: NetworkDef, portXml?: string): Promise<void>;
   /** Removes a port's device (an adopted tap is released to its hypervisor instead). */
   unplugPort(port: PortDevice): Promise<void>;
   /** Makes the running dnsmasq use the definition's DHCP and DNS hosts now (SIGHUP: no restart, leases kept). */

@@ -2,6 +2,7 @@
 // applies each finished step's resources here and the fake probe reads them back, so the memory runtime runs the
 // real planner against a host that behaves like one (a deleted bridge loses its ports, a flushed table its chains).
 
+import type { HookScript } from '../plan/hook-steps.js';
 import type { ObservedHost, ObservedLink, ObservedRoute, ProbeScope } from '../plan/observed.js';
 import { emptyObservation, type HostProbe } from '../plan/observed.js';
 import type { Resource } from '../plan/steps.js';
@@ -21,6 +22,8 @@ export class FakeHost {
   /** Other programs' firewall, as tests set it up: forward drops and DOCKER-USER chains (table → bridge → handles). */
   foreignDrops: string[] = [];
   readonly dockerUser = new Map<string, Map<string, number[]>>();
+  /** Network hook scripts as tests put them there (the recording executor never runs them). */
+  hooks: HookScript[] = [];
   private nextPid = 4000;
 
   newPid(): number {
@@ -163,6 +166,7 @@ export class FakeProbe implements HostProbe {
     }
     if (scope.routes) o.routes = [...h.routes];
     for (const ns of scope.namespaces ?? []) if (h.namespaces.has(ns)) o.namespaces.add(ns);
+    if (scope.hooks) o.hooks = h.hooks.map((x) => ({ ...x }));
     if (scope.foreign) {
       o.foreignForwardDrops = [...h.foreignDrops];
       o.dockerUserTables = new Set(h.dockerUser.keys());

@@ -7,6 +7,7 @@ import type { ObservedHost, ObservedLink, ObservedNft, ProbeScope } from '../pla
 import { emptyObservation, type HostProbe } from '../plan/observed.js';
 import { TABLE } from '../render/nft-ruleset.js';
 import { exec } from './exec.js';
+import { findHookScripts } from './hooks.js';
 import type { NftSession } from './nft-session.js';
 import { readHostRoutes } from './proc-routes.js';
 import type { ProcessSupervisor } from './process-supervisor.js';
@@ -162,6 +163,8 @@ export class LinuxProbe implements HostProbe {
   constructor(
     private readonly nft: NftSession,
     private readonly supervisor: ProcessSupervisor,
+    /** Where the network hook scripts live (<config-dir>/hooks); none are looked for without it. */
+    private readonly hooksDir?: string,
   ) {}
 
   /** The session that owned the table is gone, and the table with it. */
@@ -228,6 +231,7 @@ export class LinuxProbe implements HostProbe {
     if (scope.routes) o.routes = [...readHostRoutes(4), ...readHostRoutes(6)];
     for (const ns of scope.namespaces ?? []) if (ns.startsWith('/') && existsSync(ns)) o.namespaces.add(ns);
     if (scope.foreign) await this.observeForeign(o);
+    if (scope.hooks) o.hooks = this.hooksDir ? findHookScripts(this.hooksDir) : [];
     if (scope.dnsmasqReads?.length) {
       // a few stat() calls: not cached, so a directory fixed with chmod counts at the next start
       const id = dnsmasqIdentity();

@@ -39,6 +39,8 @@ export interface HostSide {
   probe: HostProbe;
   /** The dnsmasq binary and where a network's dnsmasq files live. */
   dnsmasq: { binary: string; paths(network: string): DnsmasqFilesPaths };
+  /** How long a network hook script may run before it is killed (ms); absent: 30 s. */
+  hookTimeoutMs?: number;
   /** Takes over supervision of a process that runs already (adoption after a daemon restart). */
   supervise(ref: ProcessRef, argv: string[], pid: number): Disposable;
   /** Lease events of a network's dnsmasq while the returned disposable lives. */

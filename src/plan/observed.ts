@@ -2,6 +2,7 @@
 // sysctls, routes. A probe only looks at what its scope names; what it did not look at is reported as unknown.
 
 import type { Subnet } from '../model/addr.js';
+import type { HookScript } from './hook-steps.js';
 import type { ProcessRef } from './steps.js';
 
 export interface ObservedLink {
@@ -61,6 +62,8 @@ export interface ObservedHost {
   dockerUser?: ObservedDockerUser;
   /** A directory on the way to dnsmasq's files that its unprivileged user cannot enter, if any. */
   unreadableForDnsmasq?: { file: string; dir: string; user: string };
+  /** Network hook scripts, in the order they run (when the scope asked for them). */
+  hooks?: HookScript[];
 }
 
 export function emptyObservation(): ObservedHost {
@@ -90,6 +93,8 @@ export interface ProbeScope {
   foreign?: boolean;
   /** Files dnsmasq reads after dropping root (checked for its user). */
   dnsmasqReads?: string[];
+  /** The network hook scripts (hooks/network, hooks/network.d/*). */
+  hooks?: boolean;
 }
 
 /** The host-side probe: the one way the daemon learns about the host. */

@@ -31,7 +31,13 @@ export type Action =
   /** Signals our live process (SIGHUP: dnsmasq re-reads its hosts files). */
   | { kind: 'signal'; process: ProcessRef; signal: 'SIGHUP'; pid?: number }
   /** Ends supervision and stops the process (SIGTERM, then SIGKILL), waiting until it is gone. */
-  | { kind: 'stop-process'; process: ProcessRef; pid?: number };
+  | { kind: 'stop-process'; process: ProcessRef; pid?: number }
+  /**
+   * Hook scripts (libvirt's hooks/network, then hooks/network.d/* in order), each run with `args` and `stdin`.
+   * All run even when one fails, as libvirt does; then the action fails if any did. A script still running after
+   * `timeoutMs` is killed, with whatever it started. See src/plan/hook-steps.ts.
+   */
+  | { kind: 'hook'; scripts: string[]; args: string[]; stdin: string; timeoutMs: number };
 
 /** How a supervised process is known: a stable id, its pid file, and an argument its command line must hold. */
 export interface ProcessRef {
