@@ -33,6 +33,25 @@ async function guest(ctx: CommandContext): Promise<GuestDetail> {
   );
 }
 
+/** What port-add prints: the port, its device (and for a macvtap the node a hypervisor opens), its address. */
+export function describePort(p: PortInfo): string {
+  const d = p.device;
+  let dev = 'none';
+  if (d?.kind === 'macvlan') dev = `macvlan eth0 in ${d.netns} on ${d.link} (mode ${d.mode})`;
+  else if (d?.kind === 'macvtap') dev = `macvtap ${d.name} on ${d.link} (mode ${d.mode})`;
+  else if (d) dev = `${d.kind} ${d.name}${d.netns ? ` (eth0 in ${d.netns})` : ''}`;
+  const direct = d?.kind === 'macvtap' || d?.kind === 'macvlan';
+  const lines = [
+    `Port ${p.uuid} created on network ${p.network}`,
+    `  owner:   ${p.owner.name}`,
+    `  device:  ${dev}`,
+    ...(d?.tapPath ? [`  open:    ${d.tapPath} (QEMU: -netdev tap,id=n0,fd=3 3<>${d.tapPath})`] : []),
+    `  mac:     ${p.mac}`,
+    `  address: ${p.ip ? `${p.ip} (reserved)` : direct ? 'assigned by the LAN (its DHCP server)' : 'assigned by DHCP (see net-dhcp-leases)'}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
 /** virsh domifaddr's fixed-width rows (printf, not vsh-table). */
 export function formatDomIfAddr(
   rows: Array<{ name: string; mac: string; proto: string; addr: string }>,
@@ -160,6 +179,7 @@ export const PORT_COMMANDS: Record<string, Command> = {
       opt('ip'),
       opt('uid'),
       opt('portgroup'),
+      opt('macvtap', false),
     ],
     async run(ctx) {
       const a = ctx.args;
@@ -168,6 +188,7 @@ export const PORT_COMMANDS: Record<string, Command> = {
       const body: Record<string, unknown> = { owner: str(a.owner) };
       if (a.tap !== undefined) body.tap = str(a.tap);
       if (a.netns !== undefined) body.netns = str(a.netns);
+      if (a.macvtap) body.macvtap = true;
       if (a.mac) body.mac = str(a.mac);
       if (a.ip) body.ip = str(a.ip);
       if (a.portgroup) body.group = str(a.portgroup);
@@ -182,19 +203,7 @@ export const PORT_COMMANDS: Record<string, Command> = {
         `Failed to add a port for '${str(a.owner)}' to network ${network}`,
       );
       if (out(ctx, p)) return;
-      const dev = p.device
-        ? `${p.device.kind} ${p.device.name}${p.device.netns ? ` (eth0 in ${p.device.netns})` : ''}`
-        : 'none';
-      ctx.out(
-        [
-          `Port ${p.uuid} created on network ${p.network}`,
-          `  owner:   ${p.owner.name}`,
-          `  device:  ${dev}`,
-          `  mac:     ${p.mac}`,
-          `  address: ${p.ip ? `${p.ip} (reserved)` : 'assigned by DHCP (see net-dhcp-leases)'}`,
-          '',
-        ].join('\n'),
-      );
+      ctx.out(describePort(p));
     },
   },
   domiflist: {

@@ -11,6 +11,7 @@ import type {
   RepairedDetail,
 } from '../api/types.js';
 import { hostPciProbe } from '../host/pci-probe.js';
+import { withPool } from '../model/direct.js';
 import { VirtError } from '../model/errors.js';
 import type { NetworkDef } from '../model/network-def.js';
 import { liveNetworkDef } from '../model/network-defaults.js';
@@ -339,7 +340,9 @@ export class Daemon {
       });
       throw e;
     }
-    obj.liveDef = live;
+    // a <pf>'s virtual functions are the pool of the running network (libvirt's interface pool)
+    const pool = obj.runtime?.pool;
+    obj.liveDef = Array.isArray(pool) ? withPool(live, pool as string[]) : live;
     try {
       this.store.saveStatus(def.name, this.statusOf(obj));
     } catch (e) {
@@ -359,7 +362,11 @@ export class Daemon {
       if (!live) throw new VirtError('OPERATION_INVALID', `network '${obj.def.name}' is not active`);
       // a persistent network keeps its ports (plugged in again at its next start); a transient one's go with it
       const dropPorts = !obj.persistent;
-      await this.runtime.stop(live, obj.runtime ?? {}, { ports: this.ports.devicesOf(live.name), dropPorts });
+      // (the `stopped` hook gets the network as it ran, with its connections)
+      await this.runtime.stop(this.ports.liveView(live.name, live), obj.runtime ?? {}, {
+        ports: this.ports.devicesOf(live.name),
+        dropPorts,
+      });
       this.store.deleteStatus(obj.def.name);
       obj.liveDef = undefined;
       obj.runtime = undefined;

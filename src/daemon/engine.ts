@@ -4,12 +4,14 @@
 
 import type { ChangePlan } from '../api/types.js';
 import { DisposableStore, toDisposable } from '../base/lifecycle.js';
+import { isDirectNetwork } from '../model/direct.js';
 import type { Lease } from '../model/dnsmasq-leases.js';
 import { hintFor, VirtError } from '../model/errors.js';
 import { isRoutedL3Mode, type NetworkDef, networkMode } from '../model/network-def.js';
 import type { PortForward } from '../model/port-forward.js';
 import { applySteps, StepFailed } from '../plan/apply.js';
 import type { DesiredNetwork, PortDevice } from '../plan/desired.js';
+import { directScope, isDirectPort, lowerMacOf, resolvePool, tapNodeStep } from '../plan/direct-steps.js';
 import { dnsmasqArgv, dnsmasqProcess, dnsmasqReads } from '../plan/dnsmasq-steps.js';
 import { planDockerUser } from '../plan/docker-user.js';
 import type { Executor } from '../plan/executor.js';
@@ -36,7 +38,7 @@ import {
   planStart,
   planStop,
 } from '../plan/planner.js';
-import { driftOf, type Plan, type Step } from '../plan/steps.js';
+import { driftOf, emptyPlanOf, type Plan, type Step } from '../plan/steps.js';
 import type { TranscriptStep } from '../plan/transcript.js';
 import { needsDnsmasq } from '../render/dnsmasq-conf.js';
 import { hasFirewallRules } from '../render/nft-ruleset.js';
@@ -45,6 +47,7 @@ import type {
   ActiveNetwork,
   DriftProblem,
   NetworkRuntime,
+  PlugResult,
   ReconcileOutcome,
   RuntimeEvent,
   RuntimeState,
@@ -89,7 +92,8 @@ export class Engine implements NetworkRuntime {
     };
   }
 
-  private portScope(d: DesiredNetwork): Pick<ProbeScope, 'links' | 'namespaces'> {
+  private portScope(d: DesiredNetwork): Pick<ProbeScope, 'links' | 'namespaces' | 'nsLinks' | 'tapNodeDir'> {
+    if (isDirectNetwork(d.def)) return directScope(d, this.host.tapNodeDir);
     return {
       links: d.ports.map((p) => p.name),
       namespaces: d.ports.flatMap((p) => (p.netns ? [p.netns] : [])),
@@ -98,6 +102,7 @@ export class Engine implements NetworkRuntime {
 
   /** What a start looks at: is the bridge name free, the table there, which port devices exist, the routes. */
   private startScope(d: DesiredNetwork): ProbeScope {
+    if (isDirectNetwork(d.def)) return { ...this.portScope(d), hooks: true };
     const bridge = d.def.bridge?.name;
     const ports = this.portScope(d);
     return {
@@ -139,6 +144,8 @@ export class Engine implements NetworkRuntime {
 
   /** A reconcile's probe. `heal`: without processes (the supervisor keeps them) and files (they are ours). */
   private fullScope(d: DesiredNetwork, heal = false): ProbeScope {
+    // containers' macvlans are looked at in their namespaces (a process each): not every heal round
+    if (isDirectNetwork(d.def)) return { ...this.portScope(d), ...(heal ? { nsLinks: [] } : {}) };
     const bridge = d.def.bridge?.name;
     const p = d.dnsmasq.paths;
     const ports = this.portScope(d);
@@ -161,6 +168,7 @@ export class Engine implements NetworkRuntime {
   }
 
   private unsupported(def: NetworkDef): void {
+    if (isDirectNetwork(def)) return;
     const mode = networkMode(def);
     if (mode === 'bridge') {
       if (!def.bridge?.name)
@@ -181,6 +189,8 @@ export class Engine implements NetworkRuntime {
   /** Runs a plan; a failure (after the unwinding) becomes a VirtError naming the step, its command and error. */
   private async apply(plan: Plan, what: string): Promise<Step[]> {
     const blocker = plan.blockers[0];
+    // a pool that cannot serve is libvirt's internal error, in its words ("No usable Vf's present on …")
+    if (blocker?.step.startsWith('check pool')) throw new VirtError('INTERNAL_ERROR', blocker.message);
     if (blocker) {
       const reason = blocker.step.startsWith('check host bridge')
         ? blocker.message
@@ -207,6 +217,11 @@ export class Engine implements NetworkRuntime {
 
   private stateOf(d: DesiredNetwork, o?: ObservedHost): RuntimeState {
     const def = d.def;
+    if (isDirectNetwork(def)) {
+      // a <pf>'s VFs as the start found them: the live definition lists them as the pool (libvirt)
+      const pool = o && def.forward?.pf && !def.forward.interfaces.length ? resolvePool(d, o).devices : [];
+      return { direct: true, ...(pool.length ? { pool } : {}) };
+    }
     if (networkMode(def) === 'bridge') return { bridge: def.bridge?.name, hostBridge: true };
     const st: RuntimeState = { bridge: def.bridge?.name, firewall: hasFirewallRules(def) };
     const pid = o?.processes.get(`dnsmasq:${def.name}`);
@@ -243,7 +258,9 @@ export class Engine implements NetworkRuntime {
     await this.apply(plan, `failed to start network '${def.name}'`);
     const seen = needsDnsmasq(def)
       ? await this.host.probe.observe({ links: [], processes: [dnsmasqProcess(d)] })
-      : undefined;
+      : isDirectNetwork(def)
+        ? await this.host.probe.observe(this.startScope(d))
+        : undefined;
     this.track(d);
     this.log(`network '${def.name}' started${def.bridge?.name ? ` on ${def.bridge.name}` : ''}`);
     return this.stateOf(d, seen);
@@ -287,7 +304,7 @@ export class Engine implements NetworkRuntime {
     const d = this.desired(def, ports);
     const o = await this.host.probe.observe(this.fullScope(d));
     const bridge = def.bridge?.name as string;
-    if (networkMode(def) !== 'bridge' && !o.links.has(bridge)) {
+    if (!isDirectNetwork(def) && networkMode(def) !== 'bridge' && !o.links.has(bridge)) {
       // the namespace was reset (a reboot) or the bridge deleted: nothing to adopt; clean up what is left
       await applySteps((await this.stopPlan(def, {})).steps, this.host.executor).catch(() => undefined);
       throw new VirtError('OPERATION_FAILED', `bridge ${bridge} of network '${def.name}' no longer exists`);
@@ -323,12 +340,17 @@ export class Engine implements NetworkRuntime {
 
   async heal(nets: ActiveNetwork[]): Promise<Array<{ name: string; outcome: ReconcileOutcome }>> {
     const desired = nets
-      .filter((n) => isRoutedL3Mode(networkMode(n.def)) || networkMode(n.def) === 'bridge')
+      .filter(
+        (n) =>
+          isRoutedL3Mode(networkMode(n.def)) || networkMode(n.def) === 'bridge' || isDirectNetwork(n.def),
+      )
       .map((n) => this.desired(n.def, n.ports));
     const union = (): ProbeScope => {
       const scopes = desired.map((d) => this.fullScope(d, true));
       return {
         links: scopes.flatMap((s) => s.links),
+        nsLinks: scopes.flatMap((s) => s.nsLinks ?? []),
+        ...(this.host.tapNodeDir ? { tapNodeDir: this.host.tapNodeDir } : {}),
         ...(scopes.some((s) => s.nft) ? { nft: 'full' as const } : {}),
         sysctls: scopes.flatMap((s) => s.sysctls ?? []),
         routes: scopes.some((s) => s.routes),
@@ -402,10 +424,27 @@ export class Engine implements NetworkRuntime {
     return toChangePlan(rec.transcript, [...plan.blockers.map((b) => b.message), ...plan.warnings]);
   }
 
-  async plugPort(def: NetworkDef, port: PortDevice): Promise<void> {
+  async plugPort(def: NetworkDef, port: PortDevice): Promise<PlugResult> {
     const d = this.desired(def, [port]);
     const o = await this.host.probe.observe(this.portScope(d));
-    await this.apply(planPortPlug(d, port, o), `failed to plug port ${port.uuid} into network '${def.name}'`);
+    const what = `failed to plug port ${port.uuid} into network '${def.name}'`;
+    await this.apply(planPortPlug(d, port, o), what);
+    if (!isDirectPort(port)) return {};
+    const lowerMac = lowerMacOf(port, o);
+    const result: PlugResult = lowerMac ? { lowerMac } : {};
+    if (port.kind !== 'macvtap') return result;
+    // a macvtap is opened through its character device, whose number is known once the device exists
+    const dir = this.host.tapNodeDir ?? '/run/virtnet/dev';
+    const node = tapNodeStep(port, await this.host.probe.observe(this.portScope(d)), dir);
+    try {
+      if (node.step) await this.apply({ ...emptyPlanOf(), steps: [node.step] }, what);
+    } catch (e) {
+      await this.unplugPort(port);
+      throw e;
+    }
+    if (node.path) result.tapPath = node.path;
+    if (node.path?.startsWith(`${dir}/`)) result.tapNode = node.path;
+    return result;
   }
 
   async runHooks(op: HookOp, def: NetworkDef, portXml?: string): Promise<void> {

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PortInfo } from '../api/types.js';
 import { withConnections } from '../model/connections.js';
+import { isDirectNetwork } from '../model/direct.js';
 import { VirtError } from '../model/errors.js';
 import type { NetworkDef } from '../model/network-def.js';
 import { formatPortXml, type PortDef, parsePortXml } from '../model/port-def.js';
@@ -18,6 +19,7 @@ import {
 import { assertIfName } from '../model/safe-strings.js';
 import { normalizeUuid, uuidFromRandom } from '../model/uuid.js';
 import type { PortDevice } from '../plan/desired.js';
+import { deviceKindFor, directDeviceFields, directPlug, plugDevOf } from './direct-ports.js';
 import type { NetworkRuntime, RuntimeState } from './runtime.js';
 import type { Store } from './store.js';
 
@@ -36,6 +38,8 @@ export interface PortRequest {
   ownerUuid?: string;
   /** The tap exists already (made by the hypervisor, e.g. QEMU before its ifup script): only attach it. */
   adopt?: boolean;
+  /** A macvtap for a VM on a direct network (a tap asked of a direct network is one too). */
+  macvtap?: boolean;
 }
 
 export interface PortHooks {
@@ -113,8 +117,8 @@ export class PortService {
     return withConnections(
       live,
       [...ports, ...extra].map((p) => {
-        const plug = parsePortXml(p.xml).plug;
-        return plug?.type === 'direct' ? { dev: plug.dev } : {};
+        const dev = plugDevOf(p);
+        return dev === undefined ? {} : { dev };
       }),
     );
   }
@@ -136,7 +140,7 @@ export class PortService {
       const live = net.liveDef;
       if (!live) throw new VirtError('OPERATION_INVALID', `network '${net.name}' is not active`);
       const bridge = live.bridge?.name;
-      if (!bridge)
+      if (!bridge && !isDirectNetwork(live))
         throw new VirtError('CONFIG_UNSUPPORTED', `network '${net.name}' has no bridge to plug ports into`);
       const def = this.portDef(live, req, bridge);
       const port: PortInfo = {
@@ -149,11 +153,11 @@ export class PortService {
       if (def.group) port.group = def.group;
       if (req.tap !== undefined && req.netns !== undefined)
         throw invalid('a port has either --tap or --netns, not both');
-      if (req.tap !== undefined || req.netns !== undefined) {
-        const kind = req.netns !== undefined ? 'veth' : 'tap';
+      const kind = deviceKindFor(live, req);
+      if (kind) {
         const name = req.tap || this.freeDeviceName(kind, port.uuid);
         if (!validIfName(name)) throw invalid(`device name '${name}' is not a valid interface name`);
-        port.device = { kind, name };
+        port.device = { kind, name, ...directDeviceFields(def.plug) };
         if (req.adopt) this.checkAdopt(port.device);
         if (req.netns !== undefined) {
           if (!req.netns.startsWith('/') || req.netns.length > 4096 || req.netns.includes('\0'))
@@ -177,7 +181,7 @@ export class PortService {
         port.ip = req.ip;
       }
       port.xml = formatPortXml(def);
-      if (port.device) await this.runtime.plugPort(live, deviceOf(port, def));
+      if (port.device) Object.assign(port.device, await this.runtime.plugPort(live, deviceOf(port, def)));
       try {
         if (newLive) {
           this.hooks.setLiveDef(net.name, newLive);
@@ -241,7 +245,7 @@ export class PortService {
     });
   }
 
-  private portDef(live: NetworkDef, req: PortRequest, bridge: string): PortDef {
+  private portDef(live: NetworkDef, req: PortRequest, bridge: string | undefined): PortDef {
     let def: PortDef;
     if (req.xml !== undefined) {
       def = parsePortXml(req.xml);
@@ -284,7 +288,13 @@ export class PortService {
       if (!def.vlan && pg.vlan) def.vlan = pg.vlan;
     }
     if (live.portIsolated && def.isolated === undefined) def.isolated = true;
-    def.plug = { type: 'network', bridge };
+    def.plug = bridge
+      ? { type: 'network', bridge }
+      : directPlug(
+          live,
+          def,
+          [...this.ports.values()].filter((p) => p.network === live.name),
+        );
     return def;
   }
 
@@ -298,12 +308,17 @@ export class PortService {
     dev.adopted = true;
   }
 
-  /** libvirt names taps vnetN (lowest free); veths get a name derived from the port UUID. */
-  private freeDeviceName(kind: 'tap' | 'veth', uuid: string): string {
+  /**
+   * libvirt names taps vnetN and macvtaps macvtapN (lowest free); veths and containers' macvlans (eth0 inside)
+   * get a name derived from the port UUID.
+   */
+  private freeDeviceName(kind: 'tap' | 'veth' | 'macvtap' | 'macvlan', uuid: string): string {
     if (kind === 'veth') return `vnv${uuid.replace(/-/g, '').slice(0, 8)}`;
+    if (kind === 'macvlan') return `vnm${uuid.replace(/-/g, '').slice(0, 8)}`;
+    const prefix = kind === 'macvtap' ? 'macvtap' : 'vnet';
     const taken = new Set([...this.ports.values()].map((p) => p.device?.name));
     for (let i = 0; ; i++) {
-      const n = `vnet${i}`;
+      const n = `${prefix}${i}`;
       if (!taken.has(n) && !this.runtime.hostHasDevice(n)) return n;
     }
   }
@@ -323,6 +338,10 @@ function deviceOf(port: PortInfo, def: PortDef = parsePortXml(port.xml)): PortDe
     ...(def.bandwidth ? { bandwidth: def.bandwidth } : {}),
     ...(def.isolated ? { isolated: true } : {}),
     ...(dev.adopted ? { adopted: true } : {}),
+    ...(dev.link ? { link: dev.link } : {}),
+    ...(dev.mode ? { mode: dev.mode as PortDevice['mode'] } : {}),
+    ...(dev.lowerMac ? { lowerMac: dev.lowerMac } : {}),
+    ...(dev.tapNode ? { tapNode: dev.tapNode } : {}),
   };
 }
 

@@ -7,7 +7,7 @@ import type { NetworkDef } from '../model/network-def.js';
 import type { PortForward } from '../model/port-forward.js';
 import type { PortDevice } from '../plan/desired.js';
 import type { HookOp } from '../plan/hook-steps.js';
-import type { DeviceCounters, HostDevice, HostEvent } from '../plan/host-side.js';
+import type { DeviceCounters, HostDevice, HostEvent, LinkFacts } from '../plan/host-side.js';
 import type { DriftProblem } from '../plan/steps.js';
 
 export type { DriftProblem };
@@ -27,6 +27,16 @@ export interface ReconcileOutcome {
   problems: DriftProblem[];
   /** Titles of the steps applied, in order. */
   steps: string[];
+}
+
+/** What plugging a port found out that the port must keep. */
+export interface PlugResult {
+  /** macvtap: the character device a hypervisor opens (/dev/tapN, or a node virtnet made). */
+  tapPath?: string;
+  /** macvtap: a node virtnet made (removed with the port). */
+  tapNode?: string;
+  /** passthrough: the pool device's own MAC, put back when the port goes. */
+  lowerMac?: string;
 }
 
 /** One active network, as the heal loop and adoption see it. */
@@ -78,7 +88,7 @@ export interface NetworkRuntime {
     opts?: { ports?: PortDevice[]; dropPorts?: boolean },
   ): Promise<ChangePlan>;
   /** Puts a new port's device on an active network's bridge (made, or for an adopted tap attached). */
-  plugPort(def: NetworkDef, port: PortDevice): Promise<void>;
+  plugPort(def: NetworkDef, port: PortDevice): Promise<PlugResult>;
   /**
    * Runs the network hook scripts for a port or update operation (start, started and stopped run inside start and
    * stop). `port-created` and `updated` throw a VirtError when a script fails; the others report it as an event.
@@ -95,7 +105,7 @@ export interface NetworkRuntime {
   uplink(): string | undefined;
   hostAddresses(): string[];
   hostHasDevice(name: string): boolean;
-  linkFacts(name: string): { exists: boolean; master?: string; members?: string[] };
+  linkFacts(name: string): LinkFacts;
   hostDevices(): HostDevice[];
   deviceCounters(name: string): DeviceCounters | undefined;
   /** Daemon shutdown: stop supervising and watching, leave every network running. */

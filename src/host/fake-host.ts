@@ -4,12 +4,14 @@
 
 import type { HookScript } from '../plan/hook-steps.js';
 import type { ObservedHost, ObservedLink, ObservedRoute, ProbeScope } from '../plan/observed.js';
-import { emptyObservation, type HostProbe } from '../plan/observed.js';
+import { emptyObservation, type HostProbe, nsLinkKey } from '../plan/observed.js';
 import type { Resource } from '../plan/steps.js';
 import { BASE_TABLE } from '../render/nft-ruleset.js';
 
 export class FakeHost {
   readonly links = new Map<string, ObservedLink>();
+  /** Devices inside namespaces (containers' macvlans), by "NETNS|NAME". */
+  readonly nsLinks = new Map<string, ObservedLink>();
   table = false;
   readonly chains = new Map<string, number>();
   readonly elements = new Map<string, string>();
@@ -25,6 +27,7 @@ export class FakeHost {
   /** Network hook scripts as tests put them there (the recording executor never runs them). */
   hooks: HookScript[] = [];
   private nextPid = 4000;
+  private nextIfindex = 100;
 
   newPid(): number {
     return this.nextPid++;
@@ -38,7 +41,9 @@ export class FakeHost {
   private add(r: Resource): void {
     switch (r.kind) {
       case 'link': {
-        const l = this.links.get(r.name) ?? {
+        const where = r.netns ? this.nsLinks : this.links;
+        const key = r.netns ? nsLinkKey(r.netns, r.name) : r.name;
+        const l = where.get(key) ?? {
           name: r.name,
           type: r.type === 'tap' ? 'tun' : r.type,
           up: true,
@@ -48,7 +53,16 @@ export class FakeHost {
         if (r.master !== undefined) l.master = r.master;
         if (r.mtu !== undefined) l.mtu = r.mtu;
         if (r.mac !== undefined) l.mac = r.mac;
-        this.links.set(r.name, l);
+        if (r.lower !== undefined && !r.netns) {
+          l.lower = r.lower;
+          const lower = this.links.get(r.lower);
+          if (lower) lower.uppers = [...new Set([...(lower.uppers ?? []), r.name])].sort();
+        }
+        if (r.type === 'macvtap' && !l.tap) {
+          const index = this.nextIfindex++;
+          l.tap = { index, dev: `246:${index}`, node: `/dev/tap${index}` };
+        }
+        where.set(key, l);
         break;
       }
       case 'addr': {
@@ -83,7 +97,8 @@ export class FakeHost {
   private remove(r: Resource): void {
     switch (r.kind) {
       case 'link':
-        this.deleteLink(r.name);
+        if (r.netns) this.nsLinks.delete(nsLinkKey(r.netns, r.name));
+        else this.deleteLink(r.name);
         break;
       case 'addr': {
         const l = this.links.get(r.dev);
@@ -113,7 +128,10 @@ export class FakeHost {
   /** As the kernel does: a deleted bridge's ports fall off it. */
   deleteLink(name: string): void {
     this.links.delete(name);
-    for (const l of this.links.values()) if (l.master === name) delete l.master;
+    for (const l of this.links.values()) {
+      if (l.master === name) delete l.master;
+      if (l.uppers?.includes(name)) l.uppers = l.uppers.filter((u) => u !== name);
+    }
   }
 
   flushRuleset(): void {
@@ -134,9 +152,17 @@ export class FakeProbe implements HostProbe {
     for (const name of scope.links) {
       const l = h.links.get(name);
       if (!l) continue;
-      const copy: ObservedLink = { ...l, addresses: [...(l.addresses ?? [])] };
+      const copy: ObservedLink = {
+        ...l,
+        addresses: [...(l.addresses ?? [])],
+        ...(l.uppers ? { uppers: [...l.uppers] } : {}),
+      };
       if (!full) delete copy.addresses;
       o.links.set(name, copy);
+      for (const vf of l.vfs ?? []) {
+        const v = h.links.get(vf);
+        if (v) o.links.set(vf, { ...v });
+      }
     }
     if (scope.nft) {
       o.nft = { table: h.table, owned: h.table };
@@ -167,6 +193,10 @@ export class FakeProbe implements HostProbe {
     if (scope.routes) o.routes = [...h.routes];
     for (const ns of scope.namespaces ?? []) if (h.namespaces.has(ns)) o.namespaces.add(ns);
     if (scope.hooks) o.hooks = h.hooks.map((x) => ({ ...x }));
+    for (const n of scope.nsLinks ?? []) {
+      const l = h.namespaces.has(n.netns) ? h.nsLinks.get(nsLinkKey(n.netns, n.name)) : undefined;
+      if (l) o.nsLinks.set(nsLinkKey(n.netns, n.name), { ...l });
+    }
     if (scope.foreign) {
       o.foreignForwardDrops = [...h.foreignDrops];
       o.dockerUserTables = new Set(h.dockerUser.keys());

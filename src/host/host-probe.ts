@@ -1,10 +1,10 @@
 // The probe of the real host: sysfs for devices (no process per start), `ip -j addr` for addresses, one `nft -j`
 // for virtnet's table, /proc for routes, sysctls and our processes. It reads only what its scope names.
 
-import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { ObservedHost, ObservedLink, ObservedNft, ProbeScope } from '../plan/observed.js';
-import { emptyObservation, type HostProbe } from '../plan/observed.js';
+import { emptyObservation, type HostProbe, nsLinkKey } from '../plan/observed.js';
 import { TABLE } from '../render/nft-ruleset.js';
 import { exec } from './exec.js';
 import { findHookScripts } from './hooks.js';
@@ -25,6 +25,46 @@ function sys(dev: string, file: string): string | undefined {
   }
 }
 
+/** The network devices of a physical function's SR-IOV virtual functions (virtfnN/net/NAME). */
+function virtualFunctions(name: string): string[] {
+  const dir = `/sys/class/net/${name}/device`;
+  let fns: string[] = [];
+  try {
+    fns = readdirSync(dir).filter((e) => /^virtfn\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  fns.sort((a, b) => Number(a.slice(6)) - Number(b.slice(6)));
+  return fns.flatMap((fn) => {
+    try {
+      return readdirSync(`${dir}/${fn}/net`).slice(0, 1);
+    } catch {
+      return []; // not bound to a network driver (libvirt leaves it out of the pool too)
+    }
+  });
+}
+
+/** A macvtap's character device and the node that opens it: /dev/tapN, or one virtnet made in `nodeDir`. */
+function macvtapChar(name: string, nodeDir?: string): ObservedLink['tap'] {
+  const index = Number(sys(name, 'ifindex'));
+  const dev = sys(name, `macvtap/tap${index}/dev`);
+  if (!Number.isInteger(index) || !dev) return undefined;
+  const [major, minor] = dev.split(':').map(Number);
+  const matches = (path: string) => {
+    try {
+      const st = statSync(path);
+      // rdev packs major and minor as glibc's makedev does
+      const maj = Number((BigInt(st.rdev) >> 8n) & 0xfffn) | Number((BigInt(st.rdev) >> 32n) & ~0xfffn);
+      const min = Number(BigInt(st.rdev) & 0xffn) | Number((BigInt(st.rdev) >> 12n) & ~0xffn);
+      return st.isCharacterDevice() && maj === major && min === minor;
+    } catch {
+      return false;
+    }
+  };
+  const node = [`/dev/tap${index}`, ...(nodeDir ? [`${nodeDir}/tap${index}`] : [])].find(matches);
+  return { index, dev, ...(node ? { node } : {}) };
+}
+
 /** One device from sysfs, or undefined when there is none (names that are no interface name never are). */
 export function sysfsLink(name: string): ObservedLink | undefined {
   if (!SAFE_IFNAME.test(name) || name === '.' || name === '..') return undefined;
@@ -36,9 +76,21 @@ export function sysfsLink(name: string): ObservedLink | undefined {
       ? 'bridge'
       : sys(name, 'tun_flags') !== undefined
         ? 'tun'
-        : 'device',
+        : existsSync(`/sys/class/net/${name}/macvtap`)
+          ? 'macvtap'
+          : 'device',
     up: (Number(flags) & 1) === 1,
   };
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(`/sys/class/net/${name}`);
+  } catch {
+    // gone meanwhile
+  }
+  const lower = entries.find((e) => e.startsWith('lower_'));
+  if (lower) link.lower = lower.slice('lower_'.length);
+  const uppers = entries.filter((e) => e.startsWith('upper_')).map((e) => e.slice('upper_'.length));
+  if (uppers.length) link.uppers = uppers.sort();
   const mtu = Number(sys(name, 'mtu'));
   if (Number.isInteger(mtu) && mtu > 0) link.mtu = mtu;
   const mac = sys(name, 'address');
@@ -178,7 +230,20 @@ export class LinuxProbe implements HostProbe {
     const wantAddrs = full ? scope.links : [];
     for (const name of scope.links) {
       const l = sysfsLink(name);
-      if (l) o.links.set(name, l);
+      if (!l) continue;
+      if (l.type === 'macvtap') {
+        const tap = macvtapChar(name, scope.tapNodeDir);
+        if (tap) l.tap = tap;
+      } else {
+        const vfs = virtualFunctions(name);
+        if (vfs.length) l.vfs = vfs;
+      }
+      o.links.set(name, l);
+      // a <pf>'s virtual functions are the pool: they are looked at with it
+      for (const vf of l.vfs ?? []) {
+        const v = sysfsLink(vf);
+        if (v) o.links.set(vf, v);
+      }
     }
     const present = wantAddrs.filter((n) => o.links.get(n)?.type === 'bridge');
     if (present.length) {
@@ -230,6 +295,7 @@ export class LinuxProbe implements HostProbe {
     }
     if (scope.routes) o.routes = [...readHostRoutes(4), ...readHostRoutes(6)];
     for (const ns of scope.namespaces ?? []) if (ns.startsWith('/') && existsSync(ns)) o.namespaces.add(ns);
+    await Promise.all((scope.nsLinks ?? []).map(async (n) => this.observeNsLink(o, n.netns, n.name)));
     if (scope.foreign) await this.observeForeign(o);
     if (scope.hooks) o.hooks = this.hooksDir ? findHookScripts(this.hooksDir) : [];
     if (scope.dnsmasqReads?.length) {
@@ -241,6 +307,32 @@ export class LinuxProbe implements HostProbe {
       }
     }
     return o;
+  }
+
+  /** A device inside a container's namespace (its macvlan): one `ip -j -d link` there. */
+  private async observeNsLink(o: ObservedHost, netns: string, name: string): Promise<void> {
+    if (!netns.startsWith('/') || !existsSync(netns) || !SAFE_IFNAME.test(name)) return;
+    const r = await exec({
+      argv: ['nsenter', `--net=${netns}`, 'ip', '-j', '-d', 'link', 'show', 'dev', name],
+    });
+    if (r.code !== 0) return;
+    const dev = (
+      JSON.parse(r.stdout) as Array<{
+        ifname: string;
+        flags?: string[];
+        mtu?: number;
+        address?: string;
+        linkinfo?: { info_kind?: string };
+      }>
+    )[0];
+    if (!dev) return;
+    o.nsLinks.set(nsLinkKey(netns, name), {
+      name,
+      type: dev.linkinfo?.info_kind ?? 'device',
+      up: dev.flags?.includes('UP') ?? false,
+      ...(dev.mtu ? { mtu: dev.mtu } : {}),
+      ...(dev.address ? { mac: dev.address } : {}),
+    });
   }
 
   private async tablePresence(): Promise<ObservedNft> {

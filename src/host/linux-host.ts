@@ -72,6 +72,7 @@ export function createLinuxHost(opts: LinuxHostOptions): HostSide {
       paths: (name) => dnsmasqPaths(opts.stateDir, opts.runDir, name),
     },
     hookTimeoutMs: opts.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS,
+    tapNodeDir: join(opts.runDir, 'dev'),
     supervise: (ref, argv, pid) => supervisor.supervise(ref, argv, pid),
     watchLeases: (def: NetworkDef, file: string): Disposable => leases.watch(def, file),
     readLeases,
@@ -96,7 +97,13 @@ export function createLinuxHost(opts: LinuxHostOptions): HostSide {
           members = [];
         }
       }
-      return { exists: true, ...(l.master ? { master: l.master } : {}), ...(members ? { members } : {}) };
+      return {
+        exists: true,
+        up: l.up,
+        ...(l.master ? { master: l.master } : {}),
+        ...(l.lower ? { lower: l.lower } : {}),
+        ...(members ? { members } : {}),
+      };
     },
     devices: listHostDevices,
     counters: (name) => (sysfsLink(name) ? deviceCounters(name) : undefined),

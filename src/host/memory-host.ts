@@ -46,7 +46,13 @@ export function createMemoryHost(opts: { stateDir?: string; runDir?: string } = 
               .map((x) => x.name)
               .sort()
           : undefined;
-      return { exists: true, ...(l.master ? { master: l.master } : {}), ...(members ? { members } : {}) };
+      return {
+        exists: true,
+        up: l.up,
+        ...(l.master ? { master: l.master } : {}),
+        ...(l.lower ? { lower: l.lower } : {}),
+        ...(members ? { members } : {}),
+      };
     },
     devices: () =>
       [...fake.links.values()].map(

@@ -3,7 +3,6 @@
 // on stdin. A hook is a step of the plan it belongs to: a failing `start` or `started` hook fails the start, and
 // the start unwinds like any failed step. Pure.
 
-import { withConnections } from '../model/connections.js';
 import type { NetworkDef } from '../model/network-def.js';
 import { formatNetworkXml } from '../model/network-format.js';
 import type { Plan, Step } from './steps.js';
@@ -98,13 +97,13 @@ export function withStartHooks(
   };
 }
 
-/** A stop with its `stopped` hook last; libvirt gives it the definition without connections. */
+/** A stop with its `stopped` hook last (the network's XML as it ran, connections included). */
 export function withStopHook(
   plan: Plan,
   scripts: readonly HookScript[],
   network: NetworkDef,
   timeoutMs: number,
 ): Plan {
-  const step = hookStep(scripts, withConnections(network, []), 'stopped', timeoutMs);
+  const step = hookStep(scripts, network, 'stopped', timeoutMs);
   return { ...plan, steps: [...plan.steps, ...(step ? [step] : [])] };
 }

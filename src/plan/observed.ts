@@ -15,6 +15,14 @@ export interface ObservedLink {
   master?: string;
   /** "ADDR/PREFIX"; only filled by a full probe. */
   addresses?: string[];
+  /** The device it sits on (macvtap, macvlan, vlan). */
+  lower?: string;
+  /** Devices sitting on it (macvtaps, macvlans, vlans of this namespace). */
+  uppers?: string[];
+  /** A pool's <pf>: the network devices of its SR-IOV virtual functions. */
+  vfs?: string[];
+  /** macvtap: its character device (MAJOR:MINOR) and the node that opens it, when one does. */
+  tap?: { index: number; dev: string; node?: string };
 }
 
 export interface ObservedRoute {
@@ -64,6 +72,8 @@ export interface ObservedHost {
   unreadableForDnsmasq?: { file: string; dir: string; user: string };
   /** Network hook scripts, in the order they run (when the scope asked for them). */
   hooks?: HookScript[];
+  /** Devices inside other namespaces (containers' macvlans), by "NETNS|NAME". */
+  nsLinks: Map<string, ObservedLink>;
 }
 
 export function emptyObservation(): ObservedHost {
@@ -76,8 +86,11 @@ export function emptyObservation(): ObservedHost {
     sysctls: new Map(),
     routes: [],
     namespaces: new Set(),
+    nsLinks: new Map(),
   };
 }
+
+export const nsLinkKey = (netns: string, name: string) => `${netns}|${name}`;
 
 /** What a probe should look at for one network (names come from the desired state, never from clients). */
 export interface ProbeScope {
@@ -95,6 +108,10 @@ export interface ProbeScope {
   dnsmasqReads?: string[];
   /** The network hook scripts (hooks/network, hooks/network.d/*). */
   hooks?: boolean;
+  /** Devices inside namespaces (containers' macvlans); only namespaces that exist are looked into. */
+  nsLinks?: Array<{ netns: string; name: string }>;
+  /** Where the macvtap nodes virtnet makes live (a node there counts as a macvtap's, like /dev/tapN). */
+  tapNodeDir?: string;
 }
 
 /** The host-side probe: the one way the daemon learns about the host. */

@@ -4,11 +4,19 @@
 // that depends on a replanned one.
 
 import { formatSubnet, subnetsOverlap } from '../model/addr.js';
+import { isDirectNetwork } from '../model/direct.js';
 import { type NetworkDef, networkMode } from '../model/network-def.js';
 import { ipSubnet } from '../model/network-ip.js';
 import type { PortForward } from '../model/port-forward.js';
 import { hasFirewallRules } from '../render/nft-ruleset.js';
 import type { DesiredNetwork, PortDevice } from './desired.js';
+import {
+  planDirectPortPlug,
+  planDirectReconcile,
+  planDirectStart,
+  planDirectStop,
+  removePortStep,
+} from './direct-steps.js';
 import {
   dnsmasqBlockers,
   dnsmasqRemoveSteps,
@@ -24,7 +32,7 @@ import {
 } from './firewall-steps.js';
 import { bridgeRemoveStep, bridgeSteps, linkStepId } from './link-steps.js';
 import type { ObservedHost } from './observed.js';
-import { portRemoveStep, portStep } from './port-steps.js';
+import { portStep } from './port-steps.js';
 import { type DriftProblem, emptyPlanOf, type Plan, type Step } from './steps.js';
 
 /** Routes on the host that a network's subnets overlap (libvirt's "already in use by interface" check). */
@@ -86,6 +94,7 @@ function hostBridgePlan(d: DesiredNetwork, o: ObservedHost, reconcile: boolean):
 
 /** Start: every step a network needs, against what a start observes (the base table only when it is absent). */
 export function planStart(d: DesiredNetwork, o: ObservedHost): Plan {
+  if (isDirectNetwork(d.def)) return planDirectStart(d, o);
   if (networkMode(d.def) === 'bridge') return hostBridgePlan(d, o, false);
   const plan = emptyPlanOf();
   const def = d.def;
@@ -112,6 +121,7 @@ export function planStart(d: DesiredNetwork, o: ObservedHost): Plan {
 
 /** Reconcile: only what differs from the definition (empty when the host is as started). */
 export function planReconcile(d: DesiredNetwork, o: ObservedHost): Plan {
+  if (isDirectNetwork(d.def)) return planDirectReconcile(d, o);
   if (networkMode(d.def) === 'bridge') return hostBridgePlan(d, o, true);
   const plan = emptyPlanOf();
   const def = d.def;
@@ -163,8 +173,9 @@ function foreignDrops(bridge: string, o: ObservedHost): DriftProblem[] {
 
 /** Stop: dnsmasq, its files, the rules, the bridge; the ports too when they go with the network (`dropPorts`). */
 export function planStop(d: DesiredNetwork, o: ObservedHost, opts: { dropPorts: boolean }): Plan {
+  if (isDirectNetwork(d.def)) return planDirectStop(d, opts);
   const plan = emptyPlanOf();
-  const ports = opts.dropPorts ? d.ports.map(portRemoveStep) : [];
+  const ports = opts.dropPorts ? d.ports.map(removePortStep) : [];
   if (networkMode(d.def) === 'bridge') {
     plan.steps = ports;
     return plan;
@@ -178,6 +189,7 @@ export function planStop(d: DesiredNetwork, o: ObservedHost, opts: { dropPorts: 
 
 /** A new port of an active network. */
 export function planPortPlug(d: DesiredNetwork, port: PortDevice, o: ObservedHost): Plan {
+  if (isDirectNetwork(d.def)) return planDirectPortPlug(d, port, o);
   const plan = emptyPlanOf();
   const bridge = d.def.bridge?.name as string;
   const dev = o.links.get(port.name);
@@ -210,7 +222,7 @@ export function planPortPlug(d: DesiredNetwork, port: PortDevice, o: ObservedHos
 }
 
 export function planPortUnplug(port: PortDevice): Plan {
-  return { ...emptyPlanOf(), steps: [portRemoveStep(port)] };
+  return { ...emptyPlanOf(), steps: [removePortStep(port)] };
 }
 
 export function planForwardChange(def: NetworkDef, add: PortForward[], remove: PortForward[]): Plan {
@@ -223,5 +235,5 @@ export function planHostsReload(d: DesiredNetwork, o: ObservedHost): Plan {
 
 /** The end of a network (undefined while inactive, or transient and stopped): its kept ports and lease file. */
 export function planForget(d: DesiredNetwork): Plan {
-  return { ...emptyPlanOf(), steps: [...d.ports.map(portRemoveStep), leaseFileRemoveStep(d)] };
+  return { ...emptyPlanOf(), steps: [...d.ports.map(removePortStep), leaseFileRemoveStep(d)] };
 }

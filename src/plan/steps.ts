@@ -55,10 +55,14 @@ export type Resource =
   | {
       kind: 'link';
       name: string;
-      type: 'bridge' | 'tap' | 'veth';
+      type: 'bridge' | 'tap' | 'veth' | 'macvtap' | 'macvlan' | 'ifb';
       master?: string;
       mtu?: number;
       mac?: string;
+      /** The device it sits on (macvtap, macvlan). */
+      lower?: string;
+      /** Made inside this namespace (a container's macvlan), not the host's. */
+      netns?: string;
     }
   | { kind: 'addr'; dev: string; cidr: string }
   | { kind: 'route'; dev: string; dest: string }

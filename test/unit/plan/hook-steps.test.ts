@@ -32,16 +32,18 @@ describe('hook stdin', () => {
     assert.equal(hookData(live, port), fixture('hooks/04.stdin'));
   });
 
-  it('start gets the network alone; stopped gets it without connection counts', () => {
+  it('start gets the network alone; stopped gets it as it ran, with its connections', () => {
     const live = parseNetworkXml(fixture('bridge-pool-3-ports.xml'));
     assert.equal(hookData(withConnections(live, [])), fixture('hooks/00.stdin'));
-    // (the recording updated the live definition with a portgroup before the stop)
-    const updated = { ...live, portgroups: [{ name: 'pg1' }] };
-    const plan = withStopHook(emptyPlanOf(), [{ path: '/h/network', executable: true }], updated, 1000);
+    const pt = withConnections(parseNetworkXml(fixture('passthrough-pool-2-ports.xml')), [
+      { dev: 'up0' },
+      { dev: 'up2' },
+    ]);
+    const plan = withStopHook(emptyPlanOf(), [{ path: '/h/network', executable: true }], pt, 1000);
     const a = plan.steps[0]?.do[0];
     assert.ok(a?.kind === 'hook');
-    assert.equal(a.stdin, fixture('hooks/07.stdin'));
-    assert.deepEqual(a.args, fixture('hooks/07.args').trim().split(' '));
+    assert.equal(a.stdin, fixture('hooks/12.stdin'));
+    assert.deepEqual(a.args, fixture('hooks/12.args').trim().split(' '));
   });
 });
 
