@@ -20,7 +20,10 @@ const fixture = (name: string) => readFileSync(join(FIX, name), 'utf8');
 /** virsh prints an empty line after the document. */
 const virshXml = (name: string) => fixture(name).replace(/\n\n$/, '\n');
 /** virsh's second line: `error: <prefix><message>`. */
-const virshError = (name: string) => fixture(name).split('\n')[1]?.replace(/^error: /, '');
+const virshError = (name: string) =>
+  fixture(name)
+    .split('\n')[1]
+    ?.replace(/^error: /, '');
 /** What virsh prints after `error: ` (the message carries the code's prefix). */
 const asVirsh = (e: unknown) => (e as VirtError).message;
 
@@ -66,7 +69,12 @@ describe('direct pools as libvirt 9.0 runs them', () => {
   test('a bridge-mode pool: least-used device, connections in the live XML, plugs, hooks with their XML', async () => {
     const { daemon, hookCalls } = await setup();
     await daemon.define(
-      net('dnet', 'ce25f885-c4ad-4ad0-a56e-22d78601af66', 'bridge', "<interface dev='up0'/><interface dev='up2'/>"),
+      net(
+        'dnet',
+        'ce25f885-c4ad-4ad0-a56e-22d78601af66',
+        'bridge',
+        "<interface dev='up0'/><interface dev='up2'/>",
+      ),
     );
     await daemon.start('dnet');
     for (const i of [1, 2, 3]) await daemon.ports.create('dnet', { xml: portXml(i) });
@@ -103,7 +111,12 @@ describe('direct pools as libvirt 9.0 runs them', () => {
   test('passthrough: a device per guest; one more guest than devices is refused in libvirt words', async () => {
     const { daemon, hookCalls } = await setup();
     await daemon.define(
-      net('ptnet', 'fed674b5-f766-49b4-8b7f-57c9b21f41f3', 'passthrough', "<interface dev='up0'/><interface dev='up2'/>"),
+      net(
+        'ptnet',
+        'fed674b5-f766-49b4-8b7f-57c9b21f41f3',
+        'passthrough',
+        "<interface dev='up0'/><interface dev='up2'/>",
+      ),
     );
     await daemon.start('ptnet');
     for (const i of [1, 2]) await daemon.ports.create('ptnet', { xml: portXml(i) });
@@ -128,7 +141,9 @@ describe('direct pools as libvirt 9.0 runs them', () => {
 
   test('a <pf> without virtual functions cannot start: libvirt refusal, after the start hook', async () => {
     const { daemon, hookCalls } = await setup();
-    await daemon.define(net('pfnet', '0c4fdc3b-6b7e-4d5c-9a1f-0e2d3c4b5a69', 'passthrough', "<pf dev='up0'/>"));
+    await daemon.define(
+      net('pfnet', '0c4fdc3b-6b7e-4d5c-9a1f-0e2d3c4b5a69', 'passthrough', "<pf dev='up0'/>"),
+    );
     await assert.rejects(
       () => daemon.start('pfnet'),
       (e) => asVirsh(e) === virshError('pf-without-vfs.err'),
@@ -143,7 +158,9 @@ describe('direct pools as libvirt 9.0 runs them', () => {
     const { daemon, fake } = await setup();
     fake.links.set('pf0', { name: 'pf0', type: 'device', up: true, vfs: ['vf0', 'vf1'] });
     for (const vf of ['vf0', 'vf1']) fake.links.set(vf, { name: vf, type: 'device', up: true });
-    await daemon.define(net('vfnet', '0c4fdc3b-6b7e-4d5c-9a1f-0e2d3c4b5a70', 'passthrough', "<pf dev='pf0'/>"));
+    await daemon.define(
+      net('vfnet', '0c4fdc3b-6b7e-4d5c-9a1f-0e2d3c4b5a70', 'passthrough', "<pf dev='pf0'/>"),
+    );
     await daemon.start('vfnet');
     await daemon.ports.create('vfnet', { xml: portXml(1) });
     assert.match(
@@ -157,11 +174,15 @@ describe('direct pools as libvirt 9.0 runs them', () => {
 describe('direct pools: what libvirt does not check', () => {
   test('a pool device that does not exist or is a bridge port fails the start, naming it; nothing is made', async () => {
     const { daemon, fake } = await setup();
-    await daemon.define(net('nx', '0c4fdc3b-6b7e-4d5c-9a1f-0e2d3c4b5a71', 'vepa', "<interface dev='nosuch0'/>"));
+    await daemon.define(
+      net('nx', '0c4fdc3b-6b7e-4d5c-9a1f-0e2d3c4b5a71', 'vepa', "<interface dev='nosuch0'/>"),
+    );
     await assert.rejects(() => daemon.start('nx'), /pool device 'nosuch0' of network 'nx' does not exist/);
     fake.links.set('br9', { name: 'br9', type: 'bridge', up: true });
     fake.links.set('enslaved0', { name: 'enslaved0', type: 'device', up: true, master: 'br9' });
-    await daemon.define(net('bp', '0c4fdc3b-6b7e-4d5c-9a1f-0e2d3c4b5a72', 'bridge', "<interface dev='enslaved0'/>"));
+    await daemon.define(
+      net('bp', '0c4fdc3b-6b7e-4d5c-9a1f-0e2d3c4b5a72', 'bridge', "<interface dev='enslaved0'/>"),
+    );
     await assert.rejects(
       () => daemon.start('bp'),
       /pool device 'enslaved0' of network 'bp' is a port of 'br9': macvtap devices cannot sit on it/,
@@ -172,7 +193,9 @@ describe('direct pools: what libvirt does not check', () => {
   test('passthrough on a device something else sits on is refused at port-add; nothing is made', async () => {
     const { daemon, fake, app } = await setup();
     fake.links.set('up0', { name: 'up0', type: 'device', up: true, uppers: ['foreign0'] });
-    await daemon.define(net('pt2', '0c4fdc3b-6b7e-4d5c-9a1f-0e2d3c4b5a73', 'passthrough', "<interface dev='up0'/>"));
+    await daemon.define(
+      net('pt2', '0c4fdc3b-6b7e-4d5c-9a1f-0e2d3c4b5a73', 'passthrough', "<interface dev='up0'/>"),
+    );
     await daemon.start('pt2');
     const res = await app.request('/v1/networks/pt2/ports', {
       method: 'POST',
@@ -190,7 +213,9 @@ describe('direct pools: what libvirt does not check', () => {
   test('a macvtap port: the device, the node to open, the plug; a container gets a macvlan in its namespace', async () => {
     const { daemon, fake } = await setup();
     fake.namespaces.add('/var/run/netns/c1');
-    await daemon.define(net('dn', '0c4fdc3b-6b7e-4d5c-9a1f-0e2d3c4b5a74', 'private', "<interface dev='up0'/>"));
+    await daemon.define(
+      net('dn', '0c4fdc3b-6b7e-4d5c-9a1f-0e2d3c4b5a74', 'private', "<interface dev='up0'/>"),
+    );
     await daemon.start('dn');
     const vm = await daemon.ports.create('dn', { owner: 'vm1', macvtap: true, mac: '52:54:00:12:34:56' });
     assert.deepEqual(
