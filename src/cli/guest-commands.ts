@@ -9,6 +9,7 @@ import { parseDomainInterfaces } from '../model/domain-interfaces.js';
 import type { Command, CommandContext } from './commands.js';
 import { CliError } from './errors.js';
 import type { OptionSpec } from './options.js';
+import { bandwidthOptions } from './port-commands.js';
 
 const enc = encodeURIComponent;
 const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : '');
@@ -98,12 +99,7 @@ export const GUEST_COMMANDS: Record<string, Command> = {
       const source = str(a.source);
       const target = a.target === undefined ? undefined : str(a.target);
       const mac = a.mac === undefined ? undefined : str(a.mac);
-      if (a.inbound !== undefined || a.outbound !== undefined) {
-        throw new CliError([
-          '--inbound and --outbound are not supported yet by virtnet',
-          'give the network a <portgroup> with <bandwidth> and use port-add --portgroup, or net-port-create',
-        ]);
-      }
+      const bandwidth = bandwidthOptions(a);
       if (a['print-xml']) {
         const model = a.model === undefined ? undefined : str(a.model);
         ctx.out(
@@ -120,6 +116,7 @@ export const GUEST_COMMANDS: Record<string, Command> = {
       const network = await networkFor(ctx, type, source);
       const body: Record<string, unknown> = { owner: domain, tap: tapName(target) };
       if (mac) body.mac = mac;
+      if (bandwidth) body.bandwidth = bandwidth;
       const p = await addPort(ctx, network, body, 'Failed to attach interface');
       if (json(ctx, p)) return;
       ctx.extra('Interface attached successfully\n');

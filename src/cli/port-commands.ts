@@ -3,6 +3,9 @@
 
 import { readFileSync } from 'node:fs';
 import type { GuestDetail, PortInfo } from '../api/types.js';
+import { parseRateOption } from '../model/bandwidth-floor.js';
+import type { VirtError } from '../model/errors.js';
+import type { BandwidthDef } from '../model/network-def.js';
 import type { Command, CommandContext } from './commands.js';
 import { CliError } from './errors.js';
 import { formatTable } from './format.js';
@@ -31,6 +34,22 @@ async function guest(ctx: CommandContext): Promise<GuestDetail> {
     undefined,
     `failed to get domain '${name}'`,
   );
+}
+
+/** virsh's --inbound average[,peak[,burst[,floor]]] and --outbound average[,peak[,burst]], as a <bandwidth>. */
+export function bandwidthOptions(a: Record<string, string | boolean | undefined>): BandwidthDef | undefined {
+  const out: BandwidthDef = {};
+  for (const dir of ['inbound', 'outbound'] as const) {
+    const v = a[dir];
+    if (v === undefined) continue;
+    if (typeof v !== 'string') throw new CliError([`--${dir} takes a value`]);
+    try {
+      out[dir] = parseRateOption(v, dir);
+    } catch (e) {
+      throw new CliError([(e as VirtError).detail ?? (e as Error).message]);
+    }
+  }
+  return out.inbound || out.outbound ? out : undefined;
 }
 
 /** What port-add prints: the port, its device (and for a macvtap the node a hypervisor opens), its address. */
@@ -180,6 +199,8 @@ export const PORT_COMMANDS: Record<string, Command> = {
       opt('uid'),
       opt('portgroup'),
       opt('macvtap', false),
+      opt('inbound'),
+      opt('outbound'),
     ],
     async run(ctx) {
       const a = ctx.args;
@@ -189,6 +210,8 @@ export const PORT_COMMANDS: Record<string, Command> = {
       if (a.tap !== undefined) body.tap = str(a.tap);
       if (a.netns !== undefined) body.netns = str(a.netns);
       if (a.macvtap) body.macvtap = true;
+      const bandwidth = bandwidthOptions(a);
+      if (bandwidth) body.bandwidth = bandwidth;
       if (a.mac) body.mac = str(a.mac);
       if (a.ip) body.ip = str(a.ip);
       if (a.portgroup) body.group = str(a.portgroup);

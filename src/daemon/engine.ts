@@ -10,12 +10,14 @@ import { hintFor, VirtError } from '../model/errors.js';
 import { isRoutedL3Mode, type NetworkDef, networkMode } from '../model/network-def.js';
 import type { PortForward } from '../model/port-forward.js';
 import { applySteps, StepFailed } from '../plan/apply.js';
+import { ifbName } from '../plan/bandwidth-steps.js';
 import type { DesiredNetwork, PortDevice } from '../plan/desired.js';
 import { directScope, isDirectPort, lowerMacOf, resolvePool, tapNodeStep } from '../plan/direct-steps.js';
 import { dnsmasqArgv, dnsmasqProcess, dnsmasqReads } from '../plan/dnsmasq-steps.js';
 import { planDockerUser } from '../plan/docker-user.js';
 import type { Executor } from '../plan/executor.js';
 import { TABLE_STEP } from '../plan/firewall-steps.js';
+import { floorSteps } from '../plan/floor-steps.js';
 import {
   type HookOp,
   type HookScript,
@@ -39,6 +41,7 @@ import {
   planStop,
 } from '../plan/planner.js';
 import { driftOf, emptyPlanOf, type Plan, type Step } from '../plan/steps.js';
+import { ALL_TC_FEATURES } from '../plan/tc-features.js';
 import type { TranscriptStep } from '../plan/transcript.js';
 import { needsDnsmasq } from '../render/dnsmasq-conf.js';
 import { hasFirewallRules } from '../render/nft-ruleset.js';
@@ -92,12 +95,23 @@ export class Engine implements NetworkRuntime {
     };
   }
 
-  private portScope(d: DesiredNetwork): Pick<ProbeScope, 'links' | 'namespaces' | 'nsLinks' | 'tapNodeDir'> {
+  private portScope(
+    d: DesiredNetwork,
+  ): Pick<ProbeScope, 'links' | 'namespaces' | 'nsLinks' | 'tapNodeDir' | 'tc'> {
     if (isDirectNetwork(d.def)) return directScope(d, this.host.tapNodeDir);
     return {
       links: d.ports.map((p) => p.name),
       namespaces: d.ports.flatMap((p) => (p.netns ? [p.netns] : [])),
+      // which commands limit bandwidth depends on the kernel (read once)
+      tc: true,
     };
+  }
+
+  /** A bridge whose qdiscs and classes a reconcile reads (a network with <bandwidth>). */
+  private shaped(d: DesiredNetwork): string[] {
+    const bw = d.def.bandwidth;
+    const bridge = d.def.bridge?.name;
+    return bridge && (bw?.inbound?.average || bw?.outbound?.average) ? [bridge] : [];
   }
 
   /** What a start looks at: is the bridge name free, the table there, which port devices exist, the routes. */
@@ -110,6 +124,7 @@ export class Engine implements NetworkRuntime {
       ...(hasFirewallRules(d.def) ? { nft: 'presence' as const } : {}),
       routes: networkMode(d.def) !== 'bridge',
       namespaces: ports.namespaces,
+      tc: true,
       dnsmasqReads: dnsmasqReads(d),
       hooks: true,
     };
@@ -151,8 +166,11 @@ export class Engine implements NetworkRuntime {
     const ports = this.portScope(d);
     const l3 = isRoutedL3Mode(networkMode(d.def));
     const dns = needsDnsmasq(d.def) && l3;
+    const shaped = this.shaped(d);
     return {
-      links: [...(bridge ? [bridge] : []), ...ports.links],
+      links: [...(bridge ? [bridge] : []), ...ports.links, ...shaped.map(ifbName)],
+      tc: true,
+      qdiscs: [...shaped, ...shaped.map(ifbName)],
       ...(hasFirewallRules(d.def) ? { nft: 'full' as const } : {}),
       ...(dns && !heal
         ? { processes: [dnsmasqProcess(d)], files: [p.conf, p.hostsFile, p.addnHostsFile] }
@@ -350,6 +368,8 @@ export class Engine implements NetworkRuntime {
       return {
         links: scopes.flatMap((s) => s.links),
         nsLinks: scopes.flatMap((s) => s.nsLinks ?? []),
+        tc: true,
+        qdiscs: scopes.flatMap((s) => s.qdiscs ?? []),
         ...(this.host.tapNodeDir ? { tapNodeDir: this.host.tapNodeDir } : {}),
         ...(scopes.some((s) => s.nft) ? { nft: 'full' as const } : {}),
         sysctls: scopes.flatMap((s) => s.sysctls ?? []),
@@ -459,6 +479,15 @@ export class Engine implements NetworkRuntime {
       if (hookAborts(op)) throw this.failure(`network '${def.name}'`, reason, e);
       this.notify(def.name, reason);
     }
+  }
+
+  async setFloors(def: NetworkDef, ports: PortDevice[]): Promise<void> {
+    const bridge = def.bridge?.name;
+    if (!bridge || !def.bandwidth?.inbound?.average) return;
+    const o = await this.host.probe.observe({ links: [bridge], tc: true, qdiscs: [bridge] });
+    const steps = floorSteps(def, bridge, ports, o, o.tc ?? ALL_TC_FEATURES);
+    if (steps.length)
+      await this.apply({ ...emptyPlanOf(), steps }, `failed to set the floors of network '${def.name}'`);
   }
 
   async unplugPort(port: PortDevice): Promise<void> {

@@ -5,10 +5,11 @@
 
 import { randomBytes } from 'node:crypto';
 import type { PortInfo } from '../api/types.js';
+import { checkBandwidthRequest, checkFloor, floorOf, nextClassId } from '../model/bandwidth-floor.js';
 import { withConnections } from '../model/connections.js';
 import { isDirectNetwork } from '../model/direct.js';
 import { VirtError } from '../model/errors.js';
-import type { NetworkDef } from '../model/network-def.js';
+import type { BandwidthDef, NetworkDef } from '../model/network-def.js';
 import { formatPortXml, type PortDef, parsePortXml } from '../model/port-def.js';
 import {
   type Reservation,
@@ -40,6 +41,8 @@ export interface PortRequest {
   adopt?: boolean;
   /** A macvtap for a VM on a direct network (a tap asked of a direct network is one too). */
   macvtap?: boolean;
+  /** The port's own <bandwidth> (attach-interface --inbound/--outbound), over its portgroup's. */
+  bandwidth?: BandwidthDef;
 }
 
 export interface PortHooks {
@@ -187,6 +190,9 @@ export class PortService {
           this.hooks.setLiveDef(net.name, newLive);
           await this.runtime.reloadDhcpHosts(newLive, net.runtime ?? {});
         }
+        // a floor is a class on the bridge, found by the guest's MAC (libvirt's networkPlugBandwidth)
+        if (floorOf(def.bandwidth) && port.device)
+          await this.runtime.setFloors(live, [...this.devicesOf(net.name), deviceOf(port, def)]);
         // libvirt: a failing port-created hook refuses the port (the network XML already counts it)
         await this.runtime.runHooks(
           'port-created',
@@ -196,6 +202,8 @@ export class PortService {
         this.store.savePort(port);
       } catch (e) {
         if (port.device) await this.runtime.unplugPort(deviceOf(port, def));
+        if (floorOf(def.bandwidth) && port.device)
+          await this.runtime.setFloors(live, this.devicesOf(net.name)).catch(() => undefined);
         if (newLive) this.hooks.setLiveDef(net.name, live);
         throw e;
       }
@@ -227,6 +235,11 @@ export class PortService {
   private async remove(port: PortInfo, unplug: boolean): Promise<void> {
     // an adopted tap stays: the hypervisor that made it removes it (it is only released)
     if (unplug && port.device) await this.runtime.unplugPort(deviceOf(port));
+    const active = this.hooks.network(port.network).liveDef;
+    if (active && port.device && floorOf(parsePortXml(port.xml).bandwidth)) {
+      const rest = this.devicesOf(port.network).filter((d) => d.uuid !== port.uuid);
+      await this.runtime.setFloors(active, rest).catch(() => undefined);
+    }
     if (port.ip) {
       const net = this.hooks.network(port.network);
       if (net.liveDef) {
@@ -282,10 +295,27 @@ export class PortService {
       ? live.portgroups.find((g) => g.name === def.group)
       : live.portgroups.find((g) => g.default);
     if (def.group && !pg) throw invalid(`network '${live.name}' has no portgroup '${def.group}'`);
+    if (req.bandwidth !== undefined) {
+      if (req.xml !== undefined) throw invalid('a port from XML takes its bandwidth from the XML');
+      def.bandwidth = checkBandwidthRequest(req.bandwidth);
+    }
     if (pg) {
       def.group = pg.name;
       if (!def.bandwidth && pg.bandwidth) def.bandwidth = pg.bandwidth;
       if (!def.vlan && pg.vlan) def.vlan = pg.vlan;
+    }
+    if (floorOf(def.bandwidth)) {
+      const others = [...this.ports.values()]
+        .filter((p) => p.network === live.name)
+        .map((p) => parsePortXml(p.xml).bandwidth);
+      checkFloor(
+        live,
+        def.mac,
+        def.bandwidth,
+        others.reduce((n, b) => n + floorOf(b), 0),
+      );
+      const classID = nextClassId(others.flatMap((b) => (b?.classID ? [b.classID] : [])));
+      def.bandwidth = { ...def.bandwidth, classID };
     }
     if (live.portIsolated && def.isolated === undefined) def.isolated = true;
     def.plug = bridge
@@ -342,6 +372,7 @@ function deviceOf(port: PortInfo, def: PortDef = parsePortXml(port.xml)): PortDe
     ...(dev.mode ? { mode: dev.mode as PortDevice['mode'] } : {}),
     ...(dev.lowerMac ? { lowerMac: dev.lowerMac } : {}),
     ...(dev.tapNode ? { tapNode: dev.tapNode } : {}),
+    ...(def.bandwidth?.classID && floorOf(def.bandwidth) ? { classId: def.bandwidth.classID } : {}),
   };
 }
 

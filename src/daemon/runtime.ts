@@ -94,6 +94,11 @@ export interface NetworkRuntime {
    * stop). `port-created` and `updated` throw a VirtError when a script fails; the others report it as an event.
    */
   runHooks(op: HookOp, def: NetworkDef, portXml?: string): Promise<void>;
+  /**
+   * Brings the floor classes on the bridge of an active network with inbound <bandwidth> to these ports' floors
+   * (classes added and removed, the rate left to the rest set), as libvirt does when ports come and go.
+   */
+  setFloors(def: NetworkDef, ports: PortDevice[]): Promise<void>;
   /** Removes a port's device (an adopted tap is released to its hypervisor instead). */
   unplugPort(port: PortDevice): Promise<void>;
   /** Makes the running dnsmasq use the definition's DHCP and DNS hosts now (SIGHUP: no restart, leases kept). */

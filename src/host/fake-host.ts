@@ -4,8 +4,9 @@
 
 import type { HookScript } from '../plan/hook-steps.js';
 import type { ObservedHost, ObservedLink, ObservedRoute, ProbeScope } from '../plan/observed.js';
-import { emptyObservation, type HostProbe, nsLinkKey } from '../plan/observed.js';
+import { emptyObservation, type HostProbe, nsLinkKey, type ObservedQdiscs } from '../plan/observed.js';
 import type { Resource } from '../plan/steps.js';
+import { ALL_TC_FEATURES, type TcFeatures } from '../plan/tc-features.js';
 import { BASE_TABLE } from '../render/nft-ruleset.js';
 
 export class FakeHost {
@@ -26,6 +27,9 @@ export class FakeHost {
   readonly dockerUser = new Map<string, Map<string, number[]>>();
   /** Network hook scripts as tests put them there (the recording executor never runs them). */
   hooks: HookScript[] = [];
+  /** The kernel's traffic control as tests set it (default: everything, as libvirt assumes). */
+  tc: TcFeatures = { ...ALL_TC_FEATURES };
+  readonly qdiscs = new Map<string, ObservedQdiscs>();
   private nextPid = 4000;
   private nextIfindex = 100;
 
@@ -91,7 +95,25 @@ export class FakeHost {
       case 'sysctl':
         this.sysctls.set(r.key, r.value);
         break;
+      case 'qdisc': {
+        const q = this.qdiscsOf(r.dev);
+        if (r.parent === 'root') q.root = r.qdisc;
+        else q.ingress = true;
+        break;
+      }
+      case 'tc-class':
+        this.qdiscsOf(r.dev).classes.set(r.classid, r.rate);
+        break;
     }
+  }
+
+  private qdiscsOf(dev: string): ObservedQdiscs {
+    let q = this.qdiscs.get(dev);
+    if (!q) {
+      q = { ingress: false, classes: new Map() };
+      this.qdiscs.set(dev, q);
+    }
+    return q;
   }
 
   private remove(r: Resource): void {
@@ -120,6 +142,17 @@ export class FakeHost {
       case 'process':
         this.processes.delete(r.process.id);
         break;
+      case 'qdisc': {
+        const q = this.qdiscs.get(r.dev);
+        if (q && r.parent === 'root') {
+          delete q.root;
+          q.classes.clear();
+        } else if (q) q.ingress = false;
+        break;
+      }
+      case 'tc-class':
+        this.qdiscs.get(r.dev)?.classes.delete(r.classid);
+        break;
       default:
         break;
     }
@@ -128,6 +161,7 @@ export class FakeHost {
   /** As the kernel does: a deleted bridge's ports fall off it. */
   deleteLink(name: string): void {
     this.links.delete(name);
+    this.qdiscs.delete(name);
     for (const l of this.links.values()) {
       if (l.master === name) delete l.master;
       if (l.uppers?.includes(name)) l.uppers = l.uppers.filter((u) => u !== name);
@@ -193,6 +227,12 @@ export class FakeProbe implements HostProbe {
     if (scope.routes) o.routes = [...h.routes];
     for (const ns of scope.namespaces ?? []) if (h.namespaces.has(ns)) o.namespaces.add(ns);
     if (scope.hooks) o.hooks = h.hooks.map((x) => ({ ...x }));
+    if (scope.tc) o.tc = { ...h.tc };
+    for (const dev of scope.qdiscs ?? []) {
+      if (!h.links.has(dev)) continue;
+      const q = h.qdiscs.get(dev);
+      o.qdiscs.set(dev, q ? { ...q, classes: new Map(q.classes) } : { ingress: false, classes: new Map() });
+    }
     for (const n of scope.nsLinks ?? []) {
       const l = h.namespaces.has(n.netns) ? h.nsLinks.get(nsLinkKey(n.netns, n.name)) : undefined;
       if (l) o.nsLinks.set(nsLinkKey(n.netns, n.name), { ...l });

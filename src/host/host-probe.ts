@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { ObservedHost, ObservedLink, ObservedNft, ProbeScope } from '../plan/observed.js';
-import { emptyObservation, type HostProbe, nsLinkKey } from '../plan/observed.js';
+import { emptyObservation, type HostProbe, nsLinkKey, type ObservedQdiscs } from '../plan/observed.js';
 import { TABLE } from '../render/nft-ruleset.js';
 import { exec } from './exec.js';
 import { findHookScripts } from './hooks.js';
@@ -12,6 +12,7 @@ import type { NftSession } from './nft-session.js';
 import { readHostRoutes } from './proc-routes.js';
 import type { ProcessSupervisor } from './process-supervisor.js';
 import { isOurProcess, readPid } from './processes.js';
+import { kernelTcFeatures } from './tc-features.js';
 
 type NftObject = Record<string, Record<string, unknown>>;
 
@@ -63,6 +64,35 @@ function macvtapChar(name: string, nodeDir?: string): ObservedLink['tap'] {
   };
   const node = [`/dev/tap${index}`, ...(nodeDir ? [`${nodeDir}/tap${index}`] : [])].find(matches);
   return { index, dev, ...(node ? { node } : {}) };
+}
+
+/** A rate as tc prints it ("16Mbit", "500Kbit", "8bit") in bit/s. */
+export function parseTcRate(text: string): number | undefined {
+  const m = /^([\d.]+)([KMGT]?)bit$/.exec(text);
+  if (!m) return undefined;
+  const scale = { '': 1, K: 1e3, M: 1e6, G: 1e9, T: 1e12 }[m[2] as string] as number;
+  return Math.round(Number(m[1]) * scale);
+}
+
+/** A device's qdiscs (tc -j) and htb classes (text: this tc prints no JSON for classes). */
+async function observeQdiscs(dev: string): Promise<ObservedQdiscs | undefined> {
+  if (!SAFE_IFNAME.test(dev)) return undefined;
+  const [q, c] = await Promise.all([
+    exec({ argv: ['tc', '-j', 'qdisc', 'show', 'dev', dev] }),
+    exec({ argv: ['tc', 'class', 'show', 'dev', dev] }),
+  ]);
+  if (q.code !== 0) return undefined;
+  const out: ObservedQdiscs = { ingress: false, classes: new Map() };
+  for (const x of JSON.parse(q.stdout || '[]') as Array<{ kind: string; root?: boolean; handle?: string }>) {
+    if (x.kind === 'ingress' || x.kind === 'clsact') out.ingress = true;
+    else if (x.root && x.handle !== '0:') out.root = x.kind;
+  }
+  for (const line of c.stdout.split('\n')) {
+    const m = /^class htb (\S+) .*?\brate (\S+)/.exec(line);
+    const rate = m ? parseTcRate(m[2] as string) : undefined;
+    if (m && rate !== undefined) out.classes.set(m[1] as string, rate);
+  }
+  return out;
 }
 
 /** One device from sysfs, or undefined when there is none (names that are no interface name never are). */
@@ -298,6 +328,13 @@ export class LinuxProbe implements HostProbe {
     await Promise.all((scope.nsLinks ?? []).map(async (n) => this.observeNsLink(o, n.netns, n.name)));
     if (scope.foreign) await this.observeForeign(o);
     if (scope.hooks) o.hooks = this.hooksDir ? findHookScripts(this.hooksDir) : [];
+    if (scope.tc) o.tc = kernelTcFeatures();
+    await Promise.all(
+      (scope.qdiscs ?? []).map(async (dev) => {
+        const q = o.links.has(dev) || sysfsLink(dev) ? await observeQdiscs(dev) : undefined;
+        if (q) o.qdiscs.set(dev, q);
+      }),
+    );
     if (scope.dnsmasqReads?.length) {
       // a few stat() calls: not cached, so a directory fixed with chmod counts at the next start
       const id = dnsmasqIdentity();

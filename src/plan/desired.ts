@@ -38,6 +38,8 @@ export interface PortDevice {
   lowerMac?: string;
   /** macvtap: the character device made for it when /dev/tapN is not its own (removed with the port). */
   tapNode?: string;
+  /** A port with an inbound floor: its class on the network's bridge (1:ID), as libvirt numbers them. */
+  classId?: number;
 }
 
 export interface DesiredNetwork {

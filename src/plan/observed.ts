@@ -4,6 +4,7 @@
 import type { Subnet } from '../model/addr.js';
 import type { HookScript } from './hook-steps.js';
 import type { ProcessRef } from './steps.js';
+import type { TcFeatures } from './tc-features.js';
 
 export interface ObservedLink {
   name: string;
@@ -74,6 +75,19 @@ export interface ObservedHost {
   hooks?: HookScript[];
   /** Devices inside other namespaces (containers' macvlans), by "NETNS|NAME". */
   nsLinks: Map<string, ObservedLink>;
+  /** The kernel's traffic-control parts (when the scope asked). */
+  tc?: TcFeatures;
+  /** Qdiscs and htb classes of the devices the scope named (bandwidth). */
+  qdiscs: Map<string, ObservedQdiscs>;
+}
+
+/** A device's traffic control as `tc` shows it. */
+export interface ObservedQdiscs {
+  /** The root qdisc's kind (htb, …), if it has one of its own. */
+  root?: string;
+  ingress: boolean;
+  /** htb classes ("1:2") with their rate in bit/s. */
+  classes: Map<string, number>;
 }
 
 export function emptyObservation(): ObservedHost {
@@ -87,6 +101,7 @@ export function emptyObservation(): ObservedHost {
     routes: [],
     namespaces: new Set(),
     nsLinks: new Map(),
+    qdiscs: new Map(),
   };
 }
 
@@ -112,6 +127,10 @@ export interface ProbeScope {
   nsLinks?: Array<{ netns: string; name: string }>;
   /** Where the macvtap nodes virtnet makes live (a node there counts as a macvtap's, like /dev/tapN). */
   tapNodeDir?: string;
+  /** The kernel's traffic-control parts. */
+  tc?: boolean;
+  /** Devices whose qdiscs and classes to read (networks with bandwidth). */
+  qdiscs?: string[];
 }
 
 /** The host-side probe: the one way the daemon learns about the host. */

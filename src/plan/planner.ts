@@ -9,6 +9,7 @@ import { type NetworkDef, networkMode } from '../model/network-def.js';
 import { ipSubnet } from '../model/network-ip.js';
 import type { PortForward } from '../model/port-forward.js';
 import { hasFirewallRules } from '../render/nft-ruleset.js';
+import { bridgeBandwidthRemoveStep, bridgeBandwidthSteps } from './bandwidth-steps.js';
 import type { DesiredNetwork, PortDevice } from './desired.js';
 import {
   planDirectPortPlug,
@@ -68,7 +69,7 @@ function portSteps(
       bridge,
       d.def.mtu,
       o,
-      { bridgeFresh, reconcile, ...(l3 ? { bridgeStep: linkStepId(bridge) } : {}) },
+      { bridgeFresh, reconcile, net: d.def, ...(l3 ? { bridgeStep: linkStepId(bridge) } : {}) },
       problems,
     );
     if (s) out.push(s);
@@ -88,7 +89,10 @@ function hostBridgePlan(d: DesiredNetwork, o: ObservedHost, reconcile: boolean):
       plan.blockers.push({ step: `check host bridge ${br}`, message: `host bridge '${br}' does not exist` });
     return plan;
   }
-  plan.steps.push(...portSteps(d, o, false, reconcile, plan.problems));
+  plan.steps.push(
+    ...bridgeBandwidthSteps(d.def, br, d.ports, o, { fresh: !reconcile, after: [] }),
+    ...portSteps(d, o, false, reconcile, plan.problems),
+  );
   return plan;
 }
 
@@ -106,7 +110,10 @@ export function planStart(d: DesiredNetwork, o: ObservedHost): Plan {
       message: `a device named '${bridge}' already exists on the host`,
     });
   plan.blockers.push(...dnsmasqBlockers(d, o));
-  const steps: Step[] = [...bridgeSteps(def, o, true)];
+  const steps: Step[] = [
+    ...bridgeSteps(def, o, true),
+    ...bridgeBandwidthSteps(def, bridge, d.ports, o, { fresh: true, after: [linkStepId(bridge)] }),
+  ];
   if (hasFirewallRules(def)) {
     const table = baseTableStep(o, true);
     if (table) steps.push(table);
@@ -128,7 +135,13 @@ export function planReconcile(d: DesiredNetwork, o: ObservedHost): Plan {
   const bridge = def.bridge?.name as string;
   const link = bridgeSteps(def, o, false);
   const bridgeReplanned = link.some((s) => s.id === linkStepId(bridge));
-  const steps: Step[] = [...link];
+  const steps: Step[] = [
+    ...link,
+    ...bridgeBandwidthSteps(def, bridge, d.ports, o, {
+      fresh: bridgeReplanned,
+      after: [linkStepId(bridge)],
+    }),
+  ];
   if (hasFirewallRules(def)) {
     const table = baseTableStep(o, false);
     if (table) steps.push(table);
@@ -176,14 +189,16 @@ export function planStop(d: DesiredNetwork, o: ObservedHost, opts: { dropPorts: 
   if (isDirectNetwork(d.def)) return planDirectStop(d, opts);
   const plan = emptyPlanOf();
   const ports = opts.dropPorts ? d.ports.map(removePortStep) : [];
+  const bridge = d.def.bridge?.name as string;
   if (networkMode(d.def) === 'bridge') {
-    plan.steps = ports;
+    const bw = bridgeBandwidthRemoveStep(d.def, bridge, true);
+    plan.steps = [...ports, ...(bw ? [bw] : [])];
     return plan;
   }
-  const bridge = d.def.bridge?.name as string;
   plan.steps.push(...dnsmasqRemoveSteps(d, o));
   if (hasFirewallRules(d.def)) plan.steps.push(networkFirewallRemoveStep(d.def));
-  plan.steps.push(...ports, bridgeRemoveStep(bridge));
+  const bw = bridgeBandwidthRemoveStep(d.def, bridge, false);
+  plan.steps.push(...ports, bridgeRemoveStep(bridge), ...(bw ? [bw] : []));
   return plan;
 }
 
@@ -212,7 +227,7 @@ export function planPortPlug(d: DesiredNetwork, port: PortDevice, o: ObservedHos
     bridge,
     d.def.mtu,
     o,
-    { bridgeFresh: true, reconcile: false, firstAttach: true },
+    { bridgeFresh: true, reconcile: false, firstAttach: true, net: d.def },
     plan.problems,
   );
   if (step) plan.steps.push(step);

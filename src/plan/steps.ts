@@ -71,7 +71,11 @@ export type Resource =
   | { kind: 'nft-element'; map: string; key: string; chain: string }
   | { kind: 'file'; path: string; content: string }
   | { kind: 'process'; process: ProcessRef }
-  | { kind: 'sysctl'; key: string; value: string };
+  | { kind: 'sysctl'; key: string; value: string }
+  /** A qdisc on a device (bandwidth): its root or its ingress. */
+  | { kind: 'qdisc'; dev: string; parent: 'root' | 'ingress'; qdisc: string }
+  /** An htb class (a floor's, or 1:2 of a network's bridge) with its rate in bit/s. */
+  | { kind: 'tc-class'; dev: string; classid: string; rate: number };
 
 /** A difference between the host and the definition: why a reconcile plan has a step, or what it cannot fix. */
 export interface DriftProblem {
