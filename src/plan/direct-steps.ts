@@ -2,7 +2,7 @@
 // — only their guests' devices on the pool's host interfaces: a macvtap per VM (the hypervisor opens its
 // /dev/tapN), a macvlan per container (eth0 in its namespace). A start checks the pool and plugs kept ports in.
 
-import { directMode, poolDevices } from '../model/direct.js';
+import { poolDevices } from '../model/direct.js';
 import { assertIfName } from '../model/safe-strings.js';
 import type { DesiredNetwork, PortDevice } from './desired.js';
 import { nsLinkKey, type ObservedHost, type ProbeScope } from './observed.js';
@@ -148,7 +148,6 @@ function deleteActions(p: PortDevice, lowerMac?: string): Action[] {
 
 /** The step that makes a direct port's device, or undefined when it is there (on the right pool device). */
 export function directPortStep(
-  d: DesiredNetwork,
   p: PortDevice,
   o: ObservedHost,
   opts: { reconcile: boolean },
@@ -271,7 +270,7 @@ export function tapNodeStep(p: PortDevice, o: ObservedHost, dir: string): { path
 
 function portSteps(d: DesiredNetwork, o: ObservedHost, reconcile: boolean, problems: DriftProblem[]): Step[] {
   return d.ports.flatMap((p) => {
-    const s = directPortStep(d, p, o, { reconcile }, problems);
+    const s = directPortStep(p, o, { reconcile }, problems);
     return s ? [s] : [];
   });
 }
@@ -322,7 +321,7 @@ export function planDirectPortPlug(d: DesiredNetwork, port: PortDevice, o: Obser
     plan.blockers.push({ step, message: `a device named '${port.name}' already exists on the host` });
     return plan;
   }
-  const s = directPortStep(d, port, o, { reconcile: false }, plan.problems);
+  const s = directPortStep(port, o, { reconcile: false }, plan.problems);
   if (s) plan.steps.push(s);
   for (const p of plan.problems) plan.blockers.push({ step, message: p.what });
   return plan;
@@ -331,9 +330,4 @@ export function planDirectPortPlug(d: DesiredNetwork, port: PortDevice, o: Obser
 /** The pool device's MAC a passthrough port must give back (as observed before the port took it). */
 export function lowerMacOf(port: PortDevice, o: ObservedHost): string | undefined {
   return port.mode === 'passthru' && port.link ? o.links.get(port.link)?.mac : undefined;
-}
-
-/** Every macvtap mode a pool device may have (for messages): the network's. */
-export function describeDirect(d: DesiredNetwork): string {
-  return `direct (macvtap) mode ${directMode(d.def)} on ${poolDevices(d.def).join(', ') || d.def.forward?.pf?.dev || '(no device)'}`;
 }
