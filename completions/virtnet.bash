@@ -7,8 +7,8 @@ _virtnet() {
     words=("${COMP_WORDS[@]}")
     cword=$COMP_CWORD
   }
-  local commands="attach-interface define-guest detach-interface doctor domifaddr domiflist dumpxml help net-autostart net-create net-define net-destroy net-dhcp-leases net-dumpxml net-edit net-event net-forward-add net-forward-delete net-forward-list net-info net-list net-name net-port-create net-port-delete net-port-dumpxml net-port-list net-start net-undefine net-update net-uuid netmode port-add qemu-ifdown qemu-ifup"
-  local global=(-c --connect -r --readonly -q --quiet -h --help)
+  local commands="attach-interface define-guest detach-interface doctor domifaddr domiflist dumpxml help import-libvirt net-autostart net-create net-define net-destroy net-dhcp-leases net-dumpxml net-edit net-event net-forward-add net-forward-delete net-forward-list net-info net-list net-name net-port-create net-port-delete net-port-dumpxml net-port-list net-start net-undefine net-update net-uuid netmode port-add qemu-ifdown qemu-ifup"
+  local global=(-c --connect -r --readonly -q --quiet -v --version -h --help)
   local i cmd="" conn=()
   for ((i = 1; i < cword; i++)); do
     case ${words[i]} in
@@ -30,35 +30,47 @@ _virtnet() {
   fi
   local opts="" nets=no files=no
   case $cmd in
+    attach-interface) opts="--domain --type --source --target --mac --script --model --alias --inbound --outbound --persistent --config --live --current --print-xml --managed --source-mode --json" ;;
+    define-guest) opts="--file --json"; files=yes ;;
+    detach-interface) opts="--domain --type --mac --persistent --config --live --current --print-xml --json" ;;
     doctor) opts="--json" ;;
-    net-list) opts="--inactive --all --persistent --transient --autostart --no-autostart --uuid --name --table --json" ;;
-    net-info | net-uuid | net-name) opts="--network --json"; nets=yes ;;
-    net-dumpxml) opts="--network --inactive --json"; nets=yes ;;
-    net-autostart) opts="--network --disable"; nets=yes ;;
-    net-start) opts="--network --repair --dry-run"; nets=yes ;;
-    net-destroy | net-undefine) opts="--network --dry-run"; nets=yes ;;
-    net-edit) opts="--network"; nets=yes ;;
-    net-forward-add) opts="--proto --listen-port --listen-address --target --description --dry-run --json"; nets=yes ;;
-    net-forward-delete) opts="--proto --listen-port --listen-address --dry-run --json"; nets=yes ;;
-    net-forward-list | net-port-list) opts="--json"; nets=yes ;;
-    net-port-create) opts="--network --file --json"; nets=yes ;;
-    net-port-dumpxml | net-port-delete) opts="--network --port --json"; nets=yes ;;
-    net-update) opts="--network --command --section --xml --parent-index --config --live --current"; nets=yes ;;
-    port-add) opts="--owner --tap --netns --mac --ip --uid --portgroup --json"; nets=yes ;;
-    domiflist | domifaddr | dumpxml) opts="--domain --json" ;;
-    attach-interface) opts="--domain --type --source --target --mac --model --print-xml" ;;
-    detach-interface) opts="--domain --type --mac" ;;
-    define-guest) opts="--file"; files=yes ;;
-    netmode) opts="--libvirt-xml --json"; nets=yes ;;
+    domifaddr) opts="--domain --interface --full --source --json" ;;
+    domiflist) opts="--domain --inactive --json" ;;
+    dumpxml) opts="--domain --inactive --json" ;;
+    import-libvirt) opts="--dir --takeover --libvirt-uri --dry-run --json" ;;
+    net-autostart) opts="--network --disable --json"; nets=yes ;;
+    net-create) opts="--file --validate --dry-run --json"; files=yes ;;
+    net-define) opts="--file --validate --dry-run --json"; files=yes ;;
+    net-destroy) opts="--network --dry-run --json"; nets=yes ;;
     net-dhcp-leases) opts="--network --mac --json"; nets=yes ;;
-    net-define | net-create) opts="--file --validate --dry-run --json"; files=yes ;;
-    net-event) opts="--network --event --loop --timeout --list --timestamp --json" ;;
-    help) COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
+    net-dumpxml) opts="--network --inactive --xpath --wrap --json"; nets=yes ;;
+    net-edit) opts="--network --json"; nets=yes ;;
+    net-event) opts="--network --event --loop --timeout --list --timestamp --all --json" ;;
+    net-forward-add) opts="--network --proto --listen-port --listen-address --target --description --dry-run --json"; nets=yes ;;
+    net-forward-delete) opts="--network --proto --listen-port --listen-address --dry-run --json"; nets=yes ;;
+    net-forward-list) opts="--network --json"; nets=yes ;;
+    net-info) opts="--network --json"; nets=yes ;;
+    net-list) opts="--inactive --all --persistent --transient --autostart --no-autostart --uuid --name --table --json" ;;
+    net-name) opts="--network --json"; nets=yes ;;
+    net-port-create) opts="--network --file --validate --json"; nets=yes ;;
+    net-port-delete) opts="--network --port --json"; nets=yes ;;
+    net-port-dumpxml) opts="--network --port --xpath --wrap --json"; nets=yes ;;
+    net-port-list) opts="--network --uuid --table --json"; nets=yes ;;
+    net-start) opts="--network --repair --dry-run --json"; nets=yes ;;
+    net-undefine) opts="--network --dry-run --json"; nets=yes ;;
+    net-update) opts="--network --command --section --xml --parent-index --config --live --current --json"; nets=yes ;;
+    net-uuid) opts="--network --json"; nets=yes ;;
+    netmode) opts="--name --libvirt-xml --json"; nets=yes ;;
+    port-add) opts="--network --owner --tap --netns --mac --ip --uid --portgroup --macvtap --inbound --outbound --json"; nets=yes ;;
+    qemu-ifdown) opts="--tap --json" ;;
+    qemu-ifup) opts="--tap --json" ;;
+    help) COMPREPLY=($(compgen -W "$commands network domain virtnet" -- "$cur")); return ;;
   esac
   case $prev in
     --network) COMPREPLY=($(compgen -W "$(virtnet "${conn[@]}" -q net-list --all --name 2>/dev/null)" -- "$cur")); return ;;
-    --event) COMPREPLY=($(compgen -W "lifecycle" -- "$cur")); return ;;
+    --event) COMPREPLY=($(compgen -W "lifecycle lease updated repaired failed" -- "$cur")); return ;;
     --file | --libvirt-xml) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --proto) COMPREPLY=($(compgen -W "tcp udp both" -- "$cur")); return ;;
     --mac | --timeout) return ;;
   esac

@@ -1,8 +1,8 @@
-// Regenerates docs/openapi.json from src/daemon/api/openapi.ts (run after `npm run build`).
+// Regenerates docs/openapi.json from the API's route schemas (run after `npm run build`; `npm run openapi`).
 import { writeFileSync } from 'node:fs';
-import { OPENAPI_DOCUMENT } from '../dist/src/daemon/api/openapi.js';
+import { openApiDocument } from '../dist/src/daemon/api/app.js';
 
 writeFileSync(
   new URL('../docs/openapi.json', import.meta.url),
-  `${JSON.stringify(OPENAPI_DOCUMENT, null, 2)}\n`,
+  `${JSON.stringify(await openApiDocument(), null, 2)}\n`,
 );

@@ -20,6 +20,15 @@ command -v zstd >/dev/null || need_apt+=(zstd)
 # the web UI's browser tests (playwright-core drives Debian's Chromium; browser downloads do not work here)
 command -v chromium >/dev/null || need_apt+=(chromium)
 [ -d /usr/share/fonts/truetype/dejavu ] || need_apt+=(fonts-dejavu-core)
+# libvirt 9.0 for the takeover test and the side-by-side benchmarks (libvirtd only ever runs in namespaces of
+# ours): the daemon and virsh only, not libvirt-daemon-system, whose services and default network would start here
+command -v libvirtd >/dev/null || need_apt+=(libvirt-daemon)
+command -v virsh >/dev/null || need_apt+=(libvirt-clients)
+command -v iptables >/dev/null || need_apt+=(iptables)
+# the CLI start-up benchmark times with hyperfine
+command -v hyperfine >/dev/null || need_apt+=(hyperfine)
+# the package test: dpkg-deb builds, dpkg --root installs, systemd-analyze verifies the unit
+command -v systemd-analyze >/dev/null || need_apt+=(systemd)
 for extra in ${VIRTNET_EXTRA_APT:-}; do
   dpkg -s "$extra" >/dev/null 2>&1 || need_apt+=("$extra")
 done

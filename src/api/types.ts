@@ -16,8 +16,11 @@
 //   POST   /v1/networks/{nameOrUuid}/repair                                        -> RepairResponse
 //   GET    /v1/events                   server-sent events, `event: network`, data: NetworkEvent (JSON)
 //   GET    /v1/openapi.json             the OpenAPI document (also checked in as docs/openapi.json)
+// Every response carries `X-Virtnet-Version: VERSION` (package.json's version of the daemon that answered).
 // The read-only socket answers GET only; anything else gets 403 AUTH_FAILED. The optional TCP listener
-// (virtnetd --http) may require `Authorization: Bearer TOKEN`; without it: 403 AUTH_FAILED.
+// (virtnetd --http) requires `Authorization: Bearer TOKEN` (or the web UI's cookie from /login?token=) on every
+// /v1 request and a Host that is one of its names; see docs/security.md. The full list of routes, with their
+// request and response schemas, is docs/openapi.json (generated from src/daemon/api/schemas.ts).
 
 import type { Lease } from '../model/dnsmasq-leases.js';
 import type { ErrorCode } from '../model/errors.js';

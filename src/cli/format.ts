@@ -56,6 +56,11 @@ export function localTimestamp(epochSeconds: number): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
+/** virTimeStringNowRaw (net-event --timestamp): UTC `YYYY-MM-DD HH:MM:SS.mmm+0000`. */
+export function rawTimestamp(d: Date): string {
+  return `${d.toISOString().replace('T', ' ').replace('Z', '')}+0000`;
+}
+
 /** `virsh net-dhcp-leases` table; rows sorted by MAC, case-insensitively, as virsh does. */
 export function formatLeases(leases: Lease[], quiet = false): string {
   const sorted = [...leases].sort((a, b) => caseCmp(a.mac, b.mac));

@@ -67,7 +67,10 @@ export function specsFromHelp(help: string): OptionSpec[] {
       value: m[3] !== undefined,
       valueType: m[3]?.includes('number') ? 'number' : 'string',
       positional,
-      required: positional && synopsis.includes(` <${name}>`) && !synopsis.includes(`[<${name}>]`),
+      // virsh's SYNOPSIS brackets what is optional: `<network>` and `--owner <string>` are required
+      required:
+        (positional && synopsis.includes(` <${name}>`) && !synopsis.includes(`[<${name}>]`)) ||
+        synopsis.includes(` --${name} <`),
     });
   }
   return specs;

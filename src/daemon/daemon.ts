@@ -17,6 +17,7 @@ import type { NetworkDef } from '../model/network-def.js';
 import { liveNetworkDef } from '../model/network-defaults.js';
 import { formatNetworkXml } from '../model/network-format.js';
 import { parseNetworkXml } from '../model/network-parse.js';
+import { checkStartable } from '../model/network-validate.js';
 import { forwardLabel, readForwards } from '../model/port-forward.js';
 import { withReservation } from '../model/port-reservation.js';
 import * as dry from './dry-runs.js';
@@ -41,6 +42,8 @@ export class Daemon {
 
   readonly ports: PortService;
   readonly forwards: ForwardService;
+  /** Checked before every start, autostart included: the daemon's policy (refused dnsmasq options). */
+  startGuard: (def: NetworkDef) => void = () => {};
 
   constructor(
     private readonly store: Store,
@@ -319,9 +322,11 @@ export class Daemon {
   }
 
   private async startObj(obj: NetworkObj, def: NetworkDef): Promise<void> {
+    checkStartable(def);
+    this.startGuard(def);
     for (const other of this.registry.active()) {
       if (other !== obj && other.liveDef?.bridge?.name && other.liveDef.bridge.name === def.bridge?.name) {
-        throw new VirtError('INTERNAL_ERROR', `bridge name '${def.bridge.name}' already in use.`);
+        throw new VirtError('RESOURCE_IN_USE', `bridge name '${def.bridge.name}' already in use.`);
       }
     }
     const clash = this.forwardClash(def);

@@ -7,6 +7,7 @@ import { VirtError } from '../model/errors.js';
 import type { NetworkDef } from '../model/network-def.js';
 import { liveNetworkDef } from '../model/network-defaults.js';
 import { formatNetworkXml } from '../model/network-format.js';
+import { checkStartable } from '../model/network-validate.js';
 import { emptyPlan } from './change-plan.js';
 import type { PortService } from './port-service.js';
 import type { NetworkObj, Registry } from './registry.js';
@@ -55,8 +56,16 @@ function fileStep(path: string, content?: string): ChangePlan {
 export async function planDefine(ctx: DryRunContext, xml: string): Promise<ChangePlan> {
   const { def } = ctx.registry.prepare(xml, (n) => ctx.runtime.hostHasDevice(n), hostPciProbe);
   const plan = fileStep(ctx.store.configFile(def.name), formatNetworkXml(def, { inactive: true }));
-  const start = await ctx.runtime.planChange('start', liveNetworkDef(def)).catch(() => undefined);
-  const warnings = [...ctx.registry.subnetClashes(def), ...(start?.warnings ?? [])];
+  // a start that would be refused is a warning here
+  let startWarnings: string[];
+  try {
+    checkStartable(def);
+    startWarnings =
+      (await ctx.runtime.planChange('start', liveNetworkDef(def)).catch(() => undefined))?.warnings ?? [];
+  } catch (e) {
+    startWarnings = [`starting it would fail: ${(e as Error).message}`];
+  }
+  const warnings = [...ctx.registry.subnetClashes(def), ...startWarnings];
   if (warnings.length) plan.warnings = [...new Set(warnings)];
   return plan;
 }
@@ -67,6 +76,7 @@ export async function planCreate(ctx: DryRunContext, xml: string): Promise<Chang
   if (existing?.liveDef) {
     throw new VirtError('OPERATION_INVALID', `network is already active as '${existing.def.name}'`);
   }
+  checkStartable(def);
   return ctx.runtime.planChange('start', ctx.liveFor(existing, def), undefined, {
     ports: existing ? ctx.ports.devicesOf(def.name) : [],
   });
@@ -75,6 +85,7 @@ export async function planCreate(ctx: DryRunContext, xml: string): Promise<Chang
 export function planStart(ctx: DryRunContext, id: string): Promise<ChangePlan> {
   const obj = ctx.registry.lookup(id);
   if (obj.liveDef) throw new VirtError('OPERATION_INVALID', 'network is already active');
+  checkStartable(obj.def);
   return ctx.runtime.planChange('start', ctx.liveFor(obj, obj.def), undefined, {
     ports: ctx.ports.devicesOf(obj.def.name),
   });

@@ -207,14 +207,10 @@ export class Engine implements NetworkRuntime {
   /** Runs a plan; a failure (after the unwinding) becomes a VirtError naming the step, its command and error. */
   private async apply(plan: Plan, what: string): Promise<Step[]> {
     const blocker = plan.blockers[0];
-    // a pool that cannot serve is libvirt's internal error, in its words ("No usable Vf's present on …")
-    if (blocker?.step.startsWith('check pool')) throw new VirtError('INTERNAL_ERROR', blocker.message);
-    if (blocker) {
-      const reason = blocker.step.startsWith('check host bridge')
-        ? blocker.message
-        : `step "${blocker.step}" failed: ${blocker.message}`;
-      throw this.failure(what, reason);
-    }
+    // what the host lacks is the client's to fix (409), in words that name it; libvirt's own where it has them
+    if (blocker?.code === 'INTERNAL_ERROR') throw new VirtError(blocker.code, blocker.message);
+    if (blocker?.code) throw new VirtError(blocker.code, `${what}: ${blocker.message}`);
+    if (blocker) throw this.failure(what, `step "${blocker.step}" failed: ${blocker.message}`);
     try {
       return await applySteps(plan.steps, this.host.executor);
     } catch (e) {

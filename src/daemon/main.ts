@@ -1,30 +1,50 @@
 // virtnetd: loads definitions, adopts running networks, serves the API until SIGTERM (networks keep running).
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { assertDnsmasqOptionsAllowed } from '../model/dnsmasq-options.js';
+import { VERSION } from '../version.js';
+import type { HostPolicy } from './api/access.js';
 import { createApi } from './api/app.js';
+import { DEFAULT_MAX_BODY } from './api/body.js';
 import { Daemon } from './daemon.js';
 import { importLibvirtDir } from './import-libvirt.js';
 import { MemoryRuntime } from './memory-runtime.js';
 import type { NetworkRuntime } from './runtime.js';
-import { closeServer, listenTcp, listenUnix, socketInUse } from './server.js';
+import {
+  closeServer,
+  DEFAULT_LIMITS,
+  type ListenerLimits,
+  listenTcp,
+  listenUnix,
+  socketInUse,
+} from './server.js';
 import { Store } from './store.js';
 
 const USAGE = `usage: virtnetd [--config-dir DIR] [--state-dir DIR] [--run-dir DIR] [--runtime linux|memory]
-                [--http ADDR:PORT] [--import-libvirt DIR] [--verbose]
+                [--http ADDR:PORT [--http-token-file F] [--http-host NAME[:PORT]]...] [--import-libvirt DIR]
+                [--max-body BYTES] [--max-connections N] [--allow-dnsmasq-programs] [--verbose] [--version]
 
   --config-dir DIR       network definitions (default /etc/virtnet)
   --state-dir DIR        status of active networks, dnsmasq files, leases (default /var/lib/virtnet)
   --run-dir DIR          sockets and pid files (default /run/virtnet)
   --runtime KIND         linux (default: bridges, nftables, dnsmasq) or memory (no host changes)
-  --http ADDR:PORT       also serve the API over TCP (loopback only, unless --http-token-file is given)
-  --http-token-file F    require \`Authorization: Bearer <first line of F>\` on the TCP listener (default for a
-                         non-loopback address: a token generated once in <state-dir>/http-token, mode 0600)
+  --http ADDR:PORT       also serve the API and the web UI over TCP. Every /v1 request needs the token
+                         (Authorization: Bearer TOKEN, or the browser's cookie from /login?token=TOKEN)
+  --http-token-file F    the token is the first line of F (default: made once in <state-dir>/http-token, 0600,
+                         and printed when made)
+  --http-host NAME[:P]   another name the TCP listener answers to (its address and localhost always do); with
+                         :P also pages served on port P of NAME (a reverse proxy). Other Host headers get 403
   --web-root DIR         the built web UI served on the TCP listener (default: web/dist of this checkout)
+  --max-body BYTES       largest request body (default ${DEFAULT_MAX_BODY}; suffix K or M); larger ones get 413
+  --max-connections N    connections at once per listener (default ${DEFAULT_LIMITS.maxConnections})
+  --allow-dnsmasq-programs
+                         accept <dnsmasq:options> that run programs or name files (dhcp-script, conf-file, ...)
+                         on the read-write socket; without it they are refused at define and start
   --import-libvirt DIR   define every network of a libvirt network directory (keeping autostart), then exit
   --heal-interval MS     how often firewalls of active networks are checked and restored (default 2000; 0: never)
   --hook-timeout SEC     kill a network hook script (<config-dir>/hooks/network, network.d/*) after SEC (default 30)
@@ -41,7 +61,7 @@ async function loadRuntime(
   hookTimeoutMs: number,
 ): Promise<NetworkRuntime> {
   const { stateDir, runDir } = dirs;
-  if (kind === 'memory') return new MemoryRuntime({ stateDir, runDir });
+  if (kind === 'memory') return new MemoryRuntime({ stateDir, runDir, simulateHostDevices: true });
   if (kind !== 'linux') throw new Error(`unknown runtime '${kind}'`);
   const { createLinuxRuntime } = await import('./linux-runtime.js');
   // what happens behind the daemon's back (a dnsmasq restarted or failing, the table restored) is always logged
@@ -73,16 +93,25 @@ export async function main(argv: string[]): Promise<void> {
       runtime: { type: 'string', default: 'linux' },
       http: { type: 'string' },
       'http-token-file': { type: 'string' },
+      'http-host': { type: 'string', multiple: true, default: [] },
+      'max-body': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'allow-dnsmasq-programs': { type: 'boolean', default: false },
       'import-libvirt': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       'heal-interval': { type: 'string', default: '2000' },
       'hook-timeout': { type: 'string', default: '30' },
       'web-root': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', short: 'v', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(USAGE);
+    return;
+  }
+  if (values.version) {
+    process.stdout.write(`${VERSION}\n`);
     return;
   }
   const configDir = values['config-dir'];
@@ -110,6 +139,12 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  const allowDnsmasqPrograms = values['allow-dnsmasq-programs'];
+  const maxBody = values['max-body'] === undefined ? DEFAULT_MAX_BODY : parseSize(values['max-body']);
+  const limits: ListenerLimits = {
+    ...DEFAULT_LIMITS,
+    ...(values['max-connections'] ? { maxConnections: parseCount(values['max-connections']) } : {}),
+  };
   const runtime = await loadRuntime(
     values.runtime,
     { configDir, stateDir, runDir },
@@ -117,28 +152,33 @@ export async function main(argv: string[]): Promise<void> {
     hookTimeout(values['hook-timeout']),
   );
   const daemon = new Daemon(store, runtime, log);
+  // autostart and every other start: the same refusal as the API's for options that run programs
+  daemon.startGuard = (def) =>
+    assertDnsmasqOptionsAllowed(def, { allowPrograms: allowDnsmasqPrograms, fullAccess: true });
   await daemon.load();
   daemon.startHealing(Number(values['heal-interval']));
   const doctorProbe =
     values.runtime === 'linux' ? (await import('../host/doctor-probe.js')).probeHost : undefined;
 
+  const common = { doctorProbe, maxBody, allowDnsmasqPrograms };
   const servers: Server[] = [];
-  servers.push(await listenUnix(createApi(daemon, { readOnly: false, doctorProbe }), rwPath, 0o600));
-  servers.push(await listenUnix(createApi(daemon, { readOnly: true, doctorProbe }), roPath, 0o666));
+  servers.push(await listenUnix(createApi(daemon, { ...common, readOnly: false }), rwPath, 0o600, limits));
+  servers.push(await listenUnix(createApi(daemon, { ...common, readOnly: true }), roPath, 0o666, limits));
   if (values.http) {
     const { host, port } = parseHttpAddress(values.http);
     const tokenFile = values['http-token-file'];
     let token = tokenFile ? readFileSync(tokenFile, 'utf8').split('\n')[0]?.trim() : undefined;
     if (tokenFile && !token) throw new Error(`--http-token-file ${tokenFile} is empty`);
-    if (!token && !isLoopback(host)) token = httpToken(stateDir);
+    // loopback too: every local user can connect to 127.0.0.1, so the address is no authentication
+    token ??= httpToken(stateDir);
+    const hosts = hostPolicy(host, values['http-host'] ?? []);
     const web = values['web-root'] || DEFAULT_WEB_ROOT;
-    const tcp = await listenTcp(createApi(daemon, { readOnly: false, token, doctorProbe, web }), host, port);
+    const app = createApi(daemon, { ...common, readOnly: false, transport: 'tcp', token, hosts, web });
+    const tcp = await listenTcp(app, host, port, limits);
     servers.push(tcp);
     const bound = tcp.address();
-    const shown = bound && typeof bound === 'object' ? bound.port : port;
-    log(
-      `listening on http://${host.includes(':') ? `[${host}]` : host}:${shown}${token ? ' (bearer token)' : ''}`,
-    );
+    hosts.port = bound && typeof bound === 'object' ? bound.port : port;
+    log(`listening on http://${host.includes(':') ? `[${host}]` : host}:${hosts.port} (bearer token)`);
   }
   const pidFile = join(runDir, 'virtnetd.pid');
   writeFileSync(pidFile, `${process.pid}\n`);
@@ -170,16 +210,49 @@ export function parseHttpAddress(text: string): { host: string; port: number } {
 
 const DEFAULT_WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
-/** The TCP listener's token for non-loopback addresses: made once, kept 0600, printed only when made. */
+/** The TCP listener's token: made once, kept 0600 in the state directory, printed only when made. */
 function httpToken(stateDir: string): string {
   const file = join(stateDir, 'http-token');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (existsSync(file)) {
+    if (statSync(file).mode & 0o077) {
+      chmodSync(file, 0o600);
+      log(`${file} was readable by others; its mode is 0600 now (replace the token if others saw it)`);
+    }
+    const token = readFileSync(file, 'utf8').trim();
+    if (token) return token;
+  }
   const token = randomBytes(24).toString('base64url');
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   log(`web UI token (shown once, kept in ${file}): ${token}`);
   return token;
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+/** The names a TCP listener bound to `host` answers to: its address, localhost, and --http-host NAME[:PORT]. */
+export function hostPolicy(host: string, extra: string[]): HostPolicy {
+  const bound = host.toLowerCase();
+  const anyIp = bound === '0.0.0.0' || bound === '::';
+  const names = new Set(['localhost', ...(anyIp ? [] : [bound])]);
+  if (bound === 'localhost') for (const n of ['127.0.0.1', '::1']) names.add(n);
+  const extraPorts: Array<{ name: string; port: number }> = [];
+  for (const e of extra) {
+    const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+))(?::(\d{1,5}))?$/.exec(e);
+    if (!m || Number(m[3] ?? 0) > 65535) throw new Error(`--http-host needs NAME or NAME:PORT, got '${e}'`);
+    const name = (m[1] ?? m[2] ?? '').toLowerCase();
+    names.add(name);
+    if (m[3] !== undefined) extraPorts.push({ name, port: Number(m[3]) });
+  }
+  return { names: [...names], anyIp, extraPorts };
+}
+
+/** "4194304", "512K", "8M" → bytes. */
+export function parseSize(text: string): number {
+  const m = /^(\d+)([KkMm]?)$/.exec(text);
+  if (!m) throw new Error(`--max-body needs a byte count (suffix K or M allowed), got '${text}'`);
+  const unit = m[2]?.toLowerCase() === 'm' ? 1024 * 1024 : m[2]?.toLowerCase() === 'k' ? 1024 : 1;
+  return Number(m[1]) * unit;
+}
+
+function parseCount(text: string): number {
+  if (!/^[1-9]\d*$/.test(text)) throw new Error(`--max-connections needs a positive number, got '${text}'`);
+  return Number(text);
 }

@@ -15,6 +15,7 @@ import {
 import type { NetworkDef } from '../model/network-def.js';
 import { ipSubnet } from '../model/network-ip.js';
 import { readForwards } from '../model/port-forward.js';
+import { isIfName } from '../model/safe-strings.js';
 import { needsDnsmasq } from '../render/dnsmasq-conf.js';
 import { hasFirewallRules } from '../render/nft-ruleset.js';
 import type { Daemon } from './daemon.js';
@@ -108,8 +109,16 @@ async function portReport(daemon: Daemon, port: PortInfo): Promise<NetmodeReport
   });
 }
 
-/** NAME is a network (name or UUID), a guest (port owner), or a device (a port's tap/veth, or any bridge port). */
-export async function netmodeOf(daemon: Daemon, name: string): Promise<NetmodeReport> {
+/**
+ * NAME is a network (name or UUID), a guest (port owner), or a device (a port's tap/veth, or any bridge port).
+ * Only a valid interface name is looked up in /sys; without hostDevices (the read-only socket) a device that is
+ * not on a virtnet bridge gets the same answer as one that does not exist.
+ */
+export async function netmodeOf(
+  daemon: Daemon,
+  name: string,
+  opts: { hostDevices?: boolean } = {},
+): Promise<NetmodeReport> {
   try {
     return await networkReport(daemon, name);
   } catch (e) {
@@ -119,8 +128,8 @@ export async function netmodeOf(daemon: Daemon, name: string): Promise<NetmodeRe
   if (owned.length) return explainGuest(name, await Promise.all(owned.map((p) => portReport(daemon, p))));
   const port = daemon.ports.list().find((p) => p.device?.name === name);
   if (port) return portReport(daemon, port);
-  const m = masterOf(daemon, name);
-  if (m.exists) {
+  const m = isIfName(name) ? masterOf(daemon, name) : { exists: false, master: undefined };
+  if (m.exists && opts.hostDevices !== false) {
     const net = daemon.list({ active: true }).find((n) => n.bridge && n.bridge === m.master);
     if (net) {
       const network = await networkReport(daemon, net.name);

@@ -282,12 +282,12 @@ export class PortService {
     if (Number.parseInt(def.mac.slice(0, 2), 16) & 1) throw invalid(`MAC ${def.mac} is a multicast address`);
     def.uuid ??= uuidFromRandom(randomBytes(16));
     if (this.ports.has(def.uuid)) {
-      throw new VirtError('OPERATION_FAILED', `network port with uuid '${def.uuid}' already exists`);
+      throw new VirtError('NETWORK_EXIST', `network port with uuid '${def.uuid}' already exists`);
     }
     const clash = [...this.ports.values()].find((p) => p.mac === def.mac && p.network === live.name);
     if (clash) {
       throw new VirtError(
-        'OPERATION_FAILED',
+        'NETWORK_EXIST',
         `MAC ${def.mac} is already used by a port of '${clash.owner.name}'`,
       );
     }

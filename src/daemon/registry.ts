@@ -83,7 +83,7 @@ export class Registry {
       for (const [name, obj] of this.nets) {
         if (name !== parsed.name && obj.def.uuid === parsed.uuid) {
           throw new VirtError(
-            'OPERATION_FAILED',
+            'NETWORK_EXIST',
             `network '${name}' is already defined with uuid ${parsed.uuid}`,
           );
         }
@@ -93,7 +93,7 @@ export class Registry {
     // libvirt generates a uuid for XML without one, so such a document never matches an existing network
     if (existing && existing.def.uuid !== parsed.uuid) {
       throw new VirtError(
-        'OPERATION_FAILED',
+        'NETWORK_EXIST',
         `network '${parsed.name}' already exists with uuid ${existing.def.uuid}`,
       );
     }
@@ -104,7 +104,7 @@ export class Registry {
     });
     const bridge = def.bridge?.name;
     if (bridge && isRoutedL3Mode(networkMode(def)) && this.bridgeOwner(bridge, def.name) !== undefined) {
-      throw new VirtError('INTERNAL_ERROR', `bridge name '${bridge}' already in use.`);
+      throw new VirtError('RESOURCE_IN_USE', `bridge name '${bridge}' already in use.`);
     }
     return { def, existing };
   }

@@ -1,12 +1,13 @@
 // Persistent definitions in libvirt's layout (<config-dir>/networks/NAME.xml, autostart/ links) and the runtime
 // status of active networks (<state-dir>/networks/NAME.json), all written atomically.
 
-import { lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PortInfo } from '../api/types.js';
 import { removeDurably, symlinkAtomic, writeFileAtomic } from '../host/atomic-file.js';
 import type { NetworkDef } from '../model/network-def.js';
 import { formatNetworkXml } from '../model/network-format.js';
+import { networkFileName, networkNameFromFileName } from '../model/safe-strings.js';
 import type { RuntimeState } from './runtime.js';
 
 export interface StoredDefinition {
@@ -49,28 +50,42 @@ export class Store {
   }
 
   configFile(name: string): string {
-    return join(this.networksDir, `${name}.xml`);
+    return join(this.networksDir, `${networkFileName(name)}.xml`);
   }
 
   autostartLink(name: string): string {
-    return join(this.autostartDir, `${name}.xml`);
+    return join(this.autostartDir, `${networkFileName(name)}.xml`);
   }
 
   /** Every definition file, with its autostart flag; files that fail to read are reported, not fatal. */
   loadDefinitions(): StoredDefinition[] {
     const out: StoredDefinition[] = [];
     for (const f of readdirSync(this.networksDir).sort()) {
-      if (!f.endsWith('.xml') || f.startsWith('.')) continue;
-      const name = f.slice(0, -4);
-      const file = join(this.networksDir, f);
+      if (!f.endsWith('.xml')) continue;
+      const name = networkNameFromFileName(f.slice(0, -4)) ?? this.migrateLegacyName(f.slice(0, -4));
+      if (name === undefined) continue;
+      const file = this.configFile(name);
       out.push({
         name,
         file,
         xml: readFileSync(file, 'utf8'),
-        autostart: existsLink(this.autostartLink(name)),
+        autostart: lstatExists(this.autostartLink(name)),
       });
     }
     return out;
+  }
+
+  /** Files written before names were encoded carry the raw name: renamed (with the autostart link) once. */
+  private migrateLegacyName(raw: string): string | undefined {
+    const to = this.configFile(raw);
+    if (lstatExists(to)) return undefined;
+    renameSync(join(this.networksDir, `${raw}.xml`), to);
+    const link = join(this.autostartDir, `${raw}.xml`);
+    if (lstatExists(link)) {
+      symlinkAtomic(to, this.autostartLink(raw));
+      removeDurably(link);
+    }
+    return raw;
   }
 
   saveDefinition(def: NetworkDef): void {
@@ -94,9 +109,10 @@ export class Store {
   loadStatuses(): Map<string, ActiveStatus> {
     const out = new Map<string, ActiveStatus>();
     for (const f of readdirSync(this.statusDir)) {
-      if (!f.endsWith('.json') || f.startsWith('.')) continue;
+      const name = f.endsWith('.json') ? networkNameFromFileName(f.slice(0, -5)) : undefined;
+      if (name === undefined) continue;
       try {
-        out.set(f.slice(0, -5), JSON.parse(readFileSync(join(this.statusDir, f), 'utf8')) as ActiveStatus);
+        out.set(name, JSON.parse(readFileSync(join(this.statusDir, f), 'utf8')) as ActiveStatus);
       } catch {
         // a status we cannot read describes nothing we can adopt
       }
@@ -105,11 +121,15 @@ export class Store {
   }
 
   saveStatus(name: string, status: ActiveStatus): void {
-    writeFileAtomic(join(this.statusDir, `${name}.json`), `${JSON.stringify(status, null, 2)}\n`, 0o600);
+    writeFileAtomic(
+      join(this.statusDir, `${networkFileName(name)}.json`),
+      `${JSON.stringify(status, null, 2)}\n`,
+      0o600,
+    );
   }
 
   deleteStatus(name: string): void {
-    removeDurably(join(this.statusDir, `${name}.json`));
+    removeDurably(join(this.statusDir, `${networkFileName(name)}.json`));
   }
 
   private get portDir(): string {
@@ -142,7 +162,7 @@ export class Store {
 }
 
 /** Presence of the autostart entry (a link, possibly dangling, or a file) is what counts. */
-function existsLink(path: string): boolean {
+function lstatExists(path: string): boolean {
   try {
     lstatSync(path);
     return true;

@@ -7,6 +7,7 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { Disposable } from '../base/lifecycle.js';
 import type { NetworkDef } from '../model/network-def.js';
+import { networkFileName } from '../model/safe-strings.js';
 import type { DnsmasqFilesPaths } from '../plan/desired.js';
 import type { HostEvent, HostSide } from '../plan/host-side.js';
 import { TABLE } from '../render/nft-ruleset.js';
@@ -35,8 +36,10 @@ export interface LinuxHostOptions {
 /** libvirt waits for hooks forever; virtnet gives up on one after this (virtnetd --hook-timeout). */
 export const DEFAULT_HOOK_TIMEOUT_MS = 30_000;
 
-export function dnsmasqPaths(stateDir: string, runDir: string, name: string): DnsmasqFilesPaths {
+export function dnsmasqPaths(stateDir: string, runDir: string, network: string): DnsmasqFilesPaths {
   const d = join(stateDir, 'dnsmasq');
+  // encoded: no '#', '"', ',' or space in a dnsmasq config line, no dot file, injective across networks
+  const name = networkFileName(network);
   return {
     conf: join(d, `${name}.conf`),
     hostsFile: join(d, `${name}.hostsfile`),

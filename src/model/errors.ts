@@ -9,6 +9,7 @@ export const ERROR_PREFIX = {
   OPERATION_FAILED: 'operation failed: ',
   NO_NETWORK: 'Network not found: ',
   NO_NETWORK_PORT: 'network port not found: ',
+  /** A name or uuid that another network (or port) holds; libvirt says OPERATION_FAILED, with this prefix. */
   NETWORK_EXIST: 'operation failed: ',
   INVALID_ARG: 'invalid argument: ',
   INTERNAL_ERROR: 'internal error: ',
@@ -16,11 +17,24 @@ export const ERROR_PREFIX = {
   NO_SUPPORT: 'this function is not supported by the connection driver: ',
   OPERATION_UNSUPPORTED: 'Operation not supported: ',
   AUTH_FAILED: 'authentication failed: ',
+  OPERATION_DENIED: 'operation forbidden: ',
+  // virtnet's own codes where libvirt uses one code for two meanings; the prefix keeps virsh's text
+  /** Something the network needs is taken: a bridge or subnet in use (libvirt: INTERNAL_ERROR). */
+  RESOURCE_IN_USE: 'internal error: ',
+  /** A value libvirt cannot parse and reports as an internal error (a malformed uuid, a MAC). */
+  MALFORMED_VALUE: 'internal error: ',
+  /** An address libvirt cannot parse, reported as a system error (getaddrinfo's words), bad input all the same. */
+  MALFORMED_ADDRESS: '',
+  REQUEST_TOO_LARGE: 'request too large: ',
+  NO_ROUTE: 'no such route: ',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_PREFIX;
 
-/** HTTP status each code maps to in the API. */
+/**
+ * The one map from error code to the API's HTTP status: bad input 400, refused by policy 403, missing 404,
+ * conflicts with the current state 409, payload too large 413, failures on the host 500.
+ */
 export const ERROR_HTTP_STATUS: Record<ErrorCode, number> = {
   XML_ERROR: 400,
   XML_DETAIL: 400,
@@ -36,6 +50,12 @@ export const ERROR_HTTP_STATUS: Record<ErrorCode, number> = {
   NO_SUPPORT: 501,
   OPERATION_UNSUPPORTED: 400,
   AUTH_FAILED: 403,
+  OPERATION_DENIED: 403,
+  RESOURCE_IN_USE: 409,
+  MALFORMED_VALUE: 400,
+  MALFORMED_ADDRESS: 400,
+  REQUEST_TOO_LARGE: 413,
+  NO_ROUTE: 404,
 };
 
 /** Where in an XML document a problem was found (1-based). */

@@ -32,7 +32,7 @@ export function applyDefineDefaults(input: NetworkDef, ctx: DefineContext): Netw
         if (!ctx.bridgeInUse(candidate)) found = candidate;
       }
       if (found === undefined) {
-        throw new VirtError('INTERNAL_ERROR', `Bridge generation exceeded max id ${MAX_BRIDGE_ID}`);
+        throw new VirtError('RESOURCE_IN_USE', `Bridge generation exceeded max id ${MAX_BRIDGE_ID}`);
       }
       def.bridge = { ...(def.bridge ?? {}), name: found };
     }

@@ -43,7 +43,7 @@ export function parseBandwidth(
     if (!opts.classID)
       throw err(el, 'XML_DETAIL', 'classID attribute not supported on <bandwidth> in this usage context');
     const n = safeNumber(strToUnsigned(cls, { max: 0xffffffffn, negative: 'wrap' }));
-    if (n === undefined) throw err(el, 'INTERNAL_ERROR', `Unable to parse class id '${cls}'`);
+    if (n === undefined) throw err(el, 'MALFORMED_VALUE', `Unable to parse class id '${cls}'`);
     bw.classID = n;
   }
   let inbound: XmlElement | undefined;

@@ -7,7 +7,7 @@ import { attr, childElements, firstChild, type XmlElement } from './xml-dom.js';
 
 /** virSocketAddrParse's complaint (getaddrinfo with AI_NUMERICHOST) for text that is no IP address. */
 function cannotParse(el: XmlElement, text: string) {
-  return err(el, 'SYSTEM_ERROR', `Cannot parse socket address '${text}': Name or service not known`);
+  return err(el, 'MALFORMED_ADDRESS', `Cannot parse socket address '${text}': Name or service not known`);
 }
 
 function parseLease(el: XmlElement | undefined): LeaseDef | undefined {
@@ -40,7 +40,7 @@ export function libvirtPrefix(ip: IpDef): number {
 /** libvirt's sanity check of an address range (virSocketAddrGetRange), against the <ip> when given. */
 export function checkRange(el: XmlElement, s: IpAddr, e: IpAddr, net?: { address: IpAddr; prefix: number }) {
   const [ss, es] = [formatIp(s), formatIp(e)];
-  const fail = (detail: string) => err(el, 'INTERNAL_ERROR', detail);
+  const fail = (detail: string) => err(el, 'MALFORMED_VALUE', detail);
   if (s.family !== e.family) throw fail(`mismatch of address family in range ${ss} - ${es}`);
   if (net) {
     const ns = formatIp(net.address);

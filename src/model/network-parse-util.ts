@@ -8,8 +8,8 @@ export type ParseErrorCode =
   | 'XML_ERROR'
   | 'XML_DETAIL'
   | 'CONFIG_UNSUPPORTED'
-  | 'INTERNAL_ERROR'
-  | 'SYSTEM_ERROR';
+  | 'MALFORMED_VALUE'
+  | 'MALFORMED_ADDRESS';
 
 /** A VirtError carrying the position of the element it is about. */
 export function err(el: XmlElement | undefined, code: ParseErrorCode, detail: string) {

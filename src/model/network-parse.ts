@@ -55,7 +55,7 @@ function parseNetworkElement(root: XmlElement): NetworkDef {
   const uuidText = uuidEl ? textContent(uuidEl) : '';
   if (uuidEl && uuidText !== '') {
     const u = normalizeUuid(uuidText);
-    if (!u) throw err(uuidEl, 'INTERNAL_ERROR', 'malformed uuid element');
+    if (!u) throw err(uuidEl, 'MALFORMED_VALUE', 'malformed uuid element');
     def.uuid = u;
   }
   // libvirt 9.0 neither reads nor prints <title> and <description> (they came with 9.7)
@@ -242,7 +242,7 @@ function parseDnsmasqOptions(root: XmlElement): string[] {
     for (const o of childElements(opts)) {
       if (!inNs(o, [opts, root], 'option')) continue;
       const v = attr(o, 'value');
-      if (v === undefined) throw err(o, 'INTERNAL_ERROR', 'No dnsmasq options value specified');
+      if (v === undefined) throw err(o, 'MALFORMED_VALUE', 'No dnsmasq options value specified');
       out.push(v);
     }
   }

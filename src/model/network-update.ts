@@ -3,10 +3,12 @@
 import { parseIp, subnetContains } from './addr.js';
 import { VirtError } from './errors.js';
 import type { DhcpHost, DnsDef, IpDef, NetworkDef } from './network-def.js';
+import { formatNetworkXml } from './network-format.js';
 import { ipAddress, ipSubnet } from './network-ip.js';
-import { parsePortGroup } from './network-parse.js';
+import { parseNetworkXml, parsePortGroup } from './network-parse.js';
 import { parseDnsHost, parseDnsTxt, parseSrv } from './network-parse-dns.js';
 import { parseDhcpHost, parseDhcpRange } from './network-parse-ip.js';
+import { validateNetworkDef } from './network-validate.js';
 import { attr, parseXmlDocument, type XmlElement } from './xml-dom.js';
 
 /** virsh's command names; "add" is add-last. */
@@ -101,6 +103,8 @@ export function updateNetworkDef(
       updateDnsSrv(next, cmd, el);
       break;
   }
+  // what define would refuse must not get in through an update: the result has to define again as it is
+  validateNetworkDef(parseNetworkXml(formatNetworkXml(next, { inactive: true })));
   return next;
 }
 

@@ -2,10 +2,12 @@
 
 import { parseIp, subnetContains } from './addr.js';
 import { VirtError } from './errors.js';
-import { isRoutedL3Mode, type NetworkDef, networkMode } from './network-def.js';
+import { isRoutedL3Mode, type NetworkDef, networkMode, type XmlNode } from './network-def.js';
+import { formatNetworkXml } from './network-format.js';
 import { checkHostdevPool, type PciProbe } from './network-hostdev.js';
 import { ipSubnet } from './network-ip.js';
 import { checkForward, readForwards } from './port-forward.js';
+import { assertDeviceNames, assertNetworkNameFits, assertSafeForDnsmasq } from './safe-strings.js';
 
 function unsupported(detail: string): VirtError {
   return new VirtError('CONFIG_UNSUPPORTED', detail);
@@ -136,6 +138,45 @@ export function validateNetworkDef(def: NetworkDef, pci?: PciProbe): void {
       }
     }
   }
+  checkHostSafety(def);
+}
+
+/**
+ * virtnet's rules beyond libvirt's, checked after them so libvirt's refusals keep their words: the name fits the
+ * files made from it and the stored document is bounded. A definition that passes can be stored and loaded again
+ * after a restart. What libvirt accepts at define but no host program could take (see checkStartable) is refused
+ * when the network starts, so define stays libvirt's.
+ */
+export function checkHostSafety(def: NetworkDef): void {
+  assertNetworkNameFits(def.name);
+  checkStoredSize(def);
+}
+
+/**
+ * Checks made before a network starts (and in its dry run): devices are interface names, and nothing can break out
+ * of its dnsmasq config line. libvirt 9.0 defines such networks and fails later; virtnet refuses them up front.
+ */
+export function checkStartable(def: NetworkDef): void {
+  assertDeviceNames(def);
+  assertSafeForDnsmasq(def);
+}
+
+/**
+ * Largest definition as stored (formatted XML). Formatting indents nested <metadata>, so a small document can
+ * grow many times over; this keeps what is stored, served by dumpxml and read back at start-up bounded, and
+ * below the API's default body limit so any dumpxml can be defined again.
+ */
+export const MAX_DEFINITION_BYTES = 1024 * 1024;
+
+function checkStoredSize(def: NetworkDef): void {
+  // estimated first, stopping at the limit: formatting tens of MB of indentation would itself take seconds
+  const metadata = metadataSize(def.metadata ?? [], 2, MAX_DEFINITION_BYTES + 1);
+  const size = metadata > MAX_DEFINITION_BYTES ? metadata : formatNetworkXml(def, { inactive: true }).length;
+  if (size > MAX_DEFINITION_BYTES) {
+    throw unsupported(
+      `network '${def.name}' would be stored as more than ${MAX_DEFINITION_BYTES} bytes of XML (its <metadata> and lists are too large)`,
+    );
+  }
 }
 
 /**
@@ -163,6 +204,22 @@ export function checkNoControlChars(def: NetworkDef): void {
   };
   const { title: _t, description: _d, metadata: _m, ...rest } = def;
   walk(rest, '');
+}
+
+/** About the size of <metadata> children as formatted (indented by level), counting no further than `limit`. */
+function metadataSize(nodes: readonly (XmlNode | string)[], level: number, limit: number): number {
+  let size = 0;
+  for (const n of nodes) {
+    if (size > limit) break;
+    if (typeof n === 'string') {
+      size += n.length;
+      continue;
+    }
+    size += 2 * level + 2 * n.name.length + 6;
+    for (const [k, v] of n.attributes) size += k.length + v.length + 4;
+    size += metadataSize(n.children, level + 1, limit - size);
+  }
+  return size;
 }
 
 /** Port forwards kept in <metadata> (virtnet's namespace) must make sense for this network and not clash. */

@@ -29,7 +29,7 @@ export interface PortDef {
   plug?: PortPlug;
 }
 
-const internal = (el: XmlElement, detail: string) => err(el, 'INTERNAL_ERROR', detail);
+const internal = (el: XmlElement, detail: string) => err(el, 'MALFORMED_VALUE', detail);
 
 /** libvirt's XPath string(): the text of the first matching element, undefined when missing or empty. */
 function text(el: XmlElement | undefined): string | undefined {

@@ -36,18 +36,32 @@ export const MAX_RANGE = 4096;
 
 const invalid = (msg: string) => new VirtError('INVALID_ARG', msg);
 
-function port(value: unknown, what: string): number {
+/** What is wrong with a port given as a number or digits (the API's schemas use the same words). */
+export function portProblem(value: unknown, what: string): string | undefined {
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 65535) {
-    throw invalid(`${what} must be a port number 1-65535, not '${String(value)}'`);
+    return `${what} must be a port number 1-65535, not '${String(value)}'`;
   }
-  return n;
+  return undefined;
+}
+
+function port(value: unknown, what: string): number {
+  const problem = portProblem(value, what);
+  if (problem) throw invalid(problem);
+  return Number(value);
+}
+
+/** What is wrong with an IPv4 address of a forward (the API's schemas use the same words). */
+export function forwardIpv4Problem(value: unknown, what: string): string | undefined {
+  return typeof value === 'string' && parseIPv4(value)
+    ? undefined
+    : `${what} must be an IPv4 address, not '${String(value)}'`;
 }
 
 function ipv4(value: unknown, what: string): string {
-  const a = typeof value === 'string' ? parseIPv4(value) : undefined;
-  if (!a) throw invalid(`${what} must be an IPv4 address, not '${String(value)}'`);
-  return formatIp(a);
+  const problem = forwardIpv4Problem(value, what);
+  if (problem) throw invalid(problem);
+  return formatIp(parseIPv4(value as string) as NonNullable<ReturnType<typeof parseIPv4>>);
 }
 
 /** Checks and normalises one forward as given by a client (API JSON or XML attributes). */

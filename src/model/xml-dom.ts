@@ -14,9 +14,19 @@ export interface XmlElement {
   column: number;
 }
 
-/** Parses a whole document; malformed XML throws XML_ERROR naming line and column. */
+/**
+ * Bounds that keep a hostile document from exhausting the stack (the tree is walked recursively) or the heap.
+ * Depth is libxml2's own default limit; real network and port XML stays far below all three.
+ */
+export const XML_LIMITS = { depth: 256, elements: 100_000, attributesPerElement: 256 } as const;
+
+/** Thrown inside saxes's callbacks to stop parsing at once; the recorded failure is reported instead. */
+const STOP = Symbol('stop parsing');
+
+/** Parses a whole document; malformed XML (or XML past XML_LIMITS) throws XML_ERROR naming line and column. */
 export function parseXmlDocument(text: string): XmlElement {
   const parser = new SaxesParser({ xmlns: false, position: true });
+  let elements = 0;
   const stack: XmlElement[] = [];
   let root: XmlElement | undefined;
   let closedAt = -1;
@@ -31,10 +41,22 @@ export function parseXmlDocument(text: string): XmlElement {
       failure = { message, line: parser.line, column: Math.max(1, parser.column) };
     }
   });
+  const refuse = (message: string) => {
+    failure = { message, line: parser.line, column: Math.max(1, parser.column) };
+    throw STOP;
+  };
   parser.on('opentag', (tag) => {
+    if (stack.length >= XML_LIMITS.depth) {
+      refuse(`Excessive depth in document: ${XML_LIMITS.depth} use XML_PARSE_HUGE option`);
+    }
+    if (++elements > XML_LIMITS.elements) refuse(`more than ${XML_LIMITS.elements} elements in document`);
+    const attributes = Object.entries(tag.attributes as Record<string, string>);
+    if (attributes.length > XML_LIMITS.attributesPerElement) {
+      refuse(`more than ${XML_LIMITS.attributesPerElement} attributes on element ${tag.name}`);
+    }
     const el: XmlElement = {
       name: tag.name,
-      attributes: Object.entries(tag.attributes as Record<string, string>),
+      attributes,
       children: [],
       line: parser.line,
       column: parser.column,
@@ -59,7 +81,7 @@ export function parseXmlDocument(text: string): XmlElement {
   try {
     parser.write(text).close();
   } catch {
-    // the error handler recorded it
+    // the error handler (or refuse) recorded it
   }
   if (failure) {
     throw new VirtError('XML_ERROR', `line ${failure.line}, column ${failure.column}: ${failure.message}`, {

@@ -279,7 +279,11 @@ function portSteps(d: DesiredNetwork, o: ObservedHost, reconcile: boolean, probl
 export function planDirectStart(d: DesiredNetwork, o: ObservedHost): Plan {
   const plan = emptyPlanOf();
   const pool = resolvePool(d, o);
-  for (const message of pool.problems) plan.blockers.push({ step: `check pool of ${d.def.name}`, message });
+  for (const message of pool.problems) {
+    // libvirt's own refusal of a <pf> without VFs is an internal error; virtnet's checks name what is missing
+    const code = message.startsWith('No usable Vf') ? 'INTERNAL_ERROR' : 'OPERATION_INVALID';
+    plan.blockers.push({ step: `check pool of ${d.def.name}`, message, code });
+  }
   for (const dev of pool.devices) {
     const l = o.links.get(dev);
     if (l && !l.up)
@@ -314,7 +318,7 @@ export function planDirectPortPlug(d: DesiredNetwork, port: PortDevice, o: Obser
   const step = `create ${label(port)}`;
   const blocked = deviceBlocker(d, port, o);
   if (blocked) {
-    plan.blockers.push({ step, message: blocked });
+    plan.blockers.push({ step, message: blocked, code: 'OPERATION_INVALID' });
     return plan;
   }
   if (port.kind === 'macvtap' && o.links.has(port.name)) {

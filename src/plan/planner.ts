@@ -86,7 +86,11 @@ function hostBridgePlan(d: DesiredNetwork, o: ObservedHost, reconcile: boolean):
     if (reconcile)
       plan.problems.push({ what: `host bridge ${br} is missing`, expected: 'present', actual: 'absent' });
     else
-      plan.blockers.push({ step: `check host bridge ${br}`, message: `host bridge '${br}' does not exist` });
+      plan.blockers.push({
+        step: `check host bridge ${br}`,
+        message: `host bridge '${br}' does not exist`,
+        code: 'OPERATION_INVALID',
+      });
     return plan;
   }
   plan.steps.push(

@@ -108,6 +108,11 @@ export interface Step {
 export interface Blocker {
   step: string;
   message: string;
+  /**
+   * What the host lacks rather than a step that failed: the error is this code with the message alone
+   * (OPERATION_INVALID: a device the network needs is missing or taken; INTERNAL_ERROR where libvirt says so).
+   */
+  code?: 'OPERATION_INVALID' | 'INTERNAL_ERROR';
 }
 
 export interface Plan {

@@ -9,7 +9,7 @@ import type { MapEntry, NetworkRules, Rule } from './nft-rules.js';
 export const FORWARD_MAP_ADDR = 'pf4_addr';
 export const FORWARD_MAP_ANY = 'pf4_any';
 
-/** Chain of one forward; unique per network (bridge) and listen address, protocol and first port. */
+/** Chain of one forward: pf_ID_PROTO_ADDR_PORT, unique per network (its bridgeId has no "_"), listen address, protocol and first port. */
 export function forwardChain(bridgeId: string, f: ForwardKey): string {
   const addr = f.listenAddress ? f.listenAddress.replace(/\./g, '_') : 'any';
   return `pf_${bridgeId}_${f.proto}_${addr}_${f.listenPort}`;

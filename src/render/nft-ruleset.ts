@@ -79,9 +79,20 @@ export const BASE_TABLE = {
   >,
 };
 
-/** A network's part of chain names: its bridge (unique among active networks), hex when not a plain word. */
+/**
+ * A network's part of nft chain names, from its bridge (unique among active networks). Letters and digits stay;
+ * every other byte becomes '-' and two hex digits ('-' included), so the id never holds '_' and decodes
+ * uniquely: distinct bridges get distinct ids, and `br_ID`, `br_ID_nat` and `pf_ID_…` can never be each other
+ * (with plain words kept and the rest hex, bridge 'a-c' and bridge '612d63' shared one chain, and so did the
+ * NAT chain of bridge 'a' and the filter chain of bridge 'a_nat').
+ */
 export function bridgeId(bridge: string): string {
-  return /^[A-Za-z0-9_]+$/.test(bridge) ? bridge : Buffer.from(bridge).toString('hex');
+  let out = '';
+  for (const b of new TextEncoder().encode(bridge)) {
+    const c = String.fromCharCode(b);
+    out += /[A-Za-z0-9]/.test(c) ? c : `-${b.toString(16).padStart(2, '0')}`;
+  }
+  return out;
 }
 
 /** Chain names of a network. */

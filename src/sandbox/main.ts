@@ -2,7 +2,8 @@
 // Everything it creates is torn down on Ctrl-C / SIGTERM; the machine's own namespace is never touched.
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -88,6 +89,13 @@ function relayWebPort(): void {
     console.error(`virtnet sandbox: web relay on 127.0.0.1:${WEB_PORT}: ${e.message}`),
   );
   relayServer.listen(WEB_PORT, '127.0.0.1');
+}
+
+/** The web UI's token: made once (0600) and kept across sandbox runs, so a bookmarked login link keeps working. */
+function sandboxToken(): string {
+  const file = join(DIR, 'http-token');
+  if (!existsSync(file)) writeFileSync(file, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
 }
 
 function alive(pid: number): boolean {
@@ -267,6 +275,7 @@ export async function main(): Promise<void> {
   buildNamespaces();
   startUpstreamServer();
 
+  const token = sandboxToken();
   const daemon = spawn(
     'ip',
     [
@@ -283,6 +292,8 @@ export async function main(): Promise<void> {
       join(DIR, 'run'),
       '--http',
       `127.0.0.1:${WEB_PORT}`,
+      '--http-token-file',
+      join(DIR, 'http-token'),
     ],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
@@ -319,7 +330,9 @@ export async function main(): Promise<void> {
 virtnet is running. The default NAT network (virbr0, 192.168.122.0/24) is up with demo guests:
 ${leases.join('\n')}
 
-Web UI: http://127.0.0.1:${WEB_PORT}/  (virtnetd --http 127.0.0.1:${WEB_PORT} in ${HOST_NS}, relayed to this machine's loopback)
+Web UI: http://127.0.0.1:${WEB_PORT}/login?token=${token}
+  (virtnetd --http 127.0.0.1:${WEB_PORT} in ${HOST_NS}, relayed to this machine's loopback; the link logs you in,
+   the token is in ${join(DIR, 'http-token')})
 
 Try:
   ${cli} net-list --all

@@ -201,7 +201,7 @@ describe('direct pools: what libvirt does not check', () => {
       method: 'POST',
       body: JSON.stringify({ owner: 'vm1', macvtap: true }),
     });
-    assert.equal(res.status, 500);
+    assert.equal(res.status, 409);
     assert.match(
       await res.text(),
       /passthrough needs pool device 'up0' of network 'pt2' for one guest, but foreign0 sits on it/,

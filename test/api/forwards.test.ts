@@ -140,7 +140,7 @@ describe('forwards API', () => {
     assert.deepEqual(plan.warnings, ["subnet 10.20.0.0/24 overlaps 10.20.0.0/24 of network 'web'"]);
     assert.equal((await call('GET', '/v1/networks/other')).status, 404);
     const dup = await call('POST', '/v1/networks?dryRun=1', NAT.replace('<name>web', '<name>web2'));
-    assert.equal(dup.status, 500, 'a dry run makes the same checks (bridge already in use)');
+    assert.equal(dup.status, 409, 'a dry run makes the same checks (bridge already in use)');
     const start = await call('POST', '/v1/networks/web/start?dryRun=1');
     assert.equal(start.status, 200);
     assert.equal(((await call('GET', '/v1/networks/web')).json as { active: boolean }).active, false);

@@ -1,4 +1,5 @@
-// `virtnetd --http ADDR:PORT`: address parsing, loopback-only without a token, bearer token when configured.
+// `virtnetd --http ADDR:PORT`: address parsing, a token on every address (loopback too), the web UI's login
+// cookie and the checks that keep other pages and other names out.
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -7,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { parseHttpAddress } from '../../src/daemon/main.js';
+import { hostPolicy, parseHttpAddress, parseSize } from '../../src/daemon/main.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const dir = mkdtempSync(join(tmpdir(), 'virtnet-http-'));
@@ -68,6 +69,37 @@ describe('--http', () => {
       assert.throws(() => parseHttpAddress(bad), /--http needs ADDR:PORT/, bad);
   });
 
+  test('--http-host and --max-body parsing', () => {
+    assert.deepEqual(hostPolicy('127.0.0.1', ['virt.example', 'Proxy.Example:443']), {
+      names: ['localhost', '127.0.0.1', 'virt.example', 'proxy.example'],
+      anyIp: false,
+      extraPorts: [{ name: 'proxy.example', port: 443 }],
+    });
+    assert.equal(hostPolicy('0.0.0.0', []).anyIp, true);
+    assert.deepEqual(hostPolicy('localhost', []).names.sort(), ['127.0.0.1', '::1', 'localhost']);
+    assert.throws(() => hostPolicy('127.0.0.1', ['a b']), /--http-host needs NAME/);
+    assert.equal(parseSize('8M'), 8 * 1024 * 1024);
+    assert.equal(parseSize('512k'), 512 * 1024);
+    assert.throws(() => parseSize('lots'), /--max-body/);
+  });
+
+  test('the loopback listener gets a token too (made once, 0600)', async () => {
+    const d = await startLogged([process.execPath, ...args('lo', '--http', '127.0.0.1:0')]);
+    try {
+      const printed = /web UI token \(shown once, kept in (\S+)\): (\S+)/.exec(d.log);
+      assert.ok(printed, d.log);
+      assert.equal(statSync(printed[1] as string).mode & 0o777, 0o600);
+      const url = `http://127.0.0.1:${d.port}/v1/networks`;
+      const xml = "<network><name>lo</name><bridge name='vt-lo'/></network>";
+      assert.equal((await fetch(url, { method: 'POST', body: xml })).status, 403);
+      assert.equal((await fetch(url)).status, 403, 'reads need the token too');
+      const auth = { authorization: `Bearer ${printed[2]}` };
+      assert.equal((await fetch(url, { method: 'POST', body: xml, headers: auth })).status, 201);
+    } finally {
+      await d.stop();
+    }
+  });
+
   test('a non-loopback address gets a token made once (0600) and printed only then', {
     skip: !isRoot(),
   }, async () => {
@@ -124,25 +156,45 @@ describe('--http', () => {
       const js = await fetch(`${base}/assets/app.js`);
       assert.match(js.headers.get('content-type') ?? '', /javascript/);
       assert.equal((await fetch(`${base}/../../etc/passwd`)).status, 200, 'no escape: index.html');
+      assert.equal(
+        (await fetch(`${base}/%E0%A4%A`)).status,
+        200,
+        'a malformed escape is a path like any other',
+      );
       assert.equal((await fetch(`${base}/v1/networks`)).status, 403);
+      const wrong = await fetch(`${base}/login?token=nope`, { redirect: 'manual' });
+      assert.equal(wrong.status, 403);
+      assert.equal(wrong.headers.get('set-cookie'), null, 'a wrong token sets no cookie');
       const login = await fetch(`${base}/login?token=w3b`, { redirect: 'manual' });
       assert.equal(login.status, 302);
-      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
+      const setCookie = login.headers.get('set-cookie') ?? '';
+      assert.match(setCookie, /HttpOnly/);
+      assert.match(setCookie, /SameSite=Strict/);
+      const cookie = setCookie.split(';')[0] as string;
       assert.match(cookie, /^virtnet_token=w3b$/);
       assert.equal((await fetch(`${base}/v1/networks`, { headers: { cookie } })).status, 200);
+      const bad = await fetch(`${base}/v1/networks`, { headers: { cookie: 'virtnet_token=%E0%A4%A' } });
+      assert.equal(bad.status, 403, 'a malformed cookie is no token, not a 500');
       const xml = "<network><name>w</name><bridge name='vt-w'/></network>";
-      const cross = await fetch(`${base}/v1/networks`, {
-        method: 'POST',
-        body: xml,
-        headers: { cookie, origin: 'http://evil.example' },
-      });
-      assert.equal(cross.status, 403);
-      const same = await fetch(`${base}/v1/networks`, {
-        method: 'POST',
-        body: xml,
-        headers: { cookie, origin: base },
-      });
-      assert.equal(same.status, 201);
+      const post = (headers: Record<string, string>) =>
+        fetch(`${base}/v1/networks`, { method: 'POST', body: xml, headers: { cookie, ...headers } });
+      const ui = { 'x-virtnet-client': 'web' };
+      assert.equal((await post({ origin: 'http://evil.example', ...ui })).status, 403, 'cross-origin');
+      assert.equal(
+        (await post({ origin: `http://localhost:${d.port + 1}`, ...ui })).status,
+        403,
+        'other port',
+      );
+      assert.equal((await post({ ...ui })).status, 403, 'cookie without Origin');
+      assert.equal((await post({ origin: base, 'sec-fetch-site': 'same-site', ...ui })).status, 403);
+      assert.equal((await post({ origin: base })).status, 403, 'without the UI header');
+      const same = await post({ origin: base, 'sec-fetch-site': 'same-origin', ...ui });
+      assert.equal(same.status, 201, await same.text());
+      assert.equal(
+        (await post({ origin: `http://localhost:${d.port}`, ...ui })).status,
+        409,
+        'localhost too',
+      );
     } finally {
       await d.stop();
     }

@@ -4,7 +4,7 @@
 // the topology shows the guest, no serious accessibility violations (axe-core). Screenshots in test-output/web/.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -74,6 +74,9 @@ describe('web UI in Chromium', { skip: skipReason() }, () => {
       timeout: 60000,
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // every listener needs the token: the login link turns it into the page's cookie
+    const token = readFileSync(join(t.dir, 'state', 'http-token'), 'utf8').trim();
+    await page.goto(`${base}/login?token=${token}`);
   });
   after(async () => {
     await browser?.close();

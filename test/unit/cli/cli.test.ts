@@ -259,7 +259,7 @@ describe('virtnet against a daemon', () => {
       code: 1,
     });
     assert.equal(virtnet('net-event').err, 'error: either --list or --event <type> is required\n');
-    assert.equal(virtnet('net-event', '--list').out, 'lifecycle\n\n');
+    assert.equal(virtnet('net-event', '--list').out, 'lifecycle\nlease\nupdated\nrepaired\nfailed\n\n');
     virtnet('net-destroy', 'default');
     virtnet('net-undefine', 'default');
   });

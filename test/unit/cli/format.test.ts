@@ -6,8 +6,13 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { rawTimestamp } from '../../../src/cli/commands.js';
-import { formatLeases, formatNetInfo, formatNetList, formatTable } from '../../../src/cli/format.js';
+import {
+  formatLeases,
+  formatNetInfo,
+  formatNetList,
+  formatTable,
+  rawTimestamp,
+} from '../../../src/cli/format.js';
 import { parseCommandArgs, specsFromHelp } from '../../../src/cli/options.js';
 
 const ROOT = join(import.meta.dirname, '../../../..');
@@ -170,12 +175,24 @@ _virtnet; printf '%s\\n' "\${COMPREPLY[@]}"`;
       'net-dumpxml',
     ]);
     assert.deepEqual(complete('virtnet net-dumpxml --i'), ['--inactive']);
-    assert.deepEqual(complete('virtnet -q net-event --event l'), ['lifecycle']);
+    assert.deepEqual(complete('virtnet -q net-event --event l'), ['lifecycle', 'lease']);
     assert.deepEqual(complete('virtnet net-forward-add x --proto u'), ['udp']);
   });
 
   test('every command is completed, and nothing that is not one', async () => {
-    const { COMMANDS } = await import('../../../src/cli/commands.js');
+    const { COMMANDS } = await import('../../../src/cli/registry.js');
     assert.deepEqual(complete('virtnet '), Object.keys(COMMANDS).sort());
+  });
+
+  test("each command's options are completed: exactly the ones it accepts", async () => {
+    const { COMMANDS } = await import('../../../src/cli/registry.js');
+    const { commandHelp } = await import('../../../src/cli/help-texts.js');
+    const { optionTable } = await import('../../../src/cli/run-command.js');
+    for (const name of Object.keys(COMMANDS)) {
+      if (name === 'help') continue;
+      const accepted = optionTable(name, commandHelp(name) ?? '').map((o) => `--${o.name}`);
+      assert.deepEqual(complete(`virtnet ${name} --`).sort(), accepted.sort(), name);
+    }
+    assert.deepEqual(complete('virtnet help virt'), ['virtnet']);
   });
 });

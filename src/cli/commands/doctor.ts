@@ -1,15 +1,15 @@
 // `virtnet doctor [--json]`: the daemon's host check (GET /v1/doctor), or a local one when it is unreachable.
 
-import type { DoctorReport, Finding } from '../doctor/checks.js';
-import { ConnectError } from './client.js';
-import type { Command, CommandContext } from './commands.js';
-import { CliError } from './errors.js';
+import type { DoctorReport, Finding } from '../../doctor/checks.js';
+import { ConnectError } from '../client.js';
+import type { Command, CommandContext, CommandTable } from '../command.js';
+import { CliError } from '../errors.js';
 
 /** Without a daemon: probe this host alone (no network definitions to judge). */
 async function localReport(ctx: CommandContext): Promise<DoctorReport> {
   // loaded here only: keeps start-up of the other commands light
-  const { diagnose, report } = await import('../doctor/checks.js');
-  const { probeHost } = await import('../host/doctor-probe.js');
+  const { diagnose, report } = await import('../../doctor/checks.js');
+  const { probeHost } = await import('../../host/doctor-probe.js');
   const unreachable: Finding = {
     id: 'daemon-unreachable',
     severity: 'warning',
@@ -19,8 +19,7 @@ async function localReport(ctx: CommandContext): Promise<DoctorReport> {
   return report([unreachable, ...diagnose(await probeHost(), [])]);
 }
 
-export const doctorCommand: Command = {
-  specs: [],
+const doctor: Command = {
   async run(ctx) {
     let r: DoctorReport;
     try {
@@ -32,9 +31,11 @@ export const doctorCommand: Command = {
     if (ctx.args.json) ctx.out(`${JSON.stringify(r, null, 2)}\n`);
     else {
       for (const f of r.findings) ctx.out(`${f.severity}: ${f.message}\n${f.fix ? `  fix: ${f.fix}\n` : ''}`);
-      if (r.findings.length === 0) ctx.out('All checks passed.\n');
+      if (r.findings.length === 0) ctx.extra('All checks passed.\n');
     }
     // fails without an `error:` line of its own: the findings are the message
     if (!r.ok) throw new CliError([]);
   },
 };
+
+export const COMMANDS: CommandTable = { doctor };

@@ -1,21 +1,11 @@
 // net-forward-add, net-forward-list, net-forward-delete: port forwards into NAT networks (virtnet's own commands,
 // in virsh's style: a table for people, --json for scripts, --dry-run shows the host changes without making them).
 
-import type { ForwardChangeResponse, ForwardInfo } from '../api/types.js';
-import type { Command, CommandContext } from './commands.js';
-import { CliError } from './errors.js';
-import { formatChangePlan, formatTable } from './format.js';
-import type { OptionSpec } from './options.js';
-
-const enc = encodeURIComponent;
-const opt = (name: string, value = true, required = false): OptionSpec => ({
-  name,
-  value,
-  positional: false,
-  required,
-});
-const NETWORK: OptionSpec = { name: 'network', value: true, positional: true, required: true };
-const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : '');
+import type { ForwardChangeResponse, ForwardInfo } from '../../api/types.js';
+import type { CommandContext, CommandTable } from '../command.js';
+import { enc, str } from '../command-kit.js';
+import { CliError } from '../errors.js';
+import { formatChangePlan, formatTable } from '../format.js';
 
 function portRange(text: string, what: string): [number, number | undefined] {
   const m = /^(\d+)(?:-(\d+))?$/.exec(text);
@@ -65,17 +55,8 @@ async function change(
   return r;
 }
 
-export const FORWARD_COMMANDS: Record<string, Command> = {
+export const COMMANDS: CommandTable = {
   'net-forward-add': {
-    specs: [
-      NETWORK,
-      opt('proto'),
-      opt('listen-port', true, true),
-      opt('listen-address'),
-      opt('target', true, true),
-      opt('description'),
-      opt('dry-run', false),
-    ],
     async run(ctx) {
       const a = ctx.args;
       const network = str(a.network);
@@ -103,13 +84,6 @@ export const FORWARD_COMMANDS: Record<string, Command> = {
     },
   },
   'net-forward-delete': {
-    specs: [
-      NETWORK,
-      opt('proto'),
-      opt('listen-port', true, true),
-      opt('listen-address'),
-      opt('dry-run', false),
-    ],
     async run(ctx) {
       const a = ctx.args;
       const network = str(a.network);
@@ -131,7 +105,6 @@ export const FORWARD_COMMANDS: Record<string, Command> = {
     },
   },
   'net-forward-list': {
-    specs: [NETWORK],
     async run(ctx) {
       const network = str(ctx.args.network);
       const { forwards } = await ctx.request<{ forwards: ForwardInfo[] }>(

@@ -3,27 +3,12 @@
 // scripts QEMU runs for a tap it made itself. Ports are always live: --persistent, --config, --live and
 // --current are accepted and ignored.
 
-import { readFileSync } from 'node:fs';
-import type { GuestInfo, NetworkListResponse, PortInfo } from '../api/types.js';
-import { parseDomainInterfaces } from '../model/domain-interfaces.js';
-import type { Command, CommandContext } from './commands.js';
-import { CliError } from './errors.js';
-import type { OptionSpec } from './options.js';
-import { bandwidthOptions } from './port-commands.js';
-
-const enc = encodeURIComponent;
-const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : '');
-const positional = (name: string): OptionSpec => ({ name, value: true, positional: true, required: true });
-
-function json(ctx: CommandContext, value: unknown): boolean {
-  if (!ctx.args.json) return false;
-  ctx.out(`${JSON.stringify(value, null, 2)}\n`);
-  return true;
-}
-
-function xmlEscape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;');
-}
+import type { GuestInfo, NetworkListResponse, PortInfo } from '../../api/types.js';
+import { parseDomainInterfaces } from '../../model/domain-interfaces.js';
+import { bandwidthOptions } from '../bandwidth-options.js';
+import type { CommandContext, CommandTable } from '../command.js';
+import { enc, printJson, readInputFile, str, xmlEscape } from '../command-kit.js';
+import { CliError } from '../errors.js';
 
 function checkType(type: string): 'network' | 'bridge' {
   if (type === 'network' || type === 'bridge') return type;
@@ -89,7 +74,7 @@ export function interfaceXml(o: {
   return `${lines.join('\n')}\n`;
 }
 
-export const GUEST_COMMANDS: Record<string, Command> = {
+export const COMMANDS: CommandTable = {
   // options from share/virsh-help/attach-interface.txt
   'attach-interface': {
     async run(ctx) {
@@ -118,7 +103,7 @@ export const GUEST_COMMANDS: Record<string, Command> = {
       if (mac) body.mac = mac;
       if (bandwidth) body.bandwidth = bandwidth;
       const p = await addPort(ctx, network, body, 'Failed to attach interface');
-      if (json(ctx, p)) return;
+      if (printJson(ctx, p)) return;
       ctx.extra('Interface attached successfully\n');
     },
   },
@@ -161,20 +146,14 @@ export const GUEST_COMMANDS: Record<string, Command> = {
         return;
       }
       const p = await deletePort(ctx, port, 'Failed to detach interface');
-      if (json(ctx, p)) return;
+      if (printJson(ctx, p)) return;
       ctx.extra('Interface detached successfully\n');
     },
   },
   'define-guest': {
-    specs: [positional('file')],
     async run(ctx) {
       const file = str(ctx.args.file);
-      let xml: string;
-      try {
-        xml = readFileSync(file, 'utf8');
-      } catch (e) {
-        throw new CliError([`Failed to open file '${file}': ${(e as Error).message}`]);
-      }
+      const xml = readInputFile(file);
       let dom: ReturnType<typeof parseDomainInterfaces>;
       try {
         dom = parseDomainInterfaces(xml);
@@ -196,7 +175,7 @@ export const GUEST_COMMANDS: Record<string, Command> = {
         for (const p of created.reverse()) await deletePort(ctx, p, 'Failed to undo').catch(() => undefined);
         throw e;
       }
-      if (json(ctx, { name: dom.name, ports: created, ignored: dom.ignored })) return;
+      if (printJson(ctx, { name: dom.name, ports: created, ignored: dom.ignored })) return;
       for (const what of dom.ignored) ctx.extra(`note: ${what} ignored\n`);
       for (const p of created)
         ctx.extra(`Interface ${p.device?.name ?? '-'} (${p.mac}) attached to network ${p.network}\n`);
@@ -204,19 +183,17 @@ export const GUEST_COMMANDS: Record<string, Command> = {
     },
   },
   'qemu-ifup': {
-    specs: [positional('tap')],
     async run(ctx) {
       const tap = str(ctx.args.tap);
       const network = process.env.VIRTNET_NETWORK || 'default';
       const body: Record<string, unknown> = { owner: process.env.VIRTNET_GUEST || tap, tap, adopt: true };
       if (process.env.VIRTNET_MAC) body.mac = process.env.VIRTNET_MAC;
       const p = await addPort(ctx, network, body, `Failed to plug ${tap} into network ${network}`);
-      if (json(ctx, p)) return;
+      if (printJson(ctx, p)) return;
       ctx.extra(`Interface ${tap} attached to network ${p.network}\n`);
     },
   },
   'qemu-ifdown': {
-    specs: [positional('tap')],
     async run(ctx) {
       const tap = str(ctx.args.tap);
       const { guests } = await ctx.request<{ guests: GuestInfo[] }>(
@@ -228,7 +205,7 @@ export const GUEST_COMMANDS: Record<string, Command> = {
       const port = guests.flatMap((g) => g.ports).find((p) => p.device?.name === tap);
       if (!port) throw new CliError([`no port uses device '${tap}'`]);
       const p = await deletePort(ctx, port, `Failed to unplug ${tap}`);
-      if (json(ctx, p)) return;
+      if (printJson(ctx, p)) return;
       ctx.extra(`Interface ${tap} detached from network ${p.network}\n`);
     },
   },
