@@ -78,9 +78,13 @@ export function formatLeases(leases: Lease[], quiet = false): string {
   );
 }
 
-/** A plan as a person reads it: commands, the nft transaction, files. */
+/** A plan as a person reads it: its steps in the order they run (or commands, nft transaction, files). */
 export function formatChangePlan(p: ChangePlan): string {
   const out: string[] = (p.warnings ?? []).map((w) => `# warning: ${w}`);
+  if (p.steps) {
+    for (const s of p.steps) out.push(`# ${s.title}`, ...s.commands);
+    return out.length ? `${out.join('\n')}\n` : 'nothing to change on the host\n';
+  }
   for (const c of p.commands) out.push(c);
   if (p.nft.trim()) out.push('nft -f - <<EOF', p.nft.trimEnd(), 'EOF');
   for (const f of p.files) {

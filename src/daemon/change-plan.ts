@@ -9,10 +9,9 @@ export function emptyPlan(dryRun = true): ChangePlan {
   return { dryRun, commands: [], nft: '', files: [] };
 }
 
+/** The commands list of older clients: everything but nft transactions and files, which have their own fields. */
 function commandOf(a: Action): string | undefined {
-  if (a.kind === 'nft' || a.kind === 'write' || a.kind === 'remove') return undefined;
-  if (a.kind === 'exec' && a.stdin !== undefined) return formatAction(a);
-  return formatAction(a);
+  return a.kind === 'nft' || a.kind === 'write' || a.kind === 'remove' ? undefined : formatAction(a);
 }
 
 /** A transcript (steps with their actions) as a ChangePlan. */

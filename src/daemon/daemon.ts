@@ -11,18 +11,13 @@ import type {
   RepairedDetail,
 } from '../api/types.js';
 import { hostPciProbe } from '../host/pci-probe.js';
-import { withPool } from '../model/direct.js';
 import { VirtError } from '../model/errors.js';
 import type { NetworkDef } from '../model/network-def.js';
-import { liveNetworkDef } from '../model/network-defaults.js';
 import { formatNetworkXml } from '../model/network-format.js';
-import { parseNetworkXml } from '../model/network-parse.js';
-import { checkStartable } from '../model/network-validate.js';
-import { forwardLabel, readForwards } from '../model/port-forward.js';
-import { withReservation } from '../model/port-reservation.js';
 import * as dry from './dry-runs.js';
 import { ForwardService } from './forward-service.js';
 import { HealLoop } from './heal-loop.js';
+import { Lifecycle } from './lifecycle.js';
 import { applyUpdate, type UpdateRequest } from './net-update.js';
 import { PortService } from './port-service.js';
 import { type ListFilter, type NetworkObj, Registry, toInfo } from './registry.js';
@@ -39,6 +34,7 @@ export class Daemon {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly unsubscribeRuntime: () => void;
   private readonly healLoop: HealLoop;
+  private readonly lifecycle: Lifecycle;
 
   readonly ports: PortService;
   readonly forwards: ForwardService;
@@ -72,6 +68,19 @@ export class Daemon {
       statusOf: (obj) => this.statusOf(obj),
       emit: (type, def, detail) => this.emit(type, def, detail),
       serialize: (fn) => this.serialize(fn),
+    });
+    this.lifecycle = new Lifecycle({
+      registry: this.registry,
+      store,
+      runtime,
+      ports: this.ports,
+      forwards: this.forwards,
+      emit: (type, def, detail) => this.emit(type, def, detail),
+      repaired: (def, trigger, o) => this.repaired(def, trigger, o),
+      statusOf: (obj) => this.statusOf(obj),
+      started: () => this.healLoop.soon(),
+      startGuard: (def) => this.startGuard(def),
+      log,
     });
     this.unsubscribeRuntime = runtime.onEvent((e) => {
       if (e.type === 'firewall-lost') {
@@ -125,49 +134,7 @@ export class Daemon {
    * With `definitionsOnly` (import), only the definitions are read: nothing is adopted or started.
    */
   async load(opts: { definitionsOnly?: boolean } = {}): Promise<void> {
-    await this.serialize(async () => {
-      for (const d of this.store.loadDefinitions()) {
-        try {
-          const def = parseNetworkXml(d.xml);
-          if (def.name !== d.name) throw new Error(`file ${d.file} defines network '${def.name}'`);
-          this.registry.nets.set(def.name, { def, persistent: true, autostart: d.autostart });
-        } catch (e) {
-          this.log(`ignoring ${d.file}: ${(e as Error).message}`);
-        }
-      }
-      if (opts.definitionsOnly) return;
-      const statuses = new Map<string, { live: NetworkDef; status: ActiveStatus }>();
-      for (const [name, status] of this.store.loadStatuses()) {
-        try {
-          const live = parseNetworkXml(status.xml);
-          statuses.set(name, { live, status });
-          if (!this.registry.nets.has(name))
-            this.registry.nets.set(name, { def: live, persistent: false, autostart: false });
-        } catch (e) {
-          this.log(`ignoring status of '${name}': ${(e as Error).message}`);
-        }
-      }
-      // ports first: they are part of what adoption makes sure of
-      this.ports.load(this.log);
-      for (const [name, { live, status }] of statuses) {
-        const obj = this.registry.nets.get(name) as NetworkObj;
-        try {
-          const outcome = await this.runtime.adopt(live, status.runtime, this.ports.devicesOf(name));
-          obj.runtime = outcome.state;
-          obj.liveDef = live;
-          this.store.saveStatus(name, { ...status, runtime: obj.runtime });
-          this.log(`network '${name}' adopted`);
-          if (outcome.steps.length) this.repaired(live, 'adopt', outcome);
-        } catch (e) {
-          this.log(`network '${name}' could not be adopted: ${(e as Error).message}`);
-          this.store.deleteStatus(name);
-          if (!obj.persistent) {
-            await this.ports.removeAllOf(name, true);
-            this.registry.nets.delete(name);
-          }
-        }
-      }
-    });
+    await this.serialize(() => this.lifecycle.load(opts));
     if (opts.definitionsOnly) return;
     for (const [name, obj] of this.registry.nets) {
       if (obj.autostart && !obj.liveDef) {
@@ -235,7 +202,7 @@ export class Daemon {
       const obj: NetworkObj = existing ?? { def, persistent: false, autostart: false };
       if (!existing) this.registry.nets.set(def.name, obj);
       try {
-        await this.startObj(obj, def);
+        await this.lifecycle.start(obj, def);
       } catch (e) {
         if (!existing) this.registry.nets.delete(def.name);
         throw e;
@@ -279,7 +246,7 @@ export class Daemon {
     return this.serialize(async () => {
       const obj = this.registry.lookup(id);
       if (obj.liveDef) throw new VirtError('OPERATION_INVALID', 'network is already active');
-      await this.startObj(obj, obj.def);
+      await this.lifecycle.start(obj, obj.def);
       return this.info(obj);
     });
   }
@@ -292,99 +259,12 @@ export class Daemon {
     };
   }
 
-  /** The definition a start runs with: live defaults, and the DHCP reservations of the network's ports. */
-  private liveFor(obj: NetworkObj | undefined, def: NetworkDef): NetworkDef {
-    let live = liveNetworkDef(def);
-    if (!obj) return live;
-    for (const r of this.ports.reservationsOf(def.name)) {
-      try {
-        live = withReservation(live, r);
-      } catch (e) {
-        this.log(
-          `network '${def.name}': reservation of ${r.ip} for ${r.mac} left out: ${(e as Error).message}`,
-        );
-      }
-    }
-    return live;
-  }
-
-  /** A forward that another active network already listens on fails in nft with "File exists": say who has it. */
-  private forwardClash(def: NetworkDef): string | undefined {
-    const mine = readForwards(def);
-    if (!mine.length) return undefined;
-    for (const other of this.registry.active()) {
-      if (other.def.name === def.name || !other.liveDef) continue;
-      const hit = this.forwards.clashOf(mine, readForwards(other.liveDef));
-      if (hit)
-        return `forward ${forwardLabel(hit[0])} of network '${def.name}' clashes with forward ${forwardLabel(hit[1])} of active network '${other.def.name}'`;
-    }
-    return undefined;
-  }
-
-  private async startObj(obj: NetworkObj, def: NetworkDef): Promise<void> {
-    checkStartable(def);
-    this.startGuard(def);
-    for (const other of this.registry.active()) {
-      if (other !== obj && other.liveDef?.bridge?.name && other.liveDef.bridge.name === def.bridge?.name) {
-        throw new VirtError('RESOURCE_IN_USE', `bridge name '${def.bridge.name}' already in use.`);
-      }
-    }
-    const clash = this.forwardClash(def);
-    if (clash) throw new VirtError('OPERATION_INVALID', clash);
-    const live = this.liveFor(obj, def);
-    const ports = this.ports.devicesOf(def.name);
-    try {
-      obj.runtime = await this.runtime.start(live, ports);
-    } catch (e) {
-      // the activity feed (web UI, net-event --json) shows what failed and what to do about it
-      const hint = (e as VirtError).hint;
-      this.emit('failed', def, {
-        operation: 'start',
-        message: (e as Error).message,
-        ...(hint ? { hint } : {}),
-      });
-      throw e;
-    }
-    // a <pf>'s virtual functions are the pool of the running network (libvirt's interface pool)
-    const pool = obj.runtime?.pool;
-    obj.liveDef = Array.isArray(pool) ? withPool(live, pool as string[]) : live;
-    try {
-      this.store.saveStatus(def.name, this.statusOf(obj));
-    } catch (e) {
-      await this.runtime.stop(live, obj.runtime, { ports }).catch(() => undefined);
-      obj.liveDef = undefined;
-      obj.runtime = undefined;
-      throw e;
-    }
-    this.emit('started', def);
-    this.healLoop.soon();
-  }
-
   destroy(id: string): Promise<NetworkInfo> {
     return this.serialize(async () => {
       const obj = this.registry.lookup(id);
       const live = obj.liveDef;
       if (!live) throw new VirtError('OPERATION_INVALID', `network '${obj.def.name}' is not active`);
-      // a persistent network keeps its ports (plugged in again at its next start); a transient one's go with it
-      const dropPorts = !obj.persistent;
-      // (the `stopped` hook gets the network as it ran, with its connections)
-      await this.runtime.stop(this.ports.liveView(live.name, live), obj.runtime ?? {}, {
-        ports: this.ports.devicesOf(live.name),
-        dropPorts,
-      });
-      this.store.deleteStatus(obj.def.name);
-      obj.liveDef = undefined;
-      obj.runtime = undefined;
-      if (obj.newDef) {
-        obj.def = obj.newDef;
-        obj.newDef = undefined;
-      }
-      const info = this.info(obj);
-      if (!obj.persistent) {
-        await this.ports.removeAllOf(obj.def.name, false);
-        await this.runtime.forget(live);
-        this.registry.nets.delete(obj.def.name);
-      }
+      const info = await this.lifecycle.stop(obj, live);
       this.emit('stopped', live);
       return info;
     });
@@ -448,7 +328,7 @@ export class Daemon {
       store: this.store,
       runtime: this.runtime,
       ports: this.ports,
-      liveFor: (obj, def) => this.liveFor(obj, def),
+      liveFor: (obj, def) => this.lifecycle.liveFor(obj, def),
     };
   }
 

@@ -10,26 +10,16 @@ import { hintFor, VirtError } from '../model/errors.js';
 import { isRoutedL3Mode, type NetworkDef, networkMode } from '../model/network-def.js';
 import type { PortForward } from '../model/port-forward.js';
 import { applySteps, StepFailed } from '../plan/apply.js';
-import { ifbName } from '../plan/bandwidth-steps.js';
 import type { DesiredNetwork, PortDevice } from '../plan/desired.js';
-import { directScope, isDirectPort, lowerMacOf, resolvePool, tapNodeStep } from '../plan/direct-steps.js';
-import { dnsmasqArgv, dnsmasqProcess, dnsmasqReads } from '../plan/dnsmasq-steps.js';
+import { resolvePool } from '../plan/direct-steps.js';
+import { dnsmasqArgv, dnsmasqProcess } from '../plan/dnsmasq-steps.js';
 import { planDockerUser } from '../plan/docker-user.js';
 import type { Executor } from '../plan/executor.js';
 import { TABLE_STEP } from '../plan/firewall-steps.js';
 import { floorSteps } from '../plan/floor-steps.js';
-import {
-  type HookOp,
-  type HookScript,
-  hookAborts,
-  hookStep,
-  skippedHooks,
-  withStartHooks,
-  withStopHook,
-} from '../plan/hook-steps.js';
+import type { HookOp } from '../plan/hook-steps.js';
 import type { HostSide } from '../plan/host-side.js';
-import { globalSysctls, linkSysctl } from '../plan/link-steps.js';
-import type { ObservedHost, ProbeScope } from '../plan/observed.js';
+import type { ObservedHost } from '../plan/observed.js';
 import {
   planForget,
   planForwardChange,
@@ -40,12 +30,15 @@ import {
   planStart,
   planStop,
 } from '../plan/planner.js';
+import { portScope, reconcileScope, startScope, unionScope } from '../plan/probe-scopes.js';
 import { driftOf, emptyPlanOf, type Plan, type Step } from '../plan/steps.js';
 import { ALL_TC_FEATURES } from '../plan/tc-features.js';
 import type { TranscriptStep } from '../plan/transcript.js';
 import { needsDnsmasq } from '../render/dnsmasq-conf.js';
 import { hasFirewallRules } from '../render/nft-ruleset.js';
 import { toChangePlan } from './change-plan.js';
+import { afterDirectPlug } from './direct-plug.js';
+import { HookRunner } from './hook-runner.js';
 import type {
   ActiveNetwork,
   DriftProblem,
@@ -65,14 +58,17 @@ export class Engine implements NetworkRuntime {
   private readonly perNetwork = new Map<string, DisposableStore>();
   private readonly own = new DisposableStore();
   private readonly degradedReasons = new Map<string, string>();
-  /** Hook scripts reported as not executable (each is reported once, until it changes). */
-  private readonly skippedHooks = new Set<string>();
+  private readonly hooks: HookRunner;
 
   constructor(
     readonly host: HostSide,
     private readonly recorder: Recorder,
     private readonly log: (msg: string) => void = () => {},
   ) {
+    // what a person should know whether or not the daemon traces: an event, which the daemon logs
+    this.hooks = new HookRunner(host, (network, message) => {
+      for (const l of this.listeners) l({ network, type: 'error', detail: { message } });
+    });
     this.own.add(
       host.onEvent((e) => {
         if (e.type === 'degraded') this.degradedReasons.set(e.network, String(e.detail?.reason ?? 'unknown'));
@@ -92,96 +88,6 @@ export class Engine implements NetworkRuntime {
       def,
       ports,
       dnsmasq: { binary: this.host.dnsmasq.binary, paths: this.host.dnsmasq.paths(def.name) },
-    };
-  }
-
-  private portScope(
-    d: DesiredNetwork,
-  ): Pick<ProbeScope, 'links' | 'namespaces' | 'nsLinks' | 'tapNodeDir' | 'tc'> {
-    if (isDirectNetwork(d.def)) return directScope(d, this.host.tapNodeDir);
-    return {
-      links: d.ports.map((p) => p.name),
-      namespaces: d.ports.flatMap((p) => (p.netns ? [p.netns] : [])),
-      // which commands limit bandwidth depends on the kernel (read once)
-      tc: true,
-    };
-  }
-
-  /** A bridge whose qdiscs and classes a reconcile reads (a network with <bandwidth>). */
-  private shaped(d: DesiredNetwork): string[] {
-    const bw = d.def.bandwidth;
-    const bridge = d.def.bridge?.name;
-    return bridge && (bw?.inbound?.average || bw?.outbound?.average) ? [bridge] : [];
-  }
-
-  /** What a start looks at: is the bridge name free, the table there, which port devices exist, the routes. */
-  private startScope(d: DesiredNetwork): ProbeScope {
-    if (isDirectNetwork(d.def)) return { ...this.portScope(d), hooks: true };
-    const bridge = d.def.bridge?.name;
-    const ports = this.portScope(d);
-    return {
-      links: [...(bridge ? [bridge] : []), ...ports.links],
-      ...(hasFirewallRules(d.def) ? { nft: 'presence' as const } : {}),
-      routes: networkMode(d.def) !== 'bridge',
-      namespaces: ports.namespaces,
-      tc: true,
-      dnsmasqReads: dnsmasqReads(d),
-      hooks: true,
-    };
-  }
-
-  private get hookTimeoutMs(): number {
-    return this.host.hookTimeoutMs ?? 30_000;
-  }
-
-  /** A start's plan with its hook steps (the same for the real start and its dry run). */
-  private async startPlan(d: DesiredNetwork): Promise<Plan> {
-    const o = await this.host.probe.observe(this.startScope(d));
-    this.reportSkippedHooks(o.hooks ?? [], d.def.name);
-    return withStartHooks(planStart(d, o), o.hooks ?? [], d.def, this.hookTimeoutMs);
-  }
-
-  /** Something a person should know about a network, whether or not the daemon traces (logged, and an event). */
-  private notify(network: string, message: string): void {
-    for (const l of this.listeners) l({ network, type: 'error', detail: { message } });
-  }
-
-  /** Says once per script that a hook is not executable (again after it was fixed and broke again). */
-  private reportSkippedHooks(scripts: HookScript[], network: string): void {
-    for (const s of scripts) {
-      if (s.executable) this.skippedHooks.delete(s.path);
-      else if (!this.skippedHooks.has(s.path)) {
-        this.skippedHooks.add(s.path);
-        for (const message of skippedHooks([s])) this.notify(network, message);
-      }
-    }
-  }
-
-  /** A reconcile's probe. `heal`: without processes (the supervisor keeps them) and files (they are ours). */
-  private fullScope(d: DesiredNetwork, heal = false): ProbeScope {
-    // containers' macvlans are looked at in their namespaces (a process each): not every heal round
-    if (isDirectNetwork(d.def)) return { ...this.portScope(d), ...(heal ? { nsLinks: [] } : {}) };
-    const bridge = d.def.bridge?.name;
-    const p = d.dnsmasq.paths;
-    const ports = this.portScope(d);
-    const l3 = isRoutedL3Mode(networkMode(d.def));
-    const dns = needsDnsmasq(d.def) && l3;
-    const shaped = this.shaped(d);
-    return {
-      links: [...(bridge ? [bridge] : []), ...ports.links, ...shaped.map(ifbName)],
-      tc: true,
-      qdiscs: [...shaped, ...shaped.map(ifbName)],
-      ...(hasFirewallRules(d.def) ? { nft: 'full' as const } : {}),
-      ...(dns && !heal
-        ? { processes: [dnsmasqProcess(d)], files: [p.conf, p.hostsFile, p.addnHostsFile] }
-        : {}),
-      sysctls:
-        l3 && bridge && !heal
-          ? [linkSysctl(d.def, bridge).key, ...globalSysctls(d.def).map((s) => s.key)]
-          : [],
-      routes: d.def.routes.length > 0,
-      namespaces: ports.namespaces,
-      foreign: true,
     };
   }
 
@@ -268,16 +174,21 @@ export class Engine implements NetworkRuntime {
   async start(def: NetworkDef, ports: PortDevice[] = []): Promise<RuntimeState> {
     this.unsupported(def);
     const d = this.desired(def, ports);
-    const plan = await this.startPlan(d);
-    await this.apply(plan, `failed to start network '${def.name}'`);
+    await this.apply(await this.startPlan(d), `failed to start network '${def.name}'`);
     const seen = needsDnsmasq(def)
       ? await this.host.probe.observe({ links: [], processes: [dnsmasqProcess(d)] })
       : isDirectNetwork(def)
-        ? await this.host.probe.observe(this.startScope(d))
+        ? await this.host.probe.observe(startScope(d, this.host.tapNodeDir))
         : undefined;
     this.track(d);
     this.log(`network '${def.name}' started${def.bridge?.name ? ` on ${def.bridge.name}` : ''}`);
     return this.stateOf(d, seen);
+  }
+
+  /** A start's plan with its hooks: the same for the real start and its dry run. */
+  private async startPlan(d: DesiredNetwork): Promise<Plan> {
+    const o = await this.host.probe.observe({ ...startScope(d, this.host.tapNodeDir), hooks: true });
+    return this.hooks.start(planStart(d, o), o.hooks, d.def);
   }
 
   private async stopPlan(
@@ -288,8 +199,7 @@ export class Engine implements NetworkRuntime {
     const o = needsDnsmasq(def)
       ? await this.host.probe.observe({ links: [], processes: [dnsmasqProcess(d)], hooks: true })
       : await this.host.probe.observe({ links: [], hooks: true });
-    const plan = planStop(d, o, { dropPorts: opts.dropPorts === true });
-    return withStopHook(plan, o.hooks ?? [], def, this.hookTimeoutMs);
+    return this.hooks.stop(planStop(d, o, { dropPorts: opts.dropPorts === true }), o.hooks, def);
   }
 
   async stop(
@@ -299,11 +209,12 @@ export class Engine implements NetworkRuntime {
   ): Promise<void> {
     await this.untrack(def.name);
     const plan = await this.stopPlan(def, opts);
-    // every action of a stop tolerates what is gone already; nothing is unwound
-    // (a failing `stopped` hook is reported: the network is stopped all the same, as with libvirt)
-    await applySteps(plan.steps, this.host.executor).catch((e) =>
-      this.notify(def.name, `stop: ${(e as Error).message}`),
-    );
+    // every action of a stop tolerates what is gone already; nothing is unwound (a failing `stopped` hook is
+    // reported: the network is stopped all the same, as with libvirt)
+    await applySteps(plan.steps, this.host.executor).catch((e) => {
+      for (const l of this.listeners)
+        l({ network: def.name, type: 'error', detail: { message: `stop: ${(e as Error).message}` } });
+    });
     this.log(`network '${def.name}' stopped`);
   }
 
@@ -316,7 +227,7 @@ export class Engine implements NetworkRuntime {
   async adopt(def: NetworkDef, _state: RuntimeState, ports: PortDevice[] = []): Promise<ReconcileOutcome> {
     this.unsupported(def);
     const d = this.desired(def, ports);
-    const o = await this.host.probe.observe(this.fullScope(d));
+    const o = await this.host.probe.observe(reconcileScope(d, false, this.host.tapNodeDir));
     const bridge = def.bridge?.name as string;
     if (!isDirectNetwork(def) && networkMode(def) !== 'bridge' && !o.links.has(bridge)) {
       // the namespace was reset (a reboot) or the bridge deleted: nothing to adopt; clean up what is left
@@ -324,7 +235,9 @@ export class Engine implements NetworkRuntime {
       throw new VirtError('OPERATION_FAILED', `bridge ${bridge} of network '${def.name}' no longer exists`);
     }
     const outcome = await this.reconcile(d, o, `failed to adopt network '${def.name}'`);
-    const after = outcome.steps.length ? await this.host.probe.observe(this.fullScope(d)) : o;
+    const after = outcome.steps.length
+      ? await this.host.probe.observe(reconcileScope(d, false, this.host.tapNodeDir))
+      : o;
     this.track(d, after);
     outcome.state = this.stateOf(d, after);
     return outcome;
@@ -332,7 +245,7 @@ export class Engine implements NetworkRuntime {
 
   async check(def: NetworkDef, _state: RuntimeState, ports: PortDevice[] = []): Promise<DriftProblem[]> {
     const d = this.desired(def, ports);
-    const o = await this.host.probe.observe(this.fullScope(d));
+    const o = await this.host.probe.observe(reconcileScope(d, false, this.host.tapNodeDir));
     const problems = driftOf(planReconcile(d, o));
     const degraded = this.degradedReasons.get(def.name);
     if (degraded)
@@ -342,10 +255,10 @@ export class Engine implements NetworkRuntime {
 
   async repair(def: NetworkDef, _state: RuntimeState, ports: PortDevice[] = []): Promise<ReconcileOutcome> {
     const d = this.desired(def, ports);
-    const o = await this.host.probe.observe(this.fullScope(d));
+    const o = await this.host.probe.observe(reconcileScope(d, false, this.host.tapNodeDir));
     const outcome = await this.reconcile(d, o, `failed to repair network '${def.name}'`);
     if (outcome.steps.length) {
-      const after = await this.host.probe.observe(this.fullScope(d));
+      const after = await this.host.probe.observe(reconcileScope(d, false, this.host.tapNodeDir));
       this.track(d, after);
       outcome.state = this.stateOf(d, after);
     }
@@ -359,21 +272,7 @@ export class Engine implements NetworkRuntime {
           isRoutedL3Mode(networkMode(n.def)) || networkMode(n.def) === 'bridge' || isDirectNetwork(n.def),
       )
       .map((n) => this.desired(n.def, n.ports));
-    const union = (): ProbeScope => {
-      const scopes = desired.map((d) => this.fullScope(d, true));
-      return {
-        links: scopes.flatMap((s) => s.links),
-        nsLinks: scopes.flatMap((s) => s.nsLinks ?? []),
-        tc: true,
-        qdiscs: scopes.flatMap((s) => s.qdiscs ?? []),
-        ...(this.host.tapNodeDir ? { tapNodeDir: this.host.tapNodeDir } : {}),
-        ...(scopes.some((s) => s.nft) ? { nft: 'full' as const } : {}),
-        sysctls: scopes.flatMap((s) => s.sysctls ?? []),
-        routes: scopes.some((s) => s.routes),
-        namespaces: scopes.flatMap((s) => s.namespaces ?? []),
-        foreign: true,
-      };
-    };
+    const union = () => unionScope(desired.map((d) => reconcileScope(d, true)));
     let o = await this.host.probe.observe(union());
     const out: Array<{ name: string; outcome: ReconcileOutcome }> = [];
     for (const d of desired) {
@@ -442,39 +341,17 @@ export class Engine implements NetworkRuntime {
 
   async plugPort(def: NetworkDef, port: PortDevice): Promise<PlugResult> {
     const d = this.desired(def, [port]);
-    const o = await this.host.probe.observe(this.portScope(d));
+    const o = await this.host.probe.observe(portScope(d, this.host.tapNodeDir));
     const what = `failed to plug port ${port.uuid} into network '${def.name}'`;
     await this.apply(planPortPlug(d, port, o), what);
-    if (!isDirectPort(port)) return {};
-    const lowerMac = lowerMacOf(port, o);
-    const result: PlugResult = lowerMac ? { lowerMac } : {};
-    if (port.kind !== 'macvtap') return result;
-    // a macvtap is opened through its character device, whose number is known once the device exists
-    const dir = this.host.tapNodeDir ?? '/run/virtnet/dev';
-    const node = tapNodeStep(port, await this.host.probe.observe(this.portScope(d)), dir);
-    try {
-      if (node.step) await this.apply({ ...emptyPlanOf(), steps: [node.step] }, what);
-    } catch (e) {
-      await this.unplugPort(port);
-      throw e;
-    }
-    if (node.path) result.tapPath = node.path;
-    if (node.path?.startsWith(`${dir}/`)) result.tapNode = node.path;
-    return result;
-  }
-
-  async runHooks(op: HookOp, def: NetworkDef, portXml?: string): Promise<void> {
-    const o = await this.host.probe.observe({ links: [], hooks: true });
-    this.reportSkippedHooks(o.hooks ?? [], def.name);
-    const step = hookStep(o.hooks ?? [], def, op, this.hookTimeoutMs, portXml);
-    if (!step) return;
-    try {
-      await applySteps([step], this.host.executor);
-    } catch (e) {
-      const reason = e instanceof StepFailed ? e.message : (e as Error).message;
-      if (hookAborts(op)) throw this.failure(`network '${def.name}'`, reason, e);
-      this.notify(def.name, reason);
-    }
+    return afterDirectPlug(
+      this.host,
+      port,
+      o,
+      portScope(d, this.host.tapNodeDir),
+      (plan) => this.apply(plan, what),
+      () => this.unplugPort(port),
+    );
   }
 
   async setFloors(def: NetworkDef, ports: PortDevice[]): Promise<void> {
@@ -484,6 +361,10 @@ export class Engine implements NetworkRuntime {
     const steps = floorSteps(def, bridge, ports, o, o.tc ?? ALL_TC_FEATURES);
     if (steps.length)
       await this.apply({ ...emptyPlanOf(), steps }, `failed to set the floors of network '${def.name}'`);
+  }
+
+  runHooks(op: HookOp, def: NetworkDef, portXml?: string): Promise<void> {
+    return this.hooks.run(op, def, portXml);
   }
 
   async unplugPort(port: PortDevice): Promise<void> {

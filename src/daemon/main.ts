@@ -157,8 +157,9 @@ export async function main(argv: string[]): Promise<void> {
     assertDnsmasqOptionsAllowed(def, { allowPrograms: allowDnsmasqPrograms, fullAccess: true });
   await daemon.load();
   daemon.startHealing(Number(values['heal-interval']));
-  const doctorProbe =
+  const probeHost =
     values.runtime === 'linux' ? (await import('../host/doctor-probe.js')).probeHost : undefined;
+  const doctorProbe = probeHost && (() => probeHost({ stateDir }));
 
   const common = { doctorProbe, maxBody, allowDnsmasqPrograms };
   const servers: Server[] = [];

@@ -50,6 +50,11 @@ export interface HostFacts {
   /** Names of bridge devices (/sys/class/net/X/bridge exists). */
   bridges: string[];
   udp: UdpListener[];
+  /**
+   * A directory on the way to virtnet's dnsmasq files (in --state-dir) that dnsmasq's unprivileged user cannot
+   * enter; undefined when it can, or when the state directory is not known.
+   */
+  dnsmasqClosedDir?: { dir: string; user: string; stateDir: string };
 }
 
 export interface DoctorNetwork {
@@ -84,6 +89,7 @@ export function diagnose(facts: HostFacts | undefined, nets: DoctorNetwork[]): F
   if (facts) {
     out.push(...binaries(facts), ...forwarding(facts, nets), ...firewalls(facts, nets));
     out.push(...routeClashes(facts, nets), ...leftoverBridges(facts, nets), ...portClashes(facts));
+    out.push(...dnsmasqAccess(facts));
   } else {
     out.push({
       id: 'host-not-probed',
@@ -93,6 +99,20 @@ export function diagnose(facts: HostFacts | undefined, nets: DoctorNetwork[]): F
   }
   out.push(...networkClashes(nets));
   return out;
+}
+
+/** dnsmasq reads its hosts files as an unprivileged user: reservations and DNS names need a path it may enter. */
+function dnsmasqAccess(f: HostFacts): Finding[] {
+  const c = f.dnsmasqClosedDir;
+  if (!c) return [];
+  return [
+    {
+      id: 'dnsmasq-cannot-read-state',
+      severity: 'error',
+      message: `dnsmasq runs as '${c.user}' and cannot enter ${c.dir}, on the way to its files in ${c.stateDir}: networks with DHCP or DNS refuse to start (their reservations and host names would silently not work)`,
+      fix: `chmod o+x ${c.dir}, or start virtnetd with a --state-dir below a directory others may enter`,
+    },
+  ];
 }
 
 function binaries(f: HostFacts): Finding[] {

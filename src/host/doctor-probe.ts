@@ -10,11 +10,11 @@ import {
   readlinkSync,
   statSync,
 } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import type { HostFacts, UdpListener } from '../doctor/checks.js';
 import { formatIp } from '../model/addr.js';
 import { exec } from './exec.js';
-import { foreignForwardDrops } from './host-probe.js';
+import { closedDirectory, dnsmasqIdentity, foreignForwardDrops } from './host-probe.js';
 import { readHostRoutes } from './proc-routes.js';
 
 /** Finds an executable on PATH, as spawn would. */
@@ -136,7 +136,8 @@ function bridges(): string[] {
   }
 }
 
-export async function probeHost(): Promise<HostFacts> {
+/** The host's facts; with `stateDir`, also whether dnsmasq's unprivileged user can reach its files there. */
+export async function probeHost(opts: { stateDir?: string } = {}): Promise<HostFacts> {
   const facts: HostFacts = {
     nft: 'ok',
     tables: [],
@@ -149,6 +150,11 @@ export async function probeHost(): Promise<HostFacts> {
   };
   const dnsmasq = findOnPath('dnsmasq');
   if (dnsmasq) facts.dnsmasq = dnsmasq;
+  if (opts.stateDir) {
+    const id = dnsmasqIdentity();
+    const dir = closedDirectory(join(resolve(opts.stateDir), 'dnsmasq', 'x.hostsfile'), id.uid, id.gid);
+    if (dir) facts.dnsmasqClosedDir = { dir, user: id.user, stateDir: resolve(opts.stateDir) };
+  }
   const fwd = readProc('/proc/sys/net/ipv4/ip_forward');
   if (fwd !== undefined) facts.ipForward = fwd.trim() !== '0';
   if (!findOnPath('nft')) {

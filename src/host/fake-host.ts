@@ -191,7 +191,7 @@ export class FakeProbe implements HostProbe {
         addresses: [...(l.addresses ?? [])],
         ...(l.uppers ? { uppers: [...l.uppers] } : {}),
       };
-      if (!full) delete copy.addresses;
+      if (!scope.addresses) delete copy.addresses;
       o.links.set(name, copy);
       for (const vf of l.vfs ?? []) {
         const v = h.links.get(vf);

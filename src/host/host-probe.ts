@@ -26,6 +26,49 @@ function sys(dev: string, file: string): string | undefined {
   }
 }
 
+/**
+ * One device from sysfs, or undefined when there is none (names that are no interface name never are). `light`:
+ * only what the heal loop compares (there, a bridge, up, its master): four reads instead of seven.
+ */
+export function sysfsLink(name: string, light = false): ObservedLink | undefined {
+  if (!SAFE_IFNAME.test(name) || name === '.' || name === '..') return undefined;
+  const flags = sys(name, 'flags');
+  if (flags === undefined) return undefined;
+  const bridge = existsSync(`/sys/class/net/${name}/bridge`);
+  const tun = !bridge && !light && sys(name, 'tun_flags') !== undefined;
+  const macvtap = !bridge && !tun && !light && existsSync(`/sys/class/net/${name}/macvtap`);
+  const link: ObservedLink = {
+    name,
+    type: bridge ? 'bridge' : tun ? 'tun' : macvtap ? 'macvtap' : 'device',
+    up: (Number(flags) & 1) === 1,
+  };
+  // existsSync first: an exception per bridge (bridges have no master) costs more than the lookup itself
+  const master = `/sys/class/net/${name}/master`;
+  if (existsSync(master)) {
+    try {
+      link.master = basename(readlinkSync(master));
+    } catch {
+      // left its bridge meanwhile
+    }
+  }
+  if (light) return link;
+  const mtu = Number(sys(name, 'mtu'));
+  if (Number.isInteger(mtu) && mtu > 0) link.mtu = mtu;
+  const mac = sys(name, 'address');
+  if (mac) link.mac = mac;
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(`/sys/class/net/${name}`);
+  } catch {
+    // gone meanwhile
+  }
+  const lower = entries.find((e) => e.startsWith('lower_'));
+  if (lower) link.lower = lower.slice('lower_'.length);
+  const uppers = entries.filter((e) => e.startsWith('upper_')).map((e) => e.slice('upper_'.length));
+  if (uppers.length) link.uppers = uppers.sort();
+  return link;
+}
+
 /** The network devices of a physical function's SR-IOV virtual functions (virtfnN/net/NAME). */
 function virtualFunctions(name: string): string[] {
   const dir = `/sys/class/net/${name}/device`;
@@ -53,10 +96,10 @@ function macvtapChar(name: string, nodeDir?: string): ObservedLink['tap'] {
   const [major, minor] = dev.split(':').map(Number);
   const matches = (path: string) => {
     try {
-      const st = statSync(path);
+      const st = statSync(path, { bigint: true });
       // rdev packs major and minor as glibc's makedev does
-      const maj = Number((BigInt(st.rdev) >> 8n) & 0xfffn) | Number((BigInt(st.rdev) >> 32n) & ~0xfffn);
-      const min = Number(BigInt(st.rdev) & 0xffn) | Number((BigInt(st.rdev) >> 12n) & ~0xffn);
+      const maj = Number(((st.rdev >> 8n) & 0xfffn) | ((st.rdev >> 32n) & 0xfffff000n));
+      const min = Number((st.rdev & 0xffn) | ((st.rdev >> 12n) & 0xffffff00n));
       return st.isCharacterDevice() && maj === major && min === minor;
     } catch {
       return false;
@@ -93,44 +136,6 @@ async function observeQdiscs(dev: string): Promise<ObservedQdiscs | undefined> {
     if (m && rate !== undefined) out.classes.set(m[1] as string, rate);
   }
   return out;
-}
-
-/** One device from sysfs, or undefined when there is none (names that are no interface name never are). */
-export function sysfsLink(name: string): ObservedLink | undefined {
-  if (!SAFE_IFNAME.test(name) || name === '.' || name === '..') return undefined;
-  const flags = sys(name, 'flags');
-  if (flags === undefined) return undefined;
-  const link: ObservedLink = {
-    name,
-    type: existsSync(`/sys/class/net/${name}/bridge`)
-      ? 'bridge'
-      : sys(name, 'tun_flags') !== undefined
-        ? 'tun'
-        : existsSync(`/sys/class/net/${name}/macvtap`)
-          ? 'macvtap'
-          : 'device',
-    up: (Number(flags) & 1) === 1,
-  };
-  let entries: string[] = [];
-  try {
-    entries = readdirSync(`/sys/class/net/${name}`);
-  } catch {
-    // gone meanwhile
-  }
-  const lower = entries.find((e) => e.startsWith('lower_'));
-  if (lower) link.lower = lower.slice('lower_'.length);
-  const uppers = entries.filter((e) => e.startsWith('upper_')).map((e) => e.slice('upper_'.length));
-  if (uppers.length) link.uppers = uppers.sort();
-  const mtu = Number(sys(name, 'mtu'));
-  if (Number.isInteger(mtu) && mtu > 0) link.mtu = mtu;
-  const mac = sys(name, 'address');
-  if (mac) link.mac = mac;
-  try {
-    link.master = basename(readlinkSync(`/sys/class/net/${name}/master`));
-  } catch {
-    // not enslaved
-  }
-  return link;
 }
 
 async function nftJson(args: string[]): Promise<NftObject[] | undefined> {
@@ -201,7 +206,7 @@ export async function foreignForwardDrops(): Promise<string[]> {
 const DOCKER_TABLES = ['ip filter', 'ip6 filter'];
 
 /** Uid and gid dnsmasq runs as after dropping root: Debian's compiled-in user `nobody`, group `dip` if it exists. */
-function dnsmasqIdentity(): { user: string; uid: number; gid: number } {
+export function dnsmasqIdentity(): { user: string; uid: number; gid: number } {
   const field = (file: string, name: string, i: number): number | undefined => {
     try {
       const line = readFileSync(file, 'utf8')
@@ -257,24 +262,34 @@ export class LinuxProbe implements HostProbe {
   async observe(scope: ProbeScope): Promise<ObservedHost> {
     const o = emptyObservation();
     const full = scope.nft === 'full';
-    const wantAddrs = full ? scope.links : [];
-    for (const name of scope.links) {
-      const l = sysfsLink(name);
-      if (!l) continue;
-      if (l.type === 'macvtap') {
-        const tap = macvtapChar(name, scope.tapNodeDir);
-        if (tap) l.tap = tap;
-      } else {
+    const wantAddrs = scope.addresses ? scope.links : [];
+    // the heal loop's scope (presence-only nft, no addresses) needs no MTU, MAC or device kind
+    const light =
+      scope.nft !== 'full' &&
+      !scope.addresses &&
+      !scope.routes &&
+      !scope.dnsmasqReads &&
+      !scope.deviceDetails;
+    if (light) this.lightLinks(scope.links, o);
+    else
+      for (const name of scope.links) {
+        const l = sysfsLink(name);
+        if (!l) continue;
+        o.links.set(name, l);
+        if (!scope.deviceDetails) continue;
+        // a pool's devices: a macvtap's character device, a <pf>'s virtual functions (the pool) too
+        if (l.type === 'macvtap') {
+          const tap = macvtapChar(name, scope.tapNodeDir);
+          if (tap) l.tap = tap;
+          continue;
+        }
         const vfs = virtualFunctions(name);
         if (vfs.length) l.vfs = vfs;
+        for (const vf of vfs) {
+          const v = sysfsLink(vf);
+          if (v) o.links.set(vf, v);
+        }
       }
-      o.links.set(name, l);
-      // a <pf>'s virtual functions are the pool: they are looked at with it
-      for (const vf of l.vfs ?? []) {
-        const v = sysfsLink(vf);
-        if (v) o.links.set(vf, v);
-      }
-    }
     const present = wantAddrs.filter((n) => o.links.get(n)?.type === 'bridge');
     if (present.length) {
       const args = present.length > 4 ? ['-j', 'addr', 'show'] : undefined;
@@ -326,12 +341,12 @@ export class LinuxProbe implements HostProbe {
     if (scope.routes) o.routes = [...readHostRoutes(4), ...readHostRoutes(6)];
     for (const ns of scope.namespaces ?? []) if (ns.startsWith('/') && existsSync(ns)) o.namespaces.add(ns);
     await Promise.all((scope.nsLinks ?? []).map(async (n) => this.observeNsLink(o, n.netns, n.name)));
-    if (scope.foreign) await this.observeForeign(o);
+    if (scope.foreign) await this.observeForeign(o, scope.foreign === 'all');
     if (scope.hooks) o.hooks = this.hooksDir ? findHookScripts(this.hooksDir) : [];
     if (scope.tc) o.tc = kernelTcFeatures();
     await Promise.all(
       (scope.qdiscs ?? []).map(async (dev) => {
-        const q = o.links.has(dev) || sysfsLink(dev) ? await observeQdiscs(dev) : undefined;
+        const q = o.links.has(dev) || sysfsLink(dev, true) ? await observeQdiscs(dev) : undefined;
         if (q) o.qdiscs.set(dev, q);
       }),
     );
@@ -344,6 +359,37 @@ export class LinuxProbe implements HostProbe {
       }
     }
     return o;
+  }
+
+  /**
+   * Devices for the heal loop, fast at a thousand networks: a bridge's ports come from its `brif` directory (one
+   * read for all of them), so a port costs nothing unless it is not on a bridge looked at.
+   */
+  private lightLinks(names: string[], o: ObservedHost): void {
+    const masters = new Map<string, string>();
+    const rest: string[] = [];
+    for (const name of names) {
+      if (!SAFE_IFNAME.test(name) || name === '.' || name === '..') continue;
+      let members: string[] | undefined;
+      try {
+        members = readdirSync(`/sys/class/net/${name}/brif`);
+      } catch {
+        rest.push(name);
+        continue;
+      }
+      const flags = sys(name, 'flags');
+      if (flags === undefined) continue;
+      o.links.set(name, { name, type: 'bridge', up: (Number(flags) & 1) === 1 });
+      for (const m of members) masters.set(m, name);
+    }
+    for (const name of rest) {
+      const master = masters.get(name);
+      if (master) o.links.set(name, { name, type: 'device', up: true, master });
+      else {
+        const l = sysfsLink(name, true);
+        if (l) o.links.set(name, l);
+      }
+    }
   }
 
   /** A device inside a container's namespace (its macvlan): one `ip -j -d link` there. */
@@ -383,8 +429,9 @@ export class LinuxProbe implements HostProbe {
     return { table: present, owned };
   }
 
-  private async observeForeign(o: ObservedHost): Promise<void> {
-    o.foreignForwardDrops = await foreignForwardDrops();
+  private async observeForeign(o: ObservedHost, drops: boolean): Promise<void> {
+    // `list chains` lists every chain, virtnet's thousands too: only what check reports needs it
+    if (drops) o.foreignForwardDrops = await foreignForwardDrops();
     o.dockerUserTables = new Set();
     o.dockerUser = { tables: new Map() };
     for (const table of DOCKER_TABLES) {

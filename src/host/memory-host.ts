@@ -23,7 +23,8 @@ export function createMemoryHost(opts: { stateDir?: string; runDir?: string } = 
     emit: (e) => {
       for (const l of listeners) l(e);
     },
-    executor: new RecordingExecutor({ host: fake }),
+    // the last steps stay readable (tests); a daemon running for days keeps no more
+    executor: new RecordingExecutor({ host: fake, limit: 1000 }),
     probe: new FakeProbe(fake),
     dnsmasq: { binary: 'dnsmasq', paths: (name) => dnsmasqPaths(stateDir, runDir, name) },
     supervise: () => toDisposable(() => undefined),

@@ -15,6 +15,8 @@ export interface RecordingOptions {
   inner?: Executor;
   /** Test hook: a reason for this action to fail, or undefined. */
   failOn?: (a: Action) => string | undefined;
+  /** Keep only the last this many steps (a long-running memory daemon must not grow without bound). */
+  limit?: number;
 }
 
 export class RecordingExecutor implements Executor {
@@ -32,6 +34,9 @@ export class RecordingExecutor implements Executor {
   stepStarted(step: Step, phase: 'do' | 'undo'): void {
     const entry: TranscriptStep = { id: step.id, title: step.title, phase, actions: [] };
     this.transcript.push(entry);
+    const limit = this.opts.limit;
+    if (limit !== undefined && this.transcript.length > limit)
+      this.transcript.splice(0, this.transcript.length - limit);
     this.open.set(`${phase}:${step.id}`, entry);
     this.opts.inner?.stepStarted?.(step, phase);
   }

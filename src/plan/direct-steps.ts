@@ -29,6 +29,7 @@ export function directScope(d: DesiredNetwork, tapNodeDir?: string): ProbeScope 
     ],
     nsLinks: ctrs.map((p) => ({ netns: p.netns as string, name: CONTAINER_IFNAME })),
     namespaces: ctrs.map((p) => p.netns as string),
+    deviceDetails: true,
     ...(tapNodeDir ? { tapNodeDir } : {}),
   };
 }

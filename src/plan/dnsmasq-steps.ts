@@ -95,10 +95,10 @@ export function dnsmasqSteps(
   let confChanged = fresh;
   let hostsChanged = false;
   const hostsIds: string[] = [];
-  for (const f of files(d)) {
+  // a probe that did not read files (the heal loop) has nothing to compare: they are virtnet's own
+  for (const f of fresh || o.filesKnown ? files(d) : []) {
     const seen = o.files.get(f.path);
-    // a probe that did not read files (the heal loop) has nothing to compare: they are virtnet's own
-    if (!fresh && (!o.filesKnown || seen === f.content)) continue;
+    if (!fresh && seen === f.content) continue;
     if (f.conf) confChanged = true;
     else {
       hostsChanged = true;

@@ -130,6 +130,8 @@ function leftoverStatements(r: NetworkRules, nft: ObservedNft): string[] {
 /** The network's rules: fresh, or (reconcile) a replacement of whatever differs; undefined when all is there. */
 export function networkFirewallStep(def: NetworkDef, o: ObservedHost, fresh: boolean): Step | undefined {
   const bridge = def.bridge?.name as string;
+  // a probe that did not list the table (the heal loop: nobody else can change it) has nothing to compare
+  if (!fresh && !o.nft?.chains) return undefined;
   const r = networkRules(def);
   let script = networkAddScript(def);
   let drift: DriftProblem[] | undefined;

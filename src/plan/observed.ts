@@ -117,14 +117,18 @@ export interface ProbeScope {
   sysctls?: string[];
   routes?: boolean;
   namespaces?: string[];
-  /** Foreign forward drops and DOCKER-USER chains. */
-  foreign?: boolean;
+  /** Addresses of the bridges among `links` (one `ip -j addr`). */
+  addresses?: boolean;
+  /** Other programs' firewall: `all` = forward drops and DOCKER-USER chains, `docker` = only DOCKER-USER. */
+  foreign?: 'all' | 'docker';
   /** Files dnsmasq reads after dropping root (checked for its user). */
   dnsmasqReads?: string[];
   /** The network hook scripts (hooks/network, hooks/network.d/*). */
   hooks?: boolean;
   /** Devices inside namespaces (containers' macvlans); only namespaces that exist are looked into. */
   nsLinks?: Array<{ netns: string; name: string }>;
+  /** Everything sysfs says of the devices (pool devices, macvtaps), even where the heal loop's light read would do. */
+  deviceDetails?: boolean;
   /** Where the macvtap nodes virtnet makes live (a node there counts as a macvtap's, like /dev/tapN). */
   tapNodeDir?: string;
   /** The kernel's traffic-control parts. */

@@ -62,6 +62,8 @@ function portSteps(
 ): Step[] {
   const bridge = d.def.bridge?.name as string;
   const l3 = networkMode(d.def) !== 'bridge';
+  // NAT networks are the ones with port forwards: their guests may reach their own (see port-steps.ts)
+  const nat = networkMode(d.def) === 'nat';
   const out: Step[] = [];
   for (const p of d.ports) {
     const s = portStep(
@@ -69,7 +71,7 @@ function portSteps(
       bridge,
       d.def.mtu,
       o,
-      { bridgeFresh, reconcile, net: d.def, ...(l3 ? { bridgeStep: linkStepId(bridge) } : {}) },
+      { bridgeFresh, reconcile, hairpin: nat, net: d.def, ...(l3 ? { bridgeStep: linkStepId(bridge) } : {}) },
       problems,
     );
     if (s) out.push(s);
@@ -231,7 +233,13 @@ export function planPortPlug(d: DesiredNetwork, port: PortDevice, o: ObservedHos
     bridge,
     d.def.mtu,
     o,
-    { bridgeFresh: true, reconcile: false, firstAttach: true, net: d.def },
+    {
+      bridgeFresh: true,
+      reconcile: false,
+      firstAttach: true,
+      hairpin: networkMode(d.def) === 'nat',
+      net: d.def,
+    },
     plan.problems,
   );
   if (step) plan.steps.push(step);

@@ -62,33 +62,37 @@ function label(p: PortDevice): string {
   return `${p.kind} ${p.name} of ${p.owner}`;
 }
 
-function attachActions(p: PortDevice, bridge: string, mtu: number | undefined): Action[] {
-  const out: Action[] = [
-    {
-      kind: 'exec',
-      argv: [
-        'ip',
-        'link',
-        'set',
-        'dev',
-        p.name,
-        'master',
-        bridge,
-        ...(mtu ? ['mtu', String(mtu)] : []),
-        'up',
-      ],
-    },
+/**
+ * Bridge port flags: isolation as the port asks; hairpin on NAT networks, so that a guest reaches its own port
+ * forward. With br_netfilter loaded (Docker loads it), a connection DNATed back to the bridge it came from is
+ * bridged instead of routed, and a bridge sends no frame back out the port it came in on unless hairpin is on
+ * (Docker sets it for the same reason). The bridge forgets these flags when a port leaves it: set on every attach.
+ */
+function portFlags(p: PortDevice, hairpin: boolean): Action[] {
+  const flags = [...(p.isolated ? ['isolated', 'on'] : []), ...(hairpin ? ['hairpin', 'on'] : [])];
+  return flags.length ? [{ kind: 'exec', argv: ['bridge', 'link', 'set', 'dev', p.name, ...flags] }] : [];
+}
+
+function attachActions(p: PortDevice, bridge: string, mtu: number | undefined, hairpin: boolean): Action[] {
+  const set = [
+    'ip',
+    'link',
+    'set',
+    'dev',
+    p.name,
+    'master',
+    bridge,
+    ...(mtu ? ['mtu', String(mtu)] : []),
+    'up',
   ];
-  // the bridge forgets a port's flags when the port leaves it: isolation is set again on every attach
-  if (p.isolated)
-    out.push({ kind: 'exec', argv: ['bridge', 'link', 'set', 'dev', p.name, 'isolated', 'on'] });
-  return out;
+  return [{ kind: 'exec', argv: set }, ...portFlags(p, hairpin)];
 }
 
 function createActions(
   p: PortDevice,
   bridge: string,
   mtu: number | undefined,
+  hairpin: boolean,
   features: TcFeatures,
   net: NetworkDef | undefined,
 ): Action[] {
@@ -142,8 +146,7 @@ function createActions(
       { kind: 'exec', argv: ['ip', 'link', 'set', 'dev', p.name, 'master', bridge, 'up'] },
     );
   }
-  if (p.isolated)
-    out.push({ kind: 'exec', argv: ['bridge', 'link', 'set', 'dev', p.name, 'isolated', 'on'] });
+  out.push(...portFlags(p, hairpin));
   out.push(...bandwidthActions(p.name, p.bandwidth, features, net));
   return out;
 }
@@ -162,6 +165,7 @@ export function portStep(
     reconcile: boolean;
     bridgeStep?: string;
     firstAttach?: boolean;
+    hairpin?: boolean;
     /** The network (its outbound limit takes a share of each port's frames). */
     net?: NetworkDef;
   },
@@ -187,7 +191,7 @@ export function portStep(
       title: `attach ${label(p)} to ${bridge}`,
       // a hypervisor's tap attached for the first time gets its bandwidth; later attaches find the qdiscs there
       do: [
-        ...attachActions(p, bridge, mtu),
+        ...attachActions(p, bridge, mtu, opts.hairpin === true),
         ...(opts.firstAttach
           ? bandwidthActions(p.name, p.bandwidth, o.tc, opts.net)
           : // the network's ifb was made again with it: the redirect to it is made again too
@@ -224,7 +228,7 @@ export function portStep(
     id: portStepId(p.uuid),
     title:
       p.kind === 'tap' ? `create ${label(p)} on ${bridge}` : `create ${label(p)} in ${p.netns} on ${bridge}`,
-    do: createActions(p, bridge, mtu, o.tc ?? ALL_TC_FEATURES, opts.net),
+    do: createActions(p, bridge, mtu, opts.hairpin === true, o.tc ?? ALL_TC_FEATURES, opts.net),
     undo: [
       { kind: 'exec', argv: ['ip', 'link', 'del', 'dev', p.name], mayFail: true },
       ...outboundLeftovers(p),

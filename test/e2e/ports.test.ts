@@ -5,7 +5,7 @@
 // bridge plug every port in again; undefine drops them.
 
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { canRunE2e, Topology } from './harness/topology.js';
 
@@ -268,9 +268,12 @@ describe('ports', { skip: canRunE2e() }, () => {
     assert.equal(master('vt-web1b'), 'vnbr-pt');
   });
 
-  test('undefining the stopped network drops its ports and their devices', () => {
+  test('undefining the stopped network drops its ports, their devices and its lease file', () => {
     ok(['net-destroy', 'pnet']);
+    const leases = `${t.dir}/state/dnsmasq/pnet.leases`;
+    assert.ok(existsSync(leases), 'the lease file outlives a stop (as libvirt keeps it)');
     ok(['net-undefine', 'pnet']);
+    assert.equal(existsSync(leases), false, 'and goes with the network');
     assert.notEqual(hostRun('ip', 'link', 'show', 'vt-vm1').code, 0);
     assert.notEqual(hostRun('ip', 'link', 'show', 'vt-web1b').code, 0);
     assert.deepEqual(t.tryRun(['ls', `${t.dir}/state/ports`]).out.trim(), '');

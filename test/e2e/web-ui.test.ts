@@ -381,7 +381,7 @@ describe('web UI in Chromium', { skip: skipReason() }, () => {
     await waitForText('[data-testid="activity"]', 'What to do: choose another bridge name');
     assert.match(
       await byTestId('activity').innerText(),
-      /start failed: .*step "create bridge" failed: a device named 'uplink0' already exists/,
+      /start failed: .*step "create bridge uplink0" failed: a device named 'uplink0' already exists/,
     );
     await shot('activity-failed');
     await t.api('DELETE', '/v1/networks/failnet');

@@ -76,6 +76,8 @@ if [ -n "$tcp" ]; then
   echo "VNT-TCP \${l:-none}"
 fi
 echo VNT-DONE
+# vnt.stay=1: the guest stays up (its kernel answers pings) until the test stops QEMU
+if [ "$(param vnt.stay)" = 1 ]; then while :; do sleep 3600; done; fi
 poweroff -f
 `;
 }

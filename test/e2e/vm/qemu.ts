@@ -30,8 +30,8 @@ process.on('exit', () => {
   for (const pid of running) kill(pid);
 });
 
-export function bootGuest(opts: BootOptions): Promise<BootResult> {
-  const args = [
+function qemuArgs(opts: BootOptions): string[] {
+  return [
     ...['netns', 'exec', opts.netns, 'qemu-system-x86_64', '-accel', 'tcg', '-m', '256', '-smp', '1'],
     ...[
       '-nodefaults',
@@ -50,6 +50,65 @@ export function bootGuest(opts: BootOptions): Promise<BootResult> {
     // romfile= skips the iPXE option ROM: we boot with -kernel, never from the network
     ...['-device', `virtio-net-pci,netdev=n0,mac=${opts.mac},romfile=`],
   ];
+}
+
+/** A guest that stays up (vnt.stay=1) once it printed VNT-DONE: its console so far, and how to end it. */
+export interface RunningGuest extends BootResult {
+  /** The console up to now. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Boots a guest that stays running after its checks; resolves at VNT-DONE (rejects if it never gets there). */
+export function startGuest(opts: BootOptions): Promise<RunningGuest> {
+  const start = performance.now();
+  const p = spawn('ip', qemuArgs({ ...opts, append: `${opts.append ?? ''} vnt.stay=1`.trim() }), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const pid = p.pid;
+  if (pid) running.add(pid);
+  let out = '';
+  const exited = new Promise<void>((resolve) => p.once('close', () => resolve()));
+  const stop = async () => {
+    if (pid) kill(pid);
+    await exited;
+    if (pid) running.delete(pid);
+  };
+  return new Promise((resolve, reject) => {
+    const deadline = setTimeout(() => {
+      void stop();
+      reject(new Error(`guest did not reach VNT-DONE: ${out}`));
+    }, opts.timeoutMs ?? 90_000);
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      if (/^VNT-DONE\r?$/m.test(out)) {
+        clearTimeout(deadline);
+        p.stdout.off('data', onData);
+        p.stdout.on('data', (more: Buffer) => {
+          out += more.toString();
+        });
+        resolve({
+          console: out,
+          markers: parseMarkers(out),
+          ms: Math.round(performance.now() - start),
+          output: () => out,
+          stop,
+        });
+      }
+    };
+    p.stdout.on('data', onData);
+    p.stderr.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    p.once('close', () => {
+      clearTimeout(deadline);
+      reject(new Error(`QEMU ended before VNT-DONE: ${out}`));
+    });
+  });
+}
+
+export function bootGuest(opts: BootOptions): Promise<BootResult> {
+  const args = qemuArgs(opts);
   const start = performance.now();
   // `ip netns exec` execs QEMU in place, so the child's PID is QEMU's
   // a macvtap is opened by the caller of QEMU, as libvirt does, and handed over as a file descriptor

@@ -64,7 +64,7 @@ describe('daemon lifecycle on the engine', () => {
     assert.equal(repaired.length, 1);
     assert.deepEqual(Object.keys(repaired[0]?.detail ?? {}).sort(), ['problems', 'steps', 'trigger']);
     assert.equal(repaired[0]?.detail?.trigger, 'request');
-    assert.ok((repaired[0]?.detail?.steps as string[]).includes('create bridge vbr2'));
+    assert.ok(((repaired[0]?.detail?.steps ?? []) as string[]).includes('create bridge vbr2'));
     rt.host.fake.deleteLink('vbr2');
     assert.deepEqual(await d.heal(), ['n2']);
     const healed = events.filter((e) => e.type === 'repaired');
