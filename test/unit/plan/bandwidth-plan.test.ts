@@ -4,6 +4,7 @@
 // defines (quantum, floor admission, class IDs, virsh's --inbound/--outbound).
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { MemoryRuntime } from '../../../src/daemon/memory-runtime.js';
@@ -108,6 +109,61 @@ describe('bandwidth plans (golden)', () => {
       ['bandwidth:vbw0'],
     );
     assert.deepEqual(await rt.check(NET, {}, [PLAIN]), []);
+  });
+});
+
+describe('against libvirt 9.0 (test/fixtures/libvirt-9.0/bandwidth, scripts/conformance/record-bandwidth.sh)', () => {
+  const FIX = join(import.meta.dirname, '../../../../test/fixtures/libvirt-9.0/bandwidth');
+  /** The command libvirt's start failed at on this machine's kernel. */
+  const failedAt = (name: string) =>
+    /Child process \((tc [^)]*)\)/.exec(readFileSync(join(FIX, `${name}.err`), 'utf8'))?.[1] as string;
+  const plan = async (name: string, tc: TcFeatures) => {
+    const bw = readFileSync(join(FIX, `${name}.bandwidth`), 'utf8').trim();
+    const def = liveNetworkDef(
+      parseNetworkXml(
+        `<network><name>bw</name><forward mode='nat'/><bridge name='vbw0'/><mac address='52:54:00:0b:0b:0c'/><bandwidth>${bw}</bandwidth><ip address='10.99.0.1' prefix='24'/></network>`,
+      ),
+    );
+    const { rt, rec } = runtime(tc);
+    await rt.start(def, []);
+    // the commands of the bandwidth step, one per line (tc -batch lines as `tc LINE`)
+    const step = rec.transcript.find((x) => x.id === 'bandwidth:vbw0');
+    return (step?.actions ?? []).flatMap((a) =>
+      a.kind === 'exec'
+        ? a.stdin
+          ? a.stdin
+              .trim()
+              .split('\n')
+              .map((l) => `tc ${l}`)
+          : [a.argv.join(' ')]
+        : [],
+    );
+  };
+
+  it('on a kernel as libvirt assumes it, virtnet runs the command libvirt ran (and failed at here)', async () => {
+    assert.ok((await plan('inbound', ALL_TC_FEATURES)).includes(failedAt('inbound')), failedAt('inbound'));
+    assert.ok((await plan('outbound', ALL_TC_FEATURES)).includes(failedAt('outbound')), failedAt('outbound'));
+  });
+
+  it('on this kernel, virtnet avoids what libvirt failed at (no sfq, no police)', async () => {
+    const inbound = await plan('inbound', NO_POLICE);
+    assert.equal(
+      inbound.some((c) => /\bsfq\b/.test(c)),
+      false,
+      inbound.join('\n'),
+    );
+    assert.ok(
+      inbound.includes(
+        'tc class add dev vbw0 parent 1:1 classid 1:2 htb rate 1000kbps ceil 2000kbps quantum 85',
+      ),
+    );
+    const outbound = await plan('outbound', NO_POLICE);
+    assert.equal(
+      outbound.some((c) => /\bpolice\b/.test(c)),
+      false,
+      outbound.join('\n'),
+    );
+    assert.ok(outbound.includes('tc class add dev ifb-vbw0 parent 1: classid 1:1 htb rate 500kbps'));
   });
 });
 
