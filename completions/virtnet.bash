@@ -1,4 +1,4 @@
-# bash completion for virtnet: commands, each command's options, and network names from the daemon.
+# bash completion for virtnet: commands, each command's options, and network, filter and binding names from the daemon.
 _virtnet() {
   local cur prev words cword
   _init_completion 2>/dev/null || {
@@ -7,7 +7,7 @@ _virtnet() {
     words=("${COMP_WORDS[@]}")
     cword=$COMP_CWORD
   }
-  local commands="attach-interface define-guest detach-interface doctor domifaddr domiflist dumpxml help import-libvirt net-autostart net-create net-define net-destroy net-dhcp-leases net-dumpxml net-edit net-event net-forward-add net-forward-delete net-forward-list net-info net-list net-name net-port-create net-port-delete net-port-dumpxml net-port-list net-start net-undefine net-update net-uuid netmode port-add qemu-ifdown qemu-ifup"
+  local commands="attach-interface define-guest detach-interface doctor domifaddr domiflist dumpxml help import-libvirt net-autostart net-create net-define net-destroy net-dhcp-leases net-dumpxml net-edit net-event net-forward-add net-forward-delete net-forward-list net-info net-list net-name net-port-create net-port-delete net-port-dumpxml net-port-list net-start net-undefine net-update net-uuid netmode nwfilter-binding-create nwfilter-binding-delete nwfilter-binding-dumpxml nwfilter-binding-list nwfilter-define nwfilter-dumpxml nwfilter-edit nwfilter-list nwfilter-undefine port-add qemu-ifdown qemu-ifup"
   local global=(-c --connect -r --readonly -q --quiet -v --version -h --help)
   local i cmd="" conn=()
   for ((i = 1; i < cword; i++)); do
@@ -28,7 +28,7 @@ _virtnet() {
     fi
     return
   fi
-  local opts="" nets=no files=no
+  local opts="" nets=no files=no filters=no bindings=no
   case $cmd in
     attach-interface) opts="--domain --type --source --target --mac --script --model --alias --inbound --outbound --persistent --config --live --current --print-xml --managed --source-mode --json" ;;
     define-guest) opts="--file --json"; files=yes ;;
@@ -61,10 +61,19 @@ _virtnet() {
     net-update) opts="--network --command --section --xml --parent-index --config --live --current --json"; nets=yes ;;
     net-uuid) opts="--network --json"; nets=yes ;;
     netmode) opts="--name --libvirt-xml --json"; nets=yes ;;
-    port-add) opts="--network --owner --tap --netns --mac --ip --uid --portgroup --macvtap --inbound --outbound --json"; nets=yes ;;
+    nwfilter-binding-create) opts="--file --validate --json"; files=yes ;;
+    nwfilter-binding-delete) opts="--binding --json"; bindings=yes ;;
+    nwfilter-binding-dumpxml) opts="--binding --xpath --wrap --json"; bindings=yes ;;
+    nwfilter-binding-list) opts="--json" ;;
+    nwfilter-define) opts="--file --validate --json"; files=yes ;;
+    nwfilter-dumpxml) opts="--nwfilter --xpath --wrap --json"; filters=yes ;;
+    nwfilter-edit) opts="--nwfilter --json"; filters=yes ;;
+    nwfilter-list) opts="--json" ;;
+    nwfilter-undefine) opts="--nwfilter --json"; filters=yes ;;
+    port-add) opts="--network --owner --tap --netns --mac --ip --uid --portgroup --filter --filter-param --macvtap --inbound --outbound --json"; nets=yes ;;
     qemu-ifdown) opts="--tap --json" ;;
     qemu-ifup) opts="--tap --json" ;;
-    help) COMPREPLY=($(compgen -W "$commands network domain virtnet" -- "$cur")); return ;;
+    help) COMPREPLY=($(compgen -W "$commands network filter domain virtnet" -- "$cur")); return ;;
   esac
   case $prev in
     --network) COMPREPLY=($(compgen -W "$(virtnet "${conn[@]}" -q net-list --all --name 2>/dev/null)" -- "$cur")); return ;;
@@ -72,7 +81,9 @@ _virtnet() {
     --file | --libvirt-xml) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --proto) COMPREPLY=($(compgen -W "tcp udp both" -- "$cur")); return ;;
-    --mac | --timeout) return ;;
+    --mac | --timeout | --filter-param) return ;;
+    --filter | --nwfilter) COMPREPLY=($(compgen -W "$(virtnet "${conn[@]}" -q nwfilter-list 2>/dev/null | awk '{print $2}')" -- "$cur")); return ;;
+    --binding) COMPREPLY=($(compgen -W "$(virtnet "${conn[@]}" -q nwfilter-binding-list 2>/dev/null | awk '{print $1}')" -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
@@ -80,6 +91,10 @@ _virtnet() {
     COMPREPLY=($(compgen -W "$(virtnet "${conn[@]}" -q net-list --all --name 2>/dev/null)" -- "$cur"))
   elif [[ $files == yes ]]; then
     COMPREPLY=($(compgen -f -- "$cur"))
+  elif [[ $filters == yes ]]; then
+    COMPREPLY=($(compgen -W "$(virtnet "${conn[@]}" -q nwfilter-list 2>/dev/null | awk '{print $2}')" -- "$cur"))
+  elif [[ $bindings == yes ]]; then
+    COMPREPLY=($(compgen -W "$(virtnet "${conn[@]}" -q nwfilter-binding-list 2>/dev/null | awk '{print $1}')" -- "$cur"))
   fi
 }
 complete -F _virtnet virtnet

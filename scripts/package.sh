@@ -25,7 +25,7 @@ install -m 644 dist/virtnet.cjs dist/virtnetd.cjs "$lib/dist/"
 # the CLI's code cache is made by postinst for the node installed (relative: right inside dpkg --root too)
 ln -s ../../../../var/cache/virtnet/virtnet.cache "$lib/dist/virtnet.cache"
 install -m 644 scripts/code-cache.cjs "$lib/scripts/"
-cp -r share/virsh-help share/virtnet-help "$lib/share/"
+cp -r share/virsh-help share/virtnet-help share/nwfilter "$lib/share/"
 cp -r web/dist "$lib/web/dist"
 ln -s ../lib/virtnet/bin/virtnet "$root/usr/bin/virtnet"
 ln -s ../lib/virtnet/bin/virtnetd "$root/usr/sbin/virtnetd"

@@ -12,6 +12,11 @@ command -v dnsmasq >/dev/null || need_apt+=(dnsmasq-base)
 command -v iperf3 >/dev/null || need_apt+=(iperf3)
 command -v ethtool >/dev/null || need_apt+=(ethtool)
 command -v pgrep >/dev/null || need_apt+=(procps)
+# the traffic-filter lab (test/fixtures/nwfilter-lab/lab.sh, libvirt's): captures, ping, OpenBSD nc, raw frames
+command -v tcpdump >/dev/null || need_apt+=(tcpdump)
+command -v ping >/dev/null || need_apt+=(iputils-ping)
+dpkg -s netcat-openbsd >/dev/null 2>&1 || need_apt+=(netcat-openbsd)
+[ -x /usr/bin/python3 ] || need_apt+=(python3)
 # the e2e VM harness (test/e2e/vm): QEMU in software emulation, and the tools that build its initramfs
 command -v qemu-system-x86_64 >/dev/null || need_apt+=(qemu-system-x86)
 command -v cpio >/dev/null || need_apt+=(cpio)

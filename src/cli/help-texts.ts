@@ -29,8 +29,9 @@ function summary(command: string): string {
 
 /** One group as `virsh help KEYWORD` lists it: a heading, `    NAME  summary` lines, an empty line. */
 export function groupHelp(group: HelpGroup): string {
-  // virsh's own networking group, in virsh's order and words
+  // virsh's own groups, in virsh's order and words
   if (group === 'network') return readShare('virsh-help/_network.txt') ?? '';
+  if (group === 'filter') return readShare('virsh-help/_filter.txt') ?? '';
   const lines = [` ${GROUP_TITLES[group]} (help keyword '${group}'):`];
   for (const [name, e] of Object.entries(COMMANDS)) {
     if (e.group === group) lines.push(`    ${name.padEnd(30)} ${summary(name)}`);

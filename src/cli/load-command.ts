@@ -18,6 +18,8 @@ async function loadModule(m: CommandModule): Promise<CommandTable> {
       return (await import('./commands/network-event.js')).COMMANDS;
     case 'ports':
       return (await import('./commands/ports.js')).COMMANDS;
+    case 'nwfilters':
+      return (await import('./commands/nwfilters.js')).COMMANDS;
     case 'guest-show':
       return (await import('./commands/guest-show.js')).COMMANDS;
     case 'guests':

@@ -2,7 +2,7 @@
 // Pure data, so that help, completion tests and the dispatcher know every command without loading any of them.
 
 /** Help groups, as `virsh help KEYWORD` has them. */
-export type HelpGroup = 'network' | 'domain' | 'virtnet';
+export type HelpGroup = 'network' | 'filter' | 'domain' | 'virtnet';
 
 export type CommandModule =
   | 'network-read'
@@ -11,6 +11,7 @@ export type CommandModule =
   | 'network-edit'
   | 'network-event'
   | 'ports'
+  | 'nwfilters'
   | 'guest-show'
   | 'guests'
   | 'forwards'
@@ -49,6 +50,15 @@ export const COMMANDS: Record<string, CommandEntry> = {
   'net-port-create': virsh('network', 'ports'),
   'net-port-dumpxml': virsh('network', 'ports'),
   'net-port-delete': virsh('network', 'ports'),
+  'nwfilter-define': virsh('filter', 'nwfilters'),
+  'nwfilter-dumpxml': virsh('filter', 'nwfilters'),
+  'nwfilter-edit': virsh('filter', 'nwfilters'),
+  'nwfilter-list': virsh('filter', 'nwfilters'),
+  'nwfilter-undefine': virsh('filter', 'nwfilters'),
+  'nwfilter-binding-create': virsh('filter', 'nwfilters'),
+  'nwfilter-binding-delete': virsh('filter', 'nwfilters'),
+  'nwfilter-binding-dumpxml': virsh('filter', 'nwfilters'),
+  'nwfilter-binding-list': virsh('filter', 'nwfilters'),
   'attach-interface': virsh('domain', 'guests'),
   'detach-interface': virsh('domain', 'guests'),
   domifaddr: virsh('domain', 'guest-show'),
@@ -70,6 +80,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
 /** Group headings in `help`'s listing, virsh's wording where virsh has the group. */
 export const GROUP_TITLES: Record<HelpGroup, string> = {
   network: 'Networking',
+  filter: 'Network Filter',
   domain: 'Guest interfaces',
   virtnet: 'virtnet',
 };

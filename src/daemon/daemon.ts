@@ -10,7 +10,6 @@ import type {
   NetworkInfo,
   RepairedDetail,
 } from '../api/types.js';
-import { hostPciProbe } from '../host/pci-probe.js';
 import { VirtError } from '../model/errors.js';
 import type { NetworkDef } from '../model/network-def.js';
 import { formatNetworkXml } from '../model/network-format.js';
@@ -171,7 +170,7 @@ export class Daemon {
   }
 
   private prepare(xml: string) {
-    return this.registry.prepare(xml, (n) => this.runtime.hostHasDevice(n), hostPciProbe);
+    return this.registry.prepare(xml, (n) => this.runtime.hostHasDevice(n));
   }
 
   define(xml: string): Promise<NetworkInfo> {

@@ -2,7 +2,6 @@
 // engine would run (the recording executor's transcript) plus the definition files — and nothing changes.
 
 import type { ChangePlan } from '../api/types.js';
-import { hostPciProbe } from '../host/pci-probe.js';
 import { VirtError } from '../model/errors.js';
 import type { NetworkDef } from '../model/network-def.js';
 import { liveNetworkDef } from '../model/network-defaults.js';
@@ -54,25 +53,26 @@ function fileStep(path: string, content?: string): ChangePlan {
 
 /** Define: the definition file it would write; warnings for what a start would run into. */
 export async function planDefine(ctx: DryRunContext, xml: string): Promise<ChangePlan> {
-  const { def } = ctx.registry.prepare(xml, (n) => ctx.runtime.hostHasDevice(n), hostPciProbe);
+  const { def } = ctx.registry.prepare(xml, (n) => ctx.runtime.hostHasDevice(n));
   const plan = fileStep(ctx.store.configFile(def.name), formatNetworkXml(def, { inactive: true }));
-  // a start that would be refused is a warning here
-  let startWarnings: string[];
-  try {
-    checkStartable(def);
-    startWarnings =
-      (await ctx.runtime.planChange('start', liveNetworkDef(def)).catch(() => undefined))?.warnings ?? [];
-  } catch (e) {
-    startWarnings = [`starting it would fail: ${(e as Error).message}`];
-  }
-  const warnings = [...ctx.registry.subnetClashes(def), ...startWarnings];
+  const warnings = [...ctx.registry.subnetClashes(def), ...(await startWarnings(ctx, def))];
   if (warnings.length) plan.warnings = [...new Set(warnings)];
   return plan;
 }
 
+/** What starting the defined network would run into; a start that would be refused is a warning here. */
+async function startWarnings(ctx: DryRunContext, def: NetworkDef): Promise<string[]> {
+  try {
+    checkStartable(def);
+    return (await ctx.runtime.planChange('start', liveNetworkDef(def))).warnings ?? [];
+  } catch (e) {
+    return [`starting it would fail: ${(e as Error).message}`];
+  }
+}
+
 /** Create: a transient network started at once. */
 export async function planCreate(ctx: DryRunContext, xml: string): Promise<ChangePlan> {
-  const { def, existing } = ctx.registry.prepare(xml, (n) => ctx.runtime.hostHasDevice(n), hostPciProbe);
+  const { def, existing } = ctx.registry.prepare(xml, (n) => ctx.runtime.hostHasDevice(n));
   if (existing?.liveDef) {
     throw new VirtError('OPERATION_INVALID', `network is already active as '${existing.def.name}'`);
   }

@@ -107,16 +107,23 @@ export class Engine implements NetworkRuntime {
         'CONFIG_UNSUPPORTED',
         `forward mode '${mode}' is not supported by virtnet yet (network '${def.name}')`,
       );
-    if (!def.bridge?.name) throw new VirtError('INTERNAL_ERROR', `network '${def.name}' has no bridge name`);
+    if (!def.bridge?.name)
+      throw new VirtError('CONFIG_UNSUPPORTED', `network '${def.name}' has no bridge name`);
   }
 
   /** Runs a plan; a failure (after the unwinding) becomes a VirtError naming the step, its command and error. */
   private async apply(plan: Plan, what: string): Promise<Step[]> {
     const blocker = plan.blockers[0];
-    // what the host lacks is the client's to fix (409), in words that name it; libvirt's own where it has them
+    // libvirt's refusal of a <pf> without VFs is its internal error, in its words
     if (blocker?.code === 'INTERNAL_ERROR') throw new VirtError(blocker.code, blocker.message);
-    if (blocker?.code) throw new VirtError(blocker.code, `${what}: ${blocker.message}`);
-    if (blocker) throw this.failure(what, `step "${blocker.step}" failed: ${blocker.message}`);
+    if (blocker) {
+      const reason = /^check (host bridge|pool)/.test(blocker.step)
+        ? blocker.message
+        : `step "${blocker.step}" failed: ${blocker.message}`;
+      // refused before anything ran, because of what the host has (a name taken, a subnet routed, a bridge or a
+      // pool device missing): a conflict with the host's state, not a failure of it
+      throw this.failure(what, reason, undefined, 'HOST_CONFLICT');
+    }
     try {
       return await applySteps(plan.steps, this.host.executor);
     } catch (e) {
@@ -124,12 +131,13 @@ export class Engine implements NetworkRuntime {
     }
   }
 
-  private failure(what: string, reason: string, cause?: unknown): VirtError {
-    const err = new VirtError(
-      'OPERATION_FAILED',
-      `${what}: ${reason}`,
-      cause === undefined ? undefined : { cause },
-    );
+  private failure(
+    what: string,
+    reason: string,
+    cause?: unknown,
+    code: 'OPERATION_FAILED' | 'HOST_CONFLICT' = 'OPERATION_FAILED',
+  ): VirtError {
+    const err = new VirtError(code, `${what}: ${reason}`, cause === undefined ? undefined : { cause });
     const hint = hintFor(reason);
     if (hint) err.hint = hint;
     return err;

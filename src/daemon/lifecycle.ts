@@ -28,7 +28,7 @@ export interface LifecycleContext {
   statusOf(obj: NetworkObj): ActiveStatus;
   /** After each start: the heal loop's early round. */
   started(): void;
-  /** The daemon's policy, checked before every start (refused dnsmasq options). */
+  /** Checked before every start, autostart included: the daemon's policy (refused dnsmasq options). */
   startGuard(def: NetworkDef): void;
   log(msg: string): void;
 }

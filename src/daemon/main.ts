@@ -14,6 +14,8 @@ import { DEFAULT_MAX_BODY } from './api/body.js';
 import { Daemon } from './daemon.js';
 import { importLibvirtDir } from './import-libvirt.js';
 import { MemoryRuntime } from './memory-runtime.js';
+import { portFilterHook } from './nwfilter-ports.js';
+import { startNwfilters } from './nwfilter-wiring.js';
 import type { NetworkRuntime } from './runtime.js';
 import {
   closeServer,
@@ -33,6 +35,7 @@ const USAGE = `usage: virtnetd [--config-dir DIR] [--state-dir DIR] [--run-dir D
   --state-dir DIR        status of active networks, dnsmasq files, leases (default /var/lib/virtnet)
   --run-dir DIR          sockets and pid files (default /run/virtnet)
   --runtime KIND         linux (default: bridges, nftables, dnsmasq) or memory (no host changes)
+  --memory-host-bridge B with --runtime memory: the pretend host has bridge B (for bridged networks; repeatable)
   --http ADDR:PORT       also serve the API and the web UI over TCP. Every /v1 request needs the token
                          (Authorization: Bearer TOKEN, or the browser's cookie from /login?token=TOKEN)
   --http-token-file F    the token is the first line of F (default: made once in <state-dir>/http-token, 0600,
@@ -59,9 +62,10 @@ async function loadRuntime(
   dirs: { configDir: string; stateDir: string; runDir: string },
   verbose: boolean,
   hookTimeoutMs: number,
+  hostBridges: string[] = [],
 ): Promise<NetworkRuntime> {
   const { stateDir, runDir } = dirs;
-  if (kind === 'memory') return new MemoryRuntime({ stateDir, runDir, simulateHostDevices: true });
+  if (kind === 'memory') return new MemoryRuntime({ stateDir, runDir, hostBridges });
   if (kind !== 'linux') throw new Error(`unknown runtime '${kind}'`);
   const { createLinuxRuntime } = await import('./linux-runtime.js');
   // what happens behind the daemon's back (a dnsmasq restarted or failing, the table restored) is always logged
@@ -101,6 +105,7 @@ export async function main(argv: string[]): Promise<void> {
       verbose: { type: 'boolean', default: false },
       'heal-interval': { type: 'string', default: '2000' },
       'hook-timeout': { type: 'string', default: '30' },
+      'memory-host-bridge': { type: 'string', multiple: true },
       'web-root': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
@@ -150,18 +155,27 @@ export async function main(argv: string[]): Promise<void> {
     { configDir, stateDir, runDir },
     values.verbose,
     hookTimeout(values['hook-timeout']),
+    values['memory-host-bridge'],
   );
   const daemon = new Daemon(store, runtime, log);
   // autostart and every other start: the same refusal as the API's for options that run programs
   daemon.startGuard = (def) =>
     assertDnsmasqOptionsAllowed(def, { allowPrograms: allowDnsmasqPrograms, fullAccess: true });
   await daemon.load();
+  const nwfilters = await startNwfilters(daemon, {
+    configDir,
+    stateDir,
+    memory: values.runtime === 'memory',
+    log,
+  });
+  daemon.ports.filters = portFilterHook(nwfilters);
   daemon.startHealing(Number(values['heal-interval']));
+  nwfilters.startHealing(Number(values['heal-interval']));
   const probeHost =
     values.runtime === 'linux' ? (await import('../host/doctor-probe.js')).probeHost : undefined;
   const doctorProbe = probeHost && (() => probeHost({ stateDir }));
 
-  const common = { doctorProbe, maxBody, allowDnsmasqPrograms };
+  const common = { doctorProbe, maxBody, allowDnsmasqPrograms, nwfilters };
   const servers: Server[] = [];
   servers.push(await listenUnix(createApi(daemon, { ...common, readOnly: false }), rwPath, 0o600, limits));
   servers.push(await listenUnix(createApi(daemon, { ...common, readOnly: true }), roPath, 0o666, limits));
@@ -190,6 +204,7 @@ export async function main(argv: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     await Promise.all(servers.map(closeServer));
+    await nwfilters.shutdown();
     await daemon.shutdown();
     for (const p of [rwPath, roPath, pidFile]) rmSync(p, { force: true });
     log('stopped (networks keep running)');

@@ -3,7 +3,6 @@
 
 import { createMemoryHost, type MemoryHost } from '../host/memory-host.js';
 import { RecordingExecutor } from '../host/recording-executor.js';
-import { isDirectNetwork, poolDevices } from '../model/direct.js';
 import { type NetworkDef, networkMode } from '../model/network-def.js';
 import type { PortDevice } from '../plan/desired.js';
 import { Engine } from './engine.js';
@@ -12,30 +11,12 @@ import type { ReconcileOutcome, RuntimeEvent, RuntimeState } from './runtime.js'
 export class MemoryRuntime extends Engine {
   declare readonly host: MemoryHost;
 
-  private readonly simulateHostDevices: boolean;
-
-  /**
-   * `simulateHostDevices` (virtnetd --runtime memory): the host has the devices networks name (a host bridge, a
-   * pool's interfaces), as a real host would; without it (tests) the fake host has only what a test puts there.
-   */
-  constructor(opts: { stateDir?: string; runDir?: string; simulateHostDevices?: boolean } = {}) {
+  /** `hostBridges`: bridges the pretend host already has (for bridged networks: `--memory-host-bridge`). */
+  constructor(opts: { stateDir?: string; runDir?: string; hostBridges?: string[] } = {}) {
     super(createMemoryHost(opts), () => {
       const r = new RecordingExecutor();
       return { executor: r, transcript: r.transcript };
     });
-    this.simulateHostDevices = opts.simulateHostDevices === true;
-  }
-
-  override async start(def: NetworkDef, ports: PortDevice[] = []): Promise<RuntimeState> {
-    if (this.simulateHostDevices) {
-      const fake = this.host.fake;
-      const hostBridge = networkMode(def) === 'bridge' && def.bridge?.name;
-      if (hostBridge && !fake.links.has(hostBridge))
-        fake.links.set(hostBridge, { name: hostBridge, type: 'bridge', up: true });
-      for (const dev of isDirectNetwork(def) ? poolDevices(def) : [])
-        if (!fake.links.has(dev)) fake.links.set(dev, { name: dev, type: 'device', up: true });
-    }
-    return super.start(def, ports);
   }
 
   /**

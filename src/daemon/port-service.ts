@@ -21,6 +21,7 @@ import { assertIfName } from '../model/safe-strings.js';
 import { normalizeUuid, uuidFromRandom } from '../model/uuid.js';
 import type { PortDevice } from '../plan/desired.js';
 import { deviceKindFor, directDeviceFields, directPlug, plugDevOf } from './direct-ports.js';
+import type { PortFilterHook, PortFilterRequest } from './nwfilter-ports.js';
 import type { NetworkRuntime, RuntimeState } from './runtime.js';
 import type { Store } from './store.js';
 
@@ -43,6 +44,8 @@ export interface PortRequest {
   macvtap?: boolean;
   /** The port's own <bandwidth> (attach-interface --inbound/--outbound), over its portgroup's. */
   bandwidth?: BandwidthDef;
+  /** A traffic filter for the port's device (a domain interface's <filterref>); see nwfilter-ports.ts. */
+  filter?: PortFilterRequest;
 }
 
 export interface PortHooks {
@@ -69,6 +72,8 @@ function validIfName(name: string): boolean {
 
 export class PortService {
   private readonly ports = new Map<string, PortInfo>();
+  /** Traffic filters of ports (set by the daemon's start-up when the filter service runs). */
+  filters?: PortFilterHook;
 
   constructor(
     private readonly store: Store,
@@ -186,6 +191,7 @@ export class PortService {
       port.xml = formatPortXml(def);
       if (port.device) Object.assign(port.device, await this.runtime.plugPort(live, deviceOf(port, def)));
       try {
+        await this.filters?.bind(port, req);
         if (newLive) {
           this.hooks.setLiveDef(net.name, newLive);
           await this.runtime.reloadDhcpHosts(newLive, net.runtime ?? {});
@@ -201,6 +207,7 @@ export class PortService {
         );
         this.store.savePort(port);
       } catch (e) {
+        await this.filters?.unbind(port).catch(() => undefined);
         if (port.device) await this.runtime.unplugPort(deviceOf(port, def));
         if (floorOf(def.bandwidth) && port.device)
           await this.runtime.setFloors(live, this.devicesOf(net.name)).catch(() => undefined);
@@ -233,6 +240,7 @@ export class PortService {
   }
 
   private async remove(port: PortInfo, unplug: boolean): Promise<void> {
+    await this.filters?.unbind(port);
     // an adopted tap stays: the hypervisor that made it removes it (it is only released)
     if (unplug && port.device) await this.runtime.unplugPort(deviceOf(port));
     const active = this.hooks.network(port.network).liveDef;

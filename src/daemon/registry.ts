@@ -3,11 +3,11 @@
 
 import { randomBytes } from 'node:crypto';
 import type { NetworkInfo } from '../api/types.js';
+import { hostPciProbe } from '../host/pci-probe.js';
 import { formatSubnet, subnetsOverlap } from '../model/addr.js';
 import { VirtError } from '../model/errors.js';
 import { isRoutedL3Mode, type NetworkDef, networkMode } from '../model/network-def.js';
 import { applyDefineDefaults } from '../model/network-defaults.js';
-import type { PciProbe } from '../model/network-hostdev.js';
 import { ipSubnet } from '../model/network-ip.js';
 import { parseNetworkXml } from '../model/network-parse.js';
 import { validateNetworkDef } from '../model/network-validate.js';
@@ -71,13 +71,9 @@ export class Registry {
   }
 
   /** Parse, validate, check duplicates, fill in defaults — everything define and create share. */
-  prepare(
-    xml: string,
-    hostHasDevice: (name: string) => boolean,
-    pci?: PciProbe,
-  ): { def: NetworkDef; existing?: NetworkObj } {
+  prepare(xml: string, hostHasDevice: (name: string) => boolean): { def: NetworkDef; existing?: NetworkObj } {
     const parsed = parseNetworkXml(xml);
-    validateNetworkDef(parsed, pci);
+    validateNetworkDef(parsed, hostPciProbe);
     // libvirt's order (virNetworkObjAssignDefLocked): the uuid is looked up first, then the name
     if (parsed.uuid) {
       for (const [name, obj] of this.nets) {

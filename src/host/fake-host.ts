@@ -10,9 +10,17 @@ import { ALL_TC_FEATURES, type TcFeatures } from '../plan/tc-features.js';
 import { BASE_TABLE } from '../render/nft-ruleset.js';
 
 export class FakeHost {
-  readonly links = new Map<string, ObservedLink>();
+  /** Every host has a loopback device; host bridges (bridged networks) are given with the constructor. */
+  readonly links = new Map<string, ObservedLink>([
+    ['lo', { name: 'lo', type: 'device', up: true, mtu: 65536, addresses: ['127.0.0.1/8', '::1/128'] }],
+  ]);
   /** Devices inside namespaces (containers' macvlans), by "NETNS|NAME". */
   readonly nsLinks = new Map<string, ObservedLink>();
+
+  constructor(hostBridges: string[] = []) {
+    for (const name of hostBridges) this.links.set(name, { name, type: 'bridge', up: true, addresses: [] });
+  }
+
   table = false;
   readonly chains = new Map<string, number>();
   readonly elements = new Map<string, string>();

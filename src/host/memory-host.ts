@@ -13,8 +13,10 @@ export interface MemoryHost extends HostSide {
   emit(e: HostEvent): void;
 }
 
-export function createMemoryHost(opts: { stateDir?: string; runDir?: string } = {}): MemoryHost {
-  const fake = new FakeHost();
+export function createMemoryHost(
+  opts: { stateDir?: string; runDir?: string; hostBridges?: string[] } = {},
+): MemoryHost {
+  const fake = new FakeHost(opts.hostBridges);
   const listeners = new Set<(e: HostEvent) => void>();
   const stateDir = opts.stateDir ?? '/var/lib/virtnet';
   const runDir = opts.runDir ?? '/run/virtnet';

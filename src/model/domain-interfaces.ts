@@ -2,6 +2,7 @@
 // types virtnet cannot plug (direct, user, hostdev, ...) and every other device are listed as ignored.
 
 import { VirtError } from './errors.js';
+import { parseParams } from './nwfilter-parse.js';
 import { attr, childElements, firstChild, parseXmlDocument, textContent } from './xml-dom.js';
 
 export interface DomainInterface {
@@ -12,6 +13,8 @@ export interface DomainInterface {
   target?: string;
   portgroup?: string;
   model?: string;
+  /** <filterref filter= ><parameter name= value=/></filterref>: a traffic filter for the interface. */
+  filter?: { name: string; params: Record<string, string[]> };
 }
 
 export interface DomainInterfaces {
@@ -62,6 +65,10 @@ export function parseDomainInterfaces(xml: string): DomainInterfaces {
     const model = firstChild(dev, 'model');
     const mtype = model ? attr(model, 'type') : undefined;
     if (mtype) iface.model = mtype;
+    const ref = firstChild(dev, 'filterref');
+    const filter = ref ? attr(ref, 'filter') : undefined;
+    if (ref && !filter) throw invalid("<filterref> needs a filter='...' attribute");
+    if (ref && filter) iface.filter = { name: filter, params: Object.fromEntries(parseParams(ref)) };
     result.interfaces.push(iface);
   }
   return result;

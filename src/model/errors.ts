@@ -9,6 +9,8 @@ export const ERROR_PREFIX = {
   OPERATION_FAILED: 'operation failed: ',
   NO_NETWORK: 'Network not found: ',
   NO_NETWORK_PORT: 'network port not found: ',
+  NO_NWFILTER: 'Network filter not found: ',
+  NO_NWFILTER_BINDING: 'Network filter binding not found: ',
   /** A name or uuid that another network (or port) holds; libvirt says OPERATION_FAILED, with this prefix. */
   NETWORK_EXIST: 'operation failed: ',
   INVALID_ARG: 'invalid argument: ',
@@ -25,8 +27,20 @@ export const ERROR_PREFIX = {
   MALFORMED_VALUE: 'internal error: ',
   /** An address libvirt cannot parse, reported as a system error (getaddrinfo's words), bad input all the same. */
   MALFORMED_ADDRESS: '',
+  /** A start refused before anything ran because of the host's state (device name taken, subnet routed). */
+  HOST_CONFLICT: 'operation failed: ',
   REQUEST_TOO_LARGE: 'request too large: ',
   NO_ROUTE: 'no such route: ',
+  /**
+   * A filter definition or binding that clashes with the ones there are: a name or uuid taken, a binding on the
+   * device already, a reference loop (libvirt: OPERATION_FAILED).
+   */
+  NWFILTER_CONFLICT: 'operation failed: ',
+  /**
+   * A filter tree that cannot be applied to a port as given: a referenced filter missing, a variable without a
+   * value or with one its attribute cannot take, a rule libvirt's drivers refuse (libvirt: INTERNAL_ERROR).
+   */
+  NWFILTER_UNAPPLICABLE: 'internal error: ',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_PREFIX;
@@ -43,6 +57,8 @@ export const ERROR_HTTP_STATUS: Record<ErrorCode, number> = {
   OPERATION_FAILED: 500,
   NO_NETWORK: 404,
   NO_NETWORK_PORT: 404,
+  NO_NWFILTER: 404,
+  NO_NWFILTER_BINDING: 404,
   NETWORK_EXIST: 409,
   INVALID_ARG: 400,
   INTERNAL_ERROR: 500,
@@ -54,8 +70,11 @@ export const ERROR_HTTP_STATUS: Record<ErrorCode, number> = {
   RESOURCE_IN_USE: 409,
   MALFORMED_VALUE: 400,
   MALFORMED_ADDRESS: 400,
+  HOST_CONFLICT: 409,
   REQUEST_TOO_LARGE: 413,
   NO_ROUTE: 404,
+  NWFILTER_CONFLICT: 409,
+  NWFILTER_UNAPPLICABLE: 400,
 };
 
 /** Where in an XML document a problem was found (1-based). */

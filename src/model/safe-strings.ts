@@ -62,7 +62,8 @@ const FILE_SAFE = /[A-Za-z0-9_.-]/;
 export const MAX_NETWORK_FILE_NAME = 200;
 
 /**
- * The part of a file name that stands for a network (NAME.xml, NAME.json, NAME.conf, NAME.pid, ...): the name
+ * The part of a file name that stands for a network (NAME.xml, NAME.json, NAME.conf, NAME.pid, ...), a network
+ * filter (nwfilter/NAME.xml) or a filter binding's port device (nwfilter-binding/DEV.xml): the name
  * itself when it is made of letters, digits, '-', '_' and '.', else those kept and every other byte written %XX,
  * a leading '.' included (the store skips dot files; dnsmasq reads '#' and '"' specially). Injective: '%' is
  * always encoded, so networkNameFromFileName undoes it exactly.
@@ -87,6 +88,16 @@ export function networkNameFromFileName(file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A network filter name as virtnet takes it: 1-100 of letters, digits and `_ . : + -`, a letter or digit first. */
+const NWFILTER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,99}$/;
+
+/** What is wrong with a network filter name (undefined: nothing); filter names become file names. */
+export function nwfilterNameProblem(name: string): string | undefined {
+  return NWFILTER_NAME.test(name)
+    ? undefined
+    : `filter name '${JSON.stringify(name).slice(1, -1)}' may only hold letters, digits and _.:+- (1-100, not first)`;
 }
 
 /** Refuses a network name too long for the files made from it (libvirt 9.0 fails later, on the file). */

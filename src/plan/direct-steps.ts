@@ -282,8 +282,10 @@ export function planDirectStart(d: DesiredNetwork, o: ObservedHost): Plan {
   const pool = resolvePool(d, o);
   for (const message of pool.problems) {
     // libvirt's own refusal of a <pf> without VFs is an internal error; virtnet's checks name what is missing
-    const code = message.startsWith('No usable Vf') ? 'INTERNAL_ERROR' : 'OPERATION_INVALID';
-    plan.blockers.push({ step: `check pool of ${d.def.name}`, message, code });
+    const step = `check pool of ${d.def.name}`;
+    plan.blockers.push(
+      message.startsWith('No usable Vf') ? { step, message, code: 'INTERNAL_ERROR' } : { step, message },
+    );
   }
   for (const dev of pool.devices) {
     const l = o.links.get(dev);
@@ -319,7 +321,7 @@ export function planDirectPortPlug(d: DesiredNetwork, port: PortDevice, o: Obser
   const step = `create ${label(port)}`;
   const blocked = deviceBlocker(d, port, o);
   if (blocked) {
-    plan.blockers.push({ step, message: blocked, code: 'OPERATION_INVALID' });
+    plan.blockers.push({ step, message: blocked });
     return plan;
   }
   if (port.kind === 'macvtap' && o.links.has(port.name)) {

@@ -91,7 +91,6 @@ function hostBridgePlan(d: DesiredNetwork, o: ObservedHost, reconcile: boolean):
       plan.blockers.push({
         step: `check host bridge ${br}`,
         message: `host bridge '${br}' does not exist`,
-        code: 'OPERATION_INVALID',
       });
     return plan;
   }

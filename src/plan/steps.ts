@@ -108,11 +108,8 @@ export interface Step {
 export interface Blocker {
   step: string;
   message: string;
-  /**
-   * What the host lacks rather than a step that failed: the error is this code with the message alone
-   * (OPERATION_INVALID: a device the network needs is missing or taken; INTERNAL_ERROR where libvirt says so).
-   */
-  code?: 'OPERATION_INVALID' | 'INTERNAL_ERROR';
+  /** libvirt's code where it has its own words for the refusal (else: a conflict with the host's state). */
+  code?: 'INTERNAL_ERROR';
 }
 
 export interface Plan {

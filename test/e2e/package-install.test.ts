@@ -153,6 +153,7 @@ describe('the Debian package', { skip }, () => {
       './usr/lib/virtnet/dist/virtnet.cjs',
       './usr/lib/virtnet/dist/virtnetd.cjs',
       './usr/lib/virtnet/web/dist/index.html',
+      './usr/lib/virtnet/share/nwfilter/clean-traffic.xml',
       './usr/share/bash-completion/completions/virtnet',
       `./${UNIT}`,
       './etc/default/virtnetd',

@@ -194,7 +194,7 @@ describe('ports', { skip: canRunE2e() }, () => {
     );
     assert.equal(def.status, 201, def.body);
     const r = await t.api('POST', '/v1/networks/clashbr/start');
-    assert.equal(r.status, 500);
+    assert.equal(r.status, 409, 'refused for what the host has: a conflict');
     const err = (r.json() as { error: { message: string; hint?: string } }).error;
     assert.match(
       err.message,

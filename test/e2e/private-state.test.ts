@@ -35,7 +35,7 @@ describe('a private state directory', { skip: canRunE2e() }, () => {
 
   test('starting a network with DHCP and DNS is refused, saying which directory and what to do', async () => {
     const r = await t.api('POST', '/v1/networks/priv/start');
-    assert.equal(r.status, 500, r.body);
+    assert.equal(r.status, 409, r.body);
     const msg = (r.json() as { error: { message: string } }).error.message;
     assert.match(
       msg,

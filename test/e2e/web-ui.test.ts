@@ -377,7 +377,7 @@ describe('web UI in Chromium', { skip: skipReason() }, () => {
     await page.goto(`${base}/networks/failnet?tab=activity`);
     await byTestId('activity').waitFor({ timeout: 15000 });
     await page.waitForTimeout(300);
-    assert.equal((await t.api('POST', '/v1/networks/failnet/start')).status, 500);
+    assert.equal((await t.api('POST', '/v1/networks/failnet/start')).status, 409);
     await waitForText('[data-testid="activity"]', 'What to do: choose another bridge name');
     assert.match(
       await byTestId('activity').innerText(),

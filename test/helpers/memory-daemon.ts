@@ -17,10 +17,22 @@ export interface MemoryDaemon {
   stop: () => void;
 }
 
-export async function startMemoryDaemon(prefix = 'virtnet-test-'): Promise<MemoryDaemon> {
+/** A `--runtime memory` daemon; `extra` are more virtnetd arguments (e.g. --memory-host-bridge br0). */
+export async function startMemoryDaemon(
+  prefix = 'virtnet-test-',
+  extra: string[] = [],
+): Promise<MemoryDaemon> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const socket = join(dir, 'r', 'virtnet.sock');
-  const args = ['--runtime', 'memory', '--config-dir', join(dir, 'c'), '--state-dir', join(dir, 's')];
+  const args = [
+    '--runtime',
+    'memory',
+    '--config-dir',
+    join(dir, 'c'),
+    '--state-dir',
+    join(dir, 's'),
+    ...extra,
+  ];
   const child = spawn(process.execPath, [join(ROOT, 'bin/virtnetd'), ...args, '--run-dir', join(dir, 'r')], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -168,6 +168,7 @@ export const COMMANDS: CommandTable = {
           if (dom.uuid) body.ownerUuid = dom.uuid;
           if (i.mac) body.mac = i.mac;
           if (i.portgroup) body.group = i.portgroup;
+          if (i.filter) body.filter = i.filter;
           created.push(await addPort(ctx, network, body, `Failed to define guest from ${file}`));
         }
       } catch (e) {

@@ -27,6 +27,18 @@ export function addressSource(def: NetworkDef, reservedIp?: string, poolDevice?:
     : 'none from virtnet (the network has no DHCP range): configure it in the guest';
 }
 
+/** --filter NAME --filter-param KEY=VALUE[,KEY=VALUE...] (a key given twice makes a list, as in libvirt). */
+function filterOption(name: string, params: string): { name: string; params: Record<string, string[]> } {
+  const out: Record<string, string[]> = {};
+  for (const kv of params ? params.split(',') : []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new CliError([`--filter-param takes KEY=VALUE, not '${kv}'`]);
+    const k = kv.slice(0, eq);
+    out[k] = [...(out[k] ?? []), kv.slice(eq + 1)];
+  }
+  return { name, params: out };
+}
+
 async function portAdd(ctx: CommandContext): Promise<void> {
   const a = ctx.args;
   const network = str(a.network);
@@ -43,6 +55,8 @@ async function portAdd(ctx: CommandContext): Promise<void> {
   if (a.macvtap) body.macvtap = true;
   const bandwidth = bandwidthOptions(a);
   if (bandwidth) body.bandwidth = bandwidth;
+  if (a.filter !== undefined) body.filter = filterOption(str(a.filter), str(a['filter-param']));
+  else if (a['filter-param'] !== undefined) throw new CliError(['--filter-param needs --filter']);
   const p = await ctx.request<PortInfo>(
     'POST',
     `/v1/networks/${enc(network)}/ports`,

@@ -8,6 +8,7 @@ import type { HostFacts } from '../../doctor/checks.js';
 import { type ErrorCode, isVirtError, VirtError } from '../../model/errors.js';
 import { VERSION } from '../../version.js';
 import type { Daemon } from '../daemon.js';
+import type { NwfilterService } from '../nwfilter-service.js';
 import { type HostPolicy, hostCheck, loginHandler, readOnlyCheck, tokenCheck } from './access.js';
 import { bodyLimit, DEFAULT_MAX_BODY, schemaProblem } from './body.js';
 import { eventStream, MAX_QUEUED_EVENTS } from './events.js';
@@ -15,6 +16,7 @@ import { OPENAPI_CONFIG, registerSecuritySchemes } from './openapi.js';
 import { mount } from './route.js';
 import { hostRoutes } from './routes-host.js';
 import { flag, listFilterFromQuery, networkRoutes } from './routes-networks.js';
+import { nwfilterRoutes } from './routes-nwfilters.js';
 import { forwardRoutes, portRoutes } from './routes-ports.js';
 import { NetworkEvent } from './schemas.js';
 import { mountWeb } from './web.js';
@@ -43,6 +45,8 @@ export interface ApiOptions {
   maxBody?: number;
   /** Events an SSE client may fall behind by before it is dropped. */
   maxQueuedEvents?: number;
+  /** Traffic filters; without them (API tests of networks) the filter routes answer 501 NO_SUPPORT. */
+  nwfilters?: NwfilterService;
 }
 
 /** What a thrown value means for the client: a VirtError as it is, the rest mapped (never a bare 500 for input). */
@@ -110,6 +114,7 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
   forwardRoutes(app, ctx);
   portRoutes(app, ctx);
   hostRoutes(app, { ...ctx, readOnly: opts.readOnly, doctorProbe: opts.doctorProbe });
+  nwfilterRoutes(app, opts.nwfilters);
 
   mount(
     app,
@@ -150,10 +155,4 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
   const hono = app as unknown as Hono;
   if (opts.web !== undefined) mountWeb(hono, opts.web);
   return hono;
-}
-
-/** The document every listener serves (the routes are the same on all of them; only access differs). */
-export async function openApiDocument(): Promise<unknown> {
-  const res = await createApi({} as never, { readOnly: false }).request('/v1/openapi.json');
-  return res.json();
 }

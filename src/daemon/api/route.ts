@@ -11,8 +11,8 @@ export type Handler = (c: Context) => Response | Promise<Response>;
 const ERROR_MEANING: Record<number, string> = {
   400: 'Bad input: XML error, unsupported configuration, invalid argument',
   403: 'Refused: read-only socket, missing token, Host not of this listener, or a policy (dnsmasq options)',
-  404: 'No such network, port or guest',
-  409: 'Conflict with the current state: name, uuid or bridge taken, already active, subnet in use',
+  404: 'No such network, port, guest, filter or filter binding',
+  409: 'Conflict with the current state: name, uuid or bridge taken, already active, subnet in use, filter in use',
   413: 'Request body larger than --max-body',
   500: 'Operation failed on the host',
   501: 'Not supported by this runtime',

@@ -5,8 +5,15 @@
 import { z } from '@hono/zod-openapi';
 import { FORWARD_MODES } from '../../model/network-def.js';
 import { UPDATE_COMMANDS, UPDATE_SECTIONS } from '../../model/network-update.js';
+import { VALID_VARNAME, VALID_VARVALUE } from '../../model/nwfilter-vars.js';
 import { forwardIpv4Problem, MAX_RANGE, portProblem } from '../../model/port-forward.js';
-import { ifNameProblem, ipv4Problem, macProblem, uuidProblem } from '../../model/safe-strings.js';
+import {
+  ifNameProblem,
+  ipv4Problem,
+  macProblem,
+  nwfilterNameProblem,
+  uuidProblem,
+} from '../../model/safe-strings.js';
 import { OWN_MESSAGES } from './body.js';
 
 /** Longest path parameter (a network name fits MAX_NETWORK_FILE_NAME once encoded; a UUID is 36). */
@@ -71,6 +78,20 @@ export const NameParam = z.object({
     .max(MAX_ID)
     .openapi({ param: { name: 'name', in: 'path' }, description: 'Network, guest or device name' }),
 });
+export const NwfilterIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(MAX_ID)
+    .openapi({ param: { name: 'id', in: 'path' }, description: 'Filter name or UUID' }),
+});
+export const PortdevParam = z.object({
+  portdev: z
+    .string()
+    .min(1)
+    .max(MAX_ID)
+    .openapi({ param: { name: 'portdev', in: 'path' }, description: 'The port device the binding filters' }),
+});
 export const DryRunQuery = z.object({
   dryRun: flagQuery('change nothing: answer with the ChangePlan (commands, nft transaction, files)'),
 });
@@ -131,6 +152,37 @@ export const ForwardDeleteQuery = z.object({
 /** A rate of libvirt's <bandwidth>: kilobytes per second (bursts: kilobytes), as its XML bounds them. */
 const Kbps = z.number().int().min(0).max(4294967295);
 const Rate = z.object({ average: Kbps.optional(), peak: Kbps.optional(), burst: Kbps.optional() }).strict();
+/** A filter for a port's device (a domain interface's <filterref>): its name and parameters. */
+export const PortFilter = z
+  .object({
+    name: rule(z.string(), nwfilterNameProblem).openapi({ description: 'A defined filter (nwfilter-list)' }),
+    params: z
+      .record(z.string(), z.union([z.string(), z.array(z.string()).max(1000)]))
+      .superRefine((params, ctx) => {
+        // the model's rules for <parameter name= value=/> (nwfilter-ports.ts says the same for XML)
+        for (const [k, v] of Object.entries(params)) {
+          if (!VALID_VARNAME.test(k))
+            ctx.addIssue({
+              code: 'custom',
+              message: `filter parameter name '${k}' may hold only letters, digits and _`,
+            });
+          for (const x of Array.isArray(v) ? v : [v]) {
+            if (!VALID_VARVALUE.test(x))
+              ctx.addIssue({
+                code: 'custom',
+                message: `filter parameter ${k}: '${x}' may hold only letters, digits and _ . :`,
+              });
+          }
+        }
+      })
+      .optional()
+      .openapi({
+        description:
+          'Variables of the filter, e.g. {"IP": "10.0.0.5"}; a list gives a variable several values',
+      }),
+  })
+  .strict()
+  .openapi('PortFilter');
 
 export const PortRequest = z
   .object({
@@ -168,6 +220,7 @@ export const PortRequest = z
         description:
           "The port's own <bandwidth> (kB/s, bursts kB): attach-interface/port-add --inbound, --outbound",
       }),
+    filter: PortFilter.optional().openapi({ description: "A traffic filter bound to the port's device" }),
   })
   .strict()
   .openapi('PortRequest');
@@ -366,3 +419,14 @@ export const NetworkEvent = z
     detail: z.record(z.string(), z.unknown()).optional(),
   })
   .openapi('NetworkEvent');
+
+// ---- traffic filters (libvirt nwfilter) ----
+
+export const NwfilterInfo = z.object({ name: z.string(), uuid: z.string() }).openapi('NwfilterInfo');
+export const NwfilterList = z.object({ nwfilters: z.array(NwfilterInfo) }).openapi('NwfilterList');
+export const NwfilterBindingInfo = z
+  .object({ portdev: z.string(), filter: z.string() })
+  .openapi('NwfilterBindingInfo');
+export const NwfilterBindingList = z
+  .object({ bindings: z.array(NwfilterBindingInfo) })
+  .openapi('NwfilterBindingList');

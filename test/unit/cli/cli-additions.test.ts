@@ -107,7 +107,8 @@ describe('virtnet additions against a daemon', () => {
   };
 
   before(async () => {
-    d = await startMemoryDaemon('virtnet-cli-add-');
+    // the bridged network below needs its host bridge on the pretend host
+    d = await startMemoryDaemon('virtnet-cli-add-', ['--memory-host-bridge', 'br0']);
   });
   after(() => {
     d?.stop();

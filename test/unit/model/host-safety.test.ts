@@ -157,10 +157,11 @@ describe('error statuses', () => {
         'INVALID_ARG',
         'MALFORMED_VALUE',
         'MALFORMED_ADDRESS',
+        'NWFILTER_UNAPPLICABLE',
       ],
       403: ['AUTH_FAILED', 'OPERATION_DENIED'],
-      404: ['NO_NETWORK', 'NO_NETWORK_PORT', 'NO_ROUTE'],
-      409: ['OPERATION_INVALID', 'NETWORK_EXIST', 'RESOURCE_IN_USE'],
+      404: ['NO_NETWORK', 'NO_NETWORK_PORT', 'NO_ROUTE', 'NO_NWFILTER', 'NO_NWFILTER_BINDING'],
+      409: ['OPERATION_INVALID', 'NETWORK_EXIST', 'RESOURCE_IN_USE', 'HOST_CONFLICT', 'NWFILTER_CONFLICT'],
       413: ['REQUEST_TOO_LARGE'],
       500: ['OPERATION_FAILED', 'INTERNAL_ERROR', 'SYSTEM_ERROR'],
     };
@@ -172,5 +173,8 @@ describe('error statuses', () => {
     assert.equal(new VirtError('NETWORK_EXIST', 'x').message, 'operation failed: x');
     assert.equal(new VirtError('RESOURCE_IN_USE', 'x').message, 'internal error: x');
     assert.equal(new VirtError('MALFORMED_VALUE', 'x').message, 'internal error: x');
+    assert.equal(new VirtError('NWFILTER_CONFLICT', 'x').message, 'operation failed: x');
+    assert.equal(new VirtError('NWFILTER_UNAPPLICABLE', 'x').message, 'internal error: x');
+    assert.equal(new VirtError('NO_NWFILTER', 'x').message, 'Network filter not found: x');
   });
 });
