@@ -5,7 +5,8 @@
 // (port-add --macvtap, the /dev/tapN it prints opened as -netdev tap,fd=3) gets its lease from the LAN too.
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { canRunE2e, sleep, Topology, tryRun } from './harness/topology.js';
 import { buildGuestImage } from './vm/guest-image.js';
@@ -190,6 +191,46 @@ describe('direct (macvtap) networks', { skip: skipReason() }, () => {
       [],
       'nothing to repair after the restart',
     );
+  });
+
+  test("define-guest and attach-interface: <interface type='network'> on a direct network is a macvtap", async () => {
+    const mac = '52:54:00:77:00:02';
+    const file = join(t.dir, 'dg.xml');
+    writeFileSync(
+      file,
+      `<domain type='kvm'><name>dg</name><devices>
+  <interface type='network'><mac address='${mac}'/><source network='dbr'/><target dev='dgtap0'/></interface>
+</devices></domain>`,
+    );
+    const out = ok(['define-guest', file]);
+    assert.match(out, new RegExp(`^Interface dgtap0 \\(${mac}\\) attached to network dbr$`, 'm'));
+    const tapPath = /^ {2}open: (\S+)$/m.exec(out)?.[1];
+    assert.ok(tapPath, out);
+    const link = JSON.parse(host('ip', '-d', '-j', 'link', 'show', 'dgtap0').out) as Array<{
+      address: string;
+      link: string;
+      linkinfo: { info_kind: string; info_data: { mode: string } };
+    }>;
+    assert.equal(link[0]?.linkinfo.info_kind, 'macvtap');
+    assert.equal(link[0]?.linkinfo.info_data.mode, 'bridge');
+    assert.equal(link[0]?.link, 'lan0');
+    assert.equal(link[0]?.address, mac);
+    assert.match(ok(['netmode', 'dg']), /direct \(macvtap\) mode bridge on lan0 via dgtap0 on network dbr/);
+    // packets: a QEMU guest on the device define-guest made gets its lease from the LAN
+    const boot = await bootGuest({ netns: t.hostNs, tapPath, mac, image: await buildGuestImage() });
+    assert.match(boot.markers['VNT-LEASE'] ?? '', new RegExp(`^${LAN}\\.1\\d\\d$`), boot.console);
+    // virsh's attach-interface on the same network: a macvtap on the pool too, gone with detach-interface
+    assert.equal(
+      ok(['attach-interface', 'vm8', 'network', 'dbr', '--target', 'vm8tap']),
+      'Interface attached successfully\n\n',
+    );
+    assert.match(host('ip', '-d', 'link', 'show', 'vm8tap').out, /vm8tap@lan0:[\s\S]*macvtap\s+mode bridge/);
+    assert.match(ok(['net-dumpxml', 'dbr']), /<interface dev='lan0' connections='4'\/>/);
+    ok(['detach-interface', 'vm8', 'network']);
+    assert.notEqual(host('ip', 'link', 'show', 'vm8tap').code, 0);
+    ok(['detach-interface', 'dg', 'network']);
+    assert.notEqual(host('ip', 'link', 'show', 'dgtap0').code, 0);
+    assert.match(ok(['net-dumpxml', 'dbr']), /<interface dev='lan0' connections='2'\/>/);
   });
 
   test('passthrough: one guest per device, its MAC on the device, given back when the port goes', async () => {

@@ -178,8 +178,11 @@ export const COMMANDS: CommandTable = {
       }
       if (printJson(ctx, { name: dom.name, ports: created, ignored: dom.ignored })) return;
       for (const what of dom.ignored) ctx.extra(`note: ${what} ignored\n`);
-      for (const p of created)
+      for (const p of created) {
         ctx.extra(`Interface ${p.device?.name ?? '-'} (${p.mac}) attached to network ${p.network}\n`);
+        // a direct network's port is a macvtap: the hypervisor opens its character device (-netdev tap,fd=N)
+        if (p.device?.tapPath) ctx.extra(`  open: ${p.device.tapPath}\n`);
+      }
       ctx.extra(`Guest ${dom.name} defined from ${file}\n`);
     },
   },
