@@ -71,7 +71,7 @@ _virtnet() {
     nwfilter-edit) opts="--nwfilter --json"; filters=yes ;;
     nwfilter-list) opts="--json" ;;
     nwfilter-undefine) opts="--nwfilter --json"; filters=yes ;;
-    port-add) opts="--network --owner --tap --netns --mac --ip --uid --portgroup --filter --filter-param --json"; nets=yes ;;
+    port-add) opts="--network --owner --tap --netns --mac --ip --uid --portgroup --filter --filter-param --macvtap --inbound --outbound --json"; nets=yes ;;
     qemu-ifdown) opts="--tap --json" ;;
     qemu-ifup) opts="--tap --json" ;;
     help) COMPREPLY=($(compgen -W "$commands network filter domain virtnet" -- "$cur")); return ;;

@@ -165,7 +165,23 @@ export interface PortInfo {
   group?: string;
   /** The host-side device: a tap for VMs, the host end of a veth pair for containers. */
   /** adopted: the tap was made by the hypervisor (qemu-ifup); virtnet only attached it and never deletes it. */
-  device?: { kind: 'tap' | 'veth'; name: string; netns?: string; uid?: number; adopted?: boolean };
+  device?: {
+    /** macvtap (VMs) and macvlan (containers: eth0 in `netns`) on direct networks' pool devices. */
+    kind: 'tap' | 'veth' | 'macvtap' | 'macvlan';
+    name: string;
+    netns?: string;
+    uid?: number;
+    adopted?: boolean;
+    /** macvtap/macvlan: the pool device it sits on, and the kernel's mode (bridge, private, vepa, passthru). */
+    link?: string;
+    mode?: string;
+    /** macvtap: the character device a hypervisor opens (`-netdev tap,fd=N` on it). */
+    tapPath?: string;
+    /** macvtap: a node virtnet made for it (when /dev/tapN is not its own), removed with the port. */
+    tapNode?: string;
+    /** passthrough: the pool device's own MAC, put back when the port goes. */
+    lowerMac?: string;
+  };
   /** DHCP reservation made for the port (live only; removed with it). */
   ip?: string;
   /** libvirt's <networkport> XML. */

@@ -180,7 +180,7 @@ export class Daemon {
   /** Live XML while active (unless inactive is asked), else the persistent definition. */
   xml(id: string, inactive = false): string {
     const obj = this.registry.lookup(id);
-    if (obj.liveDef && !inactive) return formatNetworkXml(obj.liveDef);
+    if (obj.liveDef && !inactive) return formatNetworkXml(this.ports.liveView(obj.def.name, obj.liveDef));
     return formatNetworkXml(inactive && obj.newDef ? obj.newDef : obj.def, { inactive: true });
   }
 
@@ -370,6 +370,8 @@ export class Daemon {
         live: r.live,
         config: r.config,
       });
+      // libvirt runs the `updated` hook after the change; its failure is the update's error (the change stays)
+      if (obj.liveDef) await this.runtime.runHooks('updated', this.ports.liveView(obj.def.name, obj.liveDef));
       return this.info(obj);
     });
   }

@@ -4,16 +4,20 @@
 
 import type { ChangePlan } from '../api/types.js';
 import { DisposableStore, toDisposable } from '../base/lifecycle.js';
+import { isDirectNetwork } from '../model/direct.js';
 import type { Lease } from '../model/dnsmasq-leases.js';
 import { hintFor, VirtError } from '../model/errors.js';
 import { isRoutedL3Mode, type NetworkDef, networkMode } from '../model/network-def.js';
 import type { PortForward } from '../model/port-forward.js';
 import { applySteps, StepFailed } from '../plan/apply.js';
 import type { DesiredNetwork, PortDevice } from '../plan/desired.js';
+import { resolvePool } from '../plan/direct-steps.js';
 import { dnsmasqArgv, dnsmasqProcess } from '../plan/dnsmasq-steps.js';
 import { planDockerUser } from '../plan/docker-user.js';
 import type { Executor } from '../plan/executor.js';
 import { TABLE_STEP } from '../plan/firewall-steps.js';
+import { floorSteps } from '../plan/floor-steps.js';
+import type { HookOp } from '../plan/hook-steps.js';
 import type { HostSide } from '../plan/host-side.js';
 import type { ObservedHost } from '../plan/observed.js';
 import { desiredOverlayOf } from '../plan/overlay-desired.js';
@@ -29,16 +33,20 @@ import {
   planStop,
 } from '../plan/planner.js';
 import { portScope, reconcileScope, startScope, unionScope } from '../plan/probe-scopes.js';
-import { driftOf, type Plan, type Step } from '../plan/steps.js';
+import { driftOf, emptyPlanOf, type Plan, type Step } from '../plan/steps.js';
+import { ALL_TC_FEATURES } from '../plan/tc-features.js';
 import type { TranscriptStep } from '../plan/transcript.js';
 import { needsDnsmasq } from '../render/dnsmasq-conf.js';
 import { hasFirewallRules } from '../render/nft-ruleset.js';
 import { toChangePlan } from './change-plan.js';
 import { overlayFactsOf, superviseFrr } from './engine-overlay.js';
+import { afterDirectPlug } from './direct-plug.js';
+import { HookRunner } from './hook-runner.js';
 import type {
   ActiveNetwork,
   DriftProblem,
   NetworkRuntime,
+  PlugResult,
   ReconcileOutcome,
   RuntimeEvent,
   RuntimeState,
@@ -55,12 +63,17 @@ export class Engine implements NetworkRuntime {
   private readonly degradedReasons = new Map<string, string>();
   /** Active overlay networks: FRR runs while there is one. */
   private readonly overlayNets = new Set<string>();
+  private readonly hooks: HookRunner;
 
   constructor(
     readonly host: HostSide,
     private readonly recorder: Recorder,
     private readonly log: (msg: string) => void = () => {},
   ) {
+    // what a person should know whether or not the daemon traces: an event, which the daemon logs
+    this.hooks = new HookRunner(host, (network, message) => {
+      for (const l of this.listeners) l({ network, type: 'error', detail: { message } });
+    });
     this.own.add(
       host.onEvent((e) => {
         if (e.type === 'degraded') this.degradedReasons.set(e.network, String(e.detail?.reason ?? 'unknown'));
@@ -92,6 +105,7 @@ export class Engine implements NetworkRuntime {
   }
 
   private unsupported(def: NetworkDef): void {
+    if (isDirectNetwork(def)) return;
     const mode = networkMode(def);
     if (mode === 'bridge') {
       if (!def.bridge?.name)
@@ -113,12 +127,14 @@ export class Engine implements NetworkRuntime {
   /** Runs a plan; a failure (after the unwinding) becomes a VirtError naming the step, its command and error. */
   private async apply(plan: Plan, what: string): Promise<Step[]> {
     const blocker = plan.blockers[0];
+    // libvirt's refusal of a <pf> without VFs is its internal error, in its words
+    if (blocker?.code === 'INTERNAL_ERROR') throw new VirtError(blocker.code, blocker.message);
     if (blocker) {
-      const reason = blocker.step.startsWith('check host bridge')
+      const reason = /^check (host bridge|pool)/.test(blocker.step)
         ? blocker.message
         : `step "${blocker.step}" failed: ${blocker.message}`;
-      // refused before anything ran, because of what the host has (a name taken, a subnet routed, a bridge
-      // missing): a conflict with the host's state, not a failure of it
+      // refused before anything ran, because of what the host has (a name taken, a subnet routed, a bridge or a
+      // pool device missing): a conflict with the host's state, not a failure of it
       throw this.failure(what, reason, undefined, 'HOST_CONFLICT');
     }
     try {
@@ -142,6 +158,11 @@ export class Engine implements NetworkRuntime {
 
   private stateOf(d: DesiredNetwork, o?: ObservedHost): RuntimeState {
     const def = d.def;
+    if (isDirectNetwork(def)) {
+      // a <pf>'s VFs as the start found them: the live definition lists them as the pool (libvirt)
+      const pool = o && def.forward?.pf && !def.forward.interfaces.length ? resolvePool(d, o).devices : [];
+      return { direct: true, ...(pool.length ? { pool } : {}) };
+    }
     if (networkMode(def) === 'bridge') return { bridge: def.bridge?.name, hostBridge: true };
     const st: RuntimeState = { bridge: def.bridge?.name, firewall: hasFirewallRules(def) };
     if (d.overlay?.mtu) st.overlayMtu = d.overlay.mtu;
@@ -180,14 +201,21 @@ export class Engine implements NetworkRuntime {
   async start(def: NetworkDef, ports: PortDevice[] = []): Promise<RuntimeState> {
     this.unsupported(def);
     const d = this.desired(def, ports);
-    const plan = planStart(d, await this.host.probe.observe(startScope(d)));
-    await this.apply(plan, `failed to start network '${def.name}'`);
+    await this.apply(await this.startPlan(d), `failed to start network '${def.name}'`);
     const seen = needsDnsmasq(def)
       ? await this.host.probe.observe({ links: [], processes: [dnsmasqProcess(d)] })
-      : undefined;
+      : isDirectNetwork(def)
+        ? await this.host.probe.observe(startScope(d, this.host.tapNodeDir))
+        : undefined;
     this.track(d);
     this.log(`network '${def.name}' started${def.bridge?.name ? ` on ${def.bridge.name}` : ''}`);
     return this.stateOf(d, seen);
+  }
+
+  /** A start's plan with its hooks: the same for the real start and its dry run. */
+  private async startPlan(d: DesiredNetwork): Promise<Plan> {
+    const o = await this.host.probe.observe({ ...startScope(d, this.host.tapNodeDir), hooks: true });
+    return this.hooks.start(planStart(d, o), o.hooks, d.def);
   }
 
   private async stopPlan(
@@ -196,9 +224,9 @@ export class Engine implements NetworkRuntime {
   ): Promise<Plan> {
     const d = this.desired(def, opts.ports);
     const o = needsDnsmasq(def)
-      ? await this.host.probe.observe({ links: [], processes: [dnsmasqProcess(d)] })
-      : await this.host.probe.observe({ links: [] });
-    return planStop(d, o, { dropPorts: opts.dropPorts === true });
+      ? await this.host.probe.observe({ links: [], processes: [dnsmasqProcess(d)], hooks: true })
+      : await this.host.probe.observe({ links: [], hooks: true });
+    return this.hooks.stop(planStop(d, o, { dropPorts: opts.dropPorts === true }), o.hooks, def);
   }
 
   async stop(
@@ -208,10 +236,12 @@ export class Engine implements NetworkRuntime {
   ): Promise<void> {
     await this.untrack(def.name);
     const plan = await this.stopPlan(def, opts);
-    // every action of a stop tolerates what is gone already; nothing is unwound
-    await applySteps(plan.steps, this.host.executor).catch((e) =>
-      this.log(`network '${def.name}': stop: ${(e as Error).message}`),
-    );
+    // every action of a stop tolerates what is gone already; nothing is unwound (a failing `stopped` hook is
+    // reported: the network is stopped all the same, as with libvirt)
+    await applySteps(plan.steps, this.host.executor).catch((e) => {
+      for (const l of this.listeners)
+        l({ network: def.name, type: 'error', detail: { message: `stop: ${(e as Error).message}` } });
+    });
     this.log(`network '${def.name}' stopped`);
   }
 
@@ -224,15 +254,17 @@ export class Engine implements NetworkRuntime {
   async adopt(def: NetworkDef, _state: RuntimeState, ports: PortDevice[] = []): Promise<ReconcileOutcome> {
     this.unsupported(def);
     const d = this.desired(def, ports);
-    const o = await this.host.probe.observe(reconcileScope(d));
+    const o = await this.host.probe.observe(reconcileScope(d, false, this.host.tapNodeDir));
     const bridge = def.bridge?.name as string;
-    if (networkMode(def) !== 'bridge' && !o.links.has(bridge)) {
+    if (!isDirectNetwork(def) && networkMode(def) !== 'bridge' && !o.links.has(bridge)) {
       // the namespace was reset (a reboot) or the bridge deleted: nothing to adopt; clean up what is left
       await applySteps((await this.stopPlan(def, {})).steps, this.host.executor).catch(() => undefined);
       throw new VirtError('OPERATION_FAILED', `bridge ${bridge} of network '${def.name}' no longer exists`);
     }
     const outcome = await this.reconcile(d, o, `failed to adopt network '${def.name}'`);
-    const after = outcome.steps.length ? await this.host.probe.observe(reconcileScope(d)) : o;
+    const after = outcome.steps.length
+      ? await this.host.probe.observe(reconcileScope(d, false, this.host.tapNodeDir))
+      : o;
     this.track(d, after);
     outcome.state = this.stateOf(d, after);
     return outcome;
@@ -240,7 +272,7 @@ export class Engine implements NetworkRuntime {
 
   async check(def: NetworkDef, _state: RuntimeState, ports: PortDevice[] = []): Promise<DriftProblem[]> {
     const d = this.desired(def, ports);
-    const o = await this.host.probe.observe(reconcileScope(d));
+    const o = await this.host.probe.observe(reconcileScope(d, false, this.host.tapNodeDir));
     const problems = driftOf(planReconcile(d, o));
     const degraded = this.degradedReasons.get(def.name);
     if (degraded)
@@ -250,10 +282,10 @@ export class Engine implements NetworkRuntime {
 
   async repair(def: NetworkDef, _state: RuntimeState, ports: PortDevice[] = []): Promise<ReconcileOutcome> {
     const d = this.desired(def, ports);
-    const o = await this.host.probe.observe(reconcileScope(d));
+    const o = await this.host.probe.observe(reconcileScope(d, false, this.host.tapNodeDir));
     const outcome = await this.reconcile(d, o, `failed to repair network '${def.name}'`);
     if (outcome.steps.length) {
-      const after = await this.host.probe.observe(reconcileScope(d));
+      const after = await this.host.probe.observe(reconcileScope(d, false, this.host.tapNodeDir));
       this.track(d, after);
       outcome.state = this.stateOf(d, after);
     }
@@ -262,7 +294,10 @@ export class Engine implements NetworkRuntime {
 
   async heal(nets: ActiveNetwork[]): Promise<Array<{ name: string; outcome: ReconcileOutcome }>> {
     const desired = nets
-      .filter((n) => isRoutedL3Mode(networkMode(n.def)) || networkMode(n.def) === 'bridge')
+      .filter(
+        (n) =>
+          isRoutedL3Mode(networkMode(n.def)) || networkMode(n.def) === 'bridge' || isDirectNetwork(n.def),
+      )
       .map((n) => this.desired(n.def, n.ports));
     const union = () => unionScope(desired.map((d) => reconcileScope(d, true)));
     let o = await this.host.probe.observe(union());
@@ -323,8 +358,7 @@ export class Engine implements NetworkRuntime {
     let plan: Plan;
     if (op === 'start') {
       this.unsupported(def);
-      const d = this.desired(def, opts.ports);
-      plan = planStart(d, await this.host.probe.observe(startScope(d)));
+      plan = await this.startPlan(this.desired(def, opts.ports));
     } else if (op === 'stop') plan = await this.stopPlan(def, opts);
     else plan = planForget(this.desired(def, opts.ports));
     const rec = this.recorder();
@@ -332,10 +366,32 @@ export class Engine implements NetworkRuntime {
     return toChangePlan(rec.transcript, [...plan.blockers.map((b) => b.message), ...plan.warnings]);
   }
 
-  async plugPort(def: NetworkDef, port: PortDevice): Promise<void> {
+  async plugPort(def: NetworkDef, port: PortDevice): Promise<PlugResult> {
     const d = this.desired(def, [port]);
-    const o = await this.host.probe.observe(portScope(d));
-    await this.apply(planPortPlug(d, port, o), `failed to plug port ${port.uuid} into network '${def.name}'`);
+    const o = await this.host.probe.observe(portScope(d, this.host.tapNodeDir));
+    const what = `failed to plug port ${port.uuid} into network '${def.name}'`;
+    await this.apply(planPortPlug(d, port, o), what);
+    return afterDirectPlug(
+      this.host,
+      port,
+      o,
+      portScope(d, this.host.tapNodeDir),
+      (plan) => this.apply(plan, what),
+      () => this.unplugPort(port),
+    );
+  }
+
+  async setFloors(def: NetworkDef, ports: PortDevice[]): Promise<void> {
+    const bridge = def.bridge?.name;
+    if (!bridge || !def.bandwidth?.inbound?.average) return;
+    const o = await this.host.probe.observe({ links: [bridge], tc: true, qdiscs: [bridge] });
+    const steps = floorSteps(def, bridge, ports, o, o.tc ?? ALL_TC_FEATURES);
+    if (steps.length)
+      await this.apply({ ...emptyPlanOf(), steps }, `failed to set the floors of network '${def.name}'`);
+  }
+
+  runHooks(op: HookOp, def: NetworkDef, portXml?: string): Promise<void> {
+    return this.hooks.run(op, def, portXml);
   }
 
   async unplugPort(port: PortDevice): Promise<void> {

@@ -3,6 +3,7 @@
 // keeps (a persistent network's ports) or drops (a transient one's, with its lease file).
 
 import type { NetworkEventType, NetworkInfo, RepairedDetail } from '../api/types.js';
+import { withPool } from '../model/direct.js';
 import { VirtError } from '../model/errors.js';
 import type { NetworkDef } from '../model/network-def.js';
 import { liveNetworkDef } from '../model/network-defaults.js';
@@ -135,7 +136,9 @@ export class Lifecycle {
       });
       throw e;
     }
-    obj.liveDef = live;
+    // a <pf>'s virtual functions are the pool of the running network (libvirt's interface pool)
+    const pool = obj.runtime?.pool;
+    obj.liveDef = Array.isArray(pool) ? withPool(live, pool as string[]) : live;
     try {
       store.saveStatus(def.name, this.ctx.statusOf(obj));
     } catch (e) {
@@ -155,7 +158,11 @@ export class Lifecycle {
   async stop(obj: NetworkObj, live: NetworkDef): Promise<NetworkInfo> {
     const { registry, store, runtime, ports } = this.ctx;
     const dropPorts = !obj.persistent;
-    await runtime.stop(live, obj.runtime ?? {}, { ports: ports.devicesOf(live.name), dropPorts });
+    // (the `stopped` hook gets the network as it ran, with its connections)
+    await runtime.stop(ports.liveView(live.name, live), obj.runtime ?? {}, {
+      ports: ports.devicesOf(live.name),
+      dropPorts,
+    });
     store.deleteStatus(obj.def.name);
     obj.liveDef = undefined;
     obj.runtime = undefined;

@@ -55,6 +55,7 @@ const USAGE = `usage: virtnetd [--config-dir DIR] [--state-dir DIR] [--run-dir D
   --overlay-address ADDR this host's VTEP for networks that span hosts (<virtnet:overlay vni=…/>); docs/overlay.md
   --overlay-peers A,B,…  the other members' VTEP addresses (iBGP EVPN sessions; a peer that is down joins later)
   --overlay-asn N        the fabric's BGP AS number (default 65000)
+  --hook-timeout SEC     kill a network hook script (<config-dir>/hooks/network, network.d/*) after SEC (default 30)
 `;
 
 function log(msg: string): void {
@@ -63,24 +64,35 @@ function log(msg: string): void {
 
 async function loadRuntime(
   kind: string,
-  stateDir: string,
-  runDir: string,
+  dirs: { configDir: string; stateDir: string; runDir: string },
   verbose: boolean,
+  hookTimeoutMs: number,
   hostBridges: string[] = [],
   overlay: OverlayConfig | undefined = undefined,
 ): Promise<NetworkRuntime> {
+  const { stateDir, runDir } = dirs;
   if (kind === 'memory')
     return new MemoryRuntime({ stateDir, runDir, hostBridges, ...(overlay ? { overlay } : {}) });
   if (kind !== 'linux') throw new Error(`unknown runtime '${kind}'`);
   const { createLinuxRuntime } = await import('./linux-runtime.js');
   // what happens behind the daemon's back (a dnsmasq restarted or failing, the table restored) is always logged
+  const hooksDir = join(dirs.configDir, 'hooks');
   return createLinuxRuntime({
     stateDir,
     runDir,
     log,
+    hooksDir,
+    hookTimeoutMs,
     ...(verbose ? { trace: log } : {}),
     ...(overlay ? { overlay } : {}),
   });
+}
+
+function hookTimeout(text: string): number {
+  const s = Number(text);
+  if (!Number.isFinite(s) || s <= 0 || s > 3600)
+    throw new Error(`--hook-timeout needs seconds (0-3600], got '${text}'`);
+  return Math.round(s * 1000);
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -100,6 +112,7 @@ export async function main(argv: string[]): Promise<void> {
       'import-libvirt': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       'heal-interval': { type: 'string', default: '2000' },
+      'hook-timeout': { type: 'string', default: '30' },
       'memory-host-bridge': { type: 'string', multiple: true },
       'web-root': { type: 'string' },
       'overlay-address': { type: 'string' },
@@ -156,9 +169,9 @@ export async function main(argv: string[]): Promise<void> {
   }
   const runtime = await loadRuntime(
     values.runtime,
-    stateDir,
-    runDir,
+    { configDir, stateDir, runDir },
     values.verbose,
+    hookTimeout(values['hook-timeout']),
     values['memory-host-bridge'],
     overlay,
   );

@@ -3,14 +3,23 @@
 
 import type { PortInfo } from '../api/types.js';
 import { formatSubnet } from '../model/addr.js';
+import { directMode, isDirectNetwork, poolDevices } from '../model/direct.js';
 import { isVirtError, VirtError } from '../model/errors.js';
-import { explainGuest, explainNetwork, explainPort, type NetmodeReport } from '../model/netmode.js';
+import {
+  explainGuest,
+  explainNetwork,
+  explainPort,
+  type NetmodeReport,
+  type NetworkFacts,
+} from '../model/netmode.js';
+import type { NetworkDef } from '../model/network-def.js';
 import { ipSubnet } from '../model/network-ip.js';
 import { readForwards } from '../model/port-forward.js';
 import { isIfName } from '../model/safe-strings.js';
 import { needsDnsmasq } from '../render/dnsmasq-conf.js';
 import { hasFirewallRules } from '../render/nft-ruleset.js';
 import type { Daemon } from './daemon.js';
+import { plugDevOf } from './direct-ports.js';
 
 /** A bridge's ports (undefined when there is no such bridge), from the host probe. */
 function bridgeMembers(daemon: Daemon, bridge: string): string[] | undefined {
@@ -27,7 +36,8 @@ async function networkReport(daemon: Daemon, id: string): Promise<NetmodeReport>
   const def = daemon.definition(id);
   const subnets = def.ips.map(ipSubnet).flatMap((s) => (s ? [formatSubnet(s)] : []));
   let drift: string[] = [];
-  if (info.active && info.mode !== 'bridge') drift = (await daemon.check(id)).map((p) => p.what);
+  const direct = isDirectNetwork(def);
+  if (info.active && (info.mode !== 'bridge' || direct)) drift = (await daemon.check(id)).map((p) => p.what);
   const members = info.active && info.bridge ? bridgeMembers(daemon, info.bridge) : undefined;
   if (info.active && info.bridge && members === undefined && info.mode === 'bridge') {
     drift.push(`host bridge ${info.bridge} does not exist`);
@@ -45,7 +55,28 @@ async function networkReport(daemon: Daemon, id: string): Promise<NetmodeReport>
     firewallRules: hasFirewallRules(def),
     leases: info.active ? (await daemon.leases(id)).length : 0,
     forwards: readForwards(def).length,
+    ...(direct ? { direct: directFacts(daemon, def, info.name) } : {}),
   });
+}
+
+function directFacts(daemon: Daemon, def: NetworkDef, name: string): NonNullable<NetworkFacts['direct']> {
+  const used = new Map<string, number>();
+  for (const p of daemon.ports.list(name)) {
+    const dev = plugDevOf(p);
+    if (dev) used.set(dev, (used.get(dev) ?? 0) + 1);
+  }
+  return {
+    mode: directMode(def),
+    pool: poolDevices(def).map((dev) => {
+      const f = daemon.runtime.linkFacts(dev);
+      return {
+        dev,
+        connections: used.get(dev) ?? 0,
+        exists: f.exists,
+        ...(f.up !== undefined ? { up: f.up } : {}),
+      };
+    }),
+  };
 }
 
 async function portReport(daemon: Daemon, port: PortInfo): Promise<NetmodeReport> {
@@ -54,7 +85,20 @@ async function portReport(daemon: Daemon, port: PortInfo): Promise<NetmodeReport
   const dev = port.device?.name;
   const m = dev ? masterOf(daemon, dev) : undefined;
   const bridge = daemon.info(port.network).bridge;
+  const d = port.device;
+  const direct =
+    d && (d.kind === 'macvtap' || d.kind === 'macvlan') && d.link
+      ? {
+          kind: d.kind,
+          link: d.link,
+          mode: d.mode ?? 'vepa',
+          ...(d.kind === 'macvtap' && daemon.runtime.linkFacts(d.name).lower
+            ? { lower: daemon.runtime.linkFacts(d.name).lower as string }
+            : {}),
+        }
+      : undefined;
   return explainPort({
+    ...(direct ? { direct } : {}),
     mac: port.mac,
     network,
     addresses: leases.map((l) => `${l.ipaddr}/${l.prefix}`),

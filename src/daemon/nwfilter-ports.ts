@@ -37,6 +37,13 @@ export function portFilterHook(svc: NwfilterService): PortFilterHook {
           `a traffic filter needs the port's device (a tap or a container's veth): port ${port.uuid} has none`,
         );
       }
+      // the filters sit on the bridge: a direct port's macvtap or macvlan never passes one
+      if (port.device?.kind === 'macvtap' || port.device?.kind === 'macvlan') {
+        throw new VirtError(
+          'CONFIG_UNSUPPORTED',
+          `a traffic filter needs a port on a bridge (a tap or a container's veth): port ${port.uuid} is a ${port.device.kind} of a direct network`,
+        );
+      }
       await svc.bindingCreateDef({ owner: port.owner, portdev: dev, mac: port.mac, filter: name, params });
     },
     async unbind(port) {

@@ -5,8 +5,11 @@
 
 import { randomBytes } from 'node:crypto';
 import type { PortInfo } from '../api/types.js';
+import { checkBandwidthRequest, checkFloor, floorOf, nextClassId } from '../model/bandwidth-floor.js';
+import { withConnections } from '../model/connections.js';
+import { isDirectNetwork } from '../model/direct.js';
 import { VirtError } from '../model/errors.js';
-import type { NetworkDef } from '../model/network-def.js';
+import type { BandwidthDef, NetworkDef } from '../model/network-def.js';
 import { formatPortXml, type PortDef, parsePortXml } from '../model/port-def.js';
 import {
   type Reservation,
@@ -17,6 +20,7 @@ import {
 import { assertIfName } from '../model/safe-strings.js';
 import { normalizeUuid, uuidFromRandom } from '../model/uuid.js';
 import type { PortDevice } from '../plan/desired.js';
+import { deviceKindFor, directDeviceFields, directPlug, plugDevOf } from './direct-ports.js';
 import type { PortFilterHook, PortFilterRequest } from './nwfilter-ports.js';
 import type { NetworkRuntime, RuntimeState } from './runtime.js';
 import type { Store } from './store.js';
@@ -36,6 +40,10 @@ export interface PortRequest {
   ownerUuid?: string;
   /** The tap exists already (made by the hypervisor, e.g. QEMU before its ifup script): only attach it. */
   adopt?: boolean;
+  /** A macvtap for a VM on a direct network (a tap asked of a direct network is one too). */
+  macvtap?: boolean;
+  /** The port's own <bandwidth> (attach-interface --inbound/--outbound), over its portgroup's. */
+  bandwidth?: BandwidthDef;
   /** A traffic filter for the port's device (a domain interface's <filterref>); see nwfilter-ports.ts. */
   filter?: PortFilterRequest;
 }
@@ -111,6 +119,18 @@ export class PortService {
     return [...this.ports.values()].filter((p) => p.network === network && p.device).map((p) => deviceOf(p));
   }
 
+  /** The running definition as libvirt prints it: with the connections of the network's ports. */
+  liveView(network: string, live: NetworkDef, extra: PortInfo[] = []): NetworkDef {
+    const ports = [...this.ports.values()].filter((p) => p.network === network);
+    return withConnections(
+      live,
+      [...ports, ...extra].map((p) => {
+        const dev = plugDevOf(p);
+        return dev === undefined ? {} : { dev };
+      }),
+    );
+  }
+
   /** DHCP reservations of a network's ports (made again at each start). */
   reservationsOf(network: string): Reservation[] {
     return [...this.ports.values()]
@@ -128,7 +148,7 @@ export class PortService {
       const live = net.liveDef;
       if (!live) throw new VirtError('OPERATION_INVALID', `network '${net.name}' is not active`);
       const bridge = live.bridge?.name;
-      if (!bridge)
+      if (!bridge && !isDirectNetwork(live))
         throw new VirtError('CONFIG_UNSUPPORTED', `network '${net.name}' has no bridge to plug ports into`);
       const def = this.portDef(live, req, bridge);
       const port: PortInfo = {
@@ -141,11 +161,11 @@ export class PortService {
       if (def.group) port.group = def.group;
       if (req.tap !== undefined && req.netns !== undefined)
         throw invalid('a port has either --tap or --netns, not both');
-      if (req.tap !== undefined || req.netns !== undefined) {
-        const kind = req.netns !== undefined ? 'veth' : 'tap';
+      const kind = deviceKindFor(live, req);
+      if (kind) {
         const name = req.tap || this.freeDeviceName(kind, port.uuid);
         if (!validIfName(name)) throw invalid(`device name '${name}' is not a valid interface name`);
-        port.device = { kind, name };
+        port.device = { kind, name, ...directDeviceFields(def.plug) };
         if (req.adopt) this.checkAdopt(port.device);
         if (req.netns !== undefined) {
           if (!req.netns.startsWith('/') || req.netns.length > 4096 || req.netns.includes('\0'))
@@ -169,17 +189,28 @@ export class PortService {
         port.ip = req.ip;
       }
       port.xml = formatPortXml(def);
-      if (port.device) await this.runtime.plugPort(live, deviceOf(port, def));
+      if (port.device) Object.assign(port.device, await this.runtime.plugPort(live, deviceOf(port, def)));
       try {
         await this.filters?.bind(port, req);
         if (newLive) {
           this.hooks.setLiveDef(net.name, newLive);
           await this.runtime.reloadDhcpHosts(newLive, net.runtime ?? {});
         }
+        // a floor is a class on the bridge, found by the guest's MAC (libvirt's networkPlugBandwidth)
+        if (floorOf(def.bandwidth) && port.device)
+          await this.runtime.setFloors(live, [...this.devicesOf(net.name), deviceOf(port, def)]);
+        // libvirt: a failing port-created hook refuses the port (the network XML already counts it)
+        await this.runtime.runHooks(
+          'port-created',
+          this.liveView(net.name, newLive ?? live, [port]),
+          port.xml,
+        );
         this.store.savePort(port);
       } catch (e) {
         await this.filters?.unbind(port).catch(() => undefined);
         if (port.device) await this.runtime.unplugPort(deviceOf(port, def));
+        if (floorOf(def.bandwidth) && port.device)
+          await this.runtime.setFloors(live, this.devicesOf(net.name)).catch(() => undefined);
         if (newLive) this.hooks.setLiveDef(net.name, live);
         throw e;
       }
@@ -194,6 +225,8 @@ export class PortService {
     return this.hooks.serialize(async () => {
       const port = this.get(networkId, portId);
       await this.remove(port, true);
+      const live = this.hooks.network(port.network).liveDef;
+      if (live) await this.runtime.runHooks('port-deleted', this.liveView(port.network, live), port.xml);
       return port;
     });
   }
@@ -210,6 +243,11 @@ export class PortService {
     await this.filters?.unbind(port);
     // an adopted tap stays: the hypervisor that made it removes it (it is only released)
     if (unplug && port.device) await this.runtime.unplugPort(deviceOf(port));
+    const active = this.hooks.network(port.network).liveDef;
+    if (active && port.device && floorOf(parsePortXml(port.xml).bandwidth)) {
+      const rest = this.devicesOf(port.network).filter((d) => d.uuid !== port.uuid);
+      await this.runtime.setFloors(active, rest).catch(() => undefined);
+    }
     if (port.ip) {
       const net = this.hooks.network(port.network);
       if (net.liveDef) {
@@ -228,7 +266,7 @@ export class PortService {
     });
   }
 
-  private portDef(live: NetworkDef, req: PortRequest, bridge: string): PortDef {
+  private portDef(live: NetworkDef, req: PortRequest, bridge: string | undefined): PortDef {
     let def: PortDef;
     if (req.xml !== undefined) {
       def = parsePortXml(req.xml);
@@ -265,13 +303,36 @@ export class PortService {
       ? live.portgroups.find((g) => g.name === def.group)
       : live.portgroups.find((g) => g.default);
     if (def.group && !pg) throw invalid(`network '${live.name}' has no portgroup '${def.group}'`);
+    if (req.bandwidth !== undefined) {
+      if (req.xml !== undefined) throw invalid('a port from XML takes its bandwidth from the XML');
+      def.bandwidth = checkBandwidthRequest(req.bandwidth);
+    }
     if (pg) {
       def.group = pg.name;
       if (!def.bandwidth && pg.bandwidth) def.bandwidth = pg.bandwidth;
       if (!def.vlan && pg.vlan) def.vlan = pg.vlan;
     }
+    if (floorOf(def.bandwidth)) {
+      const others = [...this.ports.values()]
+        .filter((p) => p.network === live.name)
+        .map((p) => parsePortXml(p.xml).bandwidth);
+      checkFloor(
+        live,
+        def.mac,
+        def.bandwidth,
+        others.reduce((n, b) => n + floorOf(b), 0),
+      );
+      const classID = nextClassId(others.flatMap((b) => (b?.classID ? [b.classID] : [])));
+      def.bandwidth = { ...def.bandwidth, classID };
+    }
     if (live.portIsolated && def.isolated === undefined) def.isolated = true;
-    def.plug = { type: 'network', bridge };
+    def.plug = bridge
+      ? { type: 'network', bridge }
+      : directPlug(
+          live,
+          def,
+          [...this.ports.values()].filter((p) => p.network === live.name),
+        );
     return def;
   }
 
@@ -285,12 +346,17 @@ export class PortService {
     dev.adopted = true;
   }
 
-  /** libvirt names taps vnetN (lowest free); veths get a name derived from the port UUID. */
-  private freeDeviceName(kind: 'tap' | 'veth', uuid: string): string {
+  /**
+   * libvirt names taps vnetN and macvtaps macvtapN (lowest free); veths and containers' macvlans (eth0 inside)
+   * get a name derived from the port UUID.
+   */
+  private freeDeviceName(kind: 'tap' | 'veth' | 'macvtap' | 'macvlan', uuid: string): string {
     if (kind === 'veth') return `vnv${uuid.replace(/-/g, '').slice(0, 8)}`;
+    if (kind === 'macvlan') return `vnm${uuid.replace(/-/g, '').slice(0, 8)}`;
+    const prefix = kind === 'macvtap' ? 'macvtap' : 'vnet';
     const taken = new Set([...this.ports.values()].map((p) => p.device?.name));
     for (let i = 0; ; i++) {
-      const n = `vnet${i}`;
+      const n = `${prefix}${i}`;
       if (!taken.has(n) && !this.runtime.hostHasDevice(n)) return n;
     }
   }
@@ -310,6 +376,11 @@ function deviceOf(port: PortInfo, def: PortDef = parsePortXml(port.xml)): PortDe
     ...(def.bandwidth ? { bandwidth: def.bandwidth } : {}),
     ...(def.isolated ? { isolated: true } : {}),
     ...(dev.adopted ? { adopted: true } : {}),
+    ...(dev.link ? { link: dev.link } : {}),
+    ...(dev.mode ? { mode: dev.mode as PortDevice['mode'] } : {}),
+    ...(dev.lowerMac ? { lowerMac: dev.lowerMac } : {}),
+    ...(dev.tapNode ? { tapNode: dev.tapNode } : {}),
+    ...(def.bandwidth?.classID && floorOf(def.bandwidth) ? { classId: def.bandwidth.classID } : {}),
   };
 }
 

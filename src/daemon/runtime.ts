@@ -6,7 +6,8 @@ import type { Lease } from '../model/dnsmasq-leases.js';
 import type { NetworkDef } from '../model/network-def.js';
 import type { PortForward } from '../model/port-forward.js';
 import type { PortDevice } from '../plan/desired.js';
-import type { DeviceCounters, HostDevice, HostEvent } from '../plan/host-side.js';
+import type { HookOp } from '../plan/hook-steps.js';
+import type { DeviceCounters, HostDevice, HostEvent, LinkFacts } from '../plan/host-side.js';
 import type { OverlayHostSide } from '../plan/overlay-host.js';
 import type { DriftProblem } from '../plan/steps.js';
 
@@ -27,6 +28,16 @@ export interface ReconcileOutcome {
   problems: DriftProblem[];
   /** Titles of the steps applied, in order. */
   steps: string[];
+}
+
+/** What plugging a port found out that the port must keep. */
+export interface PlugResult {
+  /** macvtap: the character device a hypervisor opens (/dev/tapN, or a node virtnet made). */
+  tapPath?: string;
+  /** macvtap: a node virtnet made (removed with the port). */
+  tapNode?: string;
+  /** passthrough: the pool device's own MAC, put back when the port goes. */
+  lowerMac?: string;
 }
 
 /** One active network, as the heal loop and adoption see it. */
@@ -78,7 +89,17 @@ export interface NetworkRuntime {
     opts?: { ports?: PortDevice[]; dropPorts?: boolean },
   ): Promise<ChangePlan>;
   /** Puts a new port's device on an active network's bridge (made, or for an adopted tap attached). */
-  plugPort(def: NetworkDef, port: PortDevice): Promise<void>;
+  plugPort(def: NetworkDef, port: PortDevice): Promise<PlugResult>;
+  /**
+   * Runs the network hook scripts for a port or update operation (start, started and stopped run inside start and
+   * stop). `port-created` and `updated` throw a VirtError when a script fails; the others report it as an event.
+   */
+  runHooks(op: HookOp, def: NetworkDef, portXml?: string): Promise<void>;
+  /**
+   * Brings the floor classes on the bridge of an active network with inbound <bandwidth> to these ports' floors
+   * (classes added and removed, the rate left to the rest set), as libvirt does when ports come and go.
+   */
+  setFloors(def: NetworkDef, ports: PortDevice[]): Promise<void>;
   /** Removes a port's device (an adopted tap is released to its hypervisor instead). */
   unplugPort(port: PortDevice): Promise<void>;
   /** Makes the running dnsmasq use the definition's DHCP and DNS hosts now (SIGHUP: no restart, leases kept). */
@@ -90,7 +111,7 @@ export interface NetworkRuntime {
   uplink(): string | undefined;
   hostAddresses(): string[];
   hostHasDevice(name: string): boolean;
-  linkFacts(name: string): { exists: boolean; master?: string; members?: string[] };
+  linkFacts(name: string): LinkFacts;
   hostDevices(): HostDevice[];
   deviceCounters(name: string): DeviceCounters | undefined;
   /** The host's part of the overlay fabric (src/daemon/overlay-service.ts uses it); undefined without one. */

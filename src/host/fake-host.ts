@@ -2,10 +2,12 @@
 // applies each finished step's resources here and the fake probe reads them back, so the memory runtime runs the
 // real planner against a host that behaves like one (a deleted bridge loses its ports, a flushed table its chains).
 
+import type { HookScript } from '../plan/hook-steps.js';
 import type { ObservedHost, ObservedLink, ObservedRoute, ProbeScope } from '../plan/observed.js';
-import { emptyObservation, type HostProbe } from '../plan/observed.js';
+import { emptyObservation, type HostProbe, nsLinkKey, type ObservedQdiscs } from '../plan/observed.js';
 import type { ObservedVxlan } from '../plan/overlay-observed.js';
 import type { Resource } from '../plan/steps.js';
+import { ALL_TC_FEATURES, type TcFeatures } from '../plan/tc-features.js';
 import { OVERLAY_TABLE_CHAINS } from '../render/nft-overlay.js';
 import { BASE_TABLE } from '../render/nft-ruleset.js';
 
@@ -14,6 +16,8 @@ export class FakeHost {
   readonly links = new Map<string, ObservedLink>([
     ['lo', { name: 'lo', type: 'device', up: true, mtu: 65536, addresses: ['127.0.0.1/8', '::1/128'] }],
   ]);
+  /** Devices inside namespaces (containers' macvlans), by "NETNS|NAME". */
+  readonly nsLinks = new Map<string, ObservedLink>();
 
   constructor(hostBridges: string[] = []) {
     for (const name of hostBridges) this.links.set(name, { name, type: 'bridge', up: true, addresses: [] });
@@ -34,7 +38,13 @@ export class FakeHost {
   /** VXLAN devices (also in `links`) and the overlay filter: undefined while its table is absent. */
   readonly vxlans = new Map<string, ObservedVxlan>();
   overlayFilter: Set<string> | undefined;
+  /** Network hook scripts as tests put them there (the recording executor never runs them). */
+  hooks: HookScript[] = [];
+  /** The kernel's traffic control as tests set it (default: everything, as libvirt assumes). */
+  tc: TcFeatures = { ...ALL_TC_FEATURES };
+  readonly qdiscs = new Map<string, ObservedQdiscs>();
   private nextPid = 4000;
+  private nextIfindex = 100;
 
   newPid(): number {
     return this.nextPid++;
@@ -48,7 +58,9 @@ export class FakeHost {
   private add(r: Resource): void {
     switch (r.kind) {
       case 'link': {
-        const l = this.links.get(r.name) ?? {
+        const where = r.netns ? this.nsLinks : this.links;
+        const key = r.netns ? nsLinkKey(r.netns, r.name) : r.name;
+        const l = where.get(key) ?? {
           name: r.name,
           type: r.type === 'tap' ? 'tun' : r.type,
           up: true,
@@ -58,7 +70,16 @@ export class FakeHost {
         if (r.master !== undefined) l.master = r.master;
         if (r.mtu !== undefined) l.mtu = r.mtu;
         if (r.mac !== undefined) l.mac = r.mac;
-        this.links.set(r.name, l);
+        if (r.lower !== undefined && !r.netns) {
+          l.lower = r.lower;
+          const lower = this.links.get(r.lower);
+          if (lower) lower.uppers = [...new Set([...(lower.uppers ?? []), r.name])].sort();
+        }
+        if (r.type === 'macvtap' && !l.tap) {
+          const index = this.nextIfindex++;
+          l.tap = { index, dev: `246:${index}`, node: `/dev/tap${index}` };
+        }
+        where.set(key, l);
         break;
       }
       case 'addr': {
@@ -105,13 +126,32 @@ export class FakeHost {
         this.overlayFilter ??= new Set();
         if (r.port) this.overlayFilter.add(r.port);
         break;
+      case 'qdisc': {
+        const q = this.qdiscsOf(r.dev);
+        if (r.parent === 'root') q.root = r.qdisc;
+        else q.ingress = true;
+        break;
+      }
+      case 'tc-class':
+        this.qdiscsOf(r.dev).classes.set(r.classid, r.rate);
+        break;
     }
+  }
+
+  private qdiscsOf(dev: string): ObservedQdiscs {
+    let q = this.qdiscs.get(dev);
+    if (!q) {
+      q = { ingress: false, classes: new Map() };
+      this.qdiscs.set(dev, q);
+    }
+    return q;
   }
 
   private remove(r: Resource): void {
     switch (r.kind) {
       case 'link':
-        this.deleteLink(r.name);
+        if (r.netns) this.nsLinks.delete(nsLinkKey(r.netns, r.name));
+        else this.deleteLink(r.name);
         break;
       case 'addr': {
         const l = this.links.get(r.dev);
@@ -139,6 +179,17 @@ export class FakeHost {
       case 'process':
         this.processes.delete(r.process.id);
         break;
+      case 'qdisc': {
+        const q = this.qdiscs.get(r.dev);
+        if (q && r.parent === 'root') {
+          delete q.root;
+          q.classes.clear();
+        } else if (q) q.ingress = false;
+        break;
+      }
+      case 'tc-class':
+        this.qdiscs.get(r.dev)?.classes.delete(r.classid);
+        break;
       default:
         break;
     }
@@ -149,7 +200,11 @@ export class FakeHost {
     this.links.delete(name);
     this.vxlans.delete(name);
     for (const v of this.vxlans.values()) if (v.master === name) delete v.master;
-    for (const l of this.links.values()) if (l.master === name) delete l.master;
+    this.qdiscs.delete(name);
+    for (const l of this.links.values()) {
+      if (l.master === name) delete l.master;
+      if (l.uppers?.includes(name)) l.uppers = l.uppers.filter((u) => u !== name);
+    }
   }
 
   flushRuleset(): void {
@@ -171,9 +226,17 @@ export class FakeProbe implements HostProbe {
     for (const name of scope.links) {
       const l = h.links.get(name);
       if (!l) continue;
-      const copy: ObservedLink = { ...l, addresses: [...(l.addresses ?? [])] };
+      const copy: ObservedLink = {
+        ...l,
+        addresses: [...(l.addresses ?? [])],
+        ...(l.uppers ? { uppers: [...l.uppers] } : {}),
+      };
       if (!scope.addresses) delete copy.addresses;
       o.links.set(name, copy);
+      for (const vf of l.vfs ?? []) {
+        const v = h.links.get(vf);
+        if (v) o.links.set(vf, { ...v });
+      }
     }
     if (scope.nft) {
       o.nft = { table: h.table, owned: h.table };
@@ -221,6 +284,17 @@ export class FakeProbe implements HostProbe {
               ports: new Set(h.overlayFilter),
             }
           : { table: false, ports: new Set() };
+    }
+    if (scope.hooks) o.hooks = h.hooks.map((x) => ({ ...x }));
+    if (scope.tc) o.tc = { ...h.tc };
+    for (const dev of scope.qdiscs ?? []) {
+      if (!h.links.has(dev)) continue;
+      const q = h.qdiscs.get(dev);
+      o.qdiscs.set(dev, q ? { ...q, classes: new Map(q.classes) } : { ingress: false, classes: new Map() });
+    }
+    for (const n of scope.nsLinks ?? []) {
+      const l = h.namespaces.has(n.netns) ? h.nsLinks.get(nsLinkKey(n.netns, n.name)) : undefined;
+      if (l) o.nsLinks.set(nsLinkKey(n.netns, n.name), { ...l });
     }
     if (scope.foreign) {
       o.foreignForwardDrops = [...h.foreignDrops];

@@ -4,14 +4,16 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { ObservedHost, ObservedLink, ObservedNft, ProbeScope } from '../plan/observed.js';
-import { emptyObservation, type HostProbe } from '../plan/observed.js';
+import { emptyObservation, type HostProbe, nsLinkKey, type ObservedQdiscs } from '../plan/observed.js';
 import { TABLE } from '../render/nft-ruleset.js';
 import { exec } from './exec.js';
+import { findHookScripts } from './hooks.js';
 import type { NftSession } from './nft-session.js';
 import { observeOverlay } from './overlay-probe.js';
 import { readHostRoutes } from './proc-routes.js';
 import type { ProcessSupervisor } from './process-supervisor.js';
 import { isOurProcess, readPid } from './processes.js';
+import { kernelTcFeatures } from './tc-features.js';
 
 type NftObject = Record<string, Record<string, unknown>>;
 
@@ -35,9 +37,10 @@ export function sysfsLink(name: string, light = false): ObservedLink | undefined
   if (flags === undefined) return undefined;
   const bridge = existsSync(`/sys/class/net/${name}/bridge`);
   const tun = !bridge && !light && sys(name, 'tun_flags') !== undefined;
+  const macvtap = !bridge && !tun && !light && existsSync(`/sys/class/net/${name}/macvtap`);
   const link: ObservedLink = {
     name,
-    type: bridge ? 'bridge' : tun ? 'tun' : 'device',
+    type: bridge ? 'bridge' : tun ? 'tun' : macvtap ? 'macvtap' : 'device',
     up: (Number(flags) & 1) === 1,
   };
   // existsSync first: an exception per bridge (bridges have no master) costs more than the lookup itself
@@ -54,7 +57,86 @@ export function sysfsLink(name: string, light = false): ObservedLink | undefined
   if (Number.isInteger(mtu) && mtu > 0) link.mtu = mtu;
   const mac = sys(name, 'address');
   if (mac) link.mac = mac;
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(`/sys/class/net/${name}`);
+  } catch {
+    // gone meanwhile
+  }
+  const lower = entries.find((e) => e.startsWith('lower_'));
+  if (lower) link.lower = lower.slice('lower_'.length);
+  const uppers = entries.filter((e) => e.startsWith('upper_')).map((e) => e.slice('upper_'.length));
+  if (uppers.length) link.uppers = uppers.sort();
   return link;
+}
+
+/** The network devices of a physical function's SR-IOV virtual functions (virtfnN/net/NAME). */
+function virtualFunctions(name: string): string[] {
+  const dir = `/sys/class/net/${name}/device`;
+  let fns: string[] = [];
+  try {
+    fns = readdirSync(dir).filter((e) => /^virtfn\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  fns.sort((a, b) => Number(a.slice(6)) - Number(b.slice(6)));
+  return fns.flatMap((fn) => {
+    try {
+      return readdirSync(`${dir}/${fn}/net`).slice(0, 1);
+    } catch {
+      return []; // not bound to a network driver (libvirt leaves it out of the pool too)
+    }
+  });
+}
+
+/** A macvtap's character device and the node that opens it: /dev/tapN, or one virtnet made in `nodeDir`. */
+function macvtapChar(name: string, nodeDir?: string): ObservedLink['tap'] {
+  const index = Number(sys(name, 'ifindex'));
+  const dev = sys(name, `macvtap/tap${index}/dev`);
+  if (!Number.isInteger(index) || !dev) return undefined;
+  const [major, minor] = dev.split(':').map(Number);
+  const matches = (path: string) => {
+    try {
+      const st = statSync(path, { bigint: true });
+      // rdev packs major and minor as glibc's makedev does
+      const maj = Number(((st.rdev >> 8n) & 0xfffn) | ((st.rdev >> 32n) & 0xfffff000n));
+      const min = Number((st.rdev & 0xffn) | ((st.rdev >> 12n) & 0xffffff00n));
+      return st.isCharacterDevice() && maj === major && min === minor;
+    } catch {
+      return false;
+    }
+  };
+  const node = [`/dev/tap${index}`, ...(nodeDir ? [`${nodeDir}/tap${index}`] : [])].find(matches);
+  return { index, dev, ...(node ? { node } : {}) };
+}
+
+/** A rate as tc prints it ("16Mbit", "500Kbit", "8bit") in bit/s. */
+export function parseTcRate(text: string): number | undefined {
+  const m = /^([\d.]+)([KMGT]?)bit$/.exec(text);
+  if (!m) return undefined;
+  const scale = { '': 1, K: 1e3, M: 1e6, G: 1e9, T: 1e12 }[m[2] as string] as number;
+  return Math.round(Number(m[1]) * scale);
+}
+
+/** A device's qdiscs (tc -j) and htb classes (text: this tc prints no JSON for classes). */
+async function observeQdiscs(dev: string): Promise<ObservedQdiscs | undefined> {
+  if (!SAFE_IFNAME.test(dev)) return undefined;
+  const [q, c] = await Promise.all([
+    exec({ argv: ['tc', '-j', 'qdisc', 'show', 'dev', dev] }),
+    exec({ argv: ['tc', 'class', 'show', 'dev', dev] }),
+  ]);
+  if (q.code !== 0) return undefined;
+  const out: ObservedQdiscs = { ingress: false, classes: new Map() };
+  for (const x of JSON.parse(q.stdout || '[]') as Array<{ kind: string; root?: boolean; handle?: string }>) {
+    if (x.kind === 'ingress' || x.kind === 'clsact') out.ingress = true;
+    else if (x.root && x.handle !== '0:') out.root = x.kind;
+  }
+  for (const line of c.stdout.split('\n')) {
+    const m = /^class htb (\S+) .*?\brate (\S+)/.exec(line);
+    const rate = m ? parseTcRate(m[2] as string) : undefined;
+    if (m && rate !== undefined) out.classes.set(m[1] as string, rate);
+  }
+  return out;
 }
 
 async function nftJson(args: string[]): Promise<NftObject[] | undefined> {
@@ -169,6 +251,8 @@ export class LinuxProbe implements HostProbe {
   constructor(
     private readonly nft: NftSession,
     private readonly supervisor: ProcessSupervisor,
+    /** Where the network hook scripts live (<config-dir>/hooks); none are looked for without it. */
+    private readonly hooksDir?: string,
   ) {}
 
   /** The session that owned the table is gone, and the table with it. */
@@ -181,12 +265,31 @@ export class LinuxProbe implements HostProbe {
     const full = scope.nft === 'full';
     const wantAddrs = scope.addresses ? scope.links : [];
     // the heal loop's scope (presence-only nft, no addresses) needs no MTU, MAC or device kind
-    const light = scope.nft !== 'full' && !scope.addresses && !scope.routes && !scope.dnsmasqReads;
+    const light =
+      scope.nft !== 'full' &&
+      !scope.addresses &&
+      !scope.routes &&
+      !scope.dnsmasqReads &&
+      !scope.deviceDetails;
     if (light) this.lightLinks(scope.links, o);
     else
       for (const name of scope.links) {
         const l = sysfsLink(name);
-        if (l) o.links.set(name, l);
+        if (!l) continue;
+        o.links.set(name, l);
+        if (!scope.deviceDetails) continue;
+        // a pool's devices: a macvtap's character device, a <pf>'s virtual functions (the pool) too
+        if (l.type === 'macvtap') {
+          const tap = macvtapChar(name, scope.tapNodeDir);
+          if (tap) l.tap = tap;
+          continue;
+        }
+        const vfs = virtualFunctions(name);
+        if (vfs.length) l.vfs = vfs;
+        for (const vf of vfs) {
+          const v = sysfsLink(vf);
+          if (v) o.links.set(vf, v);
+        }
       }
     const present = wantAddrs.filter((n) => o.links.get(n)?.type === 'bridge');
     if (present.length) {
@@ -238,8 +341,17 @@ export class LinuxProbe implements HostProbe {
     }
     if (scope.routes) o.routes = [...readHostRoutes(4), ...readHostRoutes(6)];
     for (const ns of scope.namespaces ?? []) if (ns.startsWith('/') && existsSync(ns)) o.namespaces.add(ns);
+    await Promise.all((scope.nsLinks ?? []).map(async (n) => this.observeNsLink(o, n.netns, n.name)));
     if (scope.foreign) await this.observeForeign(o, scope.foreign === 'all');
     if (scope.overlay) o.overlay = await observeOverlay(scope.overlay);
+    if (scope.hooks) o.hooks = this.hooksDir ? findHookScripts(this.hooksDir) : [];
+    if (scope.tc) o.tc = kernelTcFeatures();
+    await Promise.all(
+      (scope.qdiscs ?? []).map(async (dev) => {
+        const q = o.links.has(dev) || sysfsLink(dev, true) ? await observeQdiscs(dev) : undefined;
+        if (q) o.qdiscs.set(dev, q);
+      }),
+    );
     if (scope.dnsmasqReads?.length) {
       // a few stat() calls: not cached, so a directory fixed with chmod counts at the next start
       const id = dnsmasqIdentity();
@@ -280,6 +392,32 @@ export class LinuxProbe implements HostProbe {
         if (l) o.links.set(name, l);
       }
     }
+  }
+
+  /** A device inside a container's namespace (its macvlan): one `ip -j -d link` there. */
+  private async observeNsLink(o: ObservedHost, netns: string, name: string): Promise<void> {
+    if (!netns.startsWith('/') || !existsSync(netns) || !SAFE_IFNAME.test(name)) return;
+    const r = await exec({
+      argv: ['nsenter', `--net=${netns}`, 'ip', '-j', '-d', 'link', 'show', 'dev', name],
+    });
+    if (r.code !== 0) return;
+    const dev = (
+      JSON.parse(r.stdout) as Array<{
+        ifname: string;
+        flags?: string[];
+        mtu?: number;
+        address?: string;
+        linkinfo?: { info_kind?: string };
+      }>
+    )[0];
+    if (!dev) return;
+    o.nsLinks.set(nsLinkKey(netns, name), {
+      name,
+      type: dev.linkinfo?.info_kind ?? 'device',
+      up: dev.flags?.includes('UP') ?? false,
+      ...(dev.mtu ? { mtu: dev.mtu } : {}),
+      ...(dev.address ? { mac: dev.address } : {}),
+    });
   }
 
   private async tablePresence(): Promise<ObservedNft> {

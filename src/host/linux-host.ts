@@ -31,7 +31,14 @@ export interface LinuxHostOptions {
   superviseIntervalMs?: number;
   /** The host's part of an overlay fabric (virtnetd --overlay-address …). */
   overlay?: OverlayConfig;
+  /** Network hook scripts: <dir>/network and <dir>/network.d/* (virtnetd passes <config-dir>/hooks). */
+  hooksDir?: string;
+  /** How long a hook script may run before it is killed (ms). */
+  hookTimeoutMs?: number;
 }
+
+/** libvirt waits for hooks forever; virtnet gives up on one after this (virtnetd --hook-timeout). */
+export const DEFAULT_HOOK_TIMEOUT_MS = 30_000;
 
 export function dnsmasqPaths(stateDir: string, runDir: string, network: string): DnsmasqFilesPaths {
   const d = join(stateDir, 'dnsmasq');
@@ -59,7 +66,7 @@ export function createLinuxHost(opts: LinuxHostOptions): HostSide {
     opts.log(`the nft session owning table ${TABLE} ended: the table went with it; restoring it`);
     emit({ network: '', type: 'firewall-lost' });
   });
-  probe = new LinuxProbe(session, supervisor);
+  probe = new LinuxProbe(session, supervisor, opts.hooksDir);
   // a session started by an earlier daemon is not our child: its end is noticed by this poll
   const sessionPoll = setInterval(() => session.check(), interval);
   sessionPoll.unref();
@@ -71,6 +78,8 @@ export function createLinuxHost(opts: LinuxHostOptions): HostSide {
       binary: opts.dnsmasqPath ?? 'dnsmasq',
       paths: (name) => dnsmasqPaths(opts.stateDir, opts.runDir, name),
     },
+    hookTimeoutMs: opts.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS,
+    tapNodeDir: join(opts.runDir, 'dev'),
     supervise: (ref, argv, pid) => supervisor.supervise(ref, argv, pid),
     watchLeases: (def: NetworkDef, file: string): Disposable => leases.watch(def, file),
     readLeases,
@@ -95,7 +104,13 @@ export function createLinuxHost(opts: LinuxHostOptions): HostSide {
           members = [];
         }
       }
-      return { exists: true, ...(l.master ? { master: l.master } : {}), ...(members ? { members } : {}) };
+      return {
+        exists: true,
+        up: l.up,
+        ...(l.master ? { master: l.master } : {}),
+        ...(l.lower ? { lower: l.lower } : {}),
+        ...(members ? { members } : {}),
+      };
     },
     devices: listHostDevices,
     counters: (name) => (sysfsLink(name) ? deviceCounters(name) : undefined),

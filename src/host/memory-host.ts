@@ -51,7 +51,13 @@ export function createMemoryHost(
               .map((x) => x.name)
               .sort()
           : undefined;
-      return { exists: true, ...(l.master ? { master: l.master } : {}), ...(members ? { members } : {}) };
+      return {
+        exists: true,
+        up: l.up,
+        ...(l.master ? { master: l.master } : {}),
+        ...(l.lower ? { lower: l.lower } : {}),
+        ...(members ? { members } : {}),
+      };
     },
     devices: () =>
       [...fake.links.values()].map(

@@ -7,6 +7,7 @@ import { ActionFailed, type ActionResult, actionCommand, type Executor } from '.
 import type { Action } from '../plan/steps.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { exec } from './exec.js';
+import { runHookScripts } from './hooks.js';
 import type { NftSession } from './nft-session.js';
 import type { ProcessSupervisor } from './process-supervisor.js';
 import { isOurProcess, readPid, startDaemonizing, stopProcess } from './processes.js';
@@ -52,6 +53,11 @@ export class RealExecutor implements Executor {
         const pid = this.livePid(a.process.id, a.process.pidFile, a.process.match, a.pid);
         if (pid !== undefined) process.kill(pid, a.signal);
         return { ok: pid !== undefined };
+      }
+      case 'hook': {
+        const failures = await runHookScripts(a.scripts, a.args, a.stdin, a.timeoutMs);
+        if (failures.length) throw new ActionFailed(a, `${actionCommand(a)}: ${failures.join('; ')}`);
+        return { ok: true };
       }
       case 'stop-process': {
         const supervised = this.supervisor.pid(a.process.id);

@@ -60,6 +60,8 @@ export interface NetworkFacts {
   firewallRules?: boolean;
   leases?: number;
   forwards?: number;
+  /** A direct (macvtap) network: its mode, and its pool devices with their connections and state. */
+  direct?: { mode: string; pool: Array<{ dev: string; connections: number; exists: boolean; up?: boolean }> };
 }
 
 const l3 = ['nat', 'route', 'open', 'isolated'];
@@ -70,7 +72,45 @@ function asMode(m: string): NetMode {
     : 'unknown';
 }
 
+/** "direct (macvtap) mode bridge on eth1, eth2" */
+export function directSummary(d: NonNullable<NetworkFacts['direct']>): string {
+  return `${MODE_LABEL.direct} mode ${d.mode} on ${d.pool.map((p) => p.dev).join(', ') || '(no device)'}`;
+}
+
+function explainDirect(f: NetworkFacts, d: NonNullable<NetworkFacts['direct']>): NetmodeReport {
+  const evidence = [
+    `the definition says <forward mode='${d.mode}'> with ${d.pool.length ? `the pool ${d.pool.map((p) => p.dev).join(', ')}` : 'no pool device'} and no <bridge>`,
+  ];
+  const problems: string[] = [];
+  if (!f.active) problems.push(`network '${f.name}' is not active: no new guest can join it`);
+  else {
+    evidence.push(
+      "guests get macvtap (VMs) or macvlan (containers) devices on the pool's host interfaces; virtnet runs no bridge, DHCP/DNS or rules: the LAN serves the guests",
+    );
+    for (const p of d.pool) {
+      if (!p.exists) problems.push(`pool device ${p.dev} does not exist`);
+      else {
+        if (p.up === false) problems.push(`pool device ${p.dev} is down`);
+        evidence.push(`pool device ${p.dev}${p.up ? ' is up' : ''} with ${p.connections} connection(s)`);
+      }
+    }
+    if (d.mode === 'private') evidence.push('private: guests on the same device cannot reach each other');
+    if (d.mode === 'bridge') evidence.push('bridge: guests on the same device reach each other directly');
+    if (d.mode === 'passthrough') evidence.push('passthrough: each guest has a pool device to itself');
+    evidence.push('the host itself cannot reach its guests through their pool device (macvtap)');
+    for (const x of f.drift ?? []) if (!problems.includes(x)) problems.push(x);
+  }
+  return {
+    subject: { kind: 'network', name: f.name },
+    mode: 'direct',
+    summary: `${directSummary(d)} for network ${f.name}`,
+    evidence,
+    problems,
+  };
+}
+
 export function explainNetwork(f: NetworkFacts): NetmodeReport {
+  if (f.direct) return explainDirect(f, f.direct);
   const mode = asMode(f.mode);
   const evidence: string[] = [];
   const problems: string[] = [];
@@ -126,11 +166,28 @@ export interface PortFacts {
   addresses: string[];
   network: NetmodeReport;
   bridge?: string;
+  /** A direct port: its device kind, the pool device and mode it should have, the pool device seen. */
+  direct?: { kind: string; link: string; mode: string; lower?: string };
 }
 
 export function explainPort(p: PortFacts): NetmodeReport {
   const evidence = [`MAC ${p.mac} has a port on network ${p.network.subject.name}`, ...p.network.evidence];
   const problems = [...p.network.problems];
+  const d = p.direct;
+  if (d) {
+    const what = d.kind === 'macvlan' ? 'container macvlan' : `device ${p.device}`;
+    if (d.kind === 'macvtap' && p.deviceExists === false) problems.push(`device ${p.device} does not exist`);
+    else if (d.kind === 'macvtap' && d.lower !== d.link)
+      problems.push(`device ${p.device} sits on ${d.lower ?? 'no device'}, expected ${d.link}`);
+    else evidence.push(`${what} is a ${d.kind} on ${d.link} (mode ${d.mode})`);
+    return {
+      subject: { kind: 'device', name: p.device ?? p.mac },
+      mode: 'direct',
+      summary: `${MODE_LABEL.direct} mode ${d.mode} on ${d.link} via ${p.device ?? p.mac} on network ${p.network.subject.name}`,
+      evidence,
+      problems,
+    };
+  }
   if (p.device) {
     if (p.deviceExists === false) problems.push(`device ${p.device} does not exist`);
     else if (p.bridge && p.master !== p.bridge) {

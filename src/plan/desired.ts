@@ -1,6 +1,7 @@
 // The desired state of one network, as the planner takes it: the live definition, the guests' ports and where
 // the network's files live. Built by the daemon from its registry; pure data.
 
+import type { MacvlanMode } from '../model/direct.js';
 import type { BandwidthDef, NetworkDef } from '../model/network-def.js';
 import type { DesiredOverlay } from './overlay-desired.js';
 
@@ -13,12 +14,15 @@ export interface DnsmasqFilesPaths {
   pidFile: string;
 }
 
-/** A guest's device on the network: a tap for a VM, the host end of a veth pair for a container. */
+/**
+ * A guest's device on the network: a tap for a VM, the host end of a veth pair for a container; on a direct
+ * network a macvtap for a VM, a macvlan (eth0 in its namespace) for a container.
+ */
 export interface PortDevice {
   uuid: string;
   /** The guest (port owner) name, for titles and messages. */
   owner: string;
-  kind: 'tap' | 'veth';
+  kind: 'tap' | 'veth' | 'macvtap' | 'macvlan';
   name: string;
   mac: string;
   uid?: number;
@@ -28,6 +32,15 @@ export interface PortDevice {
   isolated?: boolean;
   /** The tap was made by the hypervisor: attached and released, never created or deleted. */
   adopted?: boolean;
+  /** macvtap/macvlan: the pool device it sits on, and the kernel's mode. */
+  link?: string;
+  mode?: MacvlanMode;
+  /** passthru: the pool device's own MAC before the guest's took its place (put back when the port goes). */
+  lowerMac?: string;
+  /** macvtap: the character device made for it when /dev/tapN is not its own (removed with the port). */
+  tapNode?: string;
+  /** A port with an inbound floor: its class on the network's bridge (1:ID), as libvirt numbers them. */
+  classId?: number;
 }
 
 export interface DesiredNetwork {

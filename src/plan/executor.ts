@@ -48,5 +48,7 @@ export function actionCommand(a: Action): string {
       return `kill -${a.signal.slice(3)} ${a.pid ?? `$(cat ${a.process.pidFile})`}`;
     case 'stop-process':
       return `kill -TERM ${a.pid ?? `$(cat ${a.process.pidFile})`}`;
+    case 'hook':
+      return `network hooks ${a.args.join(' ')}`;
   }
 }

@@ -42,11 +42,23 @@ export interface DeviceCounters {
   txPackets: number;
 }
 
+export interface LinkFacts {
+  exists: boolean;
+  master?: string;
+  members?: string[];
+  lower?: string;
+  up?: boolean;
+}
+
 export interface HostSide {
   executor: Executor;
   probe: HostProbe;
   /** The dnsmasq binary and where a network's dnsmasq files live. */
   dnsmasq: { binary: string; paths(network: string): DnsmasqFilesPaths };
+  /** Where virtnet makes a macvtap's character device when /dev/tapN is not the macvtap's own. */
+  tapNodeDir?: string;
+  /** How long a network hook script may run before it is killed (ms); absent: 30 s. */
+  hookTimeoutMs?: number;
   /** Takes over supervision of a process that runs already (adoption after a daemon restart). */
   supervise(ref: ProcessRef, argv: string[], pid: number): Disposable;
   /** Lease events of a network's dnsmasq while the returned disposable lives. */
@@ -59,8 +71,8 @@ export interface HostSide {
   addresses(): string[];
   /** Whether a device of this name exists (the name must be a valid interface name; others: false). */
   deviceExists(name: string): boolean;
-  /** A device's bridge (master) and, for a bridge, its ports. */
-  linkFacts(name: string): { exists: boolean; master?: string; members?: string[] };
+  /** A device's bridge (master), the device it sits on (lower), whether it is up and, for a bridge, its ports. */
+  linkFacts(name: string): LinkFacts;
   devices(): HostDevice[];
   counters(name: string): DeviceCounters | undefined;
   /** Hit counters (new connections) of every port forward, by forward chain name. */

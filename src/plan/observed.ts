@@ -3,7 +3,9 @@
 
 import type { Subnet } from '../model/addr.js';
 import type { ObservedOverlay, OverlayScope } from './overlay-observed.js';
+import type { HookScript } from './hook-steps.js';
 import type { ProcessRef } from './steps.js';
+import type { TcFeatures } from './tc-features.js';
 
 export interface ObservedLink {
   name: string;
@@ -15,6 +17,14 @@ export interface ObservedLink {
   master?: string;
   /** "ADDR/PREFIX"; only filled by a full probe. */
   addresses?: string[];
+  /** The device it sits on (macvtap, macvlan, vlan). */
+  lower?: string;
+  /** Devices sitting on it (macvtaps, macvlans, vlans of this namespace). */
+  uppers?: string[];
+  /** A pool's <pf>: the network devices of its SR-IOV virtual functions. */
+  vfs?: string[];
+  /** macvtap: its character device (MAJOR:MINOR) and the node that opens it, when one does. */
+  tap?: { index: number; dev: string; node?: string };
 }
 
 export interface ObservedRoute {
@@ -64,6 +74,23 @@ export interface ObservedHost {
   unreadableForDnsmasq?: { file: string; dir: string; user: string };
   /** VXLAN devices and the overlay filter, when the scope asked (src/plan/overlay-observed.ts). */
   overlay?: ObservedOverlay;
+  /** Network hook scripts, in the order they run (when the scope asked for them). */
+  hooks?: HookScript[];
+  /** Devices inside other namespaces (containers' macvlans), by "NETNS|NAME". */
+  nsLinks: Map<string, ObservedLink>;
+  /** The kernel's traffic-control parts (when the scope asked). */
+  tc?: TcFeatures;
+  /** Qdiscs and htb classes of the devices the scope named (bandwidth). */
+  qdiscs: Map<string, ObservedQdiscs>;
+}
+
+/** A device's traffic control as `tc` shows it. */
+export interface ObservedQdiscs {
+  /** The root qdisc's kind (htb, …), if it has one of its own. */
+  root?: string;
+  ingress: boolean;
+  /** htb classes ("1:2") with their rate in bit/s. */
+  classes: Map<string, number>;
 }
 
 export function emptyObservation(): ObservedHost {
@@ -76,8 +103,12 @@ export function emptyObservation(): ObservedHost {
     sysctls: new Map(),
     routes: [],
     namespaces: new Set(),
+    nsLinks: new Map(),
+    qdiscs: new Map(),
   };
 }
+
+export const nsLinkKey = (netns: string, name: string) => `${netns}|${name}`;
 
 /** What a probe should look at for one network (names come from the desired state, never from clients). */
 export interface ProbeScope {
@@ -97,6 +128,18 @@ export interface ProbeScope {
   dnsmasqReads?: string[];
   /** VXLAN devices and the overlay filter table of overlay networks. */
   overlay?: OverlayScope;
+  /** The network hook scripts (hooks/network, hooks/network.d/*). */
+  hooks?: boolean;
+  /** Devices inside namespaces (containers' macvlans); only namespaces that exist are looked into. */
+  nsLinks?: Array<{ netns: string; name: string }>;
+  /** Everything sysfs says of the devices (pool devices, macvtaps), even where the heal loop's light read would do. */
+  deviceDetails?: boolean;
+  /** Where the macvtap nodes virtnet makes live (a node there counts as a macvtap's, like /dev/tapN). */
+  tapNodeDir?: string;
+  /** The kernel's traffic-control parts. */
+  tc?: boolean;
+  /** Devices whose qdiscs and classes to read (networks with bandwidth). */
+  qdiscs?: string[];
 }
 
 /** The host-side probe: the one way the daemon learns about the host. */

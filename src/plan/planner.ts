@@ -4,11 +4,20 @@
 // that depends on a replanned one.
 
 import { formatSubnet, subnetsOverlap } from '../model/addr.js';
+import { isDirectNetwork } from '../model/direct.js';
 import { type NetworkDef, networkMode } from '../model/network-def.js';
 import { ipSubnet } from '../model/network-ip.js';
 import type { PortForward } from '../model/port-forward.js';
 import { hasFirewallRules } from '../render/nft-ruleset.js';
+import { bridgeBandwidthRemoveStep, bridgeBandwidthSteps } from './bandwidth-steps.js';
 import type { DesiredNetwork, PortDevice } from './desired.js';
+import {
+  planDirectPortPlug,
+  planDirectReconcile,
+  planDirectStart,
+  planDirectStop,
+  removePortStep,
+} from './direct-steps.js';
 import {
   dnsmasqBlockers,
   dnsmasqRemoveSteps,
@@ -25,7 +34,7 @@ import {
 import { bridgeRemoveStep, bridgeSteps, linkStepId } from './link-steps.js';
 import type { ObservedHost } from './observed.js';
 import { overlayBlockers, overlayRemoveSteps, overlaySteps } from './overlay-steps.js';
-import { portRemoveStep, portStep } from './port-steps.js';
+import { portStep } from './port-steps.js';
 import { type DriftProblem, emptyPlanOf, type Plan, type Step } from './steps.js';
 
 /** Routes on the host that a network's subnets overlap (libvirt's "already in use by interface" check). */
@@ -63,7 +72,7 @@ function portSteps(
       bridge,
       d.def.mtu,
       o,
-      { bridgeFresh, reconcile, hairpin: nat, ...(l3 ? { bridgeStep: linkStepId(bridge) } : {}) },
+      { bridgeFresh, reconcile, hairpin: nat, net: d.def, ...(l3 ? { bridgeStep: linkStepId(bridge) } : {}) },
       problems,
     );
     if (s) out.push(s);
@@ -80,15 +89,22 @@ function hostBridgePlan(d: DesiredNetwork, o: ObservedHost, reconcile: boolean):
     if (reconcile)
       plan.problems.push({ what: `host bridge ${br} is missing`, expected: 'present', actual: 'absent' });
     else
-      plan.blockers.push({ step: `check host bridge ${br}`, message: `host bridge '${br}' does not exist` });
+      plan.blockers.push({
+        step: `check host bridge ${br}`,
+        message: `host bridge '${br}' does not exist`,
+      });
     return plan;
   }
-  plan.steps.push(...portSteps(d, o, false, reconcile, plan.problems));
+  plan.steps.push(
+    ...bridgeBandwidthSteps(d.def, br, d.ports, o, { fresh: !reconcile, after: [] }),
+    ...portSteps(d, o, false, reconcile, plan.problems),
+  );
   return plan;
 }
 
 /** Start: every step a network needs, against what a start observes (the base table only when it is absent). */
 export function planStart(d: DesiredNetwork, o: ObservedHost): Plan {
+  if (isDirectNetwork(d.def)) return planDirectStart(d, o);
   if (networkMode(d.def) === 'bridge') return hostBridgePlan(d, o, false);
   const plan = emptyPlanOf();
   const def = d.def;
@@ -101,7 +117,10 @@ export function planStart(d: DesiredNetwork, o: ObservedHost): Plan {
     });
   plan.blockers.push(...dnsmasqBlockers(d, o));
   if (d.overlay) plan.blockers.push(...overlayBlockers(d.overlay, o));
-  const steps: Step[] = [...bridgeSteps(def, o, true)];
+  const steps: Step[] = [
+    ...bridgeSteps(def, o, true),
+    ...bridgeBandwidthSteps(def, bridge, d.ports, o, { fresh: true, after: [linkStepId(bridge)] }),
+  ];
   if (d.overlay) steps.push(...overlaySteps(d.overlay, bridge, o, true, true));
   if (hasFirewallRules(def)) {
     const table = baseTableStep(o, true);
@@ -117,13 +136,20 @@ export function planStart(d: DesiredNetwork, o: ObservedHost): Plan {
 
 /** Reconcile: only what differs from the definition (empty when the host is as started). */
 export function planReconcile(d: DesiredNetwork, o: ObservedHost): Plan {
+  if (isDirectNetwork(d.def)) return planDirectReconcile(d, o);
   if (networkMode(d.def) === 'bridge') return hostBridgePlan(d, o, true);
   const plan = emptyPlanOf();
   const def = d.def;
   const bridge = def.bridge?.name as string;
   const link = bridgeSteps(def, o, false);
   const bridgeReplanned = link.some((s) => s.id === linkStepId(bridge));
-  const steps: Step[] = [...link];
+  const steps: Step[] = [
+    ...link,
+    ...bridgeBandwidthSteps(def, bridge, d.ports, o, {
+      fresh: bridgeReplanned,
+      after: [linkStepId(bridge)],
+    }),
+  ];
   if (d.overlay && !d.overlay.problems.length)
     steps.push(...overlaySteps(d.overlay, bridge, o, false, bridgeReplanned));
   if (hasFirewallRules(def)) {
@@ -170,22 +196,26 @@ function foreignDrops(bridge: string, o: ObservedHost): DriftProblem[] {
 
 /** Stop: dnsmasq, its files, the rules, the bridge; the ports too when they go with the network (`dropPorts`). */
 export function planStop(d: DesiredNetwork, o: ObservedHost, opts: { dropPorts: boolean }): Plan {
+  if (isDirectNetwork(d.def)) return planDirectStop(d, opts);
   const plan = emptyPlanOf();
-  const ports = opts.dropPorts ? d.ports.map(portRemoveStep) : [];
+  const ports = opts.dropPorts ? d.ports.map(removePortStep) : [];
+  const bridge = d.def.bridge?.name as string;
   if (networkMode(d.def) === 'bridge') {
-    plan.steps = ports;
+    const bw = bridgeBandwidthRemoveStep(d.def, bridge, true);
+    plan.steps = [...ports, ...(bw ? [bw] : [])];
     return plan;
   }
-  const bridge = d.def.bridge?.name as string;
   plan.steps.push(...dnsmasqRemoveSteps(d, o));
   if (hasFirewallRules(d.def)) plan.steps.push(networkFirewallRemoveStep(d.def));
   if (d.overlay) plan.steps.push(...overlayRemoveSteps(d.overlay, o));
-  plan.steps.push(...ports, bridgeRemoveStep(bridge));
+  const bw = bridgeBandwidthRemoveStep(d.def, bridge, false);
+  plan.steps.push(...ports, bridgeRemoveStep(bridge), ...(bw ? [bw] : []));
   return plan;
 }
 
 /** A new port of an active network. */
 export function planPortPlug(d: DesiredNetwork, port: PortDevice, o: ObservedHost): Plan {
+  if (isDirectNetwork(d.def)) return planDirectPortPlug(d, port, o);
   const plan = emptyPlanOf();
   const bridge = d.def.bridge?.name as string;
   const dev = o.links.get(port.name);
@@ -208,7 +238,13 @@ export function planPortPlug(d: DesiredNetwork, port: PortDevice, o: ObservedHos
     bridge,
     d.def.mtu,
     o,
-    { bridgeFresh: true, reconcile: false, firstAttach: true, hairpin: networkMode(d.def) === 'nat' },
+    {
+      bridgeFresh: true,
+      reconcile: false,
+      firstAttach: true,
+      hairpin: networkMode(d.def) === 'nat',
+      net: d.def,
+    },
     plan.problems,
   );
   if (step) plan.steps.push(step);
@@ -218,7 +254,7 @@ export function planPortPlug(d: DesiredNetwork, port: PortDevice, o: ObservedHos
 }
 
 export function planPortUnplug(port: PortDevice): Plan {
-  return { ...emptyPlanOf(), steps: [portRemoveStep(port)] };
+  return { ...emptyPlanOf(), steps: [removePortStep(port)] };
 }
 
 export function planForwardChange(def: NetworkDef, add: PortForward[], remove: PortForward[]): Plan {
@@ -231,5 +267,5 @@ export function planHostsReload(d: DesiredNetwork, o: ObservedHost): Plan {
 
 /** The end of a network (undefined while inactive, or transient and stopped): its kept ports and lease file. */
 export function planForget(d: DesiredNetwork): Plan {
-  return { ...emptyPlanOf(), steps: [...d.ports.map(portRemoveStep), leaseFileRemoveStep(d)] };
+  return { ...emptyPlanOf(), steps: [...d.ports.map(removePortStep), leaseFileRemoveStep(d)] };
 }

@@ -2,11 +2,14 @@
 // container's namespace, on the network's bridge with MTU, bandwidth (tc, as libvirt sets it) and isolation.
 // A device that is still there (a stopped network keeps them: a VM holds its tap's fd) is only attached again.
 
-import type { BandwidthDef } from '../model/network-def.js';
+import type { BandwidthDef, NetworkDef } from '../model/network-def.js';
 import { assertIfName } from '../model/safe-strings.js';
+import { portIngressActions } from './bandwidth-steps.js';
 import type { PortDevice } from './desired.js';
 import type { ObservedHost } from './observed.js';
 import type { Action, DriftProblem, Step } from './steps.js';
+import { ifbName } from './tc-commands.js';
+import { ALL_TC_FEATURES, type TcFeatures } from './tc-features.js';
 
 export const portStepId = (uuid: string) => `port:${uuid}`;
 
@@ -17,11 +20,17 @@ export function hostSideMac(mac: string): string {
 
 /**
  * libvirt's virNetDevBandwidthSet: <inbound> (toward the guest) shapes the device's egress with htb; <outbound>
- * (from the guest) polices the device's ingress. Rates are kilobytes per second, bursts kilobytes.
+ * (from the guest) limits what the device receives: policed where the kernel has act_police, else shaped on an
+ * ifb device (src/plan/bandwidth-steps.ts). Rates are kilobytes per second, bursts kilobytes.
  */
-export function bandwidthActions(dev: string, bw: BandwidthDef): Action[] {
+export function bandwidthActions(
+  dev: string,
+  bw: BandwidthDef | undefined,
+  features: TcFeatures = ALL_TC_FEATURES,
+  net?: NetworkDef,
+): Action[] {
   const out: Action[] = [];
-  const inb = bw.inbound;
+  const inb = bw?.inbound;
   if (inb?.average) {
     const rate = `${inb.average}kbps`;
     const ceil = inb.peak ? ` ceil ${inb.peak}kbps` : '';
@@ -39,17 +48,14 @@ export function bandwidthActions(dev: string, bw: BandwidthDef): Action[] {
       ],
     });
   }
-  const o = bw.outbound;
-  if (o?.average) {
-    const burst = o.burst ?? Math.max(1, Math.ceil(o.average / 8));
-    out.push({
-      kind: 'exec',
-      argv: ['tc', '-batch', '-'],
-      stdin: `qdisc add dev ${dev} ingress\nfilter add dev ${dev} parent ffff: protocol all u32 match u32 0 0 police rate ${o.average}kbps burst ${burst}kb mtu 64kb drop flowid :1\n`,
-      explain: 'outbound bandwidth needs tc police (kernel module act_police), which this kernel lacks',
-    });
-  }
+  out.push(...portIngressActions(dev, bw, net, features));
   return out;
+}
+
+/** What a port's outbound limit leaves beside its device (an ifb device), removed with the port. */
+function outboundLeftovers(p: PortDevice): Action[] {
+  if (!p.bandwidth?.outbound?.average) return [];
+  return [{ kind: 'exec', argv: ['ip', 'link', 'del', 'dev', ifbName(p.name)], mayFail: true }];
 }
 
 function label(p: PortDevice): string {
@@ -82,7 +88,14 @@ function attachActions(p: PortDevice, bridge: string, mtu: number | undefined, h
   return [{ kind: 'exec', argv: set }, ...portFlags(p, hairpin)];
 }
 
-function createActions(p: PortDevice, bridge: string, mtu: number | undefined, hairpin: boolean): Action[] {
+function createActions(
+  p: PortDevice,
+  bridge: string,
+  mtu: number | undefined,
+  hairpin: boolean,
+  features: TcFeatures,
+  net: NetworkDef | undefined,
+): Action[] {
   const out: Action[] = [];
   if (p.kind === 'tap') {
     out.push(
@@ -134,7 +147,7 @@ function createActions(p: PortDevice, bridge: string, mtu: number | undefined, h
     );
   }
   out.push(...portFlags(p, hairpin));
-  if (p.bandwidth) out.push(...bandwidthActions(p.name, p.bandwidth));
+  out.push(...bandwidthActions(p.name, p.bandwidth, features, net));
   return out;
 }
 
@@ -153,6 +166,8 @@ export function portStep(
     bridgeStep?: string;
     firstAttach?: boolean;
     hairpin?: boolean;
+    /** The network (its outbound limit takes a share of each port's frames). */
+    net?: NetworkDef;
   },
   problems: DriftProblem[],
 ): Step | undefined {
@@ -177,7 +192,12 @@ export function portStep(
       // a hypervisor's tap attached for the first time gets its bandwidth; later attaches find the qdiscs there
       do: [
         ...attachActions(p, bridge, mtu, opts.hairpin === true),
-        ...(opts.firstAttach && p.bandwidth ? bandwidthActions(p.name, p.bandwidth) : []),
+        ...(opts.firstAttach
+          ? bandwidthActions(p.name, p.bandwidth, o.tc, opts.net)
+          : // the network's ifb was made again with it: the redirect to it is made again too
+            p.bandwidth?.outbound?.average
+            ? []
+            : portIngressActions(p.name, undefined, opts.net, o.tc ?? ALL_TC_FEATURES)),
       ],
       undo: [{ kind: 'exec', argv: ['ip', 'link', 'set', 'dev', p.name, 'nomaster'], mayFail: true }],
       after,
@@ -208,8 +228,11 @@ export function portStep(
     id: portStepId(p.uuid),
     title:
       p.kind === 'tap' ? `create ${label(p)} on ${bridge}` : `create ${label(p)} in ${p.netns} on ${bridge}`,
-    do: createActions(p, bridge, mtu, opts.hairpin === true),
-    undo: [{ kind: 'exec', argv: ['ip', 'link', 'del', 'dev', p.name], mayFail: true }],
+    do: createActions(p, bridge, mtu, opts.hairpin === true, o.tc ?? ALL_TC_FEATURES, opts.net),
+    undo: [
+      { kind: 'exec', argv: ['ip', 'link', 'del', 'dev', p.name], mayFail: true },
+      ...outboundLeftovers(p),
+    ],
     after,
     parallel: true,
     provides: [{ kind: 'link', name: p.name, type: p.kind, master: bridge }],
@@ -224,8 +247,9 @@ export function portRemoveStep(p: PortDevice): Step {
         { kind: 'exec', argv: ['ip', 'link', 'set', 'dev', p.name, 'nomaster'], mayFail: true },
         { kind: 'exec', argv: ['tc', 'qdisc', 'del', 'dev', p.name, 'root'], mayFail: true },
         { kind: 'exec', argv: ['tc', 'qdisc', 'del', 'dev', p.name, 'ingress'], mayFail: true },
+        ...outboundLeftovers(p),
       ]
-    : [{ kind: 'exec', argv: ['ip', 'link', 'del', 'dev', p.name], mayFail: true }];
+    : [{ kind: 'exec', argv: ['ip', 'link', 'del', 'dev', p.name], mayFail: true }, ...outboundLeftovers(p)];
   return {
     id: portStepId(p.uuid),
     title: p.adopted ? `release ${label(p)}` : `delete ${label(p)}`,

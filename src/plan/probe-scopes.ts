@@ -2,23 +2,38 @@
 // looks at little (is the bridge name free, is the table there, which port devices exist, the routes); a reconcile
 // at everything the planner compares; the heal loop at what can vanish behind the daemon's back.
 
+import { isDirectNetwork } from '../model/direct.js';
 import { isRoutedL3Mode, networkMode } from '../model/network-def.js';
 import { needsDnsmasq } from '../render/dnsmasq-conf.js';
 import { hasFirewallRules } from '../render/nft-ruleset.js';
 import type { DesiredNetwork } from './desired.js';
+import { directScope } from './direct-steps.js';
 import { dnsmasqProcess, dnsmasqReads } from './dnsmasq-steps.js';
 import { globalSysctls, linkSysctl } from './link-steps.js';
 import type { ProbeScope } from './observed.js';
 import { mergeScope, overlayScope } from './overlay-scope.js';
+import { ifbName } from './tc-commands.js';
 
-export function portScope(d: DesiredNetwork): Pick<ProbeScope, 'links' | 'namespaces'> {
+/** Where a Linux host makes macvtap nodes (<run-dir>/dev): the probe counts one there as the macvtap's own. */
+export function portScope(d: DesiredNetwork, tapNodeDir?: string): ProbeScope {
+  if (isDirectNetwork(d.def)) return directScope(d, tapNodeDir);
   return {
     links: d.ports.map((p) => p.name),
     namespaces: d.ports.flatMap((p) => (p.netns ? [p.netns] : [])),
+    // which commands limit bandwidth depends on the kernel (read once)
+    tc: true,
   };
 }
 
-export function startScope(d: DesiredNetwork): ProbeScope {
+/** A network's bridge with <bandwidth>, and its ifb: their qdiscs and classes are compared (not in heal rounds). */
+function shaped(d: DesiredNetwork): string[] {
+  const bw = d.def.bandwidth;
+  const bridge = d.def.bridge?.name;
+  return bridge && (bw?.inbound?.average || bw?.outbound?.average) ? [bridge, ifbName(bridge)] : [];
+}
+
+export function startScope(d: DesiredNetwork, tapNodeDir?: string): ProbeScope {
+  if (isDirectNetwork(d.def)) return directScope(d, tapNodeDir);
   const bridge = d.def.bridge?.name;
   const ports = portScope(d);
   const scope: ProbeScope = {
@@ -27,22 +42,26 @@ export function startScope(d: DesiredNetwork): ProbeScope {
     routes: networkMode(d.def) !== 'bridge',
     namespaces: ports.namespaces,
     dnsmasqReads: dnsmasqReads(d),
+    tc: true,
   };
   return mergeScope(scope, overlayScope(d, 'start'));
 }
 
 /** A reconcile's probe (check, repair, adoption): everything the planner compares. `heal`: see healScope. */
-export function reconcileScope(d: DesiredNetwork, heal = false): ProbeScope {
+export function reconcileScope(d: DesiredNetwork, heal = false, tapNodeDir?: string): ProbeScope {
   if (heal) return healScope(d);
+  if (isDirectNetwork(d.def)) return directScope(d, tapNodeDir);
   const bridge = d.def.bridge?.name;
   const p = d.dnsmasq.paths;
   const ports = portScope(d);
   const l3 = isRoutedL3Mode(networkMode(d.def));
   const dns = needsDnsmasq(d.def) && l3;
   const scope: ProbeScope = {
-    links: [...(bridge ? [bridge] : []), ...ports.links],
+    links: [...(bridge ? [bridge] : []), ...ports.links, ...shaped(d).slice(1)],
     ...(hasFirewallRules(d.def) ? { nft: 'full' as const } : {}),
     addresses: true,
+    tc: true,
+    qdiscs: shaped(d),
     ...(dns ? { processes: [dnsmasqProcess(d)], files: [p.conf, p.hostsFile, p.addnHostsFile] } : {}),
     sysctls: l3 && bridge ? [linkSysctl(d.def, bridge).key, ...globalSysctls(d.def).map((s) => s.key)] : [],
     routes: d.def.routes.length > 0,
@@ -59,6 +78,8 @@ export function reconcileScope(d: DesiredNetwork, heal = false): ProbeScope {
  * them) and sysctls (an admin's change is reported by check, not undone) are left to check and repair.
  */
 export function healScope(d: DesiredNetwork): ProbeScope {
+  // a container's macvlan is looked at in its namespace (a process each): left to check and repair
+  if (isDirectNetwork(d.def)) return { ...directScope(d), nsLinks: [], deviceDetails: false };
   const bridge = d.def.bridge?.name;
   const ports = portScope(d);
   const scope: ProbeScope = {
@@ -66,6 +87,8 @@ export function healScope(d: DesiredNetwork): ProbeScope {
     ...(hasFirewallRules(d.def) ? { nft: 'presence' as const } : {}),
     namespaces: ports.namespaces,
     foreign: 'docker',
+    // a bridge made again gets its bandwidth: which commands depends on the kernel (read once, cached)
+    tc: true,
   };
   return mergeScope(scope, overlayScope(d, 'heal'));
 }
@@ -93,5 +116,8 @@ export function unionScope(scopes: ProbeScope[]): ProbeScope {
           },
         }
       : {}),
+    nsLinks: scopes.flatMap((s) => s.nsLinks ?? []),
+    tc: scopes.some((s) => s.tc),
+    qdiscs: scopes.flatMap((s) => s.qdiscs ?? []),
   };
 }

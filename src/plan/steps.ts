@@ -31,7 +31,13 @@ export type Action =
   /** Signals our live process (SIGHUP: dnsmasq re-reads its hosts files). */
   | { kind: 'signal'; process: ProcessRef; signal: 'SIGHUP'; pid?: number }
   /** Ends supervision and stops the process (SIGTERM, then SIGKILL), waiting until it is gone. */
-  | { kind: 'stop-process'; process: ProcessRef; pid?: number };
+  | { kind: 'stop-process'; process: ProcessRef; pid?: number }
+  /**
+   * Hook scripts (libvirt's hooks/network, then hooks/network.d/* in order), each run with `args` and `stdin`.
+   * All run even when one fails, as libvirt does; then the action fails if any did. A script still running after
+   * `timeoutMs` is killed, with whatever it started. See src/plan/hook-steps.ts.
+   */
+  | { kind: 'hook'; scripts: string[]; args: string[]; stdin: string; timeoutMs: number };
 
 /** How a supervised process is known: a stable id, its pid file, and an argument its command line must hold. */
 export interface ProcessRef {
@@ -51,10 +57,14 @@ export type Resource =
   | {
       kind: 'link';
       name: string;
-      type: 'bridge' | 'tap' | 'veth';
+      type: 'bridge' | 'tap' | 'veth' | 'macvtap' | 'macvlan' | 'ifb';
       master?: string;
       mtu?: number;
       mac?: string;
+      /** The device it sits on (macvtap, macvlan). */
+      lower?: string;
+      /** Made inside this namespace (a container's macvlan), not the host's. */
+      netns?: string;
     }
   | { kind: 'addr'; dev: string; cidr: string }
   | { kind: 'route'; dev: string; dest: string }
@@ -66,8 +76,12 @@ export type Resource =
   | { kind: 'sysctl'; key: string; value: string }
   /** A VXLAN device of an overlay network (src/plan/overlay-steps.ts). */
   | { kind: 'vxlan'; name: string; vni: number; local: string; master: string; mtu: number }
-  /** A VXLAN port in the overlay filter's set. */
-  | { kind: 'overlay-filter'; port?: string };
+  /** A VXLAN port in the overlay filter set. */
+  | { kind: 'overlay-filter'; port?: string }
+  /** A qdisc on a device (bandwidth): its root or its ingress. */
+  | { kind: 'qdisc'; dev: string; parent: 'root' | 'ingress'; qdisc: string }
+  /** An htb class (a floor, or 1:2 of a network bridge) with its rate in bit/s. */
+  | { kind: 'tc-class'; dev: string; classid: string; rate: number };
 
 /** A difference between the host and the definition: why a reconcile plan has a step, or what it cannot fix. */
 export interface DriftProblem {
@@ -100,6 +114,8 @@ export interface Step {
 export interface Blocker {
   step: string;
   message: string;
+  /** libvirt's code where it has its own words for the refusal (else: a conflict with the host's state). */
+  code?: 'INTERNAL_ERROR';
 }
 
 export interface Plan {

@@ -37,6 +37,11 @@ export function formatAction(a: Action): string {
       return `kill -${a.signal.slice(3)} ${a.pid ?? `$(cat ${a.process.pidFile})`}  # ${a.process.id}`;
     case 'stop-process':
       return `kill -TERM ${a.pid ?? `$(cat ${a.process.pidFile})`}  # ${a.process.id}`;
+    case 'hook':
+      return [
+        `# hook scripts, in order (each killed after ${a.timeoutMs / 1000} s)`,
+        ...a.scripts.map((s) => heredoc(`${s} ${a.args.join(' ')}`, a.stdin)),
+      ].join('\n');
   }
 }
 

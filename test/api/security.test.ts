@@ -207,7 +207,8 @@ describe('who may change what', () => {
       assert.equal(r.status, 404, name);
       assert.ok(r.json.error?.message.startsWith(missing), `${name}: ${r.json.error?.message}`);
     }
-    // as root (the read-write socket) an existing device is explained
+    // as root (the read-write socket) an existing device is explained (the memory runtime's host has lo too)
+    (e.daemon.runtime as MemoryRuntime).host.fake.links.set('lo', { name: 'lo', type: 'device', up: true });
     const lo = await call(rw, 'GET', '/v1/netmode/lo');
     assert.match(lo.json.error?.message ?? '', /device lo is not on any bridge/);
     const devices = (await call(ro, 'GET', '/v1/host/devices')).json.devices as Array<{ name: string }>;

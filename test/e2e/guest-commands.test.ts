@@ -133,10 +133,33 @@ describe('guest commands', { skip: canRunE2e() }, () => {
       fails(['attach-interface', 'vm2', 'direct', 'eth0']),
       "error: interface type 'direct' is not supported by virtnet\n",
     );
+    // --inbound/--outbound: the port's own <bandwidth> (tc on its tap: test/e2e/bandwidth.test.ts measures it)
     assert.match(
-      fails(['attach-interface', 'vm2', 'network', 'gnet', '--inbound', '100']),
-      /not supported yet/,
+      fails(['attach-interface', 'vm2', 'network', 'gnet', '--inbound', 'x']),
+      /inbound format is incorrect/,
     );
+    ok([
+      'attach-interface',
+      'vm4',
+      'network',
+      'gnet',
+      '--target',
+      'vm4-0',
+      '--inbound',
+      '100',
+      '--outbound',
+      '50',
+    ]);
+    assert.match(
+      t.sh(['ip', 'netns', 'exec', t.hostNs, 'tc', 'qdisc', 'show', 'dev', 'vm4-0']),
+      /qdisc htb 1: root/,
+    );
+    const bw = (await guest('vm4'))?.interfaces[0]?.port;
+    assert.match(
+      ok(['net-port-dumpxml', 'gnet', bw?.uuid ?? '']),
+      /<inbound average='100'\/>\n {4}<outbound average='50'\/>/,
+    );
+    ok(['detach-interface', 'vm4', 'network']);
     assert.equal(
       ok([
         'attach-interface',

@@ -5,6 +5,7 @@
 
 import type { GuestInfo, NetworkListResponse, PortInfo } from '../../api/types.js';
 import { parseDomainInterfaces } from '../../model/domain-interfaces.js';
+import { bandwidthOptions } from '../bandwidth-options.js';
 import type { CommandContext, CommandTable } from '../command.js';
 import { enc, printJson, readInputFile, str, xmlEscape } from '../command-kit.js';
 import { CliError } from '../errors.js';
@@ -83,12 +84,7 @@ export const COMMANDS: CommandTable = {
       const source = str(a.source);
       const target = a.target === undefined ? undefined : str(a.target);
       const mac = a.mac === undefined ? undefined : str(a.mac);
-      if (a.inbound !== undefined || a.outbound !== undefined) {
-        throw new CliError([
-          '--inbound and --outbound are not supported yet by virtnet',
-          'give the network a <portgroup> with <bandwidth> and use port-add --portgroup, or net-port-create',
-        ]);
-      }
+      const bandwidth = bandwidthOptions(a);
       if (a['print-xml']) {
         const model = a.model === undefined ? undefined : str(a.model);
         ctx.out(
@@ -105,6 +101,7 @@ export const COMMANDS: CommandTable = {
       const network = await networkFor(ctx, type, source);
       const body: Record<string, unknown> = { owner: domain, tap: tapName(target) };
       if (mac) body.mac = mac;
+      if (bandwidth) body.bandwidth = bandwidth;
       const p = await addPort(ctx, network, body, 'Failed to attach interface');
       if (printJson(ctx, p)) return;
       ctx.extra('Interface attached successfully\n');
@@ -181,8 +178,11 @@ export const COMMANDS: CommandTable = {
       }
       if (printJson(ctx, { name: dom.name, ports: created, ignored: dom.ignored })) return;
       for (const what of dom.ignored) ctx.extra(`note: ${what} ignored\n`);
-      for (const p of created)
+      for (const p of created) {
         ctx.extra(`Interface ${p.device?.name ?? '-'} (${p.mac}) attached to network ${p.network}\n`);
+        // a direct network's port is a macvtap: the hypervisor opens its character device (-netdev tap,fd=N)
+        if (p.device?.tapPath) ctx.extra(`  open: ${p.device.tapPath}\n`);
+      }
       ctx.extra(`Guest ${dom.name} defined from ${file}\n`);
     },
   },

@@ -4,15 +4,20 @@
 import type { PortInfo } from '../../api/types.js';
 import { isRoutedL3Mode, type NetworkDef, networkMode } from '../../model/network-def.js';
 import { parseNetworkXml } from '../../model/network-parse.js';
+import { bandwidthOptions } from '../bandwidth-options.js';
 import type { CommandContext, CommandTable } from '../command.js';
 import { enc, printJson, readInputFile, str } from '../command-kit.js';
 import { CliError } from '../errors.js';
 import { formatTable } from '../format.js';
 
 /** Where a new port's guest gets its address, said without promising what virtnet does not do. */
-export function addressSource(def: NetworkDef, reservedIp?: string): string {
+export function addressSource(def: NetworkDef, reservedIp?: string, poolDevice?: string): string {
   if (!isRoutedL3Mode(networkMode(def))) {
-    const where = def.bridge?.name ? `host bridge ${def.bridge.name}` : 'host device';
+    const where = def.bridge?.name
+      ? `host bridge ${def.bridge.name}`
+      : poolDevice
+        ? `pool device ${poolDevice}`
+        : 'host device';
     return `from the LAN's DHCP server through ${where} (virtnet serves no DHCP on this network)`;
   }
   if (reservedIp) return `${reservedIp} (reserved)`;
@@ -47,6 +52,9 @@ async function portAdd(ctx: CommandContext): Promise<void> {
     if (!/^\d+$/.test(str(a.uid))) throw new CliError([`--uid must be a number, not '${str(a.uid)}'`]);
     body.uid = Number(a.uid);
   }
+  if (a.macvtap) body.macvtap = true;
+  const bandwidth = bandwidthOptions(a);
+  if (bandwidth) body.bandwidth = bandwidth;
   if (a.filter !== undefined) body.filter = filterOption(str(a.filter), str(a['filter-param']));
   else if (a['filter-param'] !== undefined) throw new CliError(['--filter-param needs --filter']);
   const p = await ctx.request<PortInfo>(
@@ -58,19 +66,24 @@ async function portAdd(ctx: CommandContext): Promise<void> {
   if (printJson(ctx, p)) return;
   if (ctx.quiet) return;
   const xml = await ctx.request<string>('GET', `/v1/networks/${enc(p.network)}/xml`);
-  const dev = p.device
-    ? `${p.device.kind} ${p.device.name}${p.device.netns ? ` (eth0 in ${p.device.netns})` : ''}`
-    : 'none';
-  ctx.extra(
-    [
-      `Port ${p.uuid} created on network ${p.network}`,
-      `  owner:   ${p.owner.name}`,
-      `  device:  ${dev}`,
-      `  mac:     ${p.mac}`,
-      `  address: ${addressSource(parseNetworkXml(xml), p.ip)}`,
-      '',
-    ].join('\n'),
-  );
+  ctx.extra(describePort(p, addressSource(parseNetworkXml(xml), p.ip, p.device?.link)));
+}
+
+/** What port-add prints: the port, its device (for a macvtap the node a hypervisor opens), its address. */
+export function describePort(p: PortInfo, address: string): string {
+  const d = p.device;
+  let dev = 'none';
+  if (d?.kind === 'macvlan') dev = `macvlan eth0 in ${d.netns} on ${d.link} (mode ${d.mode})`;
+  else if (d?.kind === 'macvtap') dev = `macvtap ${d.name} on ${d.link} (mode ${d.mode})`;
+  else if (d) dev = `${d.kind} ${d.name}${d.netns ? ` (eth0 in ${d.netns})` : ''}`;
+  return `${[
+    `Port ${p.uuid} created on network ${p.network}`,
+    `  owner:   ${p.owner.name}`,
+    `  device:  ${dev}`,
+    ...(d?.tapPath ? [`  open:    ${d.tapPath} (QEMU: -netdev tap,id=n0,fd=3 3<>${d.tapPath})`] : []),
+    `  mac:     ${p.mac}`,
+    `  address: ${address}`,
+  ].join('\n')}\n`;
 }
 
 export const COMMANDS: CommandTable = {

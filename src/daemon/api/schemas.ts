@@ -149,6 +149,9 @@ export const ForwardDeleteQuery = z.object({
   dryRun: flagQuery('change nothing: answer with the ChangePlan'),
 });
 
+/** A rate of libvirt's <bandwidth>: kilobytes per second (bursts: kilobytes), as its XML bounds them. */
+const Kbps = z.number().int().min(0).max(4294967295);
+const Rate = z.object({ average: Kbps.optional(), peak: Kbps.optional(), burst: Kbps.optional() }).strict();
 /** A filter for a port's device (a domain interface's <filterref>): its name and parameters. */
 export const PortFilter = z
   .object({
@@ -205,6 +208,18 @@ export const PortRequest = z
     adopt: z.boolean().optional().openapi({
       description: 'The tap exists already (made by the hypervisor, qemu-ifup): only attach it',
     }),
+    macvtap: z.boolean().optional().openapi({
+      description:
+        'Direct networks: make a macvtap for a VM on a pool device (a tap asked of one is one too)',
+    }),
+    bandwidth: z
+      .object({ inbound: Rate.extend({ floor: Kbps.optional() }).optional(), outbound: Rate.optional() })
+      .strict()
+      .optional()
+      .openapi({
+        description:
+          "The port's own <bandwidth> (kB/s, bursts kB): attach-interface/port-add --inbound, --outbound",
+      }),
     filter: PortFilter.optional().openapi({ description: "A traffic filter bound to the port's device" }),
   })
   .strict()
@@ -319,11 +334,22 @@ export const PortInfo = z
     group: z.string().optional(),
     device: z
       .object({
-        kind: z.enum(['tap', 'veth']),
+        kind: z.enum(['tap', 'veth', 'macvtap', 'macvlan']),
         name: z.string(),
         netns: z.string().optional(),
         uid: z.number().int().optional(),
         adopted: z.boolean().optional(),
+        link: z.string().optional().openapi({ description: 'macvtap/macvlan: the pool device it sits on' }),
+        mode: z
+          .string()
+          .optional()
+          .openapi({ description: 'macvtap/macvlan: bridge, private, vepa or passthru' }),
+        tapPath: z
+          .string()
+          .optional()
+          .openapi({ description: 'macvtap: the character device a hypervisor opens (-netdev tap,fd=N)' }),
+        tapNode: z.string().optional(),
+        lowerMac: z.string().optional(),
       })
       .optional(),
     ip: z.string().optional(),

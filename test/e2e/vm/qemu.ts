@@ -2,6 +2,7 @@
 // collects its serial console. KVM is not used: it hangs on the test machines.
 
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import type { GuestImage } from './guest-image.js';
 
 export interface BootResult {
@@ -14,7 +15,9 @@ export interface BootResult {
 
 export interface BootOptions {
   netns: string;
-  tap: string;
+  /** A tap device by name; or `tapPath`: a macvtap's character device, opened here and passed as fd 3. */
+  tap?: string;
+  tapPath?: string;
   mac: string;
   append?: string;
   timeoutMs?: number;
@@ -43,7 +46,7 @@ function qemuArgs(opts: BootOptions): string[] {
     ],
     ...['-kernel', opts.image.kernel, '-initrd', opts.image.initrd],
     ...['-append', `console=ttyS0 quiet panic=-1 ${opts.append ?? ''}`.trim()],
-    ...['-netdev', `tap,id=n0,ifname=${opts.tap},script=no,downscript=no`],
+    ...['-netdev', opts.tapPath ? 'tap,id=n0,fd=3' : `tap,id=n0,ifname=${opts.tap},script=no,downscript=no`],
     // romfile= skips the iPXE option ROM: we boot with -kernel, never from the network
     ...['-device', `virtio-net-pci,netdev=n0,mac=${opts.mac},romfile=`],
   ];
@@ -108,7 +111,10 @@ export function bootGuest(opts: BootOptions): Promise<BootResult> {
   const args = qemuArgs(opts);
   const start = performance.now();
   // `ip netns exec` execs QEMU in place, so the child's PID is QEMU's
-  const p = spawn('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // a macvtap is opened by the caller of QEMU, as libvirt does, and handed over as a file descriptor
+  const fd = opts.tapPath ? openSync(opts.tapPath, 'r+') : undefined;
+  const p = spawn('ip', args, { stdio: ['ignore', 'pipe', 'pipe', ...(fd !== undefined ? [fd] : [])] });
+  if (fd !== undefined) closeSync(fd);
   const pid = p.pid;
   if (pid) running.add(pid);
   let out = '';
@@ -126,8 +132,8 @@ export function bootGuest(opts: BootOptions): Promise<BootResult> {
         grace = setTimeout(stop, 5000);
       }
     };
-    p.stdout.on('data', onData);
-    p.stderr.on('data', onData);
+    p.stdout?.on('data', onData);
+    p.stderr?.on('data', onData);
     p.once('error', (e) => {
       clearTimeout(deadline);
       clearTimeout(grace);
