@@ -90,8 +90,24 @@ describe('virtnetd under abuse', () => {
     assert.equal((await call(d.socket, 'GET', '/v1/networks')).status, 200);
   });
 
+  /** p99 of 100 define + undefine pairs on the read-write socket (ms). */
+  async function rwP99(prefix: string): Promise<number> {
+    const latencies: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const xml = `<network><name>${prefix}${i}</name><bridge name='vtb${i}'/></network>`;
+      const r = await call(d.socket, 'POST', '/v1/networks', xml);
+      assert.equal(r.status, 201);
+      latencies.push(r.ms);
+      latencies.push((await call(d.socket, 'DELETE', `/v1/networks/${prefix}${i}`)).ms);
+    }
+    latencies.sort((a, b) => a - b);
+    return latencies[Math.floor(latencies.length * 0.99)] ?? 0;
+  }
+
   test('1000 slow or silent clients on the read-only socket do not stop the read-write socket', async () => {
     const pid = d.process.pid as number;
+    // the same requests without the crowd: a loaded machine is slow for both, a blocked daemon only with it
+    const quietP99 = await rwP99('quiet');
     const before = rssMb(pid);
     let closedByDaemon = 0;
     for (let i = 0; i < 1000; i++) {
@@ -106,25 +122,16 @@ describe('virtnetd under abuse', () => {
       if (i % 4 !== 2) s.resume();
     }
     await new Promise((r) => setTimeout(r, 500));
-    const latencies: number[] = [];
-    for (let i = 0; i < 100; i++) {
-      const xml = `<network><name>busy${i}</name><bridge name='vtb${i}'/></network>`;
-      const r = await call(d.socket, 'POST', '/v1/networks', xml);
-      assert.equal(r.status, 201);
-      latencies.push(r.ms);
-      latencies.push((await call(d.socket, 'DELETE', `/v1/networks/busy${i}`)).ms);
-    }
+    const p99 = await rwP99('busy');
     const peak = rssMb(pid);
-    latencies.sort((a, b) => a - b);
-    const p99 = latencies[Math.floor(latencies.length * 0.99)] ?? 0;
     // slow headers time out (5 s), so the read-only socket serves again afterwards
     await new Promise((r) => setTimeout(r, 6500));
     const roAgain = await call(ro, 'GET', '/v1/networks');
     console.log(
-      `1000 clients on the ro socket: rw p99 ${p99.toFixed(1)} ms, max ${(latencies.at(-1) ?? 0).toFixed(1)} ms; ` +
+      `1000 clients on the ro socket: rw p99 ${p99.toFixed(1)} ms (${quietP99.toFixed(1)} ms without them); ` +
         `daemon RSS ${before.toFixed(1)} -> ${peak.toFixed(1)} MB; ${closedByDaemon} of 1000 closed by the daemon after 7 s`,
     );
-    assert.ok(p99 < 500, `p99 ${p99} ms`);
+    assert.ok(p99 < Math.max(500, 5 * quietP99), `p99 ${p99} ms with the crowd, ${quietP99} ms without`);
     assert.ok(peak - before < 50, `memory grew by ${(peak - before).toFixed(1)} MB`);
     // all but the events subscribers were refused at once or timed out
     assert.ok(closedByDaemon >= 750, `${closedByDaemon} closed`);
