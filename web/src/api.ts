@@ -90,6 +90,8 @@ export const api = {
   undefine: (name: string) => json<NetworkInfo>('DELETE', net(name)),
   start: (name: string) => json<NetworkInfo>('POST', net(name) + '/start'),
   destroy: (name: string) => json<NetworkInfo>('POST', net(name) + '/destroy'),
+  /** Makes again what check finds missing or different. */
+  repair: (name: string) => json<{ info: NetworkInfo }>('POST', net(name) + '/repair'),
   setAutostart: (name: string, autostart: boolean) =>
     json<NetworkInfo>('PUT', net(name) + '/autostart', JSON.stringify({ autostart }), 'application/json'),
   addForward: (name: string, input: Record<string, unknown>) =>
