@@ -141,7 +141,8 @@ export class Daemon {
   async load(opts: { definitionsOnly?: boolean } = {}): Promise<void> {
     await this.serialize(() => this.lifecycle.load(opts));
     if (opts.definitionsOnly) return;
-    await this.records.prime(this.registry.active().map((o) => o.def.name));
+    // lease counts for the list, read in the background: autostart does not wait for a thousand lease files
+    void this.records.prime(this.registry.active().map((o) => o.def.name));
     for (const [name, obj] of this.registry.nets) {
       if (obj.autostart && !obj.liveDef) {
         try {
