@@ -2,6 +2,7 @@
 // with events. Every mutation runs through one queue: uniqueness (name, uuid, bridge) spans all networks, and the
 // queue keeps the store on disk equal to the registry after each step, whatever clients do concurrently.
 
+import type { NetworkSummary } from '../api/summary-types.js';
 import type {
   ChangePlan,
   Lease,
@@ -19,6 +20,7 @@ import { HealLoop } from './heal-loop.js';
 import { Lifecycle } from './lifecycle.js';
 import { applyUpdate, type UpdateRequest } from './net-update.js';
 import { OverlayService } from './overlay-service.js';
+import { NetworkRecords } from './network-records.js';
 import { PortService } from './port-service.js';
 import { type ListFilter, type NetworkObj, Registry, toInfo } from './registry.js';
 import type { DriftProblem, NetworkRuntime, ReconcileOutcome } from './runtime.js';
@@ -39,6 +41,8 @@ export class Daemon {
   readonly ports: PortService;
   readonly forwards: ForwardService;
   readonly overlay: OverlayService;
+  /** Each network's recent events, drift and last repair, lease counts: for the list and later clients. */
+  readonly records: NetworkRecords;
   /** Checked before every start, autostart included: the daemon's policy (refused dnsmasq options). */
   startGuard: (def: NetworkDef) => void = () => {};
 
@@ -48,6 +52,8 @@ export class Daemon {
     private readonly log: (msg: string) => void = () => {},
   ) {
     this.healLoop = new HealLoop(() => this.heal(), log);
+    this.records = new NetworkRecords((name) => this.leases(name), log);
+    this.onEvent((e) => this.records.record(e));
     this.ports = new PortService(store, runtime, {
       network: (id) => {
         const obj = this.registry.lookup(id);
@@ -148,6 +154,8 @@ export class Daemon {
   async load(opts: { definitionsOnly?: boolean } = {}): Promise<void> {
     await this.serialize(() => this.lifecycle.load(opts));
     if (opts.definitionsOnly) return;
+    // lease counts for the list, read in the background: autostart does not wait for a thousand lease files
+    void this.records.prime(this.registry.active().map((o) => o.def.name));
     for (const [name, obj] of this.registry.nets) {
       if (obj.autostart && !obj.liveDef) {
         try {
@@ -175,6 +183,13 @@ export class Daemon {
   private withOverlay(obj: NetworkObj, info: NetworkInfo): NetworkInfo {
     const overlay = this.overlay.infoOf(obj.liveDef ?? obj.def, obj.liveDef ? obj.runtime : undefined);
     return overlay ? { ...info, overlay } : info;
+  }
+
+  /** The list page's view of the networks (everything from memory: no host probe). */
+  summaries(filter: ListFilter = {}): NetworkSummary[] {
+    const degraded = (n: string) => this.runtime.degraded(n);
+    const ctx = { ports: this.ports.list(), uplink: this.runtime.uplink(), degraded };
+    return this.records.summaries(this.registry.filtered(filter), ctx);
   }
 
   /** Live XML while active (unless inactive is asked), else the persistent definition. */
@@ -303,8 +318,14 @@ export class Daemon {
   /** Drift between the host and an active network and its ports (empty when all is as started). */
   async check(id: string): Promise<DriftProblem[]> {
     const obj = this.registry.lookup(id);
-    if (!obj.liveDef) throw new VirtError('OPERATION_INVALID', `network '${obj.def.name}' is not active`);
-    return this.runtime.check(obj.liveDef, obj.runtime ?? {}, this.ports.devicesOf(obj.def.name));
+    const live = obj.liveDef;
+    if (!live) throw new VirtError('OPERATION_INVALID', `network '${obj.def.name}' is not active`);
+    const problems = await this.runtime.check(live, obj.runtime ?? {}, this.ports.devicesOf(obj.def.name));
+    // every client learns of drift found (or gone) by anyone's check, once
+    const what = problems.map((p) => p.what);
+    if (this.records.health.observed(live.name, what))
+      this.emit('updated', live, { runtimeEvent: 'drift', problems: what });
+    return problems;
   }
 
   repair(id: string): Promise<{ info: NetworkInfo; repaired: DriftProblem[] }> {
@@ -317,6 +338,9 @@ export class Daemon {
         obj.runtime = outcome.state;
         this.store.saveStatus(live.name, this.statusOf(obj));
         this.repaired(live, 'request', outcome);
+      } else if (this.records.health.observed(live.name, [])) {
+        // nothing left to repair (the host came back by itself): drift known from before is gone
+        this.emit('updated', live, { runtimeEvent: 'drift', problems: [] });
       }
       return { info: this.info(obj), repaired: outcome.problems };
     });
@@ -391,14 +415,21 @@ export class Daemon {
           ports: this.ports.devicesOf(o.def.name),
         })),
       );
-      for (const { name, outcome } of done) {
+      for (const { name, outcome, error } of done) {
         const obj = this.registry.nets.get(name);
         if (!obj?.liveDef) continue;
+        if (error !== undefined) {
+          // told once per change, not at every round: the heal loop keeps trying
+          const what = outcome.problems.map((p) => p.what);
+          if (this.records.health.observed(name, what, error))
+            this.emit('failed', obj.liveDef, { operation: 'heal', message: error, problems: what });
+          continue;
+        }
         obj.runtime = { ...(obj.runtime ?? {}), ...outcome.state };
         this.store.saveStatus(name, this.statusOf(obj));
         this.repaired(obj.liveDef, 'heal', outcome);
       }
-      return done.map((d) => d.name);
+      return done.filter((d) => d.error === undefined).map((d) => d.name);
     });
   }
 

@@ -45,6 +45,7 @@ import { HookRunner } from './hook-runner.js';
 import type {
   ActiveNetwork,
   DriftProblem,
+  HealResult,
   NetworkRuntime,
   PlugResult,
   ReconcileOutcome,
@@ -292,7 +293,7 @@ export class Engine implements NetworkRuntime {
     return outcome;
   }
 
-  async heal(nets: ActiveNetwork[]): Promise<Array<{ name: string; outcome: ReconcileOutcome }>> {
+  async heal(nets: ActiveNetwork[]): Promise<HealResult[]> {
     const desired = nets
       .filter(
         (n) =>
@@ -301,7 +302,7 @@ export class Engine implements NetworkRuntime {
       .map((n) => this.desired(n.def, n.ports));
     const union = () => unionScope(desired.map((d) => reconcileScope(d, true)));
     let o = await this.host.probe.observe(union());
-    const out: Array<{ name: string; outcome: ReconcileOutcome }> = [];
+    const out: HealResult[] = [];
     for (const d of desired) {
       const plan = planReconcile(d, o);
       if (plan.steps.length === 0) continue;
@@ -314,7 +315,9 @@ export class Engine implements NetworkRuntime {
         // a new table took every network's rules with the old one: look again before planning the others
         if (applied.some((s) => s.id === TABLE_STEP)) o = await this.host.probe.observe(union());
       } catch (e) {
-        this.log(`network '${d.def.name}': ${(e as Error).message}`);
+        const error = (e as Error).message;
+        this.log(`network '${d.def.name}': ${error}`);
+        out.push({ name: d.def.name, outcome: { state: {}, problems: driftOf(plan), steps: [] }, error });
       }
     }
     const bridges = desired.filter((d) => hasFirewallRules(d.def)).map((d) => d.def.bridge?.name as string);

@@ -50,6 +50,7 @@ async function networkReport(daemon: Daemon, id: string): Promise<NetmodeReport>
     ...(def.forward?.dev ? { forwardDev: def.forward.dev } : {}),
     subnets,
     ...(members ? { members } : {}),
+    ...(info.active && info.bridge && members === undefined ? { bridgeMissing: true } : {}),
     drift,
     dnsmasq: needsDnsmasq(def),
     firewallRules: hasFirewallRules(def),

@@ -40,6 +40,14 @@ export interface PlugResult {
   lowerMac?: string;
 }
 
+/** A network a heal round found different from its definition. */
+export interface HealResult {
+  name: string;
+  outcome: ReconcileOutcome;
+  /** The repair failed (its steps were unwound): why. */
+  error?: string;
+}
+
 /** One active network, as the heal loop and adoption see it. */
 export interface ActiveNetwork {
   def: NetworkDef;
@@ -68,8 +76,11 @@ export interface NetworkRuntime {
   check(def: NetworkDef, state: RuntimeState, ports?: PortDevice[]): Promise<DriftProblem[]>;
   /** Makes again whatever check() finds missing or different. */
   repair(def: NetworkDef, state: RuntimeState, ports?: PortDevice[]): Promise<ReconcileOutcome>;
-  /** One heal round over every active network (and Docker's DOCKER-USER chains). Only networks changed are returned. */
-  heal(nets: ActiveNetwork[]): Promise<Array<{ name: string; outcome: ReconcileOutcome }>>;
+  /**
+   * One heal round over every active network (and Docker's DOCKER-USER chains). Only networks that differed are
+   * returned: repaired, or with the error that kept the repair from working (nothing applied then).
+   */
+  heal(nets: ActiveNetwork[]): Promise<HealResult[]>;
   leases(def: NetworkDef, state: RuntimeState): Promise<Lease[]>;
   onEvent(listener: (event: RuntimeEvent) => void): () => void;
   /** Adds and removes port forwards of an active network as one atomic change. */

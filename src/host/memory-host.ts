@@ -70,7 +70,9 @@ export function createMemoryHost(
           ...(l.master ? { master: l.master } : {}),
         }),
       ),
-    counters: () => undefined,
+    // a device that exists counts nothing: the fake host carries no traffic
+    counters: (name) =>
+      fake.links.has(name) ? { rxBytes: 0, txBytes: 0, rxPackets: 0, txPackets: 0 } : undefined,
     forwardCounters: async () => new Map(),
     ...(opts.overlay ? { overlay: createMemoryOverlay(opts.overlay, runDir) } : {}),
     dispose: async () => {

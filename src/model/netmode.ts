@@ -54,6 +54,8 @@ export interface NetworkFacts {
   subnets: string[];
   /** Devices enslaved to the bridge now. */
   members?: string[];
+  /** The host has no device of the bridge's name (active networks): nothing is claimed to be on it. */
+  bridgeMissing?: boolean;
   /** check() of the running network: rules, addresses, dnsmasq. */
   drift?: string[];
   dnsmasq?: boolean;
@@ -122,6 +124,9 @@ export function explainNetwork(f: NetworkFacts): NetmodeReport {
   if (f.subnets.length) evidence.push(`subnets: ${f.subnets.join(', ')}`);
   if (!f.active) {
     problems.push(`network '${f.name}' is not active: guests on it have no connectivity`);
+  } else if (f.bridge && f.bridgeMissing) {
+    // what would run on the bridge cannot be shown as present; check's drift (below) names what is gone
+    for (const d of f.drift ?? []) problems.push(d);
   } else if (f.bridge) {
     evidence.push(
       `bridge ${f.bridge}${f.members ? ` with ${f.members.length ? `ports ${f.members.join(', ')}` : 'no ports'}` : ''}`,

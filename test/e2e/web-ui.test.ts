@@ -297,6 +297,7 @@ describe('web UI in Chromium', { skip: skipReason() }, () => {
     await shot('network-overview');
     await page.goto(`${base}/`);
     await byTestId('stop-formnet').click();
+    await byTestId('confirm-stop').click();
     await waitForText('[data-testid="net-row-formnet"]', 'inactive');
     assert.equal(((await t.api('GET', '/v1/networks/formnet')).json() as { active: boolean }).active, false);
     await byTestId('start-formnet').click();
@@ -429,6 +430,7 @@ describe('web UI in Chromium', { skip: skipReason() }, () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.goto(`${base}/networks/webnet`);
     await byTestId('restart-apply').click();
+    await byTestId('confirm-restart').click();
     await page.waitForFunction(
       `document.querySelector('[data-testid="net-state"]')?.textContent === 'active' &&
         !document.querySelector('[data-testid="config-differs"]')`,

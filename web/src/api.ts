@@ -1,5 +1,6 @@
 // Fetch helpers for the virtnetd API (same origin, /v1/...) and the shared SSE subscription.
 
+import type { NetworkHistory, NetworkSummary } from '../../src/api/summary-types';
 import type {
   ApiErrorBody,
   ChangePlan,
@@ -71,6 +72,11 @@ const net = (name: string) => '/v1/networks/' + encodeURIComponent(name);
 
 export const api = {
   list: () => json<NetworkListResponse>('GET', '/v1/networks?all=1').then((r) => r.networks),
+  /** Everything the list page shows, for every network, in one request. */
+  summaries: () =>
+    json<{ networks: NetworkSummary[] }>('GET', '/v1/networks?all=1&detail=1').then((r) => r.networks),
+  /** The events the daemon kept for the network (also those from before the page opened). */
+  history: (name: string) => json<NetworkHistory>('GET', net(name) + '/events'),
   info: (name: string) => json<NetworkInfo>('GET', net(name)),
   xml: async (name: string, inactive = false) =>
     (await request('GET', net(name) + '/xml' + (inactive ? '?inactive=1' : ''))).text(),
@@ -84,6 +90,8 @@ export const api = {
   undefine: (name: string) => json<NetworkInfo>('DELETE', net(name)),
   start: (name: string) => json<NetworkInfo>('POST', net(name) + '/start'),
   destroy: (name: string) => json<NetworkInfo>('POST', net(name) + '/destroy'),
+  /** Makes again what check finds missing or different. */
+  repair: (name: string) => json<{ info: NetworkInfo }>('POST', net(name) + '/repair'),
   setAutostart: (name: string, autostart: boolean) =>
     json<NetworkInfo>('PUT', net(name) + '/autostart', JSON.stringify({ autostart }), 'application/json'),
   addForward: (name: string, input: Record<string, unknown>) =>
@@ -97,6 +105,8 @@ export const api = {
   update: (name: string, u: NetUpdate) =>
     json<NetworkInfo>('POST', net(name) + '/update', JSON.stringify(u), 'application/json'),
   stats: (name: string) => json<NetStats>('GET', net(name) + '/stats'),
+  /** Every active network's bridge counters in one sample. */
+  allStats: () => json<AllStats>('GET', '/v1/stats'),
   /** The mode with its evidence: dnsmasq, firewall chains, bridge ports, as the host has them now. */
   netmode: (name: string) => json<NetmodeReport>('GET', '/v1/netmode/' + encodeURIComponent(name)),
   hostDevices: () => json<{ devices: HostDevice[] }>('GET', '/v1/host/devices').then((r) => r.devices),
@@ -130,6 +140,11 @@ export interface NetStats {
   time: number;
   bridge?: Counters & { name: string };
   ports: Array<Counters & { uuid: string; device: string; owner: string }>;
+}
+
+export interface AllStats {
+  time: number;
+  networks: Record<string, Counters & { name: string }>;
 }
 
 export interface HostDevice {

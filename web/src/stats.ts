@@ -1,6 +1,6 @@
 // Live traffic: /stats sampled every 2 s while the page is visible, rates from two consecutive samples.
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Counters, type NetStats } from './api';
+import { type AllStats, api, type Counters, type NetStats } from './api';
 
 export const STATS_INTERVAL_MS = 2000;
 
@@ -102,6 +102,54 @@ export function useTraffic(names: string[]): Record<string, Traffic> {
       document.removeEventListener('visibilitychange', onVisibility);
     };
   }, [key]);
+  return out;
+}
+
+/** Bridge rates of every active network from one /v1/stats sample every 2 s, while the page is visible. */
+export function useBridgeRates(enabled: boolean): Record<string, Rate> {
+  const [out, setOut] = useState<Record<string, Rate>>({});
+  useEffect(() => {
+    if (!enabled) return;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let last: AllStats | undefined;
+    const tick = async () => {
+      timer = undefined;
+      if (stopped || !visible()) return;
+      let cur: AllStats | undefined;
+      try {
+        cur = await api.allStats();
+      } catch {
+        cur = undefined;
+      }
+      if (stopped) return;
+      if (cur) {
+        const seconds = last ? (cur.time - last.time) / 1000 : 0;
+        const next: Record<string, Rate> = {};
+        for (const [name, c] of Object.entries(cur.networks)) {
+          const before = last?.networks[name];
+          const r = before && before.name === c.name ? rate(before, c, seconds) : undefined;
+          if (r) next[name] = r;
+        }
+        last = cur;
+        setOut(next);
+      }
+      if (visible()) timer = setTimeout(() => void tick(), STATS_INTERVAL_MS);
+    };
+    const onVisibility = () => {
+      if (visible() && timer === undefined) {
+        last = undefined;
+        void tick();
+      }
+    };
+    document.addEventListener('visibilitychange', onVisibility);
+    void tick();
+    return () => {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      document.removeEventListener('visibilitychange', onVisibility);
+    };
+  }, [enabled]);
   return out;
 }
 

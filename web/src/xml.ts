@@ -1,11 +1,11 @@
-// Pull what the UI shows out of libvirt network XML (parsed with the browser's DOMParser), and build the XML
-// the create form defines.
-import { formatIp4, netmaskToPrefix, parseCidr4, rangeSize } from './net';
-
-function subnetOf(address: string, prefix: number, family: 'ipv4' | 'ipv6'): string {
-  const c = family === 'ipv4' ? parseCidr4(`${address}/${prefix}`) : undefined;
-  return c ? `${formatIp4(c.network)}/${c.prefix}` : `${address}/${prefix}`;
-}
+// What the UI shows of libvirt network XML, read with the model's parser (src/model/network-parse.ts, the one
+// the daemon uses), and the XML the create form defines.
+import { formatSubnet } from '../../src/model/addr';
+import type { NetworkDef } from '../../src/model/network-def';
+import { formatNetworkXml } from '../../src/model/network-format';
+import { ipPrefix, ipSubnet } from '../../src/model/network-ip';
+import { parseNetworkXml as parseDef } from '../../src/model/network-parse';
+import { rangeSize } from './net';
 
 export interface DhcpRange {
   start: string;
@@ -65,110 +65,69 @@ export interface DnsInfo {
   srvs: DnsSrv[];
 }
 
-function attr(el: Element | null | undefined, name: string): string | undefined {
-  const v = el?.getAttribute(name);
-  return v === null || v === undefined || v === '' ? undefined : v;
-}
+const text = (v: number | boolean | undefined, yes = 'yes', no = 'no'): string | undefined =>
+  v === undefined ? undefined : typeof v === 'boolean' ? (v ? yes : no) : String(v);
 
-function child(el: Element, tag: string): Element | null {
-  for (const c of Array.from(el.children)) if (c.tagName === tag) return c;
-  return null;
-}
-
-function children(el: Element, tag: string): Element[] {
-  return Array.from(el.children).filter((c) => c.tagName === tag);
-}
-
-export function parseNetworkXml(xml: string): NetXml {
-  const doc = new DOMParser().parseFromString(xml, 'application/xml');
-  const root = doc.documentElement;
-  if (root?.tagName !== 'network' || doc.getElementsByTagName('parsererror').length > 0) {
-    throw new Error('not a network XML document');
-  }
-  const forward = child(root, 'forward');
-  const bridge = child(root, 'bridge');
-  const ips: IpBlock[] = children(root, 'ip').map((ip) => {
-    const address = attr(ip, 'address') ?? '';
-    const family = attr(ip, 'family') === 'ipv6' || address.includes(':') ? 'ipv6' : 'ipv4';
-    const netmask = attr(ip, 'netmask');
-    const prefix = Number(
-      attr(ip, 'prefix') ?? (netmask ? netmaskToPrefix(netmask) : family === 'ipv6' ? 64 : 24),
-    );
-    const dhcp = child(ip, 'dhcp');
+/** The UI's view of a parsed definition. */
+export function netXmlOf(def: NetworkDef): NetXml {
+  const ips: IpBlock[] = def.ips.map((ip) => {
+    const address = ip.address ?? '';
+    const family = ip.family === 'ipv6' || address.includes(':') ? 'ipv6' : 'ipv4';
+    const prefix = ipPrefix(ip) ?? (family === 'ipv6' ? 64 : 24);
+    const subnet = ipSubnet(ip);
     return {
       family,
       address,
       prefix,
       cidr: `${address}/${prefix}`,
-      subnet: subnetOf(address, prefix, family),
-      ranges: dhcp
-        ? children(dhcp, 'range').map((r) => ({ start: attr(r, 'start') ?? '', end: attr(r, 'end') ?? '' }))
-        : [],
-      hosts: dhcp
-        ? children(dhcp, 'host').flatMap((h): DhcpHost[] => {
-            const hostIp = attr(h, 'ip');
-            if (!hostIp) return [];
-            const host: DhcpHost = { ip: hostIp };
-            const mac = attr(h, 'mac');
-            const name = attr(h, 'name');
-            const id = attr(h, 'id');
-            if (mac) host.mac = mac.toLowerCase();
-            if (id) host.id = id;
-            if (name) host.name = name;
-            return [host];
-          })
-        : [],
+      subnet: subnet ? formatSubnet(subnet) : `${address}/${prefix}`,
+      ranges: (ip.dhcp?.ranges ?? []).map((r) => ({ start: r.start, end: r.end })),
+      hosts: (ip.dhcp?.hosts ?? []).flatMap((h): DhcpHost[] => {
+        if (!h.ip) return [];
+        const host: DhcpHost = { ip: h.ip };
+        if (h.mac) host.mac = h.mac.toLowerCase();
+        if (h.id) host.id = h.id;
+        if (h.name) host.name = h.name;
+        return [host];
+      }),
     };
   });
-  const out: NetXml = {
-    name: child(root, 'name')?.textContent?.trim() ?? '',
-    forwardMode: forward ? (attr(forward, 'mode') ?? 'nat') : 'isolated',
-    ips,
-    dns: parseDns(child(root, 'dns')),
+  const dns: DnsInfo = {
+    forwarders: (def.dns?.forwarders ?? []).map((f) => ({
+      ...(f.addr ? { addr: f.addr } : {}),
+      ...(f.domain ? { domain: f.domain } : {}),
+    })),
+    hosts: (def.dns?.hosts ?? []).map((h) => ({ ip: h.ip, hostnames: [...h.hostnames] })),
+    txts: (def.dns?.txts ?? []).map((t) => ({ name: t.name, value: t.value })),
+    srvs: (def.dns?.srvs ?? []).map((r) => {
+      const srv: DnsSrv = { service: r.service ?? '', protocol: r.protocol ?? '' };
+      for (const k of ['domain', 'target', 'port', 'priority', 'weight'] as const) {
+        const v = r[k];
+        if (v !== undefined) srv[k] = String(v);
+      }
+      return srv;
+    }),
   };
+  const enable = text(def.dns?.enable);
+  if (enable) dns.enable = enable;
+  const out: NetXml = { name: def.name, forwardMode: def.forward?.mode ?? 'isolated', ips, dns };
   const set = (k: keyof NetXml, v: string | undefined) => {
     if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
   };
-  set('uuid', child(root, 'uuid')?.textContent?.trim() || undefined);
-  set('forwardDev', attr(forward, 'dev') ?? attr(forward ? child(forward, 'interface') : null, 'dev'));
-  set('bridge', attr(bridge, 'name'));
-  set('stp', attr(bridge, 'stp'));
-  set('delay', attr(bridge, 'delay'));
-  set('mac', attr(child(root, 'mac'), 'address')?.toLowerCase());
-  set('mtu', attr(child(root, 'mtu'), 'size'));
-  set('domain', attr(child(root, 'domain'), 'name'));
+  set('uuid', def.uuid);
+  set('forwardDev', def.forward?.dev ?? def.forward?.interfaces[0]?.dev);
+  set('bridge', def.bridge?.name);
+  set('stp', text(def.bridge?.stp, 'on', 'off'));
+  set('delay', text(def.bridge?.delay));
+  set('mac', def.mac?.toLowerCase());
+  set('mtu', text(def.mtu));
+  set('domain', def.domain?.name);
   return out;
 }
 
-function parseDns(dns: Element | null): DnsInfo {
-  const out: DnsInfo = { forwarders: [], hosts: [], txts: [], srvs: [] };
-  if (!dns) return out;
-  const enable = attr(dns, 'enable');
-  if (enable) out.enable = enable;
-  for (const f of children(dns, 'forwarder')) {
-    const fw: { addr?: string; domain?: string } = {};
-    const a = attr(f, 'addr');
-    const dom = attr(f, 'domain');
-    if (a) fw.addr = a;
-    if (dom) fw.domain = dom;
-    out.forwarders.push(fw);
-  }
-  for (const h of children(dns, 'host'))
-    out.hosts.push({
-      ip: attr(h, 'ip') ?? '',
-      hostnames: children(h, 'hostname').map((n) => n.textContent?.trim() ?? ''),
-    });
-  for (const t of children(dns, 'txt'))
-    out.txts.push({ name: attr(t, 'name') ?? '', value: attr(t, 'value') ?? '' });
-  for (const r of children(dns, 'srv')) {
-    const srv: DnsSrv = { service: attr(r, 'service') ?? '', protocol: attr(r, 'protocol') ?? '' };
-    for (const k of ['domain', 'target', 'port', 'priority', 'weight'] as const) {
-      const v = attr(r, k);
-      if (v !== undefined) srv[k] = v;
-    }
-    out.srvs.push(srv);
-  }
-  return out;
+/** Parses network XML as the daemon does; throws the model's error (with its line) when it is not valid. */
+export function parseNetworkXml(xml: string): NetXml {
+  return netXmlOf(parseDef(xml));
 }
 
 /**
@@ -176,18 +135,12 @@ function parseDns(dns: Element | null): DnsInfo {
  * no bridge name, so the daemon picks fresh ones.
  */
 export function cloneNetworkXml(xml: string, newName: string): string {
-  const doc = new DOMParser().parseFromString(xml, 'application/xml');
-  const root = doc.documentElement;
-  if (root?.tagName !== 'network' || doc.getElementsByTagName('parsererror').length > 0)
-    throw new Error('not a network XML document');
-  for (const tag of ['uuid', 'mac']) child(root, tag)?.remove();
-  const nameEl = child(root, 'name');
-  if (nameEl) nameEl.textContent = newName;
-  const mode = attr(child(root, 'forward'), 'mode');
-  const bridge = child(root, 'bridge');
-  if (bridge && mode !== 'bridge') bridge.removeAttribute('name');
-  // Whitespace nodes left by the removed elements: collapse blank lines.
-  return new XMLSerializer().serializeToString(doc).replace(/\n\s*\n/g, '\n') + '\n';
+  const def = parseDef(xml);
+  def.uuid = undefined;
+  def.mac = undefined;
+  def.name = newName;
+  if (def.bridge && def.forward?.mode !== 'bridge') def.bridge = { ...def.bridge, name: undefined };
+  return formatNetworkXml(def);
 }
 
 /** Total addresses in every DHCP range of the network. */
@@ -216,19 +169,6 @@ export function modeLabel(mode: string, n?: NetXml, bridge?: string, uplink?: st
       return `Bridge ${n?.bridge ?? bridge ?? dev ?? ''}`.trim();
     default:
       return mode.charAt(0).toUpperCase() + mode.slice(1) + via;
-  }
-}
-
-/**
- * Whether two definitions agree on what the UI shows (for the "config differs" banner). Compares the parsed
- * fields, not the text: the live XML carries defaults the daemon fills in (e.g. NAT port ranges).
- */
-export function sameXml(a: string, b: string): boolean {
-  try {
-    return JSON.stringify(parseNetworkXml(a)) === JSON.stringify(parseNetworkXml(b));
-  } catch {
-    const norm = (s: string) => s.replace(/>\s+</g, '><').replace(/\s+/g, ' ').trim();
-    return norm(a) === norm(b);
   }
 }
 

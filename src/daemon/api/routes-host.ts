@@ -15,6 +15,7 @@ import { netmodeOf } from '../netmode-facts.js';
 import { mount } from './route.js';
 import type { RouteContext } from './routes-networks.js';
 import {
+  AllStats,
   DoctorReport,
   HostDevices,
   NameParam,
@@ -98,6 +99,27 @@ export function hostRoutes(app: OpenAPIHono, { daemon, readOnly, doctorProbe }: 
         ...(bridge ? { bridge: { name: info.bridge, ...bridge } } : {}),
         ports,
       });
+    },
+  );
+
+  mount(
+    app,
+    createRoute({
+      method: 'get',
+      path: '/v1/stats',
+      summary: "Traffic counters of every active network's bridge in one sample (the list page's rates)",
+      responses: { 200: json(AllStats) },
+    }),
+    (c: Context) => {
+      const networks: Record<
+        string,
+        { name: string; rxBytes: number; txBytes: number; rxPackets: number; txPackets: number }
+      > = {};
+      for (const n of daemon.list({ active: true })) {
+        const k = n.bridge ? daemon.runtime.deviceCounters(n.bridge) : undefined;
+        if (k && n.bridge) networks[n.name] = { name: n.bridge, ...k };
+      }
+      return c.json({ time: Date.now(), networks });
     },
   );
 

@@ -16,9 +16,11 @@ import {
   flagQuery,
   LeaseList,
   Mac,
+  NetworkHistory,
   NetworkIdParam,
   NetworkInfo,
   NetworkList,
+  NetworkSummaryList,
   RepairResult,
   UpdateBody,
   XmlBody,
@@ -77,11 +79,15 @@ export function networkRoutes(app: OpenAPIHono, { daemon, dnsmasq }: RouteContex
           transient: flagQuery('transient only'),
           autostart: flagQuery('autostart only'),
           'no-autostart': flagQuery('without autostart only'),
+          detail: flagQuery('everything a list page shows (NetworkSummary), from memory: no host probe'),
         }),
       },
-      responses: { 200: json(NetworkList) },
+      responses: { 200: json(z.union([NetworkList, NetworkSummaryList])) },
     }),
-    (c) => c.json({ networks: daemon.list(listFilterFromQuery((n) => flag(c, n))) }),
+    (c) => {
+      const filter = listFilterFromQuery((n) => flag(c, n));
+      return c.json({ networks: flag(c, 'detail') ? daemon.summaries(filter) : daemon.list(filter) });
+    },
   );
 
   mount(
@@ -129,6 +135,25 @@ export function networkRoutes(app: OpenAPIHono, { daemon, dnsmasq }: RouteContex
       responses: { 200: planOr(NetworkInfo) },
     }),
     async (c) => c.json(await (flag(c, 'dryRun') ? daemon.planUndefine(id(c)) : daemon.undefine(id(c)))),
+  );
+
+  mount(
+    app,
+    createRoute({
+      method: 'get',
+      path: '/v1/networks/{id}/events',
+      summary: "The network's recent events, kept by the daemon (bounded, oldest first)",
+      request: {
+        params: NetworkIdParam,
+        query: z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() }),
+      },
+      responses: { 200: json(NetworkHistory) },
+    }),
+    (c) => {
+      const name = daemon.info(id(c)).name;
+      const limit = c.req.query('limit');
+      return c.json(daemon.records.history.of(name, limit === undefined ? undefined : Number(limit)));
+    },
   );
 
   mount(

@@ -440,6 +440,49 @@ export const NetworkEvent = z
   })
   .openapi('NetworkEvent');
 
+export const NetworkSummary = NetworkInfo.extend({
+  state: z.enum(['active', 'inactive', 'degraded']),
+  subnets: z
+    .array(z.string())
+    .openapi({ description: 'Subnets of the running (else saved) definition, CIDR' }),
+  dhcp: z
+    .object({ leased: z.number().int(), pool: z.number().int() })
+    .optional()
+    .openapi({ description: 'Unexpired leases and the addresses in the DHCP ranges' }),
+  guests: z.number().int(),
+  guestNames: z.array(z.string()),
+  ports: z.number().int(),
+  forwards: z.number().int(),
+  problems: z.array(z.string()).optional().openapi({ description: 'What the daemon knows is wrong now' }),
+  lastRepair: z
+    .object({
+      time: z.string(),
+      trigger: z.enum(['request', 'heal', 'adopt']),
+      problems: z.array(z.string()),
+    })
+    .optional(),
+}).openapi('NetworkSummary');
+export const NetworkSummaryList = z
+  .object({ networks: z.array(NetworkSummary) })
+  .openapi('NetworkSummaryList');
+
+export const NetworkHistory = z
+  .object({
+    network: z.string(),
+    events: z.array(NetworkEvent),
+    truncated: z.boolean().openapi({ description: 'Older events were dropped' }),
+  })
+  .openapi('NetworkHistory');
+
+export const AllStats = z
+  .object({
+    time: z.number().int().openapi({ description: 'Sample time, ms since the epoch' }),
+    networks: z.record(z.string(), Counters.extend({ name: z.string() })).openapi({
+      description: "Each active network's bridge counters, by network name",
+    }),
+  })
+  .openapi('AllStats');
+
 // ---- traffic filters (libvirt nwfilter) ----
 
 export const NwfilterInfo = z.object({ name: z.string(), uuid: z.string() }).openapi('NwfilterInfo');

@@ -1,37 +1,96 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { NetmodeReport } from '../../../src/model/netmode';
-import { api } from '../api';
+import { api, errorText } from '../api';
 import type { NetDetails } from '../data';
+import { definitionDrift } from '../definition-drift';
 import { prefixToNetmask } from '../net';
 import { Link, networkHref } from '../router';
-import { modeLabel, sameXml } from '../xml';
+import { modeLabel } from '../xml';
 import { DiffView } from './DiffView';
 
 export function OverviewTab({
   d,
   busy,
   onRestart,
+  onRepair,
+  onChanged,
 }: {
   d: NetDetails;
   busy?: boolean;
   onRestart?: () => Promise<void> | void;
+  onRepair?: () => Promise<void> | void;
+  onChanged?: () => Promise<void> | void;
 }) {
   const x = d.xml;
-  const differs =
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<string>();
+  const drift =
     d.info.active && d.info.persistent && d.inactiveXmlText !== undefined && d.xmlText !== undefined
-      ? !sameXml(d.inactiveXmlText, d.xmlText)
-      : false;
+      ? definitionDrift(d.xmlText, d.inactiveXmlText, d.ports)
+      : undefined;
+  const saveLiveOnly = async () => {
+    if (!drift) return;
+    setSaving(true);
+    setSaveError(undefined);
+    try {
+      for (const h of drift.liveOnly)
+        await api.update(d.info.name, {
+          command: 'add',
+          section: 'ip-dhcp-host',
+          xml: h.xml,
+          parentIndex: h.ipIndex,
+          live: false,
+          config: true,
+        });
+      await onChanged?.();
+    } catch (e) {
+      setSaveError(errorText(e));
+    } finally {
+      setSaving(false);
+    }
+  };
   return (
     <div data-testid="overview">
-      {differs && (
+      {drift && drift.liveOnly.length > 0 && (
+        <div class="banner" role="status" data-testid="live-only">
+          <p>
+            <strong>Live only, lost at restart:</strong> these DHCP reservations exist in the running network
+            but not in its saved definition.
+          </p>
+          <ul>
+            {drift.liveOnly.map((h) => (
+              <li key={h.xml}>
+                <code>{h.xml}</code>
+              </li>
+            ))}
+          </ul>
+          <div class="actions">
+            <button
+              type="button"
+              class="primary"
+              disabled={saving || busy}
+              data-testid="save-live-only"
+              onClick={() => void saveLiveOnly()}
+            >
+              Save to the definition
+            </button>
+          </div>
+          {saveError && (
+            <p class="error" role="alert" data-testid="save-live-only-error">
+              {saveError}
+            </p>
+          )}
+        </div>
+      )}
+      {drift?.savedDiffers && (
         <div class="banner" role="status" data-testid="config-differs">
           <p>
             The saved definition differs from the running network; the changes apply at the next start.{' '}
             <Link href={networkHref(d.info.name, 'xml')}>Compare in the XML tab</Link>.
           </p>
           <DiffView
-            from={d.xmlText ?? ''}
-            to={d.inactiveXmlText ?? ''}
+            from={drift.liveText}
+            to={drift.savedText}
             fromLabel="running"
             toLabel="saved"
             testid="config-diff"
@@ -47,10 +106,21 @@ export function OverviewTab({
               >
                 Restart to apply
               </button>
-              <span class="muted">Stops and starts the network: guests lose connectivity briefly.</span>
+              <span class="muted">
+                Stops and starts the network: guests lose it for a few seconds and are plugged in again.
+              </span>
             </div>
           )}
         </div>
+      )}
+      {drift && drift.portHosts.length > 0 && (
+        <p class="muted" data-testid="port-reservations">
+          {drift.portHosts.length === 1
+            ? 'One reservation belongs'
+            : `${drift.portHosts.length} reservations belong`}{' '}
+          to a port ({[...new Set(drift.portHosts.map((h) => h.owner))].join(', ')}): made again with the port
+          at every start, not saved in the definition.
+        </p>
       )}
       {d.problems && d.problems.length > 0 && (
         <div class="banner bad" role="alert" data-testid="problems">
@@ -64,6 +134,20 @@ export function OverviewTab({
               </li>
             ))}
           </ul>
+          {onRepair && (
+            <div class="actions">
+              <button
+                type="button"
+                class="primary"
+                disabled={busy}
+                data-testid="repair"
+                onClick={() => void onRepair()}
+              >
+                Repair
+              </button>
+              <span class="muted">Makes again what is missing or different; guests stay plugged in.</span>
+            </div>
+          )}
         </div>
       )}
       <dl class="props">
@@ -98,7 +182,12 @@ export function OverviewTab({
           </>
         )}
       </dl>
-      {d.info.active && <HostEvidence name={d.info.name} version={d.xmlText ?? ''} />}
+      {d.info.active && (
+        <HostEvidence
+          name={d.info.name}
+          version={`${d.xmlText ?? ''}\n${(d.problems ?? []).map((p) => p.what).join('\n')}`}
+        />
+      )}
       <h2>Addresses</h2>
       {!x || x.ips.length === 0 ? (
         <p class="muted">No IP addresses.</p>

@@ -6,6 +6,7 @@ import { ActivityTab } from '../components/ActivityTab';
 import { DnsTab } from '../components/DnsTab';
 import { ForwardsTab } from '../components/ForwardsTab';
 import { GuestsTab } from '../components/GuestsTab';
+import { type Impact, ImpactDialog } from '../components/ImpactDialog';
 import { LeasesTab } from '../components/LeasesTab';
 import { OverviewTab } from '../components/OverviewTab';
 import { Topology } from '../components/Topology';
@@ -14,6 +15,8 @@ import { loadDetails, type NetDetails, stateOf } from '../data';
 import { Link, navigate, networkHref } from '../router';
 import { useTraffic } from '../stats';
 import { modeLabel } from '../xml';
+
+export const CHECK_INTERVAL_MS = 3000;
 
 const TABS = [
   { id: 'overview', label: 'Overview' },
@@ -33,6 +36,7 @@ export function NetworkPage({ name, tab: rawTab }: { name: string; tab: string }
   const [actionError, setActionError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [events, setEvents] = useState<NetworkEvent[]>([]);
+  const [asking, setAsking] = useState<Impact & { busy?: boolean; run: () => Promise<unknown> }>();
   const [version, setVersion] = useState(0);
   const alive = useRef(true);
 
@@ -52,16 +56,68 @@ export function NetworkPage({ name, tab: rawTab }: { name: string; tab: string }
   useEffect(() => {
     alive.current = true;
     void refresh();
+    const seen = new Set<string>();
+    const keyOf = (e: NetworkEvent) => `${e.time}|${e.type}|${JSON.stringify(e.detail ?? {})}`;
     const off = subscribe((e) => {
       if (e.name !== name) return;
+      seen.add(keyOf(e));
       setEvents((prev) => [e, ...prev].slice(0, 500));
       void refresh();
     });
+    // what happened before the page opened, kept by the daemon; events that arrived meanwhile are not doubled
+    api.history(name).then(
+      (h) => {
+        if (!alive.current) return;
+        const older = h.events.filter((e) => !seen.has(keyOf(e))).reverse();
+        setEvents((prev) => [...prev, ...older].slice(0, 500));
+      },
+      () => undefined,
+    );
     return () => {
       alive.current = false;
       off();
     };
   }, [name, refresh]);
+
+  // Drift no event announces (a bridge deleted while healing is off): looked for every few seconds, only while
+  // the network runs and the page is visible; one check request, the page reloads only when the answer changes.
+  const problemsKey = (d?.problems ?? []).map((p) => p.what).join('\n');
+  const active = !!d?.info.active;
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(() => {
+      if (document.visibilityState !== 'visible') return;
+      api.check(name).then(
+        (p) => {
+          if (alive.current && p.map((x) => x.what).join('\n') !== problemsKey) void refresh();
+        },
+        () => undefined,
+      );
+    }, CHECK_INTERVAL_MS);
+    return () => clearInterval(timer);
+  }, [name, active, problemsKey, refresh]);
+
+  const askImpact = async (action: Impact['action'], run: () => Promise<unknown>) => {
+    if (!d) return;
+    let forwards: string[] | number = 0;
+    try {
+      forwards = (await api.forwards(name)).map(
+        (f) =>
+          `${f.proto} ${f.listenAddress ?? '*'}:${f.listenPort}${f.listenPortEnd ? `-${f.listenPortEnd}` : ''} → ${f.targetAddress}:${f.targetPort}`,
+      );
+    } catch {
+      forwards = 0;
+    }
+    setAsking({
+      action,
+      name,
+      active: d.info.active,
+      persistent: d.info.persistent,
+      guests: [...new Set(d.ports.map((p) => p.owner.name))].sort(),
+      forwards,
+      run,
+    });
+  };
 
   const act = async (fn: () => Promise<unknown>) => {
     setBusy(true);
@@ -116,7 +172,7 @@ export function NetworkPage({ name, tab: rawTab }: { name: string; tab: string }
                 type="button"
                 disabled={busy}
                 data-testid="net-stop"
-                onClick={() => act(() => api.destroy(name))}
+                onClick={() => void askImpact('stop', () => api.destroy(name))}
               >
                 Stop
               </button>
@@ -192,11 +248,13 @@ export function NetworkPage({ name, tab: rawTab }: { name: string; tab: string }
             d={d}
             busy={busy}
             onRestart={() =>
-              act(async () => {
+              askImpact('restart', async () => {
                 await api.destroy(name);
                 await api.start(name);
               })
             }
+            onRepair={() => act(() => api.repair(name))}
+            onChanged={refresh}
           />
         )}
         {d && tab === 'leases' && <LeasesTab d={d} onChanged={refresh} />}
@@ -207,6 +265,18 @@ export function NetworkPage({ name, tab: rawTab }: { name: string; tab: string }
         {d && tab === 'xml' && <XmlTab d={d} onApplied={refresh} />}
         {tab === 'activity' && <ActivityTab events={events} />}
       </div>
+      {asking && (
+        <ImpactDialog
+          impact={asking}
+          busy={asking.busy}
+          onCancel={() => setAsking(undefined)}
+          onConfirm={async () => {
+            setAsking({ ...asking, busy: true });
+            await act(asking.run);
+            setAsking(undefined);
+          }}
+        />
+      )}
     </section>
   );
 }
