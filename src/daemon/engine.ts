@@ -39,8 +39,8 @@ import type { TranscriptStep } from '../plan/transcript.js';
 import { needsDnsmasq } from '../render/dnsmasq-conf.js';
 import { hasFirewallRules } from '../render/nft-ruleset.js';
 import { toChangePlan } from './change-plan.js';
-import { overlayFactsOf, superviseFrr } from './engine-overlay.js';
 import { afterDirectPlug } from './direct-plug.js';
+import { overlayFactsOf, superviseFrr } from './engine-overlay.js';
 import { HookRunner } from './hook-runner.js';
 import type {
   ActiveNetwork,

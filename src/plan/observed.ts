@@ -2,8 +2,8 @@
 // sysctls, routes. A probe only looks at what its scope names; what it did not look at is reported as unknown.
 
 import type { Subnet } from '../model/addr.js';
-import type { ObservedOverlay, OverlayScope } from './overlay-observed.js';
 import type { HookScript } from './hook-steps.js';
+import type { ObservedOverlay, OverlayScope } from './overlay-observed.js';
 import type { ProcessRef } from './steps.js';
 import type { TcFeatures } from './tc-features.js';
 
