@@ -81,6 +81,14 @@ export const api = {
     json<{ forwards: ForwardInfo[] }>('GET', net(name) + '/forwards').then((r) => r.forwards),
   planDefine: (xml: string) => json<ChangePlan>('POST', '/v1/networks?dryRun=1', xml, 'application/xml'),
   define: (xml: string) => json<NetworkInfo>('POST', '/v1/networks', xml, 'application/xml'),
+  /** Define and start as one change: a start that fails leaves nothing defined. */
+  defineAndStart: (xml: string, autostart: boolean) =>
+    json<NetworkInfo>(
+      'POST',
+      '/v1/networks?start=1' + (autostart ? '&autostart=1' : ''),
+      xml,
+      'application/xml',
+    ),
   undefine: (name: string) => json<NetworkInfo>('DELETE', net(name)),
   start: (name: string) => json<NetworkInfo>('POST', net(name) + '/start'),
   destroy: (name: string) => json<NetworkInfo>('POST', net(name) + '/destroy'),

