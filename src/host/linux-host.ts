@@ -15,6 +15,7 @@ import { deviceCounters, listHostDevices } from './devices.js';
 import { exec } from './exec.js';
 import { LinuxProbe, sysfsLink } from './host-probe.js';
 import { LeaseWatcher, readLeases } from './lease-watcher.js';
+import { readListenSockets } from './listen-probe.js';
 import { NftSession } from './nft-session.js';
 import { defaultRouteDevice } from './proc-routes.js';
 import { ProcessSupervisor } from './process-supervisor.js';
@@ -95,6 +96,7 @@ export function createLinuxHost(opts: LinuxHostOptions): HostSide {
     },
     devices: listHostDevices,
     counters: (name) => (sysfsLink(name) ? deviceCounters(name) : undefined),
+    listenSockets: readListenSockets,
     forwardCounters: readForwardCounters,
     dispose: async () => {
       clearInterval(sessionPoll);

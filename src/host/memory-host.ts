@@ -63,6 +63,7 @@ export function createMemoryHost(
         }),
       ),
     counters: () => undefined,
+    listenSockets: () => [],
     forwardCounters: async () => new Map(),
     dispose: async () => {
       listeners.clear();

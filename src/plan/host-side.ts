@@ -4,6 +4,7 @@
 
 import type { Disposable } from '../base/lifecycle.js';
 import type { Lease } from '../model/dnsmasq-leases.js';
+import type { ListenSocket } from '../model/listen-sockets.js';
 import type { NetworkDef } from '../model/network-def.js';
 import type { DnsmasqFilesPaths } from './desired.js';
 import type { Executor } from './executor.js';
@@ -55,6 +56,8 @@ export interface HostSide {
   linkFacts(name: string): { exists: boolean; master?: string; members?: string[] };
   devices(): HostDevice[];
   counters(name: string): DeviceCounters | undefined;
+  /** The sockets the host listens on (TCP listening, UDP bound), for forwards that would shadow them. */
+  listenSockets(): ListenSocket[];
   /** Hit counters (new connections) of every port forward, by forward chain name. */
   forwardCounters(): Promise<Map<string, { packets: number; bytes: number }>>;
   /** Stops supervising and watching; everything made on the host keeps running. */

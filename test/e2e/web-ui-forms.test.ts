@@ -134,4 +134,80 @@ describe('web UI forms in Chromium', { skip: skipReason() }, () => {
     assert.equal((await t.api('POST', '/v1/networks/clash/destroy')).status, 200);
     assert.equal((await t.api('DELETE', '/v1/networks/clash')).status, 200);
   });
+
+  test('forwards: guest picker, range, preview with a host-port warning, live hits, listen address', async () => {
+    await t.echoServer(ctr, 80);
+    await t.echoServer(ctr, 81);
+    // a service of the host itself: a forward on its port would take its connections
+    await t.echoServer(t.hostNs, 2222);
+    await page.goto(`${base}/networks/formsnet?tab=forwards`);
+    await byTestId('forward-listen-port').waitFor({ timeout: 15000 });
+    // the picker names the guest by its port's owner and fills the address
+    await page.waitForFunction(
+      `Array.from(document.querySelectorAll('[data-testid="forward-guest"] option')).some((o) => o.textContent.startsWith('app1 — ${guestIp}'))`,
+      undefined,
+      { timeout: 10000 },
+    );
+    const options = await byTestId('forward-guest').innerText();
+    assert.match(options, new RegExp(`reserved9 — ${NET}\\.9 \\(reserved\\)`));
+    await byTestId('forward-guest').selectOption(guestIp);
+    assert.equal(await byTestId('forward-target').inputValue(), guestIp);
+    // before Add: the daemon's dry run, with the warning about the host's own listener
+    await byTestId('forward-listen-port').fill('2222');
+    await waitForText('[data-testid="forward-preview"]', 'already listens on tcp [::]:2222');
+    assert.match(await byTestId('forward-preview').innerText(), /nothing changed yet/);
+    await shot('forwards-preview-warning');
+    const none = (await t.api('GET', '/v1/networks/formsnet/forwards')).json() as { forwards: unknown[] };
+    assert.equal(none.forwards.length, 0, 'the preview changed nothing');
+    // a range onto the guest's ports 80-81
+    await byTestId('forward-listen-port').fill('8090-8091');
+    await byTestId('forward-target-port').fill('80');
+    await waitForText('[data-testid="forward-preview"]', 'tcp . 8090');
+    assert.doesNotMatch(await byTestId('forward-preview').innerText(), /already listens/);
+    await byTestId('forward-add').click();
+    const row = 'forward-row-tcp-any-8090';
+    await byTestId(row).waitFor({ timeout: 10000 });
+    const text = await byTestId(row).innerText();
+    assert.match(text, /\*:8090-8091/);
+    assert.match(text, new RegExp(`${guestIp.replace(/\./g, '\\.')}:80-81`));
+    assert.equal((await byTestId('forward-guest-tcp-any-8090').innerText()).trim(), 'app1');
+    // packets: both ports of the range reach the guest, and the hit counter follows without a reload
+    assert.equal(t.tcp(t.upNs, t.hostUplinkAddr, 8090), t.upAddr);
+    assert.equal(t.tcp(t.upNs, t.hostUplinkAddr, 8091), t.upAddr);
+    await waitForText('[data-testid="forward-hits-tcp-any-8090"]', /^[2-9]/);
+    // a forward on one listen address only
+    await byTestId('forward-listen-address').fill(t.hostUplinkAddr);
+    await byTestId('forward-listen-port').fill('8095');
+    await byTestId('forward-target-port').fill('80');
+    await waitForText('[data-testid="forward-preview"]', '8095');
+    await byTestId('forward-add').click();
+    await byTestId(`forward-row-tcp-${t.hostUplinkAddr}-8095`).waitFor({ timeout: 10000 });
+    assert.equal(t.tcp(t.upNs, t.hostUplinkAddr, 8095), t.upAddr);
+    await shot('forwards');
+    assert.deepEqual(await axeViolations(), []);
+  });
+
+  test('forwards: one card per forward at phone width', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.goto(`${base}/networks/formsnet?tab=forwards`);
+      await byTestId('forward-row-tcp-any-8090').waitFor({ timeout: 15000 });
+      const display = await page.evaluate(
+        `getComputedStyle(document.querySelector('[data-testid="forward-row-tcp-any-8090"]')).display`,
+      );
+      assert.equal(display, 'block');
+      const overflow = (await page.evaluate(
+        'document.documentElement.scrollWidth - window.innerWidth',
+      )) as number;
+      assert.ok(overflow <= 1, `page is ${overflow}px wider than the screen`);
+      await shot('forwards-phone');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+    for (const q of [
+      'proto=tcp&listenPort=8090',
+      `proto=tcp&listenPort=8095&listenAddress=${t.hostUplinkAddr}`,
+    ])
+      assert.equal((await t.api('DELETE', `/v1/networks/formsnet/forwards?${q}`)).status, 200);
+  });
 });

@@ -96,6 +96,14 @@ export const api = {
     json<NetworkInfo>('PUT', net(name) + '/autostart', JSON.stringify({ autostart }), 'application/json'),
   addForward: (name: string, input: Record<string, unknown>) =>
     json<ForwardChangeResponse>('POST', net(name) + '/forwards', JSON.stringify(input), 'application/json'),
+  /** The forward's dry run: the rules and file it would change, with warnings (a host port in use). */
+  planForward: (name: string, input: Record<string, unknown>) =>
+    json<ForwardChangeResponse>(
+      'POST',
+      net(name) + '/forwards?dryRun=1',
+      JSON.stringify(input),
+      'application/json',
+    ),
   deleteForward: (name: string, f: Pick<ForwardInfo, 'proto' | 'listenPort' | 'listenAddress'>) => {
     const q = new URLSearchParams({ proto: f.proto, listenPort: String(f.listenPort) });
     if (f.listenAddress) q.set('listenAddress', f.listenAddress);
