@@ -210,4 +210,80 @@ describe('web UI forms in Chromium', { skip: skipReason() }, () => {
     ])
       assert.equal((await t.api('DELETE', `/v1/networks/formsnet/forwards?${q}`)).status, 200);
   });
+
+  test('DNS: guest picker, duplicate names warned, merge into a record, Remove deletes exactly one', async () => {
+    const resolves = async (name: string, ip: string) => {
+      let found: string[] = [];
+      for (let i = 0; i < 20 && !found.includes(ip); i++) {
+        found = t.resolve(ctr, name, `${NET}.1`);
+        if (!found.includes(ip)) await new Promise((r) => setTimeout(r, 300));
+      }
+      return found;
+    };
+    /** Adds a record through the form and waits until the form is empty again (the add is done). */
+    const addHost = async (ip: string, names: string, row = `dns-host-row-${ip}`) => {
+      await byTestId('dns-host-ip').fill(ip);
+      await byTestId('dns-host-names').fill(names);
+      await byTestId('dns-host-add').click();
+      await byTestId(row).waitFor({ timeout: 10000 });
+      await page.waitForFunction(
+        `document.querySelector('[data-testid="dns-host-ip"]').value === ''`,
+        undefined,
+        {
+          timeout: 10000,
+        },
+      );
+    };
+    await page.goto(`${base}/networks/formsnet?tab=dns`);
+    await byTestId('dns-host-ip').waitFor({ timeout: 15000 });
+    // the names DHCP gives are listed, with the domain
+    await waitForText('[data-testid="dns-dhcp-row-reserved9"]', `${NET}.9`);
+    assert.match(await byTestId('dns-dhcp-row-reserved9').innerText(), /reserved9\.forms\.test/);
+    // the picker fills the guest's address and its name
+    await byTestId('dns-host-guest').selectOption(guestIp);
+    assert.equal(await byTestId('dns-host-ip').inputValue(), guestIp);
+    assert.equal(await byTestId('dns-host-names').inputValue(), 'app1');
+    await addHost(guestIp, 'app');
+    assert.ok((await resolves('app', guestIp)).includes(guestIp));
+    // two records that share a name: warned before Add
+    await addHost(`${NET}.50`, 'web');
+    await byTestId('dns-host-ip').fill(`${NET}.51`);
+    await byTestId('dns-host-names').fill('web reserved9');
+    await waitForText('[data-testid="dns-host-clash"]', `'web' already resolves to ${NET}.50`);
+    assert.match(
+      await byTestId('dns-host-clash').innerText(),
+      /'reserved9' already resolves to .*DHCP reservation/,
+    );
+    await shot('dns-clash');
+    await addHost(`${NET}.51`, 'web');
+    // names for an address that has a record: merged into it
+    await byTestId('dns-host-ip').fill(`${NET}.51`);
+    await byTestId('dns-host-names').fill('www');
+    await waitForText('[data-testid="dns-host-merge"]', 'merged');
+    assert.equal((await byTestId('dns-host-add').innerText()).trim(), 'Add to its record');
+    await byTestId('dns-host-add').click();
+    await waitForText(`[data-testid="dns-host-row-${NET}.51"]`, 'web, www');
+    assert.ok((await resolves('www', `${NET}.51`)).includes(`${NET}.51`));
+    // Remove the first 'web': exactly that record goes, the other keeps the name
+    await byTestId(`dns-host-remove-${NET}.50`).click();
+    await page.waitForFunction(
+      `!document.querySelector('[data-testid="dns-host-row-${NET}.50"]')`,
+      undefined,
+      {
+        timeout: 10000,
+      },
+    );
+    assert.equal(await byTestId('dns-error').innerText(), '');
+    await byTestId(`dns-host-row-${NET}.51`).waitFor();
+    for (const which of ['', '?inactive=1']) {
+      const xml = (await t.api('GET', `/v1/networks/formsnet/xml${which}`)).body;
+      assert.doesNotMatch(xml, new RegExp(`<host ip='${NET}\\.50'`));
+      assert.match(
+        xml,
+        new RegExp(`<host ip='${NET}\\.51'>\\s*<hostname>web</hostname>\\s*<hostname>www</hostname>`),
+      );
+    }
+    await shot('dns-hosts');
+    assert.deepEqual(await axeViolations(), []);
+  });
 });

@@ -175,7 +175,7 @@ export function ForwardsTab({ name, version }: { name: string; version: number }
       {list && list.length === 0 && <p class="muted">No port forwards.</p>}
       {list && list.length > 0 && (
         <div class="table-wrap">
-          <table class="cards" data-testid="forward-table">
+          <table class="phone-cards" data-testid="forward-table">
             <thead>
               <tr>
                 <th scope="col">Protocol</th>
