@@ -78,4 +78,18 @@ describe('define and start as one change', () => {
     assert.equal(info.json.active, false);
     assert.ok(existsSync(join(config, 'networks', 'one.xml')));
   });
+
+  test("the dry run of an active network's redefinition does not warn about its own bridge", async () => {
+    const xml = net('one', 1).replace('</network>', "<bridge name='vb-one'/></network>");
+    assert.equal((await call('POST', '/v1/networks?start=1', xml)).status, 201);
+    const saved = await app.request('/v1/networks/one/xml?inactive=1');
+    const again = (await saved.text()).replace('</network>', "<mtu size='1400'/></network>");
+    const plan = await call('POST', '/v1/networks?dryRun=1', again);
+    assert.equal(plan.status, 200, JSON.stringify(plan.json));
+    assert.deepEqual(plan.json.warnings ?? [], []);
+    // another network on that bridge is still warned about
+    const other = net('two', 2).replace('</network>', "<bridge name='vb-one'/></network>");
+    const p2 = await call('POST', '/v1/networks?dryRun=1', other);
+    assert.match(JSON.stringify(p2.json), /vb-one/);
+  });
 });

@@ -286,4 +286,53 @@ describe('web UI forms in Chromium', { skip: skipReason() }, () => {
     await shot('dns-hosts');
     assert.deepEqual(await axeViolations(), []);
   });
+
+  test('XML editor: line numbers, highlighting, the error line marked; no warning about its own bridge', async () => {
+    await page.goto(`${base}/networks/formsnet?tab=xml`);
+    await byTestId('xml-text').waitFor({ timeout: 15000 });
+    const saved = (await t.api('GET', '/v1/networks/formsnet/xml?inactive=1')).body;
+    // the editor shows the live XML
+    const shown = (await t.api('GET', '/v1/networks/formsnet/xml')).body;
+    await page.waitForFunction(
+      `document.querySelector('[data-testid="xml-text"]').value === ${JSON.stringify(shown)}`,
+      undefined,
+      { timeout: 10000 },
+    );
+    const lines = shown.split('\n').length;
+    await page.waitForFunction(
+      `document.querySelectorAll('[data-testid="code-gutter"] div').length === ${lines + 1}`,
+      undefined,
+      { timeout: 10000 },
+    );
+    const tags = (await page.evaluate(
+      `Array.from(document.querySelectorAll('[data-testid="code-highlight"] .tok-tag')).map((e) => e.textContent)`,
+    )) as string[];
+    assert.ok(tags.includes('<network') && tags.includes('<bridge'), tags.join(' '));
+    const values = (await page.evaluate(
+      `Array.from(document.querySelectorAll('[data-testid="code-highlight"] .tok-value')).map((e) => e.textContent)`,
+    )) as string[];
+    assert.ok(values.includes("'vnbr-forms'"), values.join(' '));
+    // the overlay is the same text as the textarea, so what is coloured is what is typed
+    assert.equal(
+      await page.evaluate(`document.querySelector('[data-testid="code-highlight"]').textContent`),
+      `${shown}\n `,
+    );
+    await byTestId('xml-text').fill(
+      "<network>\n  <name>formsnet</name>\n  <bridge name='vnbr-forms'\n</network>\n",
+    );
+    await waitForText('[data-testid="xml-error"]', /line 4/i);
+    assert.equal((await page.locator('.code-line-error').innerText()).trim(), '4');
+    await shot('xml-editor-error');
+    // a change to the running network: the plan warns about nothing (its own bridge is no clash)
+    await byTestId('xml-text').fill(saved.replace('</network>', "  <mtu size='1400'/>\n</network>"));
+    await byTestId('xml-ok').waitFor({ timeout: 10000 });
+    await byTestId('xml-apply').click();
+    await byTestId('xml-confirm').waitFor({ timeout: 10000 });
+    await byTestId('plan').waitFor();
+    assert.equal(await byTestId('plan-warnings').count(), 0, await byTestId('plan').innerText());
+    assert.doesNotMatch(await byTestId('plan').innerText(), /already exists/);
+    await shot('xml-editor');
+    assert.deepEqual(await axeViolations(), []);
+    await byTestId('xml-apply-cancel').click();
+  });
 });
