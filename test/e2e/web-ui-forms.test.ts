@@ -335,4 +335,50 @@ describe('web UI forms in Chromium', { skip: skipReason() }, () => {
     assert.deepEqual(await axeViolations(), []);
     await byTestId('xml-apply-cancel').click();
   });
+
+  test('create: an uplink picker with link state for NAT and routed networks, and the route-back hint', async () => {
+    await page.goto(`${base}/create`);
+    await byTestId('create-uplink').waitFor({ timeout: 15000 });
+    await page.waitForFunction(`!/Looking for host devices/.test(document.body.innerText)`, undefined, {
+      timeout: 10000,
+    });
+    const options = (await page.evaluate(
+      `Array.from(document.querySelectorAll('[data-testid="create-uplink"] option')).map((o) => o.value + '|' + o.textContent)`,
+    )) as string[];
+    const uplink = options.find((o) => o.startsWith('uplink0|'));
+    assert.match(uplink ?? options.join('\n'), /uplink0 — up, .*\(default route\)/);
+    assert.match(options[0] ?? '', /^\|Any: follow the default route \(now uplink0\)/);
+    // virtnet's own bridges and the guests' ports are no uplinks
+    assert.ok(!options.some((o) => /^(vnbr-forms|vnv|lo)/.test(o)), options.join('\n'));
+    await byTestId('create-name').fill('routed1');
+    await byTestId('create-mode').selectOption('route');
+    await byTestId('create-cidr').fill('192.168.178.0/24');
+    await byTestId('create-uplink').selectOption('uplink0');
+    const hint = await byTestId('create-route-hint').innerText();
+    assert.match(hint, /route back/);
+    assert.match(
+      hint,
+      new RegExp(`ip route add 192\\.168\\.178\\.0/24 via ${t.hostUplinkAddr.replace(/\./g, '\\.')}`),
+    );
+    await page.locator('details.xml-preview summary').click();
+    assert.match(await byTestId('create-xml').innerText(), /<forward mode='route' dev='uplink0'\/>/);
+    await shot('create-uplink-routed');
+    assert.deepEqual(await axeViolations(), []);
+    // NAT: the same picker, no route-back hint
+    await byTestId('create-mode').selectOption('nat');
+    assert.equal(await byTestId('create-route-hint').count(), 0);
+    await byTestId('create-mode').selectOption('route');
+    await byTestId('create-submit').click();
+    await page.waitForURL(/\/networks\/routed1/, { timeout: 20000 });
+    const xml = (await t.api('GET', '/v1/networks/routed1/xml?inactive=1')).body;
+    assert.match(xml, /<forward dev='uplink0' mode='route'>/);
+    const info = (await t.api('GET', '/v1/networks/routed1')).json() as { active: boolean; uplink?: string };
+    assert.deepEqual([info.active, info.uplink], [true, 'uplink0']);
+    // packets: what the hint says — the LAN side reaches the routed subnet only with the route back
+    assert.equal(t.ping(t.upNs, '192.168.178.1'), false, 'no route back yet');
+    t.sh(['ip', '-n', t.upNs, 'route', 'add', '192.168.178.0/24', 'via', t.hostUplinkAddr]);
+    assert.equal(t.ping(t.upNs, '192.168.178.1'), true, 'with the route back');
+    assert.equal((await t.api('POST', '/v1/networks/routed1/destroy')).status, 200);
+    assert.equal((await t.api('DELETE', '/v1/networks/routed1')).status, 200);
+  });
 });

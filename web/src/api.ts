@@ -156,6 +156,8 @@ export interface HostDevice {
   master?: string;
   /** The network using it. */
   virtnet?: string;
+  /** The device of the default route. */
+  defaultRoute?: boolean;
 }
 
 // ---- live updates: one EventSource for the whole page, shared by every subscriber ----

@@ -1,14 +1,16 @@
 // `/create`: a network from a CIDR, with the plan (dry run) shown before anything changes.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { ChangePlan } from '../../../src/api/types';
-import { api, errorText, type HostDevice } from '../api';
+import { api, errorText } from '../api';
+import { BridgePicker, UplinkPicker, withUplink } from '../components/CreatePickers';
 import { PlanView } from '../components/PlanView';
+import { PROBE_NAME, useLiveCheck } from '../create-live-check';
 import { formatIp4, parseCidr4, parseIp4, parseIp6, suggest } from '../net';
 import { navigate, networkHref } from '../router';
 import { buildNetworkXml, type CreateSpec } from '../xml';
 import '../style-forms.css';
 
-type Mode = CreateSpec['mode'];
+export type Mode = CreateSpec['mode'];
 
 const MODES: Array<{ value: Mode; label: string }> = [
   { value: 'nat', label: 'NAT (guests reach out through the host)' },
@@ -27,6 +29,8 @@ interface Form {
   dhcpEnd: string;
   mode: Mode;
   hostBridge: string;
+  /** NAT and routed: the device guests leave through; '' follows the default route. */
+  uplink: string;
   domain: string;
   mtu: string;
   stp: boolean;
@@ -44,6 +48,7 @@ const INITIAL: Form = {
   dhcpEnd: '192.168.100.254',
   mode: 'nat',
   hostBridge: 'br0',
+  uplink: '',
   domain: '',
   mtu: '',
   stp: true,
@@ -150,141 +155,6 @@ function formatIp6(v: bigint): string {
   return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
 }
 
-/** Host bridges a bridge-mode network may use: not the bridge of a NAT, routed, open or isolated virtnet network. */
-async function usableBridges(): Promise<HostDevice[]> {
-  const [devices, nets] = await Promise.all([api.hostDevices(), api.list()]);
-  const own = new Map(nets.map((n) => [n.name, n.mode]));
-  const ownBridges = new Set(
-    nets.filter((n) => n.mode !== 'bridge' && n.bridge).map((n) => n.bridge as string),
-  );
-  return devices
-    .filter((d) => d.kind === 'bridge')
-    .filter((d) => !ownBridges.has(d.name))
-    .filter((d) => !d.virtnet || own.get(d.virtnet) === 'bridge')
-    .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
-}
-
-function BridgePicker(props: { value: string; error?: string | undefined; onChange: (v: string) => void }) {
-  const [bridges, setBridges] = useState<HostDevice[]>();
-  const [loadError, setLoadError] = useState<string>();
-  useEffect(() => {
-    let alive = true;
-    usableBridges().then(
-      (b) => {
-        if (!alive) return;
-        setBridges(b);
-        if (b.length > 0 && !b.some((d) => d.name === props.value)) props.onChange(b[0]!.name);
-      },
-      (e) => alive && setLoadError(errorText(e)),
-    );
-    return () => {
-      alive = false;
-    };
-  }, []);
-  const described = [props.error ? 'e-hostBridge' : '', 'bridge-note'].filter(Boolean).join(' ');
-  return (
-    <div class="field">
-      <label for="f-hostBridge">Host bridge</label>
-      {bridges && bridges.length > 0 ? (
-        <select
-          id="f-hostBridge"
-          data-testid="create-host-bridge"
-          value={props.value}
-          aria-invalid={props.error ? true : undefined}
-          aria-describedby={described}
-          onChange={(e) => props.onChange(e.currentTarget.value)}
-        >
-          {bridges.map((b) => (
-            <option key={b.name} value={b.name}>
-              {b.name} — {b.up ? 'up' : 'down'}
-              {b.addresses.length ? `, ${b.addresses.join(', ')}` : ', no address'}
-              {b.virtnet ? ` (used by ${b.virtnet})` : ''}
-            </option>
-          ))}
-        </select>
-      ) : (
-        <input
-          id="f-hostBridge"
-          data-testid="create-host-bridge"
-          value={props.value}
-          spellcheck={false}
-          aria-invalid={props.error ? true : undefined}
-          aria-describedby={described}
-          onInput={(e) => props.onChange(e.currentTarget.value)}
-        />
-      )}
-      <span class="muted devices-note" id="bridge-note">
-        {loadError
-          ? `The host's devices could not be listed (${loadError}); type the bridge's name.`
-          : bridges === undefined
-            ? 'Looking for host bridges…'
-            : bridges.length === 0
-              ? 'No usable host bridge was found (bridges of NAT and routed networks are not offered); type its name.'
-              : 'Bridges of NAT and routed virtnet networks are not offered.'}
-      </span>
-      {props.error && (
-        <span class="field-error" id="e-hostBridge">
-          {props.error}
-        </span>
-      )}
-    </div>
-  );
-}
-
-/** The name the as-you-type dry run defines, so a clash of the user's name does not hide a subnet clash. */
-const PROBE_NAME = 'virtnet-create-check';
-
-interface LiveCheck {
-  /** Next to the name field: a network of that name exists. */
-  name?: string;
-  /** Next to the subnet field: the daemon's overlap findings (other networks, host routes). */
-  subnet: string[];
-  /** Other findings of the daemon's dry run. */
-  other: string[];
-}
-
-/**
- * Checks the form against the daemon as the user types: the names from the list, and a debounced dry run of the
- * define (the daemon's own overlap checks against every network and the host's routes).
- */
-function useLiveCheck(f: Form): LiveCheck {
-  const [names, setNames] = useState<Set<string>>(new Set());
-  const [found, setFound] = useState<{ xml: string; subnet: string[]; other: string[] }>();
-  const seq = useRef(0);
-  useEffect(() => {
-    api.list().then(
-      (l) => setNames(new Set(l.map((n) => n.name))),
-      () => undefined,
-    );
-  }, []);
-  const probe = validate({ ...f, name: PROBE_NAME }).spec;
-  const probeXml = probe && f.mode !== 'bridge' ? buildNetworkXml(probe) : undefined;
-  useEffect(() => {
-    if (!probeXml) return;
-    const mine = ++seq.current;
-    const timer = setTimeout(() => {
-      api.planDefine(probeXml).then(
-        (p) => {
-          if (mine !== seq.current) return;
-          const ws = (p.warnings ?? []).map((w) => w.split(`'${PROBE_NAME}'`).join('this network'));
-          const isSubnet = (w: string) => /overlaps|in use by interface/i.test(w);
-          setFound({ xml: probeXml, subnet: ws.filter(isSubnet), other: ws.filter((w) => !isSubnet(w)) });
-        },
-        () => mine === seq.current && setFound(undefined),
-      );
-    }, 300);
-    return () => clearTimeout(timer);
-  }, [probeXml]);
-  const name = f.name.trim();
-  const out: LiveCheck = { subnet: [], other: [] };
-  if (name && names.has(name)) out.name = `A network named '${name}' already exists; choose another name.`;
-  if (found && found.xml === probeXml) {
-    out.subnet = found.subnet;
-    out.other = found.other;
-  }
-  return out;
-}
-
 export function CreatePage() {
   const [f, setF] = useState<Form>(INITIAL);
   const [touched, setTouched] = useState(false);
@@ -314,11 +184,12 @@ export function CreatePage() {
   };
 
   const { errors, spec } = validate(f);
-  const live = useLiveCheck(f);
+  const probe = f.mode === 'bridge' ? undefined : validate({ ...f, name: PROBE_NAME }).spec;
+  const live = useLiveCheck(f.name, probe ? withUplink(buildNetworkXml(probe), f.mode, f.uplink) : undefined);
   const shownErrors: Errors = touched ? { ...errors } : {};
   // the clash checks show as the user types, not only after a submit
   if (live.name) shownErrors.name = live.name;
-  const xml = spec ? buildNetworkXml(spec) : undefined;
+  const xml = spec ? withUplink(buildNetworkXml(spec), f.mode, f.uplink) : undefined;
 
   const preview = async (): Promise<boolean> => {
     setTouched(true);
@@ -431,6 +302,14 @@ export function CreatePage() {
               placeholder: '192.168.100.0/24',
               spellcheck: false,
             })}
+            {(f.mode === 'nat' || f.mode === 'route') && (
+              <UplinkPicker
+                mode={f.mode}
+                cidr={f.cidr.trim()}
+                value={f.uplink}
+                onChange={(v) => set('uplink', v)}
+              />
+            )}
             {field('gateway', 'create-gateway', 'Gateway (host address)', { spellcheck: false })}
             <div class="field check">
               <label>
