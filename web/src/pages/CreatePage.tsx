@@ -262,8 +262,12 @@ export function CreatePage() {
       )}
       {k === 'cidr' && live.subnet.length > 0 && (
         <span class="field-warn" id="w-cidr" data-testid="create-cidr-clash">
-          {live.subnet.join('; ')}
-          {f.start ? ' — the start would be refused, and nothing would be left defined.' : ''}
+          {live.subnet.map((w) => (
+            <span key={w} class="warn-line">
+              {w}
+            </span>
+          ))}
+          {f.start ? 'The start would be refused, and nothing would be left defined.' : ''}
         </span>
       )}
     </div>
