@@ -3,7 +3,6 @@
 // host device; the read-only socket only virtnet's own (the API filters), so the pickers then offer less.
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText, type HostDevice } from '../api';
-import type { Mode } from '../pages/CreatePage';
 import '../style-forms.css';
 
 /** Host bridges a bridge-mode network may use: not the bridge of a NAT, routed, open or isolated virtnet network. */
@@ -111,14 +110,14 @@ const ipv4Of = (d: HostDevice | undefined) =>
   d?.addresses.find((a) => /^\d+\.\d+\.\d+\.\d+(\/\d+)?$/.test(a))?.split('/')[0];
 
 /** The uplink as `dev=` on the <forward> element (libvirt's way of pinning NAT and routed traffic to a device). */
-export function withUplink(xml: string, mode: Mode, dev: string): string {
+export function withUplink(xml: string, mode: string, dev: string): string {
   if (!dev || (mode !== 'nat' && mode !== 'route')) return xml;
   const safe = dev.replace(/[^A-Za-z0-9_.:@-]/g, '');
   return xml.replace(`<forward mode='${mode}'/>`, `<forward mode='${mode}' dev='${safe}'/>`);
 }
 
 export function UplinkPicker(props: {
-  mode: Mode;
+  mode: 'nat' | 'route';
   cidr: string;
   value: string;
   onChange: (v: string) => void;

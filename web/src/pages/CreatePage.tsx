@@ -10,7 +10,7 @@ import { navigate, networkHref } from '../router';
 import { buildNetworkXml, type CreateSpec } from '../xml';
 import '../style-forms.css';
 
-export type Mode = CreateSpec['mode'];
+type Mode = CreateSpec['mode'];
 
 const MODES: Array<{ value: Mode; label: string }> = [
   { value: 'nat', label: 'NAT (guests reach out through the host)' },
