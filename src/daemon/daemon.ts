@@ -226,6 +226,34 @@ export class Daemon {
     });
   }
 
+  /**
+   * Define and start as one change (the web UI's Create): a start that fails undoes the define, so a refused
+   * network (an overlapping subnet, a bridge in use) is not left behind defined. Only for a new network.
+   */
+  defineAndStart(xml: string, opts: { autostart?: boolean } = {}): Promise<NetworkInfo> {
+    return this.serialize(async () => {
+      const { def, existing } = this.prepare(xml);
+      if (existing) {
+        throw new VirtError('NETWORK_EXIST', `network '${existing.def.name}' already exists`);
+      }
+      const obj: NetworkObj = { def, persistent: true, autostart: !!opts.autostart };
+      this.store.saveDefinition(def);
+      this.registry.nets.set(def.name, obj);
+      this.emit('defined', def);
+      try {
+        if (opts.autostart) this.store.setAutostart(def.name, true);
+        await this.lifecycle.start(obj, def);
+      } catch (e) {
+        this.registry.nets.delete(def.name);
+        if (opts.autostart) this.store.setAutostart(def.name, false);
+        this.store.deleteDefinition(def.name);
+        this.emit('undefined', def, { reason: 'start failed: the define was undone' });
+        throw e;
+      }
+      return this.info(obj);
+    });
+  }
+
   /** net-create: a transient network, started at once; nothing is kept when it stops. */
   create(xml: string): Promise<NetworkInfo> {
     return this.serialize(async () => {

@@ -53,11 +53,31 @@ function fileStep(path: string, content?: string): ChangePlan {
 
 /** Define: the definition file it would write; warnings for what a start would run into. */
 export async function planDefine(ctx: DryRunContext, xml: string): Promise<ChangePlan> {
-  const { def } = ctx.registry.prepare(xml, (n) => ctx.runtime.hostHasDevice(n));
+  const { def, existing } = ctx.registry.prepare(xml, (n) => ctx.runtime.hostHasDevice(n));
   const plan = fileStep(ctx.store.configFile(def.name), formatNetworkXml(def, { inactive: true }));
-  const warnings = [...ctx.registry.subnetClashes(def), ...(await startWarnings(ctx, def))];
+  const own = ownRunningBridge(existing);
+  const warnings = [
+    ...ctx.registry.subnetClashes(def),
+    ...(await startWarnings(ctx, def)).filter((w) => !own || !aboutOwnBridge(w, own)),
+  ];
   if (warnings.length) plan.warnings = [...new Set(warnings)];
   return plan;
+}
+
+/** The bridge the network runs on now, when a redefine targets an active network. */
+function ownRunningBridge(existing: NetworkObj | undefined): string | undefined {
+  return existing?.liveDef?.bridge?.name;
+}
+
+/**
+ * A redefined active network applies at its next restart, which first removes its own bridge and routes: the
+ * start check against the host as it is now finds them and must not warn about them.
+ */
+function aboutOwnBridge(warning: string, bridge: string): boolean {
+  return (
+    warning.includes(`a device named '${bridge}' already exists`) ||
+    warning.includes(`already in use by interface ${bridge} `)
+  );
 }
 
 /** What starting the defined network would run into; a start that would be refused is a warning here. */

@@ -445,6 +445,10 @@ export class Engine implements NetworkRuntime {
     return this.host.counters(name);
   }
 
+  listenSockets() {
+    return this.host.listenSockets();
+  }
+
   async detach(): Promise<void> {
     for (const name of [...this.perNetwork.keys()]) await this.untrack(name);
     await this.own.dispose();

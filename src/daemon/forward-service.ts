@@ -3,6 +3,7 @@
 
 import type { ChangePlan, ForwardChangeResponse, ForwardInfo, NetworkEventType } from '../api/types.js';
 import { VirtError } from '../model/errors.js';
+import { listenSocketLabel, shadowedListeners } from '../model/listen-sockets.js';
 import type { NetworkDef } from '../model/network-def.js';
 import { formatNetworkXml } from '../model/network-format.js';
 import {
@@ -102,6 +103,12 @@ export class ForwardService {
         // a live forward on it would catch nothing: refused; a stored one may be meant for later, with a warning
         if (obj.liveDef) throw new VirtError('INVALID_ARG', `${msg}: no packet would reach the forward`);
         warnings.push(`${msg} (yet): the forward catches nothing until it is`);
+      }
+      const shadowed = shadowedListeners(f, this.runtime.listenSockets());
+      if (shadowed.length) {
+        warnings.push(
+          `the host already listens on ${shadowed.map(listenSocketLabel).join(', ')}: connections to ${shadowed.length > 1 ? 'these ports' : 'this port'} from outside would go to the guest instead`,
+        );
       }
       const r = await this.apply(obj, f, (def) => addForwardEdit(def, f), dryRun);
       if (warnings.length) r.plan.warnings = warnings;

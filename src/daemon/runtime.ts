@@ -3,6 +3,7 @@
 
 import type { ChangePlan } from '../api/types.js';
 import type { Lease } from '../model/dnsmasq-leases.js';
+import type { ListenSocket } from '../model/listen-sockets.js';
 import type { NetworkDef } from '../model/network-def.js';
 import type { PortForward } from '../model/port-forward.js';
 import type { PortDevice } from '../plan/desired.js';
@@ -127,6 +128,8 @@ export interface NetworkRuntime {
   deviceCounters(name: string): DeviceCounters | undefined;
   /** The host's part of the overlay fabric (src/daemon/overlay-service.ts uses it); undefined without one. */
   readonly overlay?: OverlayHostSide;
+  /** The sockets the host listens on (for the warning about forwards that would shadow them). */
+  listenSockets(): ListenSocket[];
   /** Daemon shutdown: stop supervising and watching, leave every network running. */
   detach(): Promise<void>;
 }

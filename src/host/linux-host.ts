@@ -16,6 +16,7 @@ import { deviceCounters, listHostDevices } from './devices.js';
 import { exec } from './exec.js';
 import { LinuxProbe, sysfsLink } from './host-probe.js';
 import { LeaseWatcher, readLeases } from './lease-watcher.js';
+import { readListenSockets } from './listen-probe.js';
 import { NftSession } from './nft-session.js';
 import { createOverlayHost } from './overlay-host.js';
 import { defaultRouteDevice } from './proc-routes.js';
@@ -114,6 +115,7 @@ export function createLinuxHost(opts: LinuxHostOptions): HostSide {
     },
     devices: listHostDevices,
     counters: (name) => (sysfsLink(name) ? deviceCounters(name) : undefined),
+    listenSockets: readListenSockets,
     forwardCounters: readForwardCounters,
     ...(opts.overlay ? { overlay: createOverlayHost(opts.overlay, opts) } : {}),
     dispose: async () => {

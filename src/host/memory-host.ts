@@ -73,6 +73,7 @@ export function createMemoryHost(
     // a device that exists counts nothing: the fake host carries no traffic
     counters: (name) =>
       fake.links.has(name) ? { rxBytes: 0, txBytes: 0, rxPackets: 0, txPackets: 0 } : undefined,
+    listenSockets: () => [],
     forwardCounters: async () => new Map(),
     ...(opts.overlay ? { overlay: createMemoryOverlay(opts.overlay, runDir) } : {}),
     dispose: async () => {

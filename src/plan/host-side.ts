@@ -4,6 +4,7 @@
 
 import type { Disposable } from '../base/lifecycle.js';
 import type { Lease } from '../model/dnsmasq-leases.js';
+import type { ListenSocket } from '../model/listen-sockets.js';
 import type { NetworkDef } from '../model/network-def.js';
 import type { DnsmasqFilesPaths } from './desired.js';
 import type { Executor } from './executor.js';
@@ -75,6 +76,8 @@ export interface HostSide {
   linkFacts(name: string): LinkFacts;
   devices(): HostDevice[];
   counters(name: string): DeviceCounters | undefined;
+  /** The sockets the host listens on (TCP listening, UDP bound), for forwards that would shadow them. */
+  listenSockets(): ListenSocket[];
   /** Hit counters (new connections) of every port forward, by forward chain name. */
   forwardCounters(): Promise<Map<string, { packets: number; bytes: number }>>;
   /** The host's part of the overlay fabric, when virtnetd runs with --overlay-address. */

@@ -87,6 +87,14 @@ export const api = {
     json<{ forwards: ForwardInfo[] }>('GET', net(name) + '/forwards').then((r) => r.forwards),
   planDefine: (xml: string) => json<ChangePlan>('POST', '/v1/networks?dryRun=1', xml, 'application/xml'),
   define: (xml: string) => json<NetworkInfo>('POST', '/v1/networks', xml, 'application/xml'),
+  /** Define and start as one change: a start that fails leaves nothing defined. */
+  defineAndStart: (xml: string, autostart: boolean) =>
+    json<NetworkInfo>(
+      'POST',
+      '/v1/networks?start=1' + (autostart ? '&autostart=1' : ''),
+      xml,
+      'application/xml',
+    ),
   undefine: (name: string) => json<NetworkInfo>('DELETE', net(name)),
   start: (name: string) => json<NetworkInfo>('POST', net(name) + '/start'),
   destroy: (name: string) => json<NetworkInfo>('POST', net(name) + '/destroy'),
@@ -96,6 +104,14 @@ export const api = {
     json<NetworkInfo>('PUT', net(name) + '/autostart', JSON.stringify({ autostart }), 'application/json'),
   addForward: (name: string, input: Record<string, unknown>) =>
     json<ForwardChangeResponse>('POST', net(name) + '/forwards', JSON.stringify(input), 'application/json'),
+  /** The forward's dry run: the rules and file it would change, with warnings (a host port in use). */
+  planForward: (name: string, input: Record<string, unknown>) =>
+    json<ForwardChangeResponse>(
+      'POST',
+      net(name) + '/forwards?dryRun=1',
+      JSON.stringify(input),
+      'application/json',
+    ),
   deleteForward: (name: string, f: Pick<ForwardInfo, 'proto' | 'listenPort' | 'listenAddress'>) => {
     const q = new URLSearchParams({ proto: f.proto, listenPort: String(f.listenPort) });
     if (f.listenAddress) q.set('listenAddress', f.listenAddress);
@@ -155,6 +171,8 @@ export interface HostDevice {
   master?: string;
   /** The network using it. */
   virtnet?: string;
+  /** The device of the default route. */
+  defaultRoute?: boolean;
 }
 
 // ---- live updates: one EventSource for the whole page, shared by every subscriber ----

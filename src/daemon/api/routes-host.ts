@@ -136,10 +136,15 @@ export function hostRoutes(app: OpenAPIHono, { daemon, readOnly, doctorProbe }: 
       const users = new Map(
         daemon.list({ active: true }).flatMap((n) => (n.bridge ? [[n.bridge, n.name]] : [])),
       );
+      const uplink = daemon.runtime.uplink();
       const devices = daemon.runtime
         .hostDevices()
         .filter((d) => !readOnly || users.has(d.name) || (d.master !== undefined && users.has(d.master)))
-        .map((d) => ({ ...d, ...(users.get(d.name) ? { virtnet: users.get(d.name) } : {}) }));
+        .map((d) => ({
+          ...d,
+          ...(users.get(d.name) ? { virtnet: users.get(d.name) } : {}),
+          ...(d.name === uplink ? { defaultRoute: true } : {}),
+        }));
       return c.json({ devices });
     },
   );

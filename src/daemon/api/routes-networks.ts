@@ -98,7 +98,13 @@ export function networkRoutes(app: OpenAPIHono, { daemon, dnsmasq }: RouteContex
       summary:
         'Define a network from libvirt network XML (net-define), or create a transient one (net-create)',
       request: {
-        query: DryRunQuery.extend({ transient: flagQuery('create and start a transient network') }),
+        query: DryRunQuery.extend({
+          transient: flagQuery('create and start a transient network'),
+          start: flagQuery(
+            'define and start as one change: a start that fails undoes the define (a new network only)',
+          ),
+          autostart: flagQuery('with start: also turn autostart on'),
+        }),
         body: { required: true, content: { 'application/xml': { schema: XmlBody } } },
       },
       responses: { 201: json(NetworkInfo, 'Defined (or created)'), 200: json(ChangePlan, 'Dry run') },
@@ -109,7 +115,10 @@ export function networkRoutes(app: OpenAPIHono, { daemon, dnsmasq }: RouteContex
       const transient = flag(c, 'transient');
       if (flag(c, 'dryRun'))
         return c.json(await (transient ? daemon.planCreate(xml) : daemon.planDefine(xml)));
-      return c.json(transient ? await daemon.create(xml) : await daemon.define(xml), 201);
+      if (transient) return c.json(await daemon.create(xml), 201);
+      if (flag(c, 'start'))
+        return c.json(await daemon.defineAndStart(xml, { autostart: flag(c, 'autostart') }), 201);
+      return c.json(await daemon.define(xml), 201);
     },
   );
 

@@ -411,6 +411,10 @@ export const HostDevices = z
         addresses: z.array(z.string()),
         master: z.string().optional(),
         virtnet: z.string().optional().openapi({ description: 'The active network using this bridge' }),
+        defaultRoute: z
+          .boolean()
+          .optional()
+          .openapi({ description: 'The device of the default route (where NAT and routed networks leave)' }),
       }),
     ),
   })

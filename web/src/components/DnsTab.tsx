@@ -4,10 +4,10 @@
 import { useState } from 'preact/hooks';
 import { api, type NetUpdate } from '../api';
 import type { NetDetails } from '../data';
-import { parseIp4, parseIp6 } from '../net';
 import { Link, networkHref } from '../router';
 import { useAction } from '../useAction';
 import { type DnsSrv, esc } from '../xml';
+import { DnsHosts } from './DnsHosts';
 import { TextField } from './TextField';
 
 const LABEL_RE = /^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/;
@@ -27,8 +27,6 @@ export function DnsTab({ d, onChanged }: { d: NetDetails; onChanged: () => Promi
   // TXT and SRV records are changed in the saved definition; show that one when there is one.
   const saved = d.savedXml?.dns ?? live;
   const { busy, error, ok, setError, run: act } = useAction(onChanged);
-  const [hostIp, setHostIp] = useState('');
-  const [hostNames, setHostNames] = useState('');
   const [txtName, setTxtName] = useState('');
   const [txtValue, setTxtValue] = useState('');
   const [srv, setSrv] = useState<DnsSrv>({ service: '', protocol: 'tcp' });
@@ -37,33 +35,6 @@ export function DnsTab({ d, onChanged }: { d: NetDetails; onChanged: () => Promi
   const configOnly = d.info.persistent ? { config: true } : { live: true };
 
   const run = (what: string, u: NetUpdate) => act(what, () => api.update(d.info.name, u));
-
-  const hostXml = (ip: string, names: string[]) =>
-    `<host ip='${esc(ip)}'>${names.map((n) => `<hostname>${esc(n)}</hostname>`).join('')}</host>`;
-
-  const addHost = async (e: Event) => {
-    e.preventDefault();
-    const ip = hostIp.trim();
-    const names = hostNames.split(/[\s,]+/).filter(Boolean);
-    if (parseIp4(ip) === undefined && parseIp6(ip) === undefined) {
-      setError('Enter the IP address the names resolve to.');
-      return;
-    }
-    if (names.length === 0 || !names.every((n) => LABEL_RE.test(n))) {
-      setError('Enter one or more host names (letters, digits, "-" and "."), separated by spaces.');
-      return;
-    }
-    const done = await run(`Added ${names.join(', ')} → ${ip}.`, {
-      command: 'add-last',
-      section: 'dns-host',
-      xml: hostXml(ip, names),
-      ...liveToo,
-    });
-    if (done) {
-      setHostIp('');
-      setHostNames('');
-    }
-  };
 
   const addTxt = async (e: Event) => {
     e.preventDefault();
@@ -166,84 +137,7 @@ export function DnsTab({ d, onChanged }: { d: NetDetails; onChanged: () => Promi
         {ok && <p class="ok">{ok}</p>}
       </div>
 
-      <h2>Hosts</h2>
-      {live && live.hosts.length > 0 ? (
-        <div class="table-wrap">
-          <table data-testid="dns-hosts">
-            <thead>
-              <tr>
-                <th scope="col">IP</th>
-                <th scope="col">Names</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {live.hosts.map((h) => (
-                <tr key={h.ip} data-testid={`dns-host-row-${h.ip}`}>
-                  <td data-label="IP">
-                    <code>{h.ip}</code>
-                  </td>
-                  <td data-label="Names">{h.hostnames.join(', ')}</td>
-                  <td>
-                    <button
-                      type="button"
-                      class="danger"
-                      disabled={busy}
-                      aria-label={`Remove the DNS host ${h.ip}`}
-                      data-testid={`dns-host-remove-${h.ip}`}
-                      onClick={() =>
-                        void run(`Removed ${h.ip}.`, {
-                          command: 'delete',
-                          section: 'dns-host',
-                          xml: hostXml(h.ip, h.hostnames),
-                          ...liveToo,
-                        })
-                      }
-                    >
-                      Remove
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : (
-        <p class="muted">No host records.</p>
-      )}
-      <form
-        class="inline-form"
-        onSubmit={addHost}
-        aria-label="Add a DNS host"
-        data-testid="dns-host-add-form"
-      >
-        <h3>Add a host</h3>
-        <label>
-          IP address
-          <input
-            value={hostIp}
-            spellcheck={false}
-            data-testid="dns-host-ip"
-            onInput={(e) => setHostIp(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Names
-          <input
-            value={hostNames}
-            spellcheck={false}
-            placeholder="db db.lab"
-            data-testid="dns-host-names"
-            onInput={(e) => setHostNames(e.currentTarget.value)}
-          />
-        </label>
-        <button type="submit" class="primary" disabled={busy} data-testid="dns-host-add">
-          Add
-        </button>
-      </form>
-      <p class="muted">Host records apply at once{d.info.persistent ? ' and are saved' : ''}.</p>
+      <DnsHosts d={d} busy={busy} run={run} setError={setError} where={liveToo} />
 
       <h2>TXT records</h2>
       <p class="muted" data-testid="dns-restart-note">

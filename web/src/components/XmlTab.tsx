@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChangePlan } from '../../../src/api/types';
 import { ApiError, api, errorText } from '../api';
 import type { NetDetails } from '../data';
+import { CodeEditor } from './CodeEditor';
 import { DiffView } from './DiffView';
 import { PlanView } from './PlanView';
 
@@ -160,14 +161,13 @@ export function XmlTab({ d, onApplied }: { d: NetDetails; onApplied: () => Promi
       <p class="validity muted" aria-live="polite" data-testid="xml-validity">
         {checking ? 'Checking…' : dirty ? (error ? 'Not valid.' : plan ? 'Valid.' : '') : 'Unchanged.'}
       </p>
-      <textarea
+      <CodeEditor
         id="xml-text"
-        data-testid="xml-text"
-        spellcheck={false}
-        rows={Math.min(40, Math.max(12, text.split('\n').length + 1))}
+        testid="xml-text"
         value={text}
-        onInput={(e) => {
-          setText(e.currentTarget.value);
+        errorLine={dirty ? error?.line : undefined}
+        onInput={(v) => {
+          setText(v);
           setDirty(true);
         }}
       />

@@ -1,11 +1,14 @@
 // `/create`: a network from a CIDR, with the plan (dry run) shown before anything changes.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { ChangePlan } from '../../../src/api/types';
-import { api, errorText, type HostDevice } from '../api';
+import { api, errorText } from '../api';
+import { BridgePicker, UplinkPicker, withUplink } from '../components/CreatePickers';
 import { PlanView } from '../components/PlanView';
+import { PROBE_NAME, useLiveCheck } from '../create-live-check';
 import { formatIp4, parseCidr4, parseIp4, parseIp6, suggest } from '../net';
 import { navigate, networkHref } from '../router';
 import { buildNetworkXml, type CreateSpec } from '../xml';
+import '../style-forms.css';
 
 type Mode = CreateSpec['mode'];
 
@@ -26,6 +29,8 @@ interface Form {
   dhcpEnd: string;
   mode: Mode;
   hostBridge: string;
+  /** NAT and routed: the device guests leave through; '' follows the default route. */
+  uplink: string;
   domain: string;
   mtu: string;
   stp: boolean;
@@ -43,6 +48,7 @@ const INITIAL: Form = {
   dhcpEnd: '192.168.100.254',
   mode: 'nat',
   hostBridge: 'br0',
+  uplink: '',
   domain: '',
   mtu: '',
   stp: true,
@@ -149,87 +155,6 @@ function formatIp6(v: bigint): string {
   return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
 }
 
-/** Host bridges a bridge-mode network may use: not the bridge of a NAT, routed, open or isolated virtnet network. */
-async function usableBridges(): Promise<HostDevice[]> {
-  const [devices, nets] = await Promise.all([api.hostDevices(), api.list()]);
-  const own = new Map(nets.map((n) => [n.name, n.mode]));
-  const ownBridges = new Set(
-    nets.filter((n) => n.mode !== 'bridge' && n.bridge).map((n) => n.bridge as string),
-  );
-  return devices
-    .filter((d) => d.kind === 'bridge')
-    .filter((d) => !ownBridges.has(d.name))
-    .filter((d) => !d.virtnet || own.get(d.virtnet) === 'bridge')
-    .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
-}
-
-function BridgePicker(props: { value: string; error?: string | undefined; onChange: (v: string) => void }) {
-  const [bridges, setBridges] = useState<HostDevice[]>();
-  const [loadError, setLoadError] = useState<string>();
-  useEffect(() => {
-    let alive = true;
-    usableBridges().then(
-      (b) => {
-        if (!alive) return;
-        setBridges(b);
-        if (b.length > 0 && !b.some((d) => d.name === props.value)) props.onChange(b[0]!.name);
-      },
-      (e) => alive && setLoadError(errorText(e)),
-    );
-    return () => {
-      alive = false;
-    };
-  }, []);
-  const described = [props.error ? 'e-hostBridge' : '', 'bridge-note'].filter(Boolean).join(' ');
-  return (
-    <div class="field">
-      <label for="f-hostBridge">Host bridge</label>
-      {bridges && bridges.length > 0 ? (
-        <select
-          id="f-hostBridge"
-          data-testid="create-host-bridge"
-          value={props.value}
-          aria-invalid={props.error ? true : undefined}
-          aria-describedby={described}
-          onChange={(e) => props.onChange(e.currentTarget.value)}
-        >
-          {bridges.map((b) => (
-            <option key={b.name} value={b.name}>
-              {b.name} — {b.up ? 'up' : 'down'}
-              {b.addresses.length ? `, ${b.addresses.join(', ')}` : ', no address'}
-              {b.virtnet ? ` (used by ${b.virtnet})` : ''}
-            </option>
-          ))}
-        </select>
-      ) : (
-        <input
-          id="f-hostBridge"
-          data-testid="create-host-bridge"
-          value={props.value}
-          spellcheck={false}
-          aria-invalid={props.error ? true : undefined}
-          aria-describedby={described}
-          onInput={(e) => props.onChange(e.currentTarget.value)}
-        />
-      )}
-      <span class="muted devices-note" id="bridge-note">
-        {loadError
-          ? `The host's devices could not be listed (${loadError}); type the bridge's name.`
-          : bridges === undefined
-            ? 'Looking for host bridges…'
-            : bridges.length === 0
-              ? 'No usable host bridge was found (bridges of NAT and routed networks are not offered); type its name.'
-              : 'Bridges of NAT and routed virtnet networks are not offered.'}
-      </span>
-      {props.error && (
-        <span class="field-error" id="e-hostBridge">
-          {props.error}
-        </span>
-      )}
-    </div>
-  );
-}
-
 export function CreatePage() {
   const [f, setF] = useState<Form>(INITIAL);
   const [touched, setTouched] = useState(false);
@@ -259,8 +184,12 @@ export function CreatePage() {
   };
 
   const { errors, spec } = validate(f);
-  const shownErrors = touched ? errors : {};
-  const xml = spec ? buildNetworkXml(spec) : undefined;
+  const probe = f.mode === 'bridge' ? undefined : validate({ ...f, name: PROBE_NAME }).spec;
+  const live = useLiveCheck(f.name, probe ? withUplink(buildNetworkXml(probe), f.mode, f.uplink) : undefined);
+  const shownErrors: Errors = touched ? { ...errors } : {};
+  // the clash checks show as the user types, not only after a submit
+  if (live.name) shownErrors.name = live.name;
+  const xml = spec ? withUplink(buildNetworkXml(spec), f.mode, f.uplink) : undefined;
 
   const preview = async (): Promise<boolean> => {
     setTouched(true);
@@ -284,17 +213,24 @@ export function CreatePage() {
     setBusy(true);
     setStatus(undefined);
     try {
-      if (!(await preview()) || !xml || !spec) return;
+      if (live.name || !(await preview()) || !xml || !spec) return;
+      if (f.start) {
+        // one change: a start that fails leaves nothing defined
+        setStatus('Creating and starting…');
+        const info = await api.defineAndStart(xml, f.autostart);
+        navigate(networkHref(info.name));
+        return;
+      }
       setStatus('Defining…');
       const info = await api.define(xml);
       if (f.autostart) await api.setAutostart(info.name, true);
-      if (f.start) {
-        setStatus('Starting…');
-        await api.start(info.name);
-      }
       navigate(networkHref(info.name));
     } catch (err) {
-      setServerError(errorText(err));
+      setServerError(
+        f.start
+          ? `The network was not created: ${errorText(err)}. Nothing was left defined; to keep it as an inactive definition, untick "Start it now" and create it again.`
+          : errorText(err),
+      );
       setStatus(undefined);
     } finally {
       setBusy(false);
@@ -309,15 +245,29 @@ export function CreatePage() {
         data-testid={testid}
         value={String(f[k])}
         aria-invalid={shownErrors[k] ? true : undefined}
-        aria-describedby={shownErrors[k] ? `e-${k}` : undefined}
+        aria-describedby={
+          [shownErrors[k] ? `e-${k}` : '', k === 'cidr' && live.subnet.length ? 'w-cidr' : '']
+            .filter(Boolean)
+            .join(' ') || undefined
+        }
         onInput={(ev) =>
           k === 'cidr' ? onCidr(ev.currentTarget.value) : set(k, ev.currentTarget.value as never)
         }
         {...extra}
       />
       {shownErrors[k] && (
-        <span class="field-error" id={`e-${k}`}>
+        <span class="field-error" id={`e-${k}`} data-testid={`${testid}-error`}>
           {shownErrors[k]}
+        </span>
+      )}
+      {k === 'cidr' && live.subnet.length > 0 && (
+        <span class="field-warn" id="w-cidr" data-testid="create-cidr-clash">
+          {live.subnet.map((w) => (
+            <span key={w} class="warn-line">
+              {w}
+            </span>
+          ))}
+          {f.start ? 'The start would be refused, and nothing would be left defined.' : ''}
         </span>
       )}
     </div>
@@ -356,6 +306,14 @@ export function CreatePage() {
               placeholder: '192.168.100.0/24',
               spellcheck: false,
             })}
+            {(f.mode === 'nat' || f.mode === 'route') && (
+              <UplinkPicker
+                mode={f.mode}
+                cidr={f.cidr.trim()}
+                value={f.uplink}
+                onChange={(v) => set('uplink', v)}
+              />
+            )}
             {field('gateway', 'create-gateway', 'Gateway (host address)', { spellcheck: false })}
             <div class="field check">
               <label>
@@ -425,7 +383,18 @@ export function CreatePage() {
               ))}
             </ul>
           )}
-          {serverError && <p class="error">{serverError}</p>}
+          {serverError && (
+            <p class="error" data-testid="create-server-error">
+              {serverError}
+            </p>
+          )}
+          {live.other.length > 0 && (
+            <ul class="field-warn" data-testid="create-warnings">
+              {live.other.map((w) => (
+                <li key={w}>{w}</li>
+              ))}
+            </ul>
+          )}
         </div>
         <div class="actions">
           <button type="button" data-testid="create-preview" disabled={busy} onClick={() => void preview()}>
