@@ -165,6 +165,8 @@ export interface PortInfo {
   device?: { kind: 'tap' | 'veth'; name: string; netns?: string; uid?: number; adopted?: boolean };
   /** DHCP reservation made for the port (live only; removed with it). */
   ip?: string;
+  /** The guest's NIC model (a domain interface's `<model type=...>`: virtio, e1000, ...), as given. */
+  model?: string;
   /** libvirt's <networkport> XML. */
   xml: string;
 }

@@ -5,6 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { PortInfo } from '../api/types.js';
+import { interfaceModelProblem } from '../model/domain-interfaces.js';
 import { VirtError } from '../model/errors.js';
 import type { NetworkDef } from '../model/network-def.js';
 import { formatPortXml, type PortDef, parsePortXml } from '../model/port-def.js';
@@ -38,6 +39,8 @@ export interface PortRequest {
   adopt?: boolean;
   /** A traffic filter for the port's device (a domain interface's <filterref>); see nwfilter-ports.ts. */
   filter?: PortFilterRequest;
+  /** The guest's NIC model (<model type=...>), kept for domiflist and dumpxml. */
+  model?: string;
 }
 
 export interface PortHooks {
@@ -139,6 +142,11 @@ export class PortService {
         xml: '',
       };
       if (def.group) port.group = def.group;
+      if (req.model !== undefined) {
+        const problem = interfaceModelProblem(req.model);
+        if (problem) throw invalid(problem);
+        port.model = req.model;
+      }
       if (req.tap !== undefined && req.netns !== undefined)
         throw invalid('a port has either --tap or --netns, not both');
       if (req.tap !== undefined || req.netns !== undefined) {
