@@ -26,10 +26,13 @@ import type { ActiveStatus, Store } from './store.js';
 export type { ListFilter, NetworkObj };
 
 type Listener = (e: NetworkEvent) => void;
+/** One heal round as metrics see it. */
+export type HealObserver = (round: { seconds: number; repaired: number; failed: boolean }) => void;
 
 export class Daemon {
   private readonly registry = new Registry();
   private readonly listeners = new Set<Listener>();
+  private readonly healObservers = new Set<HealObserver>();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly unsubscribeRuntime: () => void;
   private readonly healLoop: HealLoop;
@@ -359,7 +362,33 @@ export class Daemon {
    * chain follow the active bridges. Returns the names of the networks repaired.
    */
   heal(): Promise<string[]> {
-    return this.serialize(async () => {
+    return this.serialize(() => this.observedHeal());
+  }
+
+  /** Called after each heal round (metrics): its duration, networks repaired, and whether it failed. */
+  onHealRound(observer: HealObserver): () => void {
+    this.healObservers.add(observer);
+    return () => this.healObservers.delete(observer);
+  }
+
+  private async observedHeal(): Promise<string[]> {
+    const started = performance.now();
+    const report = (repaired: number, failed: boolean) => {
+      const seconds = (performance.now() - started) / 1000;
+      for (const o of this.healObservers) o({ seconds, repaired, failed });
+    };
+    try {
+      const names = await this.healRound();
+      report(names.length, false);
+      return names;
+    } catch (e) {
+      report(0, true);
+      throw e;
+    }
+  }
+
+  private healRound(): Promise<string[]> {
+    return (async () => {
       const active = this.registry.active();
       const done = await this.runtime.heal(
         active.map((o) => ({
@@ -376,7 +405,7 @@ export class Daemon {
         this.repaired(obj.liveDef, 'heal', outcome);
       }
       return done.map((d) => d.name);
-    });
+    })();
   }
 
   /** Runs heal() every intervalMs until shutdown (and soon after each start: Docker's chain may need our rules). */

@@ -367,6 +367,14 @@ export class Engine implements NetworkRuntime {
     return this.host.counters(name);
   }
 
+  allDeviceCounters() {
+    return this.host.allCounters();
+  }
+
+  watchedLeases(network: string): Lease[] | undefined {
+    return this.host.watchedLeases(network);
+  }
+
   async detach(): Promise<void> {
     for (const name of [...this.perNetwork.keys()]) await this.untrack(name);
     await this.own.dispose();

@@ -14,6 +14,7 @@ import { DEFAULT_MAX_BODY } from './api/body.js';
 import { Daemon } from './daemon.js';
 import { importLibvirtDir } from './import-libvirt.js';
 import { MemoryRuntime } from './memory-runtime.js';
+import { DaemonMetrics } from './metrics.js';
 import { portFilterHook } from './nwfilter-ports.js';
 import { startNwfilters } from './nwfilter-wiring.js';
 import type { NetworkRuntime } from './runtime.js';
@@ -157,7 +158,8 @@ export async function main(argv: string[]): Promise<void> {
     values.runtime === 'linux' ? (await import('../host/doctor-probe.js')).probeHost : undefined;
   const doctorProbe = probeHost && (() => probeHost({ stateDir }));
 
-  const common = { doctorProbe, maxBody, allowDnsmasqPrograms, nwfilters };
+  const metrics = new DaemonMetrics(daemon);
+  const common = { doctorProbe, maxBody, allowDnsmasqPrograms, nwfilters, metrics };
   const servers: Server[] = [];
   servers.push(await listenUnix(createApi(daemon, { ...common, readOnly: false }), rwPath, 0o600, limits));
   servers.push(await listenUnix(createApi(daemon, { ...common, readOnly: true }), roPath, 0o666, limits));

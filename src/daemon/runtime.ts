@@ -92,6 +92,10 @@ export interface NetworkRuntime {
   linkFacts(name: string): { exists: boolean; master?: string; members?: string[] };
   hostDevices(): HostDevice[];
   deviceCounters(name: string): DeviceCounters | undefined;
+  /** Counters of every device in one read (/metrics: never a read per network). */
+  allDeviceCounters(): Map<string, DeviceCounters>;
+  /** An active network's leases as the lease watcher last read them (no file read); undefined when not watched. */
+  watchedLeases(network: string): Lease[] | undefined;
   /** Daemon shutdown: stop supervising and watching, leave every network running. */
   detach(): Promise<void>;
 }

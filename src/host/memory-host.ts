@@ -63,6 +63,8 @@ export function createMemoryHost(
         }),
       ),
     counters: () => undefined,
+    allCounters: () => new Map(),
+    watchedLeases: () => undefined,
     forwardCounters: async () => new Map(),
     dispose: async () => {
       listeners.clear();

@@ -55,6 +55,10 @@ export interface HostSide {
   linkFacts(name: string): { exists: boolean; master?: string; members?: string[] };
   devices(): HostDevice[];
   counters(name: string): DeviceCounters | undefined;
+  /** Counters of every device at once (one read, for /metrics). */
+  allCounters(): Map<string, DeviceCounters>;
+  /** A watched network's leases as last read (no file read), undefined when its leases are not watched. */
+  watchedLeases(network: string): Lease[] | undefined;
   /** Hit counters (new connections) of every port forward, by forward chain name. */
   forwardCounters(): Promise<Map<string, { packets: number; bytes: number }>>;
   /** Stops supervising and watching; everything made on the host keeps running. */

@@ -207,9 +207,9 @@ export const PortRequest = z
       description: 'The tap exists already (made by the hypervisor, qemu-ifup): only attach it',
     }),
     filter: PortFilter.optional().openapi({ description: "A traffic filter bound to the port's device" }),
-    model: rule(z.string(), interfaceModelProblem)
-      .optional()
-      .openapi({ description: "The guest's NIC model (<model type=...>: virtio, e1000, ...), shown by domiflist" }),
+    model: rule(z.string(), interfaceModelProblem).optional().openapi({
+      description: "The guest's NIC model (<model type=...>: virtio, e1000, ...), shown by domiflist",
+    }),
   })
   .strict()
   .openapi('PortRequest');
