@@ -10,6 +10,7 @@ import type {
   NetworkInfo,
   RepairedDetail,
 } from '../api/types.js';
+import { leaseText } from '../api/event-text.js';
 import { VirtError } from '../model/errors.js';
 import type { NetworkDef } from '../model/network-def.js';
 import { formatNetworkXml } from '../model/network-format.js';
@@ -17,6 +18,7 @@ import * as dry from './dry-runs.js';
 import { ForwardService } from './forward-service.js';
 import { HealLoop } from './heal-loop.js';
 import { Lifecycle } from './lifecycle.js';
+import type { Log } from './log.js';
 import { applyUpdate, type UpdateRequest } from './net-update.js';
 import { PortService } from './port-service.js';
 import { type ListFilter, type NetworkObj, Registry, toInfo } from './registry.js';
@@ -46,7 +48,7 @@ export class Daemon {
   constructor(
     private readonly store: Store,
     readonly runtime: NetworkRuntime,
-    private readonly log: (msg: string) => void = () => {},
+    private readonly log: Log = () => {},
   ) {
     this.healLoop = new HealLoop(() => this.heal(), log);
     this.ports = new PortService(store, runtime, {
@@ -91,7 +93,9 @@ export class Daemon {
       }
       const obj = this.registry.nets.get(e.network);
       if (!obj?.def.uuid) return;
-      this.log(`network '${e.network}': ${e.type}${e.detail ? ` ${JSON.stringify(e.detail)}` : ''}`);
+      // the supervisor logs dnsmasq's deaths and recoveries itself; leases are logged here, in words
+      if (e.type === 'lease')
+        this.log(`network '${e.network}': ${leaseText(e.detail ?? {})}`, { event: 'lease' });
       this.emit(e.type === 'lease' ? 'lease' : 'updated', obj.def, {
         runtimeEvent: e.type,
         ...(e.detail ?? {}),
@@ -144,7 +148,13 @@ export class Daemon {
           await this.start(name);
           this.log(`network '${name}' autostarted`);
         } catch (e) {
-          this.log(`autostart of network '${name}' failed: ${(e as Error).message}`);
+          const err = e as VirtError;
+          this.log(`autostart of network '${name}' failed: ${err.message}`, {
+            level: 'error',
+            network: name,
+            step: err.step,
+            hint: err.hint,
+          });
         }
       }
     }

@@ -32,6 +32,7 @@ import type { TranscriptStep } from '../plan/transcript.js';
 import { needsDnsmasq } from '../render/dnsmasq-conf.js';
 import { hasFirewallRules } from '../render/nft-ruleset.js';
 import { toChangePlan } from './change-plan.js';
+import type { Log } from './log.js';
 import type {
   ActiveNetwork,
   DriftProblem,
@@ -54,7 +55,7 @@ export class Engine implements NetworkRuntime {
   constructor(
     readonly host: HostSide,
     private readonly recorder: Recorder,
-    private readonly log: (msg: string) => void = () => {},
+    private readonly log: Log = () => {},
   ) {
     this.own.add(
       host.onEvent((e) => {
@@ -106,12 +107,13 @@ export class Engine implements NetworkRuntime {
         : `step "${blocker.step}" failed: ${blocker.message}`;
       // refused before anything ran, because of what the host has (a name taken, a subnet routed, a bridge
       // missing): a conflict with the host's state, not a failure of it
-      throw this.failure(what, reason, undefined, 'HOST_CONFLICT');
+      throw this.failure(what, reason, undefined, 'HOST_CONFLICT', blocker.step);
     }
     try {
       return await applySteps(plan.steps, this.host.executor);
     } catch (e) {
-      throw this.failure(what, e instanceof StepFailed ? e.message : (e as Error).message, e);
+      const failed = e instanceof StepFailed ? e : undefined;
+      throw this.failure(what, (e as Error).message, e, 'OPERATION_FAILED', failed?.step.title);
     }
   }
 
@@ -120,10 +122,12 @@ export class Engine implements NetworkRuntime {
     reason: string,
     cause?: unknown,
     code: 'OPERATION_FAILED' | 'HOST_CONFLICT' = 'OPERATION_FAILED',
+    step?: string,
   ): VirtError {
     const err = new VirtError(code, `${what}: ${reason}`, cause === undefined ? undefined : { cause });
     const hint = hintFor(reason);
     if (hint) err.hint = hint;
+    if (step) err.step = step;
     return err;
   }
 
@@ -260,7 +264,8 @@ export class Engine implements NetworkRuntime {
         // a new table took every network's rules with the old one: look again before planning the others
         if (applied.some((s) => s.id === TABLE_STEP)) o = await this.host.probe.observe(union());
       } catch (e) {
-        this.log(`network '${d.def.name}': ${(e as Error).message}`);
+        const err = e as VirtError;
+        this.log(err.message, { level: 'error', network: d.def.name, step: err.step, hint: err.hint });
       }
     }
     const bridges = desired.filter((d) => hasFirewallRules(d.def)).map((d) => d.def.bridge?.name as string);

@@ -8,6 +8,7 @@ import type { HostFacts } from '../../doctor/checks.js';
 import { type ErrorCode, isVirtError, VirtError } from '../../model/errors.js';
 import { VERSION } from '../../version.js';
 import type { Daemon } from '../daemon.js';
+import type { Log } from '../log.js';
 import type { DaemonMetrics } from '../metrics.js';
 import { METRICS_CONTENT_TYPE } from '../metrics-text.js';
 import type { NwfilterService } from '../nwfilter-service.js';
@@ -51,6 +52,8 @@ export interface ApiOptions {
   nwfilters?: NwfilterService;
   /** Counts this app's requests and event-stream clients; on the TCP listener also served as GET /metrics. */
   metrics?: DaemonMetrics;
+  /** Where a request that failed on the host (5xx) is logged, once, with its step and hint. */
+  log?: Log;
 }
 
 /** What a thrown value means for the client: a VirtError as it is, the rest mapped (never a bare 500 for input). */
@@ -87,6 +90,15 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
     const e = toVirtError(err);
     // the rest of an oversized upload is not worth reading: answer and close
     if (e.code === 'REQUEST_TOO_LARGE') c.header('Connection', 'close');
+    // the client's mistakes (4xx) are the client's to read; a failure of the host, or a clash with what it has,
+    // is the operator's too
+    if (e.httpStatus >= 500 || e.code === 'HOST_CONFLICT')
+      opts.log?.(`${c.req.method} ${c.req.path.slice(0, 200)}: ${e.message}`, {
+        level: 'error',
+        code: e.code,
+        ...(e.step ? { step: e.step } : {}),
+        ...(e.hint ? { hint: e.hint } : {}),
+      });
     return c.json({ error: e.toJSON() }, e.httpStatus as 400);
   });
   app.notFound((c) => {

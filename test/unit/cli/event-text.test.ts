@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { NetworkEvent } from '../../../src/api/types.js';
-import { EVENT_KINDS, eventKind, eventLine } from '../../../src/cli/event-text.js';
+import { EVENT_KINDS, eventKind, eventLine } from '../../../src/api/event-text.js';
 
 const ev = (type: NetworkEvent['type'], detail?: Record<string, unknown>): NetworkEvent => ({
   type,
