@@ -2,6 +2,7 @@
 // with events. Every mutation runs through one queue: uniqueness (name, uuid, bridge) spans all networks, and the
 // queue keeps the store on disk equal to the registry after each step, whatever clients do concurrently.
 
+import { leaseText } from '../api/event-text.js';
 import type {
   ChangePlan,
   Lease,
@@ -10,7 +11,6 @@ import type {
   NetworkInfo,
   RepairedDetail,
 } from '../api/types.js';
-import { leaseText } from '../api/event-text.js';
 import { VirtError } from '../model/errors.js';
 import type { NetworkDef } from '../model/network-def.js';
 import { formatNetworkXml } from '../model/network-format.js';
