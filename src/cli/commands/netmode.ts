@@ -6,7 +6,7 @@ import { ConnectError } from '../client.js';
 import type { Command, CommandContext, CommandTable } from '../command.js';
 import { enc, readInputFile } from '../command-kit.js';
 import { CliError } from '../errors.js';
-import { kernelNetmode } from './netmode-kernel.js';
+import { kernelNetmode } from '../netmode-kernel.js';
 
 export function formatNetmode(r: NetmodeReport): string {
   const out = [r.summary, ''];

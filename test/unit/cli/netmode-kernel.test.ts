@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { kernelNetmode } from '../../../src/cli/commands/netmode-kernel.js';
+import { kernelNetmode } from '../../../src/cli/netmode-kernel.js';
 import type { HostDevice } from '../../../src/plan/host-side.js';
 
 const devices: HostDevice[] = [

@@ -1,9 +1,9 @@
 // netmode when virtnetd does not answer: what the kernel alone shows about a device (a bridge, its ports and
 // addresses, or the bridge a device is a port of). Network and guest names need the daemon's definitions.
 
-import type { listHostDevices } from '../../host/devices.js';
-import type { NetmodeReport } from '../../model/netmode.js';
-import { CliError } from '../errors.js';
+import type { listHostDevices } from '../host/devices.js';
+import type { NetmodeReport } from '../model/netmode.js';
+import { CliError } from './errors.js';
 
 type HostDevice = ReturnType<typeof listHostDevices>[number];
 
