@@ -34,6 +34,9 @@ command -v virsh >/dev/null || need_apt+=(libvirt-clients)
 command -v iptables >/dev/null || need_apt+=(iptables)
 # the CLI start-up benchmark times with hyperfine
 command -v hyperfine >/dev/null || need_apt+=(hyperfine)
+# the metrics test: promtool (Debian's prometheus package) validates and lints /metrics; its service is not
+# started here (policy-rc.d), and nothing of it runs outside the test
+command -v promtool >/dev/null || need_apt+=(prometheus)
 # the package test: dpkg-deb builds, dpkg --root installs, systemd-analyze verifies the unit
 command -v systemd-analyze >/dev/null || need_apt+=(systemd)
 for extra in ${VIRTNET_EXTRA_APT:-}; do

@@ -184,6 +184,8 @@ export interface PortInfo {
   };
   /** DHCP reservation made for the port (live only; removed with it). */
   ip?: string;
+  /** The guest's NIC model (a domain interface's `<model type=...>`: virtio, e1000, ...), as given. */
+  model?: string;
   /** libvirt's <networkport> XML. */
   xml: string;
 }

@@ -2,6 +2,7 @@
 // with events. Every mutation runs through one queue: uniqueness (name, uuid, bridge) spans all networks, and the
 // queue keeps the store on disk equal to the registry after each step, whatever clients do concurrently.
 
+import { leaseText } from '../api/event-text.js';
 import type { NetworkSummary } from '../api/summary-types.js';
 import type {
   ChangePlan,
@@ -18,6 +19,7 @@ import * as dry from './dry-runs.js';
 import { ForwardService } from './forward-service.js';
 import { HealLoop } from './heal-loop.js';
 import { Lifecycle } from './lifecycle.js';
+import type { Log } from './log.js';
 import { applyUpdate, type UpdateRequest } from './net-update.js';
 import { NetworkRecords } from './network-records.js';
 import { OverlayService } from './overlay-service.js';
@@ -29,10 +31,13 @@ import type { ActiveStatus, Store } from './store.js';
 export type { ListFilter, NetworkObj };
 
 type Listener = (e: NetworkEvent) => void;
+/** One heal round as metrics see it. */
+export type HealObserver = (round: { seconds: number; repaired: number; failed: boolean }) => void;
 
 export class Daemon {
   private readonly registry = new Registry();
   private readonly listeners = new Set<Listener>();
+  private readonly healObservers = new Set<HealObserver>();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly unsubscribeRuntime: () => void;
   private readonly healLoop: HealLoop;
@@ -49,7 +54,7 @@ export class Daemon {
   constructor(
     private readonly store: Store,
     readonly runtime: NetworkRuntime,
-    private readonly log: (msg: string) => void = () => {},
+    private readonly log: Log = () => {},
   ) {
     this.healLoop = new HealLoop(() => this.heal(), log);
     this.records = new NetworkRecords((name) => this.leases(name), log);
@@ -107,7 +112,9 @@ export class Daemon {
       }
       const obj = this.registry.nets.get(e.network);
       if (!obj?.def.uuid) return;
-      this.log(`network '${e.network}': ${e.type}${e.detail ? ` ${JSON.stringify(e.detail)}` : ''}`);
+      // the supervisor logs dnsmasq's deaths and recoveries itself; leases are logged here, in words
+      if (e.type === 'lease')
+        this.log(`network '${e.network}': ${leaseText(e.detail ?? {})}`, { event: 'lease' });
       this.emit(e.type === 'lease' ? 'lease' : 'updated', obj.def, {
         runtimeEvent: e.type,
         ...(e.detail ?? {}),
@@ -162,7 +169,13 @@ export class Daemon {
           await this.start(name);
           this.log(`network '${name}' autostarted`);
         } catch (e) {
-          this.log(`autostart of network '${name}' failed: ${(e as Error).message}`);
+          const err = e as VirtError;
+          this.log(`autostart of network '${name}' failed: ${err.message}`, {
+            level: 'error',
+            network: name,
+            step: err.step,
+            hint: err.hint,
+          });
         }
       }
     }
@@ -434,7 +447,33 @@ export class Daemon {
    * chain follow the active bridges. Returns the names of the networks repaired.
    */
   heal(): Promise<string[]> {
-    return this.serialize(async () => {
+    return this.serialize(() => this.observedHeal());
+  }
+
+  /** Called after each heal round (metrics): its duration, networks repaired, and whether it failed. */
+  onHealRound(observer: HealObserver): () => void {
+    this.healObservers.add(observer);
+    return () => this.healObservers.delete(observer);
+  }
+
+  private async observedHeal(): Promise<string[]> {
+    const started = performance.now();
+    const report = (repaired: number, failed: boolean) => {
+      const seconds = (performance.now() - started) / 1000;
+      for (const o of this.healObservers) o({ seconds, repaired, failed });
+    };
+    try {
+      const names = await this.healRound();
+      report(names.length, false);
+      return names;
+    } catch (e) {
+      report(0, true);
+      throw e;
+    }
+  }
+
+  private healRound(): Promise<string[]> {
+    return (async () => {
       const active = this.registry.active();
       const done = await this.runtime.heal(
         active.map((o) => ({
@@ -458,7 +497,7 @@ export class Daemon {
         this.repaired(obj.liveDef, 'heal', outcome);
       }
       return done.filter((d) => d.error === undefined).map((d) => d.name);
-    });
+    })();
   }
 
   /** Runs heal() every intervalMs until shutdown (and soon after each start: Docker's chain may need our rules). */

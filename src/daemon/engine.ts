@@ -42,6 +42,7 @@ import { toChangePlan } from './change-plan.js';
 import { afterDirectPlug } from './direct-plug.js';
 import { overlayFactsOf, superviseFrr } from './engine-overlay.js';
 import { HookRunner } from './hook-runner.js';
+import type { Log } from './log.js';
 import type {
   ActiveNetwork,
   DriftProblem,
@@ -69,7 +70,7 @@ export class Engine implements NetworkRuntime {
   constructor(
     readonly host: HostSide,
     private readonly recorder: Recorder,
-    private readonly log: (msg: string) => void = () => {},
+    private readonly log: Log = () => {},
   ) {
     // what a person should know whether or not the daemon traces: an event, which the daemon logs
     this.hooks = new HookRunner(host, (network, message) => {
@@ -136,12 +137,13 @@ export class Engine implements NetworkRuntime {
         : `step "${blocker.step}" failed: ${blocker.message}`;
       // refused before anything ran, because of what the host has (a name taken, a subnet routed, a bridge or a
       // pool device missing): a conflict with the host's state, not a failure of it
-      throw this.failure(what, reason, undefined, 'HOST_CONFLICT');
+      throw this.failure(what, reason, undefined, 'HOST_CONFLICT', blocker.step);
     }
     try {
       return await applySteps(plan.steps, this.host.executor);
     } catch (e) {
-      throw this.failure(what, e instanceof StepFailed ? e.message : (e as Error).message, e);
+      const failed = e instanceof StepFailed ? e : undefined;
+      throw this.failure(what, (e as Error).message, e, 'OPERATION_FAILED', failed?.step.title);
     }
   }
 
@@ -150,10 +152,12 @@ export class Engine implements NetworkRuntime {
     reason: string,
     cause?: unknown,
     code: 'OPERATION_FAILED' | 'HOST_CONFLICT' = 'OPERATION_FAILED',
+    step?: string,
   ): VirtError {
     const err = new VirtError(code, `${what}: ${reason}`, cause === undefined ? undefined : { cause });
     const hint = hintFor(reason);
     if (hint) err.hint = hint;
+    if (step) err.step = step;
     return err;
   }
 
@@ -315,8 +319,9 @@ export class Engine implements NetworkRuntime {
         // a new table took every network's rules with the old one: look again before planning the others
         if (applied.some((s) => s.id === TABLE_STEP)) o = await this.host.probe.observe(union());
       } catch (e) {
-        const error = (e as Error).message;
-        this.log(`network '${d.def.name}': ${error}`);
+        const err = e as VirtError;
+        const error = err.message;
+        this.log(error, { level: 'error', network: d.def.name, step: err.step, hint: err.hint });
         out.push({ name: d.def.name, outcome: { state: {}, problems: driftOf(plan), steps: [] }, error });
       }
     }
@@ -447,6 +452,14 @@ export class Engine implements NetworkRuntime {
 
   listenSockets() {
     return this.host.listenSockets();
+  }
+
+  allDeviceCounters() {
+    return this.host.allCounters();
+  }
+
+  watchedLeases(network: string): Lease[] | undefined {
+    return this.host.watchedLeases(network);
   }
 
   async detach(): Promise<void> {

@@ -14,7 +14,9 @@ import { createApi } from './api/app.js';
 import { DEFAULT_MAX_BODY } from './api/body.js';
 import { Daemon } from './daemon.js';
 import { importLibvirtDir } from './import-libvirt.js';
+import { createLog, type Log, parseLogFormat } from './log.js';
 import { MemoryRuntime } from './memory-runtime.js';
+import { DaemonMetrics } from './metrics.js';
 import { portFilterHook } from './nwfilter-ports.js';
 import { startNwfilters } from './nwfilter-wiring.js';
 import { overlayFromFlags } from './overlay-flags.js';
@@ -31,7 +33,8 @@ import { Store } from './store.js';
 
 const USAGE = `usage: virtnetd [--config-dir DIR] [--state-dir DIR] [--run-dir DIR] [--runtime linux|memory]
                 [--http ADDR:PORT [--http-token-file F] [--http-host NAME[:PORT]]...] [--import-libvirt DIR]
-                [--max-body BYTES] [--max-connections N] [--allow-dnsmasq-programs] [--verbose] [--version]
+                [--max-body BYTES] [--max-connections N] [--allow-dnsmasq-programs] [--log-format text|json]
+                [--verbose] [--version]
 
   --config-dir DIR       network definitions (default /etc/virtnet)
   --state-dir DIR        status of active networks, dnsmasq files, leases (default /var/lib/virtnet)
@@ -51,6 +54,8 @@ const USAGE = `usage: virtnetd [--config-dir DIR] [--state-dir DIR] [--run-dir D
                          accept <dnsmasq:options> that run programs or name files (dhcp-script, conf-file, ...)
                          on the read-write socket; without it they are refused at define and start
   --import-libvirt DIR   define every network of a libvirt network directory (keeping autostart), then exit
+  --log-format F        text (default: one line in words per event) or json (one object per line: time, level,
+                         msg, network, step, hint; for journald and Loki)
   --heal-interval MS     how often firewalls of active networks are checked and restored (default 2000; 0: never)
   --overlay-address ADDR this host's VTEP for networks that span hosts (<virtnet:overlay vni=…/>); docs/overlay.md
   --overlay-peers A,B,…  the other members' VTEP addresses (iBGP EVPN sessions; a peer that is down joins later)
@@ -58,9 +63,8 @@ const USAGE = `usage: virtnetd [--config-dir DIR] [--state-dir DIR] [--run-dir D
   --hook-timeout SEC     kill a network hook script (<config-dir>/hooks/network, network.d/*) after SEC (default 30)
 `;
 
-function log(msg: string): void {
-  process.stderr.write(`virtnetd: ${msg}\n`);
-}
+// set from --log-format before anything else logs
+let log: Log = createLog('text');
 
 async function loadRuntime(
   kind: string,
@@ -111,6 +115,7 @@ export async function main(argv: string[]): Promise<void> {
       'allow-dnsmasq-programs': { type: 'boolean', default: false },
       'import-libvirt': { type: 'string' },
       verbose: { type: 'boolean', default: false },
+      'log-format': { type: 'string', default: 'text' },
       'heal-interval': { type: 'string', default: '2000' },
       'hook-timeout': { type: 'string', default: '30' },
       'memory-host-bridge': { type: 'string', multiple: true },
@@ -130,6 +135,7 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${VERSION}\n`);
     return;
   }
+  log = createLog(parseLogFormat(values['log-format']));
   const configDir = values['config-dir'];
   const stateDir = values['state-dir'];
   const runDir = values['run-dir'];
@@ -193,7 +199,8 @@ export async function main(argv: string[]): Promise<void> {
     values.runtime === 'linux' ? (await import('../host/doctor-probe.js')).probeHost : undefined;
   const doctorProbe = probeHost && (() => probeHost({ stateDir }));
 
-  const common = { doctorProbe, maxBody, allowDnsmasqPrograms, nwfilters };
+  const metrics = new DaemonMetrics(daemon);
+  const common = { doctorProbe, maxBody, allowDnsmasqPrograms, nwfilters, metrics, log };
   const servers: Server[] = [];
   servers.push(await listenUnix(createApi(daemon, { ...common, readOnly: false }), rwPath, 0o600, limits));
   servers.push(await listenUnix(createApi(daemon, { ...common, readOnly: true }), roPath, 0o666, limits));

@@ -46,6 +46,8 @@ async function networkReport(daemon: Daemon, id: string): Promise<NetmodeReport>
     name: info.name,
     mode: info.mode,
     active: info.active,
+    checked: info.active,
+    ...(info.degraded ? { degraded: info.degraded } : {}),
     ...(info.bridge ? { bridge: info.bridge } : {}),
     ...(def.forward?.dev ? { forwardDev: def.forward.dev } : {}),
     subnets,

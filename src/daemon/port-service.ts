@@ -8,6 +8,7 @@ import type { PortInfo } from '../api/types.js';
 import { checkBandwidthRequest, checkFloor, floorOf, nextClassId } from '../model/bandwidth-floor.js';
 import { withConnections } from '../model/connections.js';
 import { isDirectNetwork } from '../model/direct.js';
+import { interfaceModelProblem } from '../model/domain-interfaces.js';
 import { VirtError } from '../model/errors.js';
 import type { BandwidthDef, NetworkDef } from '../model/network-def.js';
 import { formatPortXml, type PortDef, parsePortXml } from '../model/port-def.js';
@@ -46,6 +47,8 @@ export interface PortRequest {
   bandwidth?: BandwidthDef;
   /** A traffic filter for the port's device (a domain interface's <filterref>); see nwfilter-ports.ts. */
   filter?: PortFilterRequest;
+  /** The guest's NIC model (<model type=...>), kept for domiflist and dumpxml. */
+  model?: string;
 }
 
 export interface PortHooks {
@@ -159,6 +162,11 @@ export class PortService {
         xml: '',
       };
       if (def.group) port.group = def.group;
+      if (req.model !== undefined) {
+        const problem = interfaceModelProblem(req.model);
+        if (problem) throw invalid(problem);
+        port.model = req.model;
+      }
       if (req.tap !== undefined && req.netns !== undefined)
         throw invalid('a port has either --tap or --netns, not both');
       const kind = deviceKindFor(live, req);

@@ -130,6 +130,10 @@ export interface NetworkRuntime {
   readonly overlay?: OverlayHostSide;
   /** The sockets the host listens on (for the warning about forwards that would shadow them). */
   listenSockets(): ListenSocket[];
+  /** Counters of every device in one read (/metrics: never a read per network). */
+  allDeviceCounters(): Map<string, DeviceCounters>;
+  /** An active network's leases as the lease watcher last read them (no file read); undefined when not watched. */
+  watchedLeases(network: string): Lease[] | undefined;
   /** Daemon shutdown: stop supervising and watching, leave every network running. */
   detach(): Promise<void>;
 }

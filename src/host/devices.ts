@@ -1,5 +1,6 @@
 // The host's network devices as sysfs shows them: kind, link state, addresses, bridge master, traffic counters.
-// Read only; used by the web UI's bridge picker and live traffic figures.
+// Read only; used by the web UI's bridge picker and live traffic figures, and by /metrics (every device's counters
+// in one read of /proc/net/dev, whatever the number of networks).
 
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
@@ -82,5 +83,41 @@ export function deviceCounters(dev: string): DeviceCounters | undefined {
     };
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * /proc/net/dev's text → counters by device. The kernel fills both this file and sysfs' statistics/ from the same
+ * dev_get_stats(), so the figures agree; one read covers every device of the namespace.
+ */
+export function parseProcNetDev(text: string): Map<string, DeviceCounters> {
+  const out = new Map<string, DeviceCounters>();
+  for (const line of text.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const name = line.slice(0, colon).trim();
+    const f = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    // receive: bytes packets errs drop fifo frame compressed multicast; transmit: bytes packets ...
+    if (!name || f.length < 16 || f.some((n) => !Number.isFinite(n))) continue;
+    out.set(name, {
+      rxBytes: f[0] as number,
+      rxPackets: f[1] as number,
+      txBytes: f[8] as number,
+      txPackets: f[9] as number,
+    });
+  }
+  return out;
+}
+
+/** Counters of every device of this network namespace (one read). */
+export function allDeviceCounters(): Map<string, DeviceCounters> {
+  try {
+    return parseProcNetDev(readFileSync('/proc/net/dev', 'utf8'));
+  } catch {
+    return new Map();
   }
 }

@@ -61,6 +61,12 @@ export class LeaseWatcher {
     };
   }
 
+  /** The leases of a watched network as last read (no file read), or undefined when it is not watched. */
+  current(network: string): Lease[] | undefined {
+    const e = this.entries.get(network);
+    return e ? [...e.keys.values()] : undefined;
+  }
+
   private scan(): void {
     for (const [name, e] of this.entries) {
       const stamp = stampOf(e.file);

@@ -12,7 +12,7 @@ import { networkFileName } from '../model/safe-strings.js';
 import type { DnsmasqFilesPaths } from '../plan/desired.js';
 import type { HostEvent, HostSide } from '../plan/host-side.js';
 import { TABLE } from '../render/nft-ruleset.js';
-import { deviceCounters, listHostDevices } from './devices.js';
+import { allDeviceCounters, deviceCounters, listHostDevices } from './devices.js';
 import { exec } from './exec.js';
 import { LinuxProbe, sysfsLink } from './host-probe.js';
 import { LeaseWatcher, readLeases } from './lease-watcher.js';
@@ -116,6 +116,8 @@ export function createLinuxHost(opts: LinuxHostOptions): HostSide {
     devices: listHostDevices,
     counters: (name) => (sysfsLink(name) ? deviceCounters(name) : undefined),
     listenSockets: readListenSockets,
+    allCounters: allDeviceCounters,
+    watchedLeases: (network) => leases.current(network),
     forwardCounters: readForwardCounters,
     ...(opts.overlay ? { overlay: createOverlayHost(opts.overlay, opts) } : {}),
     dispose: async () => {

@@ -74,6 +74,8 @@ export function createMemoryHost(
     counters: (name) =>
       fake.links.has(name) ? { rxBytes: 0, txBytes: 0, rxPackets: 0, txPackets: 0 } : undefined,
     listenSockets: () => [],
+    allCounters: () => new Map(),
+    watchedLeases: () => undefined,
     forwardCounters: async () => new Map(),
     ...(opts.overlay ? { overlay: createMemoryOverlay(opts.overlay, runDir) } : {}),
     dispose: async () => {

@@ -27,6 +27,16 @@ export interface DomainInterfaces {
 
 const invalid = (msg: string) => new VirtError('XML_ERROR', msg);
 
+/** libvirt's NET_MODEL_CHARS (virDomainNetDefParseXML): a model name is letters, digits, '_' and '-'. */
+const MODEL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** What is wrong with an interface model name (`<model type=...>`, attach-interface --model), if anything. */
+export function interfaceModelProblem(model: string): string | undefined {
+  return MODEL_NAME.test(model)
+    ? undefined
+    : `model '${model.slice(0, 80)}' must be 1-64 of letters, digits, '_' and '-' (e.g. virtio, e1000)`;
+}
+
 export function parseDomainInterfaces(xml: string): DomainInterfaces {
   const root = parseXmlDocument(xml);
   if (root.name !== 'domain') throw invalid(`expected a <domain> document, not <${root.name}>`);
@@ -64,7 +74,11 @@ export function parseDomainInterfaces(xml: string): DomainInterfaces {
     if (tdev) iface.target = tdev;
     const model = firstChild(dev, 'model');
     const mtype = model ? attr(model, 'type') : undefined;
-    if (mtype) iface.model = mtype;
+    if (mtype !== undefined) {
+      const problem = interfaceModelProblem(mtype);
+      if (problem) throw invalid(problem);
+      iface.model = mtype;
+    }
     const ref = firstChild(dev, 'filterref');
     const filter = ref ? attr(ref, 'filter') : undefined;
     if (ref && !filter) throw invalid("<filterref> needs a filter='...' attribute");

@@ -103,6 +103,8 @@ export class VirtError extends Error {
 
   /** What a person can do about it, when known (e.g. the package to install). */
   hint?: string;
+  /** The title of the plan's step that failed, when a host change failed. */
+  step?: string;
 
   toJSON(): { code: ErrorCode; message: string; line?: number; column?: number; hint?: string } {
     return {

@@ -1,8 +1,10 @@
 // "Which networking mode does this guest use?" — the reasoning, from facts gathered elsewhere (the daemon's view of
 // a running network, or a libvirt XML file), to a mode plus the evidence and any contradiction. Pure.
 
+import { formatSubnet } from './addr.js';
 import { VirtError } from './errors.js';
 import { networkMode } from './network-def.js';
+import { ipSubnet } from './network-ip.js';
 import { parseNetworkXml } from './network-parse.js';
 import { attr, childElements, firstChild, parseXmlDocument, textContent } from './xml-dom.js';
 
@@ -48,7 +50,10 @@ export interface NetmodeReport {
 export interface NetworkFacts {
   name: string;
   mode: string;
-  active: boolean;
+  /** Undefined: not known (a file read without the daemon). */
+  active?: boolean;
+  /** The host was looked at (check() ran): only then does the evidence say what runs. */
+  checked?: boolean;
   bridge?: string;
   forwardDev?: string;
   subnets: string[];
@@ -58,7 +63,10 @@ export interface NetworkFacts {
   bridgeMissing?: boolean;
   /** check() of the running network: rules, addresses, dnsmasq. */
   drift?: string[];
+  /** The definition needs a dnsmasq (DHCP or DNS). */
   dnsmasq?: boolean;
+  /** Why the network's dnsmasq cannot be kept running, while that is so. */
+  degraded?: string;
   firewallRules?: boolean;
   leases?: number;
   forwards?: number;
@@ -111,45 +119,63 @@ function explainDirect(f: NetworkFacts, d: NonNullable<NetworkFacts['direct']>):
   };
 }
 
+const NOT_CHECKED = '(from the definition; host state not checked)';
+
+/**
+ * The evidence says only what was seen: a claim about the host (the bridge's ports, the nft chain, dnsmasq
+ * serving) is made when the host was checked and nothing found contradicts it; otherwise the definition's
+ * intent is given as such, and a contradiction is a problem, never evidence next to its opposite.
+ */
 export function explainNetwork(f: NetworkFacts): NetmodeReport {
   if (f.direct) return explainDirect(f, f.direct);
   const mode = asMode(f.mode);
   const evidence: string[] = [];
   const problems: string[] = [];
+  const drift = f.drift ?? [];
+  const drifted = (re: RegExp) => drift.some((d) => re.test(d));
+  const checked = f.checked === true && f.active === true;
   evidence.push(
     mode === 'isolated'
       ? 'the definition has no <forward> element: isolated'
       : `the definition says <forward mode='${f.mode}'${f.forwardDev ? ` dev='${f.forwardDev}'` : ''}/>`,
   );
   if (f.subnets.length) evidence.push(`subnets: ${f.subnets.join(', ')}`);
-  if (!f.active) {
+  if (f.active === false) {
     problems.push(`network '${f.name}' is not active: guests on it have no connectivity`);
   } else if (f.bridge && f.bridgeMissing) {
     // what would run on the bridge cannot be shown as present; check's drift (below) names what is gone
     for (const d of f.drift ?? []) problems.push(d);
   } else if (f.bridge) {
-    evidence.push(
-      `bridge ${f.bridge}${f.members ? ` with ${f.members.length ? `ports ${f.members.join(', ')}` : 'no ports'}` : ''}`,
-    );
+    const bridgeGone = drifted(new RegExp(`bridge ${f.bridge} is missing|bridge ${f.bridge} does not exist`));
+    if (!checked) evidence.push(`bridge ${f.bridge} ${NOT_CHECKED}`);
+    else if (!bridgeGone)
+      evidence.push(
+        `bridge ${f.bridge}${f.members ? ` with ${f.members.length ? `ports ${f.members.join(', ')}` : 'no ports'}` : ''}`,
+      );
     if (l3.includes(mode)) {
+      const what =
+        mode === 'nat'
+          ? 'masquerading out, established connections in'
+          : mode === 'route'
+            ? 'forwarding both ways without NAT'
+            : 'nothing forwarded';
       if (mode === 'open') evidence.push('no virtnet firewall rules, as the open mode says');
       else if (f.firewallRules !== false) {
-        const what =
-          mode === 'nat'
-            ? 'masquerading out, established connections in'
-            : mode === 'route'
-              ? 'forwarding both ways without NAT'
-              : 'nothing forwarded';
-        evidence.push(`nft chain br_${f.bridge} present (${what})`);
+        if (!checked) evidence.push(`nft rules for ${f.bridge} (${what}) ${NOT_CHECKED}`);
+        else if (!drifted(/^nft /)) evidence.push(`nft chain br_${f.bridge} present (${what})`);
       }
       if (f.forwards) evidence.push(`${f.forwards} port forward(s) into the network`);
-      if (f.dnsmasq !== undefined)
-        evidence.push(f.dnsmasq ? 'dnsmasq serves DHCP/DNS on it' : 'no dnsmasq expected');
-      if (f.leases !== undefined) evidence.push(`${f.leases} active DHCP lease(s)`);
+      if (f.dnsmasq === false) evidence.push('no dnsmasq: the definition has no DHCP or DNS');
+      else if (f.dnsmasq === true) {
+        if (!checked) evidence.push(`dnsmasq for DHCP/DNS ${NOT_CHECKED}`);
+        else if (f.degraded) problems.push(`dnsmasq cannot be kept running (${f.degraded}): no DHCP/DNS`);
+        else if (!drifted(/dnsmasq/)) evidence.push('dnsmasq serves DHCP/DNS on it');
+      }
+      if (checked && f.leases !== undefined) evidence.push(`${f.leases} active DHCP lease(s)`);
     } else if (mode === 'bridge') {
       evidence.push('guests join the host bridge directly; virtnet runs no DHCP/DNS and adds no rules');
     }
-    for (const d of f.drift ?? []) problems.push(d);
+    for (const d of drift) if (!problems.includes(d)) problems.push(d);
   }
   const where = f.bridge ? ` (${f.bridge})` : '';
   return {
@@ -228,26 +254,68 @@ export function explainGuest(name: string, interfaces: NetmodeReport[]): Netmode
   };
 }
 
+/** A network virtnet has defined, as the daemon lists it (NetworkInfo's fields that matter here). */
+export interface KnownNetwork {
+  name: string;
+  mode: string;
+  active: boolean;
+  bridge?: string;
+}
+
+/** What a domain file is checked against: virtnet's networks (undefined: the daemon did not answer). */
+export interface XmlContext {
+  networks?: KnownNetwork[];
+  /** Why the networks are not known (shown in the evidence). */
+  networksUnknown?: string;
+}
+
+function networkInterface(net: string | undefined, ctx: XmlContext): Omit<NetmodeReport, 'subject'> {
+  const evidence = [`source network='${net}'`];
+  if (!ctx.networks) {
+    evidence.push(
+      `virtnet's networks not looked up (${ctx.networksUnknown ?? 'no daemon'}): its mode is the <forward> of that network`,
+    );
+    return { mode: 'unknown', summary: `network '${net}' (not looked up)`, evidence, problems: [] };
+  }
+  const n = ctx.networks.find((x) => x.name === net);
+  if (!n) {
+    const names = ctx.networks.map((x) => x.name).join(', ') || 'none';
+    return {
+      mode: 'unknown',
+      summary: `network '${net}' is not a virtnet network`,
+      evidence,
+      problems: [`network '${net}' is not defined in virtnet (defined: ${names}): the guest would not start`],
+    };
+  }
+  const mode = asMode(n.mode);
+  evidence.push(
+    `virtnet network '${n.name}': ${MODE_LABEL[mode]}${n.bridge ? ` on bridge ${n.bridge}` : ''}`,
+  );
+  return {
+    mode,
+    summary: `${MODE_LABEL[mode]} on network ${n.name}${n.bridge ? ` (${n.bridge})` : ''}`,
+    evidence,
+    problems: n.active ? [] : [`network '${n.name}' is not active: guests on it have no connectivity`],
+  };
+}
+
 /**
- * The same reasoning for a libvirt XML file from elsewhere, without a daemon: a network definition (its forward
- * mode) or a domain (each <interface>: what its type means and which network or bridge it names).
+ * The same reasoning for a libvirt XML file: a network definition (its forward mode and subnets, nothing claimed
+ * about the host) or a domain (each <interface>: what its type means, and `source network=` resolved against
+ * virtnet's definitions when the daemon answered).
  */
-export function explainLibvirtXml(xml: string, file: string): NetmodeReport {
+export function explainLibvirtXml(xml: string, file: string, ctx: XmlContext = {}): NetmodeReport {
   const root = parseXmlDocument(xml);
   if (root.name === 'network') {
     const def = parseNetworkXml(xml);
     const r = explainNetwork({
       name: def.name,
       mode: networkMode(def),
-      active: true,
       ...(def.bridge?.name ? { bridge: def.bridge.name } : {}),
       ...(def.forward?.dev ? { forwardDev: def.forward.dev } : {}),
-      subnets: def.ips.map((ip) => `${ip.address}${ip.prefix !== undefined ? `/${ip.prefix}` : ''}`),
+      subnets: def.ips.map(ipSubnet).flatMap((sn) => (sn ? [formatSubnet(sn)] : [])),
     });
     r.subject = { kind: 'file', name: file };
-    r.evidence = r.evidence.filter((e) => !e.startsWith('bridge '));
-    if (def.bridge?.name)
-      r.evidence.push(`bridge ${def.bridge.name} (from the definition; host state not checked)`);
     return r;
   }
   if (root.name !== 'domain') {
@@ -267,22 +335,20 @@ export function explainLibvirtXml(xml: string, file: string): NetmodeReport {
     const ev: string[] = [`<interface type='${type}'>`];
     let mode: NetMode = 'unknown';
     let summary = '';
+    let problems: string[] = [];
     if (type === 'network') {
-      const net = source ? attr(source, 'network') : undefined;
-      mode = 'unknown';
-      summary = `libvirt network '${net}': its mode is the <forward> of that network (NAT for 'default')`;
-      ev.push(
-        `source network='${net}'`,
-        `check it with: virtnet netmode ${net} (or virsh net-dumpxml ${net})`,
-      );
-      if (net === 'default') mode = 'nat';
+      const r = networkInterface(source ? attr(source, 'network') : undefined, ctx);
+      mode = r.mode;
+      summary = r.summary;
+      ev.push(...r.evidence);
+      problems = r.problems;
     } else if (type === 'bridge') {
       const br = source ? attr(source, 'bridge') : undefined;
-      mode = br && /^virbr\d+$/.test(br) ? 'nat' : 'bridge';
-      summary =
-        mode === 'nat'
-          ? `bridge ${br}: a libvirt virtual network's bridge (NAT unless that network says otherwise)`
-          : `bridged to host bridge ${br}: the guest is on the physical LAN`;
+      const owner = ctx.networks?.find((n) => n.bridge === br);
+      mode = owner ? asMode(owner.mode) : 'bridge';
+      summary = owner
+        ? `bridge ${br} of virtnet network '${owner.name}': ${MODE_LABEL[mode]}`
+        : `bridged to host bridge ${br}: the guest is on the host's LAN`;
       ev.push(`source bridge='${br}'`);
     } else if (type === 'direct') {
       const dev = source ? attr(source, 'dev') : undefined;
@@ -299,7 +365,7 @@ export function explainLibvirtXml(xml: string, file: string): NetmodeReport {
       mode = 'hostdev';
       summary = 'a host NIC (SR-IOV VF) passed through: the guest is on that NIC’s network';
     } else summary = `interface type '${type}' is not one virtnet can reason about`;
-    reports.push({ subject: { kind: 'device', name: label }, mode, summary, evidence: ev, problems: [] });
+    reports.push({ subject: { kind: 'device', name: label }, mode, summary, evidence: ev, problems });
   }
   const g = explainGuest(name ? textContent(name).trim() : file, reports);
   g.subject = { kind: 'file', name: file };

@@ -78,6 +78,10 @@ export interface HostSide {
   counters(name: string): DeviceCounters | undefined;
   /** The sockets the host listens on (TCP listening, UDP bound), for forwards that would shadow them. */
   listenSockets(): ListenSocket[];
+  /** Counters of every device at once (one read, for /metrics). */
+  allCounters(): Map<string, DeviceCounters>;
+  /** A watched network's leases as last read (no file read), undefined when its leases are not watched. */
+  watchedLeases(network: string): Lease[] | undefined;
   /** Hit counters (new connections) of every port forward, by forward chain name. */
   forwardCounters(): Promise<Map<string, { packets: number; bytes: number }>>;
   /** The host's part of the overlay fabric, when virtnetd runs with --overlay-address. */

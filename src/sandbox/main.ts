@@ -3,7 +3,7 @@
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -98,13 +98,78 @@ function sandboxToken(): string {
   return readFileSync(file, 'utf8').trim();
 }
 
+/** Sleeps without a child process or the event loop (cleanup runs in exit handlers too). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Whether a process runs. A zombie does not: while cleanup blocks the event loop nobody reaps our children, and
+ * kill(pid, 0) succeeds on a zombie (that wait was the 8 s of the old Ctrl-C).
+ */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
+}
+
+/** Sends SIGTERM, waits up to waitMs for every pid to end, then SIGKILLs what is left. */
+function stopPids(pids: number[], waitMs: number): void {
+  const signal = (pid: number, sig: NodeJS.Signals) => {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // already gone
+    }
+  };
+  for (const pid of pids) signal(pid, 'SIGTERM');
+  for (let t = 0; t < waitMs && pids.some(alive); t += 10) pause(10);
+  for (const pid of pids.filter(alive)) signal(pid, 'SIGKILL');
+}
+
+/** The sandbox's own records of what it started: its children; virtnetd's, its nft session's, dnsmasq's pid files. */
+const RECORD = join(DIR, 'sandbox.pids');
+
+function recordedPids(): number[] {
+  const files = [RECORD, join(DIR, 'run', 'virtnetd.pid'), join(DIR, 'run', 'nft-session.pid')];
+  const netDir = join(DIR, 'run', 'network');
+  if (existsSync(netDir))
+    for (const f of readdirSync(netDir)) if (f.endsWith('.pid')) files.push(join(netDir, f));
+  const pids = files.flatMap((f) => {
+    try {
+      return readFileSync(f, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
+  // a pid is ours only if its command line names our directory: a recycled pid of someone else's is left alone
+  return [...new Set(pids)].filter((pid) => {
+    if (!Number.isInteger(pid) || pid <= 1 || !alive(pid)) return false;
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(DIR);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * What an earlier sandbox left when it was killed (SIGKILL, a crash): its virtnetd and dnsmasq keep running in
+ * namespaces the next start would delete under them. Stopped by the records, before the records are reset.
+ */
+function removeLeftovers(): void {
+  const pids = recordedPids();
+  if (pids.length === 0) return;
+  console.log(`virtnet sandbox: stopping ${pids.length} process(es) an earlier sandbox left running`);
+  stopPids(pids, 1000);
+}
+
+function record(): void {
+  const pids = children.flatMap((c) => (c.pid ? [c.pid] : []));
+  writeFileSync(RECORD, `${pids.join('\n')}\n`);
 }
 
 function cleanup(): void {
@@ -112,36 +177,20 @@ function cleanup(): void {
   cleaning = true;
   relayServer?.close();
   for (const sock of relaySockets) sock.destroy();
-  for (const child of children) {
-    if (child.pid && child.exitCode === null) {
-      try {
-        process.kill(child.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    }
-  }
   // The daemon must be gone first: its supervisor would restart a dnsmasq killed while it still runs.
-  for (let i = 0; i < 100 && children.some((c) => c.pid && alive(c.pid)); i++)
-    execFileSync('sleep', ['0.05']);
+  stopPids(
+    children.flatMap((c) => (c.pid ? [c.pid] : [])),
+    1500,
+  );
   // The daemon leaves networks running by design; stop their dnsmasq processes (started inside our namespace).
   for (const ns of [HOST_NS, UP_NS, ...GUESTS.map((g) => `${PREFIX}-${g}`)]) {
     if (!netnsExists(ns)) continue;
-    for (let round = 0; round < 20; round++) {
-      const pids = sh(['ip', 'netns', 'pids', ns], { quiet: true }).split('\n').filter(Boolean);
-      if (pids.length === 0) break;
-      for (const pid of pids) {
-        try {
-          process.kill(Number(pid), round < 10 ? 'SIGTERM' : 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-      execFileSync('sleep', ['0.05']);
-    }
+    const pids = sh(['ip', 'netns', 'pids', ns], { quiet: true }).split('\n').filter(Boolean).map(Number);
+    stopPids(pids, 1000);
     sh(['ip', 'netns', 'del', ns], { quiet: true });
   }
   rmSync(join('/etc/netns', HOST_NS), { recursive: true, force: true });
+  rmSync(RECORD, { force: true });
 }
 
 function api(method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
@@ -207,8 +256,12 @@ function startUpstreamServer(): void {
   // A tiny "internet" web server in the upstream namespace that tells each guest how it was seen.
   const script =
     "require('http').createServer((q,s)=>s.end('hello from upstream, you are '+q.socket.remoteAddress+'\\n')).listen(80,'0.0.0.0')";
-  const child = spawn('ip', ['netns', 'exec', UP_NS, process.execPath, '-e', script], { stdio: 'ignore' });
+  // DIR on its command line: the record of a later start recognises it (removeLeftovers)
+  const child = spawn('ip', ['netns', 'exec', UP_NS, process.execPath, '-e', script, DIR], {
+    stdio: 'ignore',
+  });
   children.push(child);
+  record();
 }
 
 /** A demo "container": a namespace plugged into the network by virtnet itself (port-add --netns). */
@@ -264,6 +317,7 @@ export async function main(): Promise<void> {
   });
   process.on('exit', cleanup);
 
+  removeLeftovers();
   // fresh namespaces mean nothing is running: start from the saved definitions only
   for (const sub of ['state', 'run']) rmSync(join(DIR, sub), { recursive: true, force: true });
   for (const sub of ['config', 'state', 'run']) mkdirSync(join(DIR, sub), { recursive: true });
@@ -298,6 +352,7 @@ export async function main(): Promise<void> {
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
   children.push(daemon);
+  record();
   relayWebPort();
   daemon.on('exit', (code) => {
     if (!cleaning) {

@@ -83,7 +83,7 @@ describe('guest commands', { skip: canRunE2e() }, () => {
       'Interface attached successfully\n\n',
     );
     assert.equal(master('vm1-0'), 'vnbr-gc');
-    // no --target: the daemon picks vnetN; --live/--config are accepted
+    // no --target: the daemon picks vnetN; --live/--config are accepted; --model is kept, as virsh keeps it
     ok([
       'attach-interface',
       '--domain',
@@ -92,11 +92,19 @@ describe('guest commands', { skip: canRunE2e() }, () => {
       'network',
       '--source',
       'gnet',
+      '--model',
+      'e1000',
       '--live',
       '--config',
     ]);
     const list = ok(['domiflist', 'vm1']);
     assert.match(list, /vm1-0\s+network\s+gnet\s+-\s+52:54:00:10:00:01/);
+    assert.match(list, /vnet\d+\s+network\s+gnet\s+e1000\s+52:54:00:/);
+    assert.match(ok(['dumpxml', 'vm1']), /<target dev='vnet\d+'\/>\n {6}<model type='e1000'\/>\n/);
+    assert.match(
+      fails(['attach-interface', 'vm1', 'network', 'gnet', '--model', 'virtio,addr=3']),
+      /model 'virtio,addr=3' must be 1-64 of letters, digits/,
+    );
     const auto = /(vnet\d+)\s+network\s+gnet/.exec(list)?.[1] ?? '';
     assert.ok(auto, list);
     assert.equal(master(auto), 'vnbr-gc');
@@ -209,6 +217,12 @@ describe('guest commands', { skip: canRunE2e() }, () => {
     assert.match(out, /^Interface dg-0 \(52:54:00:20:00:01\) attached to network gnet$/m);
     const g = await guest('dg');
     assert.equal(g?.uuid, '6f1c2d9e-0b7a-4c51-9a3e-2f4d5c6b7a81');
+    // the model of the domain XML is kept: domiflist and dumpxml show it as virsh does
+    assert.match(ok(['domiflist', 'dg']), /^ dg-0 +network +gnet +virtio +52:54:00:20:00:01$/m);
+    assert.match(
+      ok(['dumpxml', 'dg']),
+      /<source network='gnet' portid='[0-9a-f-]+' bridge='vnbr-gc'\/>\n {6}<target dev='dg-0'\/>\n {6}<model type='virtio'\/>\n/,
+    );
     assert.equal(g?.interfaces.length, 2);
     assert.equal(master('dg-0'), 'vnbr-gc');
     const second = g?.interfaces.find((i) => i.port.mac === '52:54:00:20:00:02')?.port;

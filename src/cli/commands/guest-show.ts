@@ -46,6 +46,7 @@ export function formatGuestXml(g: GuestDetail): string {
     const br = i.bridge ? ` bridge='${xmlEscape(i.bridge)}'` : '';
     lines.push(`      <source network='${xmlEscape(p.network)}' portid='${p.uuid}'${br}${pg}/>`);
     if (p.device) lines.push(`      <target dev='${xmlEscape(p.device.name)}'/>`);
+    if (p.model) lines.push(`      <model type='${xmlEscape(p.model)}'/>`);
     // bandwidth and vlan as in the port (same element names and order as in a domain interface)
     for (const tag of ['bandwidth', 'vlan']) {
       const m = new RegExp(`  <${tag}[ >][\\s\\S]*?</${tag}>`).exec(p.xml);
@@ -72,7 +73,7 @@ export const COMMANDS: CommandTable = {
         i.port.device?.name ?? '-',
         'network',
         i.port.network,
-        '-',
+        i.port.model ?? '-',
         i.port.mac,
       ]);
       ctx.out(formatTable(['Interface', 'Type', 'Source', 'Model', 'MAC'], rows, ctx.quiet));

@@ -102,6 +102,7 @@ export const COMMANDS: CommandTable = {
       const body: Record<string, unknown> = { owner: domain, tap: tapName(target) };
       if (mac) body.mac = mac;
       if (bandwidth) body.bandwidth = bandwidth;
+      if (a.model !== undefined) body.model = str(a.model);
       const p = await addPort(ctx, network, body, 'Failed to attach interface');
       if (printJson(ctx, p)) return;
       ctx.extra('Interface attached successfully\n');
@@ -141,6 +142,7 @@ export const COMMANDS: CommandTable = {
             source: port.network,
             mac: port.mac,
             ...(port.device ? { target: port.device.name } : {}),
+            ...(port.model ? { model: port.model } : {}),
           }),
         );
         return;
@@ -169,6 +171,7 @@ export const COMMANDS: CommandTable = {
           if (i.mac) body.mac = i.mac;
           if (i.portgroup) body.group = i.portgroup;
           if (i.filter) body.filter = i.filter;
+          if (i.model) body.model = i.model;
           created.push(await addPort(ctx, network, body, `Failed to define guest from ${file}`));
         }
       } catch (e) {

@@ -2,11 +2,11 @@
 // lifecycle (lease, updated, repaired, failed: `--event KIND`, all of them with `--all`) and `--json`, which
 // prints each event as one JSON object per line.
 
+import { EVENT_KINDS, eventKind, eventLine } from '../../api/event-text.js';
 import type { NetworkEvent, NetworkInfo } from '../../api/types.js';
 import type { CommandContext, CommandTable } from '../command.js';
 import { getNetwork, str } from '../command-kit.js';
 import { CliError } from '../errors.js';
-import { EVENT_KINDS, eventKind, eventLine } from '../event-text.js';
 import { rawTimestamp } from '../format.js';
 
 function parseTimeout(ctx: CommandContext): number {

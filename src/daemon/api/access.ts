@@ -100,8 +100,8 @@ export function tokenMatches(given: string, token: string): boolean {
  */
 export function tokenCheck(token: string, policy: HostPolicy): MiddlewareHandler {
   return async (c, next) => {
-    // public: the page and /login (GET only, outside /v1); everything else needs the token
-    if (!isMutation(c.req.method) && !/^\/*v1(\/|$)/i.test(c.req.path)) return next();
+    // public: the page and /login (GET only, outside /v1 and /metrics); everything else needs the token
+    if (!isMutation(c.req.method) && !/^\/*(v1|metrics)(\/|$)/i.test(c.req.path)) return next();
     const given = requestToken(c);
     if (!given || !tokenMatches(given.token, token)) {
       throw new VirtError(

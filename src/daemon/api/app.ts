@@ -8,6 +8,9 @@ import type { HostFacts } from '../../doctor/checks.js';
 import { type ErrorCode, isVirtError, VirtError } from '../../model/errors.js';
 import { VERSION } from '../../version.js';
 import type { Daemon } from '../daemon.js';
+import type { Log } from '../log.js';
+import type { DaemonMetrics } from '../metrics.js';
+import { METRICS_CONTENT_TYPE } from '../metrics-text.js';
 import type { NwfilterService } from '../nwfilter-service.js';
 import { type HostPolicy, hostCheck, loginHandler, readOnlyCheck, tokenCheck } from './access.js';
 import { bodyLimit, DEFAULT_MAX_BODY, schemaProblem } from './body.js';
@@ -48,6 +51,10 @@ export interface ApiOptions {
   maxQueuedEvents?: number;
   /** Traffic filters; without them (API tests of networks) the filter routes answer 501 NO_SUPPORT. */
   nwfilters?: NwfilterService;
+  /** Counts this app's requests and event-stream clients; on the TCP listener also served as GET /metrics. */
+  metrics?: DaemonMetrics;
+  /** Where a request that failed on the host (5xx) is logged, once, with its step and hint. */
+  log?: Log;
 }
 
 /** What a thrown value means for the client: a VirtError as it is, the rest mapped (never a bare 500 for input). */
@@ -73,6 +80,7 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
       }
     },
   });
+  if (opts.metrics) app.use('*', opts.metrics.middleware());
   // every answer names the virtnetd that gave it: the CLI warns when it is not its own version
   app.use('*', async (c, next) => {
     await next();
@@ -83,6 +91,15 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
     const e = toVirtError(err);
     // the rest of an oversized upload is not worth reading: answer and close
     if (e.code === 'REQUEST_TOO_LARGE') c.header('Connection', 'close');
+    // the client's mistakes (4xx) are the client's to read; a failure of the host, or a clash with what it has,
+    // is the operator's too
+    if (e.httpStatus >= 500 || e.code === 'HOST_CONFLICT')
+      opts.log?.(`${c.req.method} ${c.req.path.slice(0, 200)}: ${e.message}`, {
+        level: 'error',
+        code: e.code,
+        ...(e.step ? { step: e.step } : {}),
+        ...(e.hint ? { hint: e.hint } : {}),
+      });
     return c.json({ error: e.toJSON() }, e.httpStatus as 400);
   });
   app.notFound((c) => {
@@ -131,7 +148,7 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
         },
       },
     }),
-    (c: Context) => eventStream(daemon, c, opts.maxQueuedEvents),
+    (c: Context) => eventStream(daemon, c, opts.maxQueuedEvents, opts.metrics),
   );
 
   let doc: unknown;
@@ -153,6 +170,14 @@ export function createApi(daemon: Daemon, opts: ApiOptions): Hono {
       return c.json(doc as Record<string, unknown>);
     },
   );
+
+  const metrics = opts.metrics;
+  if (metrics && transport === 'tcp') {
+    // Prometheus' text format, outside /v1 as scrapers expect, behind the same token (tokenCheck)
+    app.get('/metrics', async (c) =>
+      c.body(await metrics.render(), 200, { 'content-type': METRICS_CONTENT_TYPE }),
+    );
+  }
 
   const hono = app as unknown as Hono;
   if (opts.web !== undefined) mountWeb(hono, opts.web);

@@ -6,13 +6,20 @@ import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { NetworkEvent } from '../../api/types.js';
 import type { Daemon } from '../daemon.js';
+import type { DaemonMetrics } from '../metrics.js';
 
 /** Events a client may fall behind by before it is dropped. */
 export const MAX_QUEUED_EVENTS = 256;
 const KEEPALIVE_MS = 15000;
 
-export function eventStream(daemon: Daemon, c: Context, maxQueued = MAX_QUEUED_EVENTS): Response {
+export function eventStream(
+  daemon: Daemon,
+  c: Context,
+  maxQueued = MAX_QUEUED_EVENTS,
+  metrics?: DaemonMetrics,
+): Response {
   return streamSSE(c, async (stream) => {
+    const left = metrics?.streamOpened();
     const pending: NetworkEvent[] = [];
     let wake: (() => void) | undefined;
     let closed = false;
@@ -20,6 +27,7 @@ export function eventStream(daemon: Daemon, c: Context, maxQueued = MAX_QUEUED_E
       if (closed) return;
       closed = true;
       off();
+      left?.();
       pending.length = 0;
       wake?.();
     };
@@ -36,6 +44,8 @@ export function eventStream(daemon: Daemon, c: Context, maxQueued = MAX_QUEUED_E
       wake?.();
     });
     stream.onAbort(finish);
+    // a client gone before this callback ran was aborted with no subscriber yet: its listener would stay
+    if (stream.aborted) finish();
     await stream.writeSSE({ event: 'hello', data: '{}' });
     while (!closed) {
       const e = pending.shift();

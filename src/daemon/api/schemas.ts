@@ -3,6 +3,7 @@
 // from the API, the CLI and the web UI.
 
 import { z } from '@hono/zod-openapi';
+import { interfaceModelProblem } from '../../model/domain-interfaces.js';
 import { FORWARD_MODES } from '../../model/network-def.js';
 import { UPDATE_COMMANDS, UPDATE_SECTIONS } from '../../model/network-update.js';
 import { VALID_VARNAME, VALID_VARVALUE } from '../../model/nwfilter-vars.js';
@@ -221,6 +222,9 @@ export const PortRequest = z
           "The port's own <bandwidth> (kB/s, bursts kB): attach-interface/port-add --inbound, --outbound",
       }),
     filter: PortFilter.optional().openapi({ description: "A traffic filter bound to the port's device" }),
+    model: rule(z.string(), interfaceModelProblem).optional().openapi({
+      description: "The guest's NIC model (<model type=...>: virtio, e1000, ...), shown by domiflist",
+    }),
   })
   .strict()
   .openapi('PortRequest');
@@ -353,6 +357,7 @@ export const PortInfo = z
       })
       .optional(),
     ip: z.string().optional(),
+    model: z.string().optional(),
     xml: z.string().openapi({ description: 'libvirt <networkport> XML' }),
   })
   .openapi('Port');

@@ -2,8 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { EVENT_KINDS, eventKind, eventLine } from '../../../src/api/event-text.js';
 import type { NetworkEvent } from '../../../src/api/types.js';
-import { EVENT_KINDS, eventKind, eventLine } from '../../../src/cli/event-text.js';
 
 const ev = (type: NetworkEvent['type'], detail?: Record<string, unknown>): NetworkEvent => ({
   type,

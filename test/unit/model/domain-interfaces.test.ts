@@ -67,5 +67,13 @@ describe('parseDomainInterfaces', () => {
       /no <source bridge=/,
     );
     assert.throws(() => parseDomainInterfaces('<domain><name>x</name>'), /Premature end of data/);
+    // libvirt's NET_MODEL_CHARS: a model name never reaches QEMU's command line with other characters
+    assert.throws(
+      () =>
+        parseDomainInterfaces(
+          domain("<interface type='network'><source network='x'/><model type='virtio,x=1'/></interface>"),
+        ),
+      /model 'virtio,x=1' must be 1-64 of letters, digits/,
+    );
   });
 });

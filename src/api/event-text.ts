@@ -1,7 +1,7 @@
-// net-event's lines: virsh's `event 'lifecycle' for network NAME: Started` for lifecycle events, and the same
-// shape in words for virtnet's other kinds (lease, updated, repaired, failed). Pure.
+// Events in words: net-event's lines (virsh's `event 'lifecycle' for network NAME: Started` for lifecycle events,
+// the same shape for virtnet's other kinds: lease, updated, repaired, failed) and virtnetd's log lines. Pure.
 
-import type { Lease, NetworkEvent } from '../api/types.js';
+import type { Lease, NetworkEvent } from './types.js';
 
 /** The kinds `net-event --event` takes, as `--list` prints them; lifecycle is virsh's, the rest virtnet's. */
 export const EVENT_KINDS = ['lifecycle', 'lease', 'updated', 'repaired', 'failed'] as const;
@@ -27,7 +27,8 @@ function leaseWords(l: Partial<Lease>): string {
   return `${l.mac ?? '?'} ${l.ipaddr ?? '?'}${name}`;
 }
 
-function leaseText(d: Detail): string {
+/** A lease change in words: `52:54:00:aa:00:01 192.168.122.50 (web) leased; ... released`. */
+export function leaseText(d: Detail): string {
   const list = (v: unknown) => (Array.isArray(v) ? (v as Array<Partial<Lease>>) : []);
   const parts = [
     ...list(d.leases).map((l) => `${leaseWords(l)} leased`),
