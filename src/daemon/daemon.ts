@@ -86,6 +86,11 @@ export class Daemon {
         this.healLoop.now();
         return;
       }
+      if (e.type === 'upstream-changed') {
+        // every network's servers file follows (a heal round compares them), heal loop on or off
+        this.heal().catch((err) => log(`upstream DNS change: ${(err as Error).message}`));
+        return;
+      }
       const obj = this.registry.nets.get(e.network);
       if (!obj?.def.uuid) return;
       this.log(`network '${e.network}': ${e.type}${e.detail ? ` ${JSON.stringify(e.detail)}` : ''}`);

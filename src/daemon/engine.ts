@@ -26,7 +26,7 @@ import {
   planStart,
   planStop,
 } from '../plan/planner.js';
-import { portScope, reconcileScope, startScope, unionScope } from '../plan/probe-scopes.js';
+import { dnsmasqFiles, portScope, reconcileScope, startScope, unionScope } from '../plan/probe-scopes.js';
 import { driftOf, type Plan, type Step } from '../plan/steps.js';
 import type { TranscriptStep } from '../plan/transcript.js';
 import { needsDnsmasq } from '../render/dnsmasq-conf.js';
@@ -50,12 +50,15 @@ export class Engine implements NetworkRuntime {
   private readonly perNetwork = new Map<string, DisposableStore>();
   private readonly own = new DisposableStore();
   private readonly degradedReasons = new Map<string, string>();
+  /** The upstream servers the last heal round made every servers file follow. */
+  private upstreamHealed: string;
 
   constructor(
     readonly host: HostSide,
     private readonly recorder: Recorder,
     private readonly log: (msg: string) => void = () => {},
   ) {
+    this.upstreamHealed = host.dnsmasq.upstream().join(' ');
     this.own.add(
       host.onEvent((e) => {
         if (e.type === 'degraded') this.degradedReasons.set(e.network, String(e.detail?.reason ?? 'unknown'));
@@ -74,7 +77,11 @@ export class Engine implements NetworkRuntime {
     return {
       def,
       ports,
-      dnsmasq: { binary: this.host.dnsmasq.binary, paths: this.host.dnsmasq.paths(def.name) },
+      dnsmasq: {
+        binary: this.host.dnsmasq.binary,
+        paths: this.host.dnsmasq.paths(def.name),
+        upstream: this.host.dnsmasq.upstream(),
+      },
     };
   }
 
@@ -245,7 +252,16 @@ export class Engine implements NetworkRuntime {
     const desired = nets
       .filter((n) => isRoutedL3Mode(networkMode(n.def)) || networkMode(n.def) === 'bridge')
       .map((n) => this.desired(n.def, n.ports));
-    const union = () => unionScope(desired.map((d) => reconcileScope(d, true)));
+    // the host's upstream servers changed since the last round: the servers files are compared (and rewritten,
+    // with a SIGHUP) this once; other rounds read no files
+    const upstream = this.host.dnsmasq.upstream().join(' ');
+    const followUpstream = upstream !== this.upstreamHealed;
+    const scopeOf = (d: DesiredNetwork) => {
+      const s = reconcileScope(d, true);
+      const dns = needsDnsmasq(d.def) && isRoutedL3Mode(networkMode(d.def));
+      return followUpstream && dns ? { ...s, files: dnsmasqFiles(d) } : s;
+    };
+    const union = () => unionScope(desired.map(scopeOf));
     let o = await this.host.probe.observe(union());
     const out: Array<{ name: string; outcome: ReconcileOutcome }> = [];
     for (const d of desired) {
@@ -263,6 +279,7 @@ export class Engine implements NetworkRuntime {
         this.log(`network '${d.def.name}': ${(e as Error).message}`);
       }
     }
+    this.upstreamHealed = upstream;
     const bridges = desired.filter((d) => hasFirewallRules(d.def)).map((d) => d.def.bridge?.name as string);
     const docker = planDockerUser(bridges, o.dockerUser);
     if (docker.length) {
@@ -329,7 +346,7 @@ export class Engine implements NetworkRuntime {
     const p = d.dnsmasq.paths;
     const o = await this.host.probe.observe({
       links: [],
-      files: [p.hostsFile, p.addnHostsFile],
+      files: [p.hostsFile, p.addnHostsFile, p.serversFile],
       processes: [dnsmasqProcess(d)],
     });
     await this.apply(planHostsReload(d, o), `failed to reload the hosts of network '${def.name}'`);

@@ -29,7 +29,8 @@ import { Store } from './store.js';
 
 const USAGE = `usage: virtnetd [--config-dir DIR] [--state-dir DIR] [--run-dir DIR] [--runtime linux|memory]
                 [--http ADDR:PORT [--http-token-file F] [--http-host NAME[:PORT]]...] [--import-libvirt DIR]
-                [--max-body BYTES] [--max-connections N] [--allow-dnsmasq-programs] [--verbose] [--version]
+                [--max-body BYTES] [--max-connections N] [--allow-dnsmasq-programs] [--resolv-conf FILE]
+                [--verbose] [--version]
 
   --config-dir DIR       network definitions (default /etc/virtnet)
   --state-dir DIR        status of active networks, dnsmasq files, leases (default /var/lib/virtnet)
@@ -49,6 +50,8 @@ const USAGE = `usage: virtnetd [--config-dir DIR] [--state-dir DIR] [--run-dir D
                          accept <dnsmasq:options> that run programs or name files (dhcp-script, conf-file, ...)
                          on the read-write socket; without it they are refused at define and start
   --import-libvirt DIR   define every network of a libvirt network directory (keeping autostart), then exit
+  --resolv-conf FILE     the host's resolver file whose nameservers networks forward DNS to (default
+                         /etc/resolv.conf; watched by virtnetd, each dnsmasq gets them in its servers file)
   --heal-interval MS     how often firewalls of active networks are checked and restored (default 2000; 0: never)
 `;
 
@@ -62,12 +65,19 @@ async function loadRuntime(
   runDir: string,
   verbose: boolean,
   hostBridges: string[] = [],
+  resolvConf?: string,
 ): Promise<NetworkRuntime> {
   if (kind === 'memory') return new MemoryRuntime({ stateDir, runDir, hostBridges });
   if (kind !== 'linux') throw new Error(`unknown runtime '${kind}'`);
   const { createLinuxRuntime } = await import('./linux-runtime.js');
   // what happens behind the daemon's back (a dnsmasq restarted or failing, the table restored) is always logged
-  return createLinuxRuntime({ stateDir, runDir, log, ...(verbose ? { trace: log } : {}) });
+  return createLinuxRuntime({
+    stateDir,
+    runDir,
+    log,
+    ...(resolvConf ? { resolvConf } : {}),
+    ...(verbose ? { trace: log } : {}),
+  });
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -87,6 +97,7 @@ export async function main(argv: string[]): Promise<void> {
       'import-libvirt': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       'heal-interval': { type: 'string', default: '2000' },
+      'resolv-conf': { type: 'string' },
       'memory-host-bridge': { type: 'string', multiple: true },
       'web-root': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -138,6 +149,7 @@ export async function main(argv: string[]): Promise<void> {
     runDir,
     values.verbose,
     values['memory-host-bridge'],
+    values['resolv-conf'],
   );
   const daemon = new Daemon(store, runtime, log);
   // autostart and every other start: the same refusal as the API's for options that run programs

@@ -10,6 +10,8 @@ export interface DnsmasqFilesPaths {
   addnHostsFile: string;
   leaseFile: string;
   pidFile: string;
+  /** The host's upstream DNS servers for dnsmasq (in the run directory: they follow resolv.conf). */
+  serversFile: string;
 }
 
 /** A guest's device on the network: a tap for a VM, the host end of a veth pair for a container. */
@@ -33,5 +35,6 @@ export interface DesiredNetwork {
   /** The live definition (defaults applied, port reservations included). */
   def: NetworkDef;
   ports: PortDevice[];
-  dnsmasq: { binary: string; paths: DnsmasqFilesPaths };
+  /** `upstream`: the host's nameservers (from resolv.conf) for networks without their own forwarders. */
+  dnsmasq: { binary: string; paths: DnsmasqFilesPaths; upstream: string[] };
 }

@@ -13,7 +13,14 @@ import type { ProcessRef } from './steps.js';
 /** Something that happened on the host behind the reconciler's back. */
 export interface HostEvent {
   network: string;
-  type: 'lease' | 'dnsmasq-restarted' | 'degraded' | 'recovered' | 'error' | 'firewall-lost';
+  type:
+    | 'lease'
+    | 'dnsmasq-restarted'
+    | 'degraded'
+    | 'recovered'
+    | 'error'
+    | 'firewall-lost'
+    | 'upstream-changed';
   detail?: Record<string, unknown>;
 }
 
@@ -37,8 +44,11 @@ export interface DeviceCounters {
 export interface HostSide {
   executor: Executor;
   probe: HostProbe;
-  /** The dnsmasq binary and where a network's dnsmasq files live. */
-  dnsmasq: { binary: string; paths(network: string): DnsmasqFilesPaths };
+  /**
+   * The dnsmasq binary, where a network's dnsmasq files live, and the host's upstream nameservers now (an
+   * 'upstream-changed' event says they changed).
+   */
+  dnsmasq: { binary: string; paths(network: string): DnsmasqFilesPaths; upstream(): string[] };
   /** Takes over supervision of a process that runs already (adoption after a daemon restart). */
   supervise(ref: ProcessRef, argv: string[], pid: number): Disposable;
   /** Lease events of a network's dnsmasq while the returned disposable lives. */

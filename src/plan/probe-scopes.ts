@@ -41,12 +41,18 @@ export function reconcileScope(d: DesiredNetwork, heal = false): ProbeScope {
     links: [...(bridge ? [bridge] : []), ...ports.links],
     ...(hasFirewallRules(d.def) ? { nft: 'full' as const } : {}),
     addresses: true,
-    ...(dns ? { processes: [dnsmasqProcess(d)], files: [p.conf, p.hostsFile, p.addnHostsFile] } : {}),
+    ...(dns ? { processes: [dnsmasqProcess(d)], files: dnsmasqFiles(d) } : {}),
     sysctls: l3 && bridge ? [linkSysctl(d.def, bridge).key, ...globalSysctls(d.def).map((s) => s.key)] : [],
     routes: d.def.routes.length > 0,
     namespaces: ports.namespaces,
     foreign: 'all',
   };
+}
+
+/** Every file of a network's dnsmasq, for a probe that compares them. */
+export function dnsmasqFiles(d: DesiredNetwork): string[] {
+  const p = d.dnsmasq.paths;
+  return [p.conf, p.hostsFile, p.addnHostsFile, p.serversFile];
 }
 
 /**
@@ -78,6 +84,7 @@ export function unionScope(scopes: ProbeScope[]): ProbeScope {
     ...(nft ? { nft } : {}),
     addresses: scopes.some((s) => s.addresses),
     sysctls: scopes.flatMap((s) => s.sysctls ?? []),
+    ...(scopes.some((s) => s.files) ? { files: scopes.flatMap((s) => s.files ?? []) } : {}),
     routes: scopes.some((s) => s.routes),
     namespaces: scopes.flatMap((s) => s.namespaces ?? []),
     foreign: scopes.some((s) => s.foreign === 'all') ? 'all' : 'docker',
