@@ -33,7 +33,6 @@ export function startScope(d: DesiredNetwork): ProbeScope {
 export function reconcileScope(d: DesiredNetwork, heal = false): ProbeScope {
   if (heal) return healScope(d);
   const bridge = d.def.bridge?.name;
-  const p = d.dnsmasq.paths;
   const ports = portScope(d);
   const l3 = isRoutedL3Mode(networkMode(d.def));
   const dns = needsDnsmasq(d.def) && l3;
