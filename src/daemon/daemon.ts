@@ -140,16 +140,24 @@ export class Daemon {
   async load(opts: { definitionsOnly?: boolean } = {}): Promise<void> {
     await this.serialize(() => this.lifecycle.load(opts));
     if (opts.definitionsOnly) return;
-    for (const [name, obj] of this.registry.nets) {
-      if (obj.autostart && !obj.liveDef) {
-        try {
-          await this.start(name);
-          this.log(`network '${name}' autostarted`);
-        } catch (e) {
-          this.log(`autostart of network '${name}' failed: ${(e as Error).message}`);
-        }
+    const pending = [...this.registry.nets].filter(([, obj]) => obj.autostart && !obj.liveDef);
+    const t0 = Date.now();
+    let started = 0;
+    for (const [k, [name]] of pending.entries()) {
+      try {
+        await this.start(name);
+        started++;
+        this.log(`network '${name}' autostarted`);
+      } catch (e) {
+        this.log(`autostart of network '${name}' failed: ${(e as Error).message}`);
       }
+      if ((k + 1) % 100 === 0 && k + 1 < pending.length)
+        this.log(`autostart: ${k + 1} of ${pending.length} networks done`);
     }
+    if (pending.length)
+      this.log(
+        `autostart: ${started} of ${pending.length} networks started in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      );
   }
 
   info(id: string | NetworkObj): NetworkInfo {

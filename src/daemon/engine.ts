@@ -226,6 +226,49 @@ export class Engine implements NetworkRuntime {
     return outcome;
   }
 
+  async adoptAll(nets: ActiveNetwork[]): Promise<Array<ReconcileOutcome | Error>> {
+    const desired = nets.map((n) => this.desired(n.def, n.ports));
+    const supported = desired.map((d) => {
+      try {
+        this.unsupported(d.def);
+        return undefined;
+      } catch (e) {
+        return e as Error;
+      }
+    });
+    const scope = unionScope(desired.filter((_, k) => !supported[k]).map((d) => reconcileScope(d)));
+    let o = await this.host.probe.observe(scope);
+    const out: Array<ReconcileOutcome | Error> = [];
+    for (const [k, d] of desired.entries()) {
+      const refused = supported[k];
+      if (refused) {
+        out.push(refused);
+        continue;
+      }
+      const bridge = d.def.bridge?.name as string;
+      try {
+        if (networkMode(d.def) !== 'bridge' && !o.links.has(bridge)) {
+          await applySteps((await this.stopPlan(d.def, {})).steps, this.host.executor).catch(() => undefined);
+          throw new VirtError(
+            'OPERATION_FAILED',
+            `bridge ${bridge} of network '${d.def.name}' no longer exists`,
+          );
+        }
+        // what is as it should be costs nothing more; a network with steps to apply is looked at again alone
+        const outcome = await this.reconcile(d, o, `failed to adopt network '${d.def.name}'`);
+        const after = outcome.steps.length ? await this.host.probe.observe(reconcileScope(d)) : o;
+        this.track(d, after);
+        outcome.state = this.stateOf(d, after);
+        out.push(outcome);
+        // the table was made again: every other network's rules are to be planned against the new one
+        if (outcome.steps.length && o.nft && !o.nft.table) o = await this.host.probe.observe(scope);
+      } catch (e) {
+        out.push(e as Error);
+      }
+    }
+    return out;
+  }
+
   async check(def: NetworkDef, _state: RuntimeState, ports: PortDevice[] = []): Promise<DriftProblem[]> {
     const d = this.desired(def, ports);
     const o = await this.host.probe.observe(reconcileScope(d));
