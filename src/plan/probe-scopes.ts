@@ -71,7 +71,7 @@ export function healScope(d: DesiredNetwork): ProbeScope {
   };
 }
 
-/** One probe for many networks (the heal loop). */
+/** One probe for many networks (the heal loop, adoption at a daemon start). */
 export function unionScope(scopes: ProbeScope[]): ProbeScope {
   const nft = scopes.some((s) => s.nft === 'full')
     ? 'full'
@@ -84,6 +84,7 @@ export function unionScope(scopes: ProbeScope[]): ProbeScope {
     addresses: scopes.some((s) => s.addresses),
     sysctls: scopes.flatMap((s) => s.sysctls ?? []),
     ...(scopes.some((s) => s.files) ? { files: scopes.flatMap((s) => s.files ?? []) } : {}),
+    ...(scopes.some((s) => s.processes) ? { processes: scopes.flatMap((s) => s.processes ?? []) } : {}),
     routes: scopes.some((s) => s.routes),
     namespaces: scopes.flatMap((s) => s.namespaces ?? []),
     foreign: scopes.some((s) => s.foreign === 'all') ? 'all' : 'docker',
