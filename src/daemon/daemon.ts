@@ -110,6 +110,11 @@ export class Daemon {
         this.healLoop.now();
         return;
       }
+      if (e.type === 'upstream-changed') {
+        // every network's servers file follows (a heal round compares them), heal loop on or off
+        this.heal().catch((err) => log(`upstream DNS change: ${(err as Error).message}`));
+        return;
+      }
       const obj = this.registry.nets.get(e.network);
       if (!obj?.def.uuid) return;
       // the supervisor logs dnsmasq's deaths and recoveries itself; leases are logged here, in words
@@ -163,22 +168,30 @@ export class Daemon {
     if (opts.definitionsOnly) return;
     // lease counts for the list, read in the background: autostart does not wait for a thousand lease files
     void this.records.prime(this.registry.active().map((o) => o.def.name));
-    for (const [name, obj] of this.registry.nets) {
-      if (obj.autostart && !obj.liveDef) {
-        try {
-          await this.start(name);
-          this.log(`network '${name}' autostarted`);
-        } catch (e) {
-          const err = e as VirtError;
-          this.log(`autostart of network '${name}' failed: ${err.message}`, {
-            level: 'error',
-            network: name,
-            step: err.step,
-            hint: err.hint,
-          });
-        }
+    const pending = [...this.registry.nets].filter(([, obj]) => obj.autostart && !obj.liveDef);
+    const t0 = Date.now();
+    let started = 0;
+    for (const [k, [name]] of pending.entries()) {
+      try {
+        await this.start(name);
+        started++;
+        this.log(`network '${name}' autostarted`);
+      } catch (e) {
+        const err = e as VirtError;
+        this.log(`autostart of network '${name}' failed: ${err.message}`, {
+          level: 'error',
+          network: name,
+          step: err.step,
+          hint: err.hint,
+        });
       }
+      if ((k + 1) % 100 === 0 && k + 1 < pending.length)
+        this.log(`autostart: ${k + 1} of ${pending.length} networks done`);
     }
+    if (pending.length)
+      this.log(
+        `autostart: ${started} of ${pending.length} networks started in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      );
   }
 
   info(id: string | NetworkObj): NetworkInfo {

@@ -32,7 +32,7 @@ import {
   planStart,
   planStop,
 } from '../plan/planner.js';
-import { portScope, reconcileScope, startScope, unionScope } from '../plan/probe-scopes.js';
+import { dnsmasqFiles, portScope, reconcileScope, startScope, unionScope } from '../plan/probe-scopes.js';
 import { driftOf, emptyPlanOf, type Plan, type Step } from '../plan/steps.js';
 import { ALL_TC_FEATURES } from '../plan/tc-features.js';
 import type { TranscriptStep } from '../plan/transcript.js';
@@ -66,6 +66,8 @@ export class Engine implements NetworkRuntime {
   /** Active overlay networks: FRR runs while there is one. */
   private readonly overlayNets = new Set<string>();
   private readonly hooks: HookRunner;
+  /** The upstream servers the last heal round made every servers file follow. */
+  private upstreamHealed: string;
 
   constructor(
     readonly host: HostSide,
@@ -76,6 +78,7 @@ export class Engine implements NetworkRuntime {
     this.hooks = new HookRunner(host, (network, message) => {
       for (const l of this.listeners) l({ network, type: 'error', detail: { message } });
     });
+    this.upstreamHealed = host.dnsmasq.upstream().join(' ');
     this.own.add(
       host.onEvent((e) => {
         if (e.type === 'degraded') this.degradedReasons.set(e.network, String(e.detail?.reason ?? 'unknown'));
@@ -96,7 +99,11 @@ export class Engine implements NetworkRuntime {
     return {
       def: ov.def,
       ports,
-      dnsmasq: { binary: this.host.dnsmasq.binary, paths: this.host.dnsmasq.paths(def.name) },
+      dnsmasq: {
+        binary: this.host.dnsmasq.binary,
+        paths: this.host.dnsmasq.paths(def.name),
+        upstream: this.host.dnsmasq.upstream(),
+      },
       ...(ov.overlay ? { overlay: ov.overlay } : {}),
     };
   }
@@ -275,6 +282,49 @@ export class Engine implements NetworkRuntime {
     return outcome;
   }
 
+  async adoptAll(nets: ActiveNetwork[]): Promise<Array<ReconcileOutcome | Error>> {
+    const desired = nets.map((n) => this.desired(n.def, n.ports));
+    const supported = desired.map((d) => {
+      try {
+        this.unsupported(d.def);
+        return undefined;
+      } catch (e) {
+        return e as Error;
+      }
+    });
+    const scope = unionScope(desired.filter((_, k) => !supported[k]).map((d) => reconcileScope(d)));
+    let o = await this.host.probe.observe(scope);
+    const out: Array<ReconcileOutcome | Error> = [];
+    for (const [k, d] of desired.entries()) {
+      const refused = supported[k];
+      if (refused) {
+        out.push(refused);
+        continue;
+      }
+      const bridge = d.def.bridge?.name as string;
+      try {
+        if (networkMode(d.def) !== 'bridge' && !o.links.has(bridge)) {
+          await applySteps((await this.stopPlan(d.def, {})).steps, this.host.executor).catch(() => undefined);
+          throw new VirtError(
+            'OPERATION_FAILED',
+            `bridge ${bridge} of network '${d.def.name}' no longer exists`,
+          );
+        }
+        // what is as it should be costs nothing more; a network with steps to apply is looked at again alone
+        const outcome = await this.reconcile(d, o, `failed to adopt network '${d.def.name}'`);
+        const after = outcome.steps.length ? await this.host.probe.observe(reconcileScope(d)) : o;
+        this.track(d, after);
+        outcome.state = this.stateOf(d, after);
+        out.push(outcome);
+        // the table was made again: every other network's rules are to be planned against the new one
+        if (outcome.steps.length && o.nft && !o.nft.table) o = await this.host.probe.observe(scope);
+      } catch (e) {
+        out.push(e as Error);
+      }
+    }
+    return out;
+  }
+
   async check(def: NetworkDef, _state: RuntimeState, ports: PortDevice[] = []): Promise<DriftProblem[]> {
     const d = this.desired(def, ports);
     const o = await this.host.probe.observe(reconcileScope(d, false, this.host.tapNodeDir));
@@ -304,7 +354,16 @@ export class Engine implements NetworkRuntime {
           isRoutedL3Mode(networkMode(n.def)) || networkMode(n.def) === 'bridge' || isDirectNetwork(n.def),
       )
       .map((n) => this.desired(n.def, n.ports));
-    const union = () => unionScope(desired.map((d) => reconcileScope(d, true)));
+    // the host's upstream servers changed since the last round: the servers files are compared (and rewritten,
+    // with a SIGHUP) this once; other rounds read no files
+    const upstream = this.host.dnsmasq.upstream().join(' ');
+    const followUpstream = upstream !== this.upstreamHealed;
+    const scopeOf = (d: DesiredNetwork) => {
+      const s = reconcileScope(d, true);
+      const dns = needsDnsmasq(d.def) && isRoutedL3Mode(networkMode(d.def));
+      return followUpstream && dns ? { ...s, files: dnsmasqFiles(d) } : s;
+    };
+    const union = () => unionScope(desired.map(scopeOf));
     let o = await this.host.probe.observe(union());
     const out: HealResult[] = [];
     for (const d of desired) {
@@ -325,6 +384,7 @@ export class Engine implements NetworkRuntime {
         out.push({ name: d.def.name, outcome: { state: {}, problems: driftOf(plan), steps: [] }, error });
       }
     }
+    this.upstreamHealed = upstream;
     const bridges = desired.filter((d) => hasFirewallRules(d.def)).map((d) => d.def.bridge?.name as string);
     const docker = planDockerUser(bridges, o.dockerUser);
     if (docker.length) {
@@ -412,7 +472,7 @@ export class Engine implements NetworkRuntime {
     const p = d.dnsmasq.paths;
     const o = await this.host.probe.observe({
       links: [],
-      files: [p.hostsFile, p.addnHostsFile],
+      files: [p.hostsFile, p.addnHostsFile, p.serversFile],
       processes: [dnsmasqProcess(d)],
     });
     await this.apply(planHostsReload(d, o), `failed to reload the hosts of network '${def.name}'`);

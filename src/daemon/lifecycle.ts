@@ -62,10 +62,21 @@ export class Lifecycle {
     }
     // ports first: they are part of what adoption makes sure of
     ports.load(log);
-    for (const [name, { live, status }] of statuses) {
+    const adopting = [...statuses];
+    const outcomes = await runtime.adoptAll(
+      adopting.map(([name, { live, status }]) => ({
+        def: live,
+        state: status.runtime,
+        ports: ports.devicesOf(name),
+      })),
+    );
+    let adopted = 0;
+    for (const [k, [name, { live, status }]] of adopting.entries()) {
       const obj = registry.nets.get(name) as NetworkObj;
       try {
-        const outcome = await runtime.adopt(live, status.runtime, ports.devicesOf(name));
+        const outcome = outcomes[k] as ReconcileOutcome | Error;
+        if (outcome instanceof Error) throw outcome;
+        adopted++;
         obj.runtime = outcome.state;
         obj.liveDef = live;
         store.saveStatus(name, { ...status, runtime: obj.runtime });
@@ -80,6 +91,7 @@ export class Lifecycle {
         }
       }
     }
+    if (adopting.length) log(`${adopted} of ${adopting.length} running networks adopted`);
   }
 
   /** The definition a start runs with: live defaults, and the DHCP reservations of the network's ports. */

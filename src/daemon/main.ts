@@ -34,6 +34,7 @@ import { Store } from './store.js';
 const USAGE = `usage: virtnetd [--config-dir DIR] [--state-dir DIR] [--run-dir DIR] [--runtime linux|memory]
                 [--http ADDR:PORT [--http-token-file F] [--http-host NAME[:PORT]]...] [--import-libvirt DIR]
                 [--max-body BYTES] [--max-connections N] [--allow-dnsmasq-programs] [--log-format text|json]
+                [--resolv-conf FILE]
                 [--verbose] [--version]
 
   --config-dir DIR       network definitions (default /etc/virtnet)
@@ -56,6 +57,8 @@ const USAGE = `usage: virtnetd [--config-dir DIR] [--state-dir DIR] [--run-dir D
   --import-libvirt DIR   define every network of a libvirt network directory (keeping autostart), then exit
   --log-format F        text (default: one line in words per event) or json (one object per line: time, level,
                          msg, network, step, hint; for journald and Loki)
+  --resolv-conf FILE     the host's resolver file whose nameservers networks forward DNS to (default
+                         /etc/resolv.conf; watched by virtnetd, each dnsmasq gets them in its servers file)
   --heal-interval MS     how often firewalls of active networks are checked and restored (default 2000; 0: never)
   --overlay-address ADDR this host's VTEP for networks that span hosts (<virtnet:overlay vni=…/>); docs/overlay.md
   --overlay-peers A,B,…  the other members' VTEP addresses (iBGP EVPN sessions; a peer that is down joins later)
@@ -73,6 +76,7 @@ async function loadRuntime(
   hookTimeoutMs: number,
   hostBridges: string[] = [],
   overlay: OverlayConfig | undefined = undefined,
+  resolvConf: string | undefined = undefined,
 ): Promise<NetworkRuntime> {
   const { stateDir, runDir } = dirs;
   if (kind === 'memory')
@@ -87,6 +91,7 @@ async function loadRuntime(
     log,
     hooksDir,
     hookTimeoutMs,
+    ...(resolvConf ? { resolvConf } : {}),
     ...(verbose ? { trace: log } : {}),
     ...(overlay ? { overlay } : {}),
   });
@@ -118,6 +123,7 @@ export async function main(argv: string[]): Promise<void> {
       'log-format': { type: 'string', default: 'text' },
       'heal-interval': { type: 'string', default: '2000' },
       'hook-timeout': { type: 'string', default: '30' },
+      'resolv-conf': { type: 'string' },
       'memory-host-bridge': { type: 'string', multiple: true },
       'web-root': { type: 'string' },
       'overlay-address': { type: 'string' },
@@ -180,6 +186,7 @@ export async function main(argv: string[]): Promise<void> {
     hookTimeout(values['hook-timeout']),
     values['memory-host-bridge'],
     overlay,
+    values['resolv-conf'],
   );
   const daemon = new Daemon(store, runtime, log);
   // autostart and every other start: the same refusal as the API's for options that run programs

@@ -7,7 +7,7 @@ import { type NetworkDef, networkMode } from '../model/network-def.js';
 import type { OverlayConfig } from '../model/overlay-config.js';
 import type { PortDevice } from '../plan/desired.js';
 import { Engine } from './engine.js';
-import type { ReconcileOutcome, RuntimeEvent, RuntimeState } from './runtime.js';
+import type { ActiveNetwork, ReconcileOutcome, RuntimeEvent, RuntimeState } from './runtime.js';
 
 export class MemoryRuntime extends Engine {
   declare readonly host: MemoryHost;
@@ -43,6 +43,13 @@ export class MemoryRuntime extends Engine {
       await quiet.start(def, ports).catch(() => undefined);
     }
     return super.adopt(def, state, ports);
+  }
+
+  /** One by one: each adoption may first put its network back on the fake host. */
+  override async adoptAll(nets: ActiveNetwork[]): Promise<Array<ReconcileOutcome | Error>> {
+    const out: Array<ReconcileOutcome | Error> = [];
+    for (const n of nets) out.push(await this.adopt(n.def, n.state, n.ports).catch((e: Error) => e));
+    return out;
   }
 
   /** Test hook: deliver an event as a real host would. */

@@ -73,6 +73,11 @@ export interface NetworkRuntime {
    * missing is made again; nothing that runs is restarted. Throws when the bridge is gone (the namespace was reset).
    */
   adopt(def: NetworkDef, state: RuntimeState, ports?: PortDevice[]): Promise<ReconcileOutcome>;
+  /**
+   * adopt() for many networks at once (a daemon start): one probe of the host for all of them, where one each would
+   * list the whole nft table and every address per network. One outcome or error per network, in order.
+   */
+  adoptAll(nets: ActiveNetwork[]): Promise<Array<ReconcileOutcome | Error>>;
   /** Differences between the host and the definition (and its ports); empty when all is as started. */
   check(def: NetworkDef, state: RuntimeState, ports?: PortDevice[]): Promise<DriftProblem[]>;
   /** Makes again whatever check() finds missing or different. */

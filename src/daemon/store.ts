@@ -120,11 +120,16 @@ export class Store {
     return out;
   }
 
+  /**
+   * Not fsynced (still atomic): a status outlives a daemon crash in the page cache, and after a power loss there
+   * is no running network left to describe; an fsync was a good part of each start's time.
+   */
   saveStatus(name: string, status: ActiveStatus): void {
     writeFileAtomic(
       join(this.statusDir, `${networkFileName(name)}.json`),
       `${JSON.stringify(status, null, 2)}\n`,
       0o600,
+      false,
     );
   }
 

@@ -22,12 +22,15 @@ import { createOverlayHost } from './overlay-host.js';
 import { defaultRouteDevice } from './proc-routes.js';
 import { ProcessSupervisor } from './process-supervisor.js';
 import { RealExecutor } from './real-executor.js';
+import { ResolvWatcher } from './resolv-watcher.js';
 
 export interface LinuxHostOptions {
   stateDir: string;
   runDir: string;
   log: (msg: string) => void;
   dnsmasqPath?: string;
+  /** The host's resolver configuration, whose nameservers every network's dnsmasq forwards to (/etc/resolv.conf). */
+  resolvConf?: string;
   /** How often dead processes are looked for (ms). */
   superviseIntervalMs?: number;
   /** The host's part of an overlay fabric (virtnetd --overlay-address …). */
@@ -51,6 +54,7 @@ export function dnsmasqPaths(stateDir: string, runDir: string, network: string):
     addnHostsFile: join(d, `${name}.addnhosts`),
     leaseFile: join(d, `${name}.leases`),
     pidFile: join(runDir, 'network', `${name}.pid`),
+    serversFile: join(runDir, 'network', `${name}.servers`),
   };
 }
 
@@ -72,12 +76,18 @@ export function createLinuxHost(opts: LinuxHostOptions): HostSide {
   const sessionPoll = setInterval(() => session.check(), interval);
   sessionPoll.unref();
   const leases = new LeaseWatcher(emit);
+  const resolvConf = opts.resolvConf ?? '/etc/resolv.conf';
+  const resolv = new ResolvWatcher(resolvConf, (servers) => {
+    opts.log(`upstream DNS servers in ${resolvConf} changed: ${servers.join(' ') || 'none'}`);
+    emit({ network: '', type: 'upstream-changed', detail: { servers } });
+  });
   return {
     executor: new RealExecutor(session, supervisor),
     probe,
     dnsmasq: {
       binary: opts.dnsmasqPath ?? 'dnsmasq',
       paths: (name) => dnsmasqPaths(opts.stateDir, opts.runDir, name),
+      upstream: () => resolv.current(),
     },
     hookTimeoutMs: opts.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS,
     tapNodeDir: join(opts.runDir, 'dev'),
@@ -122,6 +132,7 @@ export function createLinuxHost(opts: LinuxHostOptions): HostSide {
     ...(opts.overlay ? { overlay: createOverlayHost(opts.overlay, opts) } : {}),
     dispose: async () => {
       clearInterval(sessionPoll);
+      resolv.dispose();
       leases.dispose();
       await supervisor.dispose();
       await session.dispose();

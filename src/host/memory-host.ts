@@ -13,6 +13,8 @@ export interface MemoryHost extends HostSide {
   fake: FakeHost;
   /** Delivers a host event as a real host would (tests). */
   emit(e: HostEvent): void;
+  /** The pretend host's resolv.conf names these servers now (tests): says so as a real host would. */
+  setUpstream(servers: string[]): void;
 }
 
 export function createMemoryHost(
@@ -22,15 +24,25 @@ export function createMemoryHost(
   const listeners = new Set<(e: HostEvent) => void>();
   const stateDir = opts.stateDir ?? '/var/lib/virtnet';
   const runDir = opts.runDir ?? '/run/virtnet';
+  let upstream: string[] = [];
+  const emit = (e: HostEvent) => {
+    for (const l of listeners) l(e);
+  };
   return {
     fake,
-    emit: (e) => {
-      for (const l of listeners) l(e);
+    emit,
+    setUpstream: (servers) => {
+      upstream = servers;
+      emit({ network: '', type: 'upstream-changed', detail: { servers } });
     },
     // the last steps stay readable (tests); a daemon running for days keeps no more
     executor: new RecordingExecutor({ host: fake, limit: 1000 }),
     probe: new FakeProbe(fake),
-    dnsmasq: { binary: 'dnsmasq', paths: (name) => dnsmasqPaths(stateDir, runDir, name) },
+    dnsmasq: {
+      binary: 'dnsmasq',
+      paths: (name) => dnsmasqPaths(stateDir, runDir, name),
+      upstream: () => upstream,
+    },
     supervise: () => toDisposable(() => undefined),
     watchLeases: () => toDisposable(() => undefined),
     readLeases: () => [],

@@ -26,7 +26,8 @@ export class RealExecutor implements Executor {
         return this.nftTransaction(a.script, a.mayFail === true, a);
       case 'write':
         mkdirSync(dirname(a.path), { recursive: true, mode: 0o755 });
-        writeFileAtomic(a.path, a.content, a.mode);
+        // the executor's files (dnsmasq's) are derived: a reconcile after a crash rewrites any that differ
+        writeFileAtomic(a.path, a.content, a.mode, false);
         return { ok: true };
       case 'remove':
         rmSync(a.path, { force: true });

@@ -12,6 +12,8 @@ export interface DnsmasqFilesPaths {
   addnHostsFile: string;
   leaseFile: string;
   pidFile: string;
+  /** The host's upstream DNS servers for dnsmasq (in the run directory: they follow resolv.conf). */
+  serversFile: string;
 }
 
 /**
@@ -47,7 +49,8 @@ export interface DesiredNetwork {
   /** The live definition (defaults applied, port reservations included). */
   def: NetworkDef;
   ports: PortDevice[];
-  dnsmasq: { binary: string; paths: DnsmasqFilesPaths };
-  /** A network that spans hosts: its VXLAN device and this host's FRR (src/plan/overlay-desired.ts). */
+  /** `upstream`: the host nameservers (from resolv.conf) for networks without their own forwarders. */
+  dnsmasq: { binary: string; paths: DnsmasqFilesPaths; upstream: string[] };
+  /** A network that spans hosts: its VXLAN device and this host FRR (src/plan/overlay-desired.ts). */
   overlay?: DesiredOverlay;
 }

@@ -39,11 +39,16 @@ interface FileSpec {
 function files(d: DesiredNetwork): FileSpec[] {
   const p = d.dnsmasq.paths;
   const name = d.def.name;
-  const f = renderDnsmasqFiles(dnsmasqDefOf(d.def, d.overlay), {
-    pidFile: p.pidFile,
-    hostsFile: p.hostsFile,
-    addnHostsFile: p.addnHostsFile,
-  });
+  const f = renderDnsmasqFiles(
+    dnsmasqDefOf(d.def, d.overlay),
+    {
+      pidFile: p.pidFile,
+      hostsFile: p.hostsFile,
+      addnHostsFile: p.addnHostsFile,
+      serversFile: p.serversFile,
+    },
+    d.dnsmasq.upstream,
+  );
   const out: FileSpec[] = [
     { path: p.conf, content: f.conf, title: `write dnsmasq configuration of ${name}`, conf: true },
   ];
@@ -54,6 +59,13 @@ function files(d: DesiredNetwork): FileSpec[] {
       path: p.addnHostsFile,
       content: f.addnhosts,
       title: `write DNS hosts of ${name}`,
+      conf: false,
+    });
+  if (f.servers !== undefined)
+    out.push({
+      path: p.serversFile,
+      content: f.servers,
+      title: `write upstream DNS servers of ${name}`,
       conf: false,
     });
   return out;
@@ -183,12 +195,12 @@ export function dnsmasqRemoveSteps(d: DesiredNetwork, o: ObservedHost): Step[] {
     {
       id: `files:${d.def.name}`,
       title: `remove dnsmasq files of ${d.def.name}`,
-      do: [p.conf, p.hostsFile, p.addnHostsFile, p.pidFile].map((path) => ({
+      do: [p.conf, p.hostsFile, p.addnHostsFile, p.serversFile, p.pidFile].map((path) => ({
         kind: 'remove' as const,
         path,
       })),
       undo: [],
-      removes: [p.conf, p.hostsFile, p.addnHostsFile].map((path) => ({
+      removes: [p.conf, p.hostsFile, p.addnHostsFile, p.serversFile].map((path) => ({
         kind: 'file' as const,
         path,
         content: '',

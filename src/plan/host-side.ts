@@ -22,7 +22,8 @@ export interface HostEvent {
     | 'degraded'
     | 'recovered'
     | 'error'
-    | 'firewall-lost';
+    | 'firewall-lost'
+    | 'upstream-changed';
   detail?: Record<string, unknown>;
 }
 
@@ -54,8 +55,11 @@ export interface LinkFacts {
 export interface HostSide {
   executor: Executor;
   probe: HostProbe;
-  /** The dnsmasq binary and where a network's dnsmasq files live. */
-  dnsmasq: { binary: string; paths(network: string): DnsmasqFilesPaths };
+  /**
+   * The dnsmasq binary, where a network's dnsmasq files live, and the host's upstream nameservers now (an
+   * 'upstream-changed' event says they changed).
+   */
+  dnsmasq: { binary: string; paths(network: string): DnsmasqFilesPaths; upstream(): string[] };
   /** Where virtnet makes a macvtap's character device when /dev/tapN is not the macvtap's own. */
   tapNodeDir?: string;
   /** How long a network hook script may run before it is killed (ms); absent: 30 s. */

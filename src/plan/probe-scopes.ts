@@ -52,7 +52,6 @@ export function reconcileScope(d: DesiredNetwork, heal = false, tapNodeDir?: str
   if (heal) return healScope(d);
   if (isDirectNetwork(d.def)) return directScope(d, tapNodeDir);
   const bridge = d.def.bridge?.name;
-  const p = d.dnsmasq.paths;
   const ports = portScope(d);
   const l3 = isRoutedL3Mode(networkMode(d.def));
   const dns = needsDnsmasq(d.def) && l3;
@@ -62,13 +61,19 @@ export function reconcileScope(d: DesiredNetwork, heal = false, tapNodeDir?: str
     addresses: true,
     tc: true,
     qdiscs: shaped(d),
-    ...(dns ? { processes: [dnsmasqProcess(d)], files: [p.conf, p.hostsFile, p.addnHostsFile] } : {}),
+    ...(dns ? { processes: [dnsmasqProcess(d)], files: dnsmasqFiles(d) } : {}),
     sysctls: l3 && bridge ? [linkSysctl(d.def, bridge).key, ...globalSysctls(d.def).map((s) => s.key)] : [],
     routes: d.def.routes.length > 0,
     namespaces: ports.namespaces,
     foreign: 'all',
   };
   return mergeScope(scope, overlayScope(d, 'reconcile'));
+}
+
+/** Every file of a network's dnsmasq, for a probe that compares them. */
+export function dnsmasqFiles(d: DesiredNetwork): string[] {
+  const p = d.dnsmasq.paths;
+  return [p.conf, p.hostsFile, p.addnHostsFile, p.serversFile];
 }
 
 /**
@@ -93,7 +98,7 @@ export function healScope(d: DesiredNetwork): ProbeScope {
   return mergeScope(scope, overlayScope(d, 'heal'));
 }
 
-/** One probe for many networks (the heal loop). */
+/** One probe for many networks (the heal loop, adoption at a daemon start). */
 export function unionScope(scopes: ProbeScope[]): ProbeScope {
   const nft = scopes.some((s) => s.nft === 'full')
     ? 'full'
@@ -105,6 +110,8 @@ export function unionScope(scopes: ProbeScope[]): ProbeScope {
     ...(nft ? { nft } : {}),
     addresses: scopes.some((s) => s.addresses),
     sysctls: scopes.flatMap((s) => s.sysctls ?? []),
+    ...(scopes.some((s) => s.files) ? { files: scopes.flatMap((s) => s.files ?? []) } : {}),
+    ...(scopes.some((s) => s.processes) ? { processes: scopes.flatMap((s) => s.processes ?? []) } : {}),
     routes: scopes.some((s) => s.routes),
     namespaces: scopes.flatMap((s) => s.namespaces ?? []),
     foreign: scopes.some((s) => s.foreign === 'all') ? 'all' : 'docker',

@@ -8,6 +8,7 @@
 import { formatIp, type IpAddr, parseIp, prefixToNetmask, rangeSize } from '../model/addr.js';
 import type { DhcpHost, IpDef, LeaseDef, NetworkDef } from '../model/network-def.js';
 import { ipAddress, ipPrefix } from '../model/network-ip.js';
+import { renderServersFile } from '../model/resolv-conf.js';
 import { assertSafeForDnsmasq } from '../model/safe-strings.js';
 
 /** Where the rendered configuration points dnsmasq; ours live under virtnet's own state and run dirs. */
@@ -15,6 +16,11 @@ export interface DnsmasqPaths {
   pidFile: string;
   hostsFile: string;
   addnHostsFile: string;
+  /**
+   * Where the host's upstream servers are (see usesHostUpstream). Absent: dnsmasq reads resolv.conf itself, as
+   * libvirt's does (the conformance tests compare that form).
+   */
+  serversFile?: string;
 }
 
 export interface DnsmasqFiles {
@@ -23,6 +29,17 @@ export interface DnsmasqFiles {
   hostsfile?: string;
   /** addn-hosts content (written whenever DNS is on, possibly empty). */
   addnhosts?: string;
+  /** servers-file content (written whenever the network uses the host's upstream servers, possibly empty). */
+  servers?: string;
+}
+
+/**
+ * Whether the network's dnsmasq forwards to the host's upstream servers (libvirt: it reads resolv.conf). Not
+ * when DNS is off, the network is isolated, or a <forwarder addr> replaces them.
+ */
+export function usesHostUpstream(def: NetworkDef): boolean {
+  if (def.dns?.enable === false || !def.forward) return false;
+  return !(def.dns?.forwarders ?? []).some((f) => f.domain === undefined && f.addr !== undefined);
 }
 
 /** libvirt starts no dnsmasq for a network with DNS disabled and no DHCP. */
@@ -75,10 +92,15 @@ function hasDhcp(ip: IpDef): boolean {
 }
 
 /**
- * The dnsmasq configuration and its hosts files for a network, as libvirt 9.0 writes them for the same XML.
+ * The dnsmasq configuration and its hosts files for a network, as libvirt 9.0 writes them for the same XML (but
+ * for the servers file, when paths name one: `upstream` are the host's nameservers it lists).
  * Throws VirtError CONFIG_UNSUPPORTED (via assertSafeForDnsmasq) when a string could break out of its line.
  */
-export function renderDnsmasqFiles(def: NetworkDef, paths: DnsmasqPaths): DnsmasqFiles {
+export function renderDnsmasqFiles(
+  def: NetworkDef,
+  paths: DnsmasqPaths,
+  upstream: string[] = [],
+): DnsmasqFiles {
   assertSafeForDnsmasq(def);
   const c: string[] = [
     '##WARNING:  THIS IS AN AUTO-GENERATED FILE. CHANGES TO IT ARE LIKELY TO BE',
@@ -100,6 +122,10 @@ export function renderDnsmasqFiles(def: NetworkDef, paths: DnsmasqPaths): Dnsmas
     if (f.domain === undefined && f.addr !== undefined) noResolv = true;
   }
   if (noResolv) c.push('no-resolv');
+  // why: a dnsmasq reading resolv.conf takes an inotify instance to watch it, and there are 128 per user on the
+  // whole machine; virtnetd watches resolv.conf once and rewrites this file (re-read on SIGHUP) instead
+  const servers = paths.serversFile !== undefined && usesHostUpstream(def);
+  if (servers) c.push('no-resolv', `servers-file=${paths.serversFile}`);
   if (def.domain) {
     if (def.domain.localOnly === true) c.push(`local=/${def.domain.name}/`);
     c.push(`domain=${def.domain.name}`, 'expand-hosts');
@@ -163,6 +189,7 @@ export function renderDnsmasqFiles(def: NetworkDef, paths: DnsmasqPaths): Dnsmas
   }
   if (leases > 0n) c.push(`dhcp-lease-max=${leases}`);
   const files: DnsmasqFiles = { conf: '' };
+  if (servers) files.servers = renderServersFile(upstream);
   if (v4 || v6) {
     c.push(`dhcp-hostsfile=${paths.hostsFile}`);
     files.hostsfile = hostLines.map((l) => `${l}\n`).join('');

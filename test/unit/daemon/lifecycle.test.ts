@@ -12,6 +12,7 @@ import type { NetworkEvent } from '../../../src/api/types.js';
 import { Daemon } from '../../../src/daemon/daemon.js';
 import { MemoryRuntime } from '../../../src/daemon/memory-runtime.js';
 import { Store } from '../../../src/daemon/store.js';
+import type { RecordingExecutor } from '../../../src/host/recording-executor.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -71,6 +72,41 @@ describe('daemon lifecycle on the engine', () => {
     assert.equal(healed.length, 2);
     assert.deepEqual(Object.keys(healed[1]?.detail ?? {}).sort(), ['problems', 'steps', 'trigger']);
     assert.equal(healed[1]?.detail?.trigger, 'heal');
+    await d.shutdown();
+  });
+
+  it('a change of the host upstream servers rewrites each servers file and reloads dnsmasq, restarting nothing', async () => {
+    const { d, rt, events } = await daemon();
+    await d.define(nat(3));
+    await d.define(
+      nat(4).replace(
+        "<forward mode='nat'/>",
+        "<forward mode='nat'/><dns><forwarder addr='192.0.2.99'/></dns>",
+      ),
+    );
+    await d.start('n3');
+    await d.start('n4');
+    const servers = rt.host.dnsmasq.paths('n3').serversFile;
+    assert.equal(rt.host.fake.files.get(servers), '');
+    const ex = rt.host.executor as RecordingExecutor;
+    ex.reset();
+    rt.host.setUpstream(['192.0.2.1', '2001:db8::53']);
+    // the daemon's heal round (queued behind mutations) follows the event
+    await d.heal();
+    assert.equal(rt.host.fake.files.get(servers), 'server=192.0.2.1\nserver=2001:db8::53\n');
+    assert.equal(rt.host.fake.files.has(rt.host.dnsmasq.paths('n4').serversFile), false);
+    assert.deepEqual(
+      ex.transcript.map((t) => t.title),
+      ['write upstream DNS servers of n3', 'reload DHCP and DNS hosts of n3'],
+    );
+    assert.deepEqual(
+      events.filter((e) => e.type === 'repaired').map((e) => e.name),
+      ['n3'],
+    );
+    // the next round reads no files and changes nothing
+    ex.reset();
+    assert.deepEqual(await d.heal(), []);
+    assert.deepEqual(ex.transcript, []);
     await d.shutdown();
   });
 
