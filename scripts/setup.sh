@@ -49,8 +49,18 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
   echo "virtnet setup: apt-get install ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # no package's service may start on this host (frr, prometheus, libvirt): without a policy-rc.d of the
+  # machine's own, one that refuses is in place for the install and removed after it
+  own_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    own_policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' >"$own_policy"
+    chmod 755 "$own_policy"
+    trap 'rm -f "$own_policy"' EXIT
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  if [ -n "$own_policy" ]; then rm -f "$own_policy"; trap - EXIT; fi
 fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
