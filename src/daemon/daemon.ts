@@ -120,6 +120,12 @@ export class Daemon {
       // the supervisor logs dnsmasq's deaths and recoveries itself; leases are logged here, in words
       if (e.type === 'lease')
         this.log(`network '${e.network}': ${leaseText(e.detail ?? {})}`, { event: 'lease' });
+      // what went wrong behind a request (a hook script not run, a stop that failed): said once, in its words
+      if (e.type === 'error')
+        this.log(`network '${e.network}': ${String(e.detail?.message ?? 'error')}`, {
+          level: 'warn',
+          network: e.network,
+        });
       this.emit(e.type === 'lease' ? 'lease' : 'updated', obj.def, {
         runtimeEvent: e.type,
         ...(e.detail ?? {}),
