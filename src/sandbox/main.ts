@@ -185,8 +185,12 @@ function cleanup(): void {
   // The daemon leaves networks running by design; stop their dnsmasq processes (started inside our namespace).
   for (const ns of [HOST_NS, UP_NS, ...GUESTS.map((g) => `${PREFIX}-${g}`)]) {
     if (!netnsExists(ns)) continue;
-    const pids = sh(['ip', 'netns', 'pids', ns], { quiet: true }).split('\n').filter(Boolean).map(Number);
-    stopPids(pids, 1000);
+    // a few rounds: a process may fork while it is being stopped (udhcpc runs its script on SIGTERM)
+    for (let round = 0; round < 3; round++) {
+      const pids = sh(['ip', 'netns', 'pids', ns], { quiet: true }).split('\n').filter(Boolean).map(Number);
+      if (!pids.some(alive)) break;
+      stopPids(pids, 1000);
+    }
     sh(['ip', 'netns', 'del', ns], { quiet: true });
   }
   rmSync(join('/etc/netns', HOST_NS), { recursive: true, force: true });

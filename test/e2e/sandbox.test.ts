@@ -15,6 +15,16 @@ const PREFIX = `vnt-sbt${process.pid % 10000}`;
 const DIR = mkdtempSync(join(tmpdir(), 'virtnet-sandbox-'));
 const PORT = 8481;
 
+/** Their command lines, for a message that says what was left. */
+const described = (pids: number[]) =>
+  pids.map((p) => {
+    try {
+      return `${p} ${readFileSync(`/proc/${p}/cmdline`, 'utf8').replaceAll('\0', ' ')}`;
+    } catch {
+      return `${p} (gone)`;
+    }
+  });
+
 /** Processes whose command line names the sandbox's directory (what it and its daemon started). */
 function ours(): number[] {
   return readdirSync('/proc')
@@ -106,7 +116,7 @@ describe('the sandbox', { skip: canRunE2e() }, () => {
     assert.deepEqual(still, [], 'the earlier processes are gone');
     const ms = await interrupt(second.child);
     assert.ok(ms < 2000, `${ms} ms`);
-    assert.deepEqual(ours(), []);
+    assert.deepEqual(described(ours()), []);
     assert.deepEqual(namespaces(), []);
   });
 });
