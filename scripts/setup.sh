@@ -14,7 +14,7 @@ command -v ethtool >/dev/null || need_apt+=(ethtool)
 # overlay networks (VXLAN + BGP-EVPN): virtnetd runs its own zebra and bgpd; policy-rc.d keeps the frr service off
 [ -x /usr/lib/frr/bgpd ] && command -v vtysh >/dev/null || need_apt+=(frr)
 command -v pgrep >/dev/null || need_apt+=(procps)
-# the traffic-filter lab (test/fixtures/nwfilter-lab/lab.sh, libvirt's): captures, ping, OpenBSD nc, raw frames
+# the traffic-filter lab (test/fixtures/conformance/libvirt-9.0/nwfilter-behaviour/lab.sh, libvirt's): captures, ping, OpenBSD nc, raw frames
 command -v tcpdump >/dev/null || need_apt+=(tcpdump)
 command -v ping >/dev/null || need_apt+=(iputils-ping)
 dpkg -s netcat-openbsd >/dev/null 2>&1 || need_apt+=(netcat-openbsd)

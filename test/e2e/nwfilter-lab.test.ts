@@ -51,7 +51,8 @@ describe('nwfilter behaviour lab (virtnet vs libvirt 9.0)', { skip: skipReason()
     new Promise<LabRun>((resolve) => {
       const prefix = `vnf${id}${n}-`;
       prefixes.push(prefix);
-      const child = spawn('bash', [join(LAB, 'lab.sh'), join(LAB, 'hook-virtnet.sh'), ...args], {
+      // the very lab.sh libvirt 9.0's results were recorded with; only the hook is ours
+      const child = spawn('bash', [join(EXPECTED, 'lab.sh'), join(LAB, 'hook-virtnet.sh'), ...args], {
         cwd: LAB,
         env: { ...process.env, NWF_PREFIX: prefix, TMPDIR: dir, VIRTNET_ROOT: ROOT },
         stdio: ['ignore', 'pipe', 'pipe'],
