@@ -31,6 +31,8 @@ import type { ActiveStatus, Store } from './store.js';
 export type { ListFilter, NetworkObj };
 
 type Listener = (e: NetworkEvent) => void;
+/** Autostarts under way at once: enough to overlap the forks and nft transactions of a start on two cores. */
+const AUTOSTART_CONCURRENCY = 8;
 /** One heal round as metrics see it. */
 export type HealObserver = (round: { seconds: number; repaired: number; failed: boolean }) => void;
 
@@ -174,30 +176,38 @@ export class Daemon {
     if (opts.definitionsOnly) return;
     // lease counts for the list, read in the background: autostart does not wait for a thousand lease files
     void this.records.prime(this.registry.active().map((o) => o.def.name));
-    const pending = [...this.registry.nets].filter(([, obj]) => obj.autostart && !obj.liveDef);
+    const pending = [...this.registry.nets.values()].filter((obj) => obj.autostart && !obj.liveDef);
+    if (!pending.length) return;
     const t0 = Date.now();
     let started = 0;
-    for (const [k, [name]] of pending.entries()) {
-      try {
-        await this.start(name);
-        started++;
-        this.log(`network '${name}' autostarted`);
-      } catch (e) {
-        const err = e as VirtError;
-        this.log(`autostart of network '${name}' failed: ${err.message}`, {
-          level: 'error',
-          network: name,
-          step: err.step,
-          hint: err.hint,
-        });
-      }
-      if ((k + 1) % 100 === 0 && k + 1 < pending.length)
-        this.log(`autostart: ${k + 1} of ${pending.length} networks done`);
-    }
-    if (pending.length)
-      this.log(
-        `autostart: ${started} of ${pending.length} networks started in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
-      );
+    let ended = 0;
+    const step = pending.length >= 1000 ? 100 : 50;
+    this.log(`autostart: starting ${pending.length} networks`);
+    await this.serialize(() =>
+      this.lifecycle.startMany(pending, AUTOSTART_CONCURRENCY, (obj, e) => {
+        const name = obj.def.name;
+        ended++;
+        if (!e) {
+          started++;
+          this.log(`network '${name}' autostarted`);
+        } else {
+          const err = e as VirtError;
+          this.log(`autostart of network '${name}' failed: ${err.message}`, {
+            level: 'error',
+            network: name,
+            step: err.step,
+            hint: err.hint,
+          });
+        }
+        if (ended % step === 0 && ended < pending.length)
+          this.log(
+            `autostart: ${ended} of ${pending.length} networks done (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+          );
+      }),
+    );
+    this.log(
+      `autostart: ${started} of ${pending.length} networks started in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
   }
 
   info(id: string | NetworkObj): NetworkInfo {
