@@ -58,7 +58,7 @@ export class Daemon {
     readonly runtime: NetworkRuntime,
     private readonly log: Log = () => {},
   ) {
-    this.healLoop = new HealLoop(() => this.heal(), log);
+    this.healLoop = new HealLoop((only) => this.heal(only), log);
     this.records = new NetworkRecords((name) => this.leases(name), log);
     this.onEvent((e) => this.records.record(e));
     this.ports = new PortService(store, runtime, {
@@ -99,7 +99,7 @@ export class Daemon {
       emit: (type, def, detail) => this.emit(type, def, detail),
       repaired: (def, trigger, o) => this.repaired(def, trigger, o),
       statusOf: (obj) => this.statusOf(obj),
-      started: () => this.healLoop.soon(),
+      started: (name) => this.healLoop.soon(name),
       startGuard: (def) => this.startGuard(def),
       log,
     });
@@ -475,8 +475,9 @@ export class Daemon {
    * (a deleted bridge, a port off its bridge, the table) is made again, and accept rules in Docker's DOCKER-USER
    * chain follow the active bridges. Returns the names of the networks repaired.
    */
-  heal(): Promise<string[]> {
-    return this.serialize(() => this.observedHeal());
+  /** A heal round over every active network, or over `only` of them (a round after starts). */
+  heal(only?: ReadonlySet<string>): Promise<string[]> {
+    return this.serialize(() => this.observedHeal(only));
   }
 
   /** Called after each heal round (metrics): its duration, networks repaired, and whether it failed. */
@@ -485,14 +486,14 @@ export class Daemon {
     return () => this.healObservers.delete(observer);
   }
 
-  private async observedHeal(): Promise<string[]> {
+  private async observedHeal(only?: ReadonlySet<string>): Promise<string[]> {
     const started = performance.now();
     const report = (repaired: number, failed: boolean) => {
       const seconds = (performance.now() - started) / 1000;
       for (const o of this.healObservers) o({ seconds, repaired, failed });
     };
     try {
-      const names = await this.healRound();
+      const names = await this.healRound(only);
       report(names.length, false);
       return names;
     } catch (e) {
@@ -501,15 +502,16 @@ export class Daemon {
     }
   }
 
-  private healRound(): Promise<string[]> {
+  private healRound(only?: ReadonlySet<string>): Promise<string[]> {
     return (async () => {
       const active = this.registry.active();
       const done = await this.runtime.heal(
         active.map((o) => ({
           def: o.liveDef as NetworkDef,
           state: o.runtime ?? {},
-          ports: this.ports.devicesOf(o.def.name),
+          ports: only && !only.has(o.def.name) ? [] : this.ports.devicesOf(o.def.name),
         })),
+        only,
       );
       for (const { name, outcome, error } of done) {
         const obj = this.registry.nets.get(name);

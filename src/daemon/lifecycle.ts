@@ -32,7 +32,7 @@ export interface LifecycleContext {
   repaired(def: NetworkDef, trigger: RepairedDetail['trigger'], o: ReconcileOutcome): void;
   statusOf(obj: NetworkObj): ActiveStatus;
   /** After each start: the heal loop's early round. */
-  started(): void;
+  started(name: string): void;
   /** Checked before every start, autostart included: the daemon's policy (refused dnsmasq options). */
   startGuard(def: NetworkDef): void;
   log(msg: string): void;
@@ -252,7 +252,7 @@ export class Lifecycle {
       throw e;
     }
     this.ctx.emit('started', def);
-    this.ctx.started();
+    this.ctx.started(def.name);
   }
 
   /**
