@@ -31,6 +31,8 @@ import type { ActiveStatus, Store } from './store.js';
 export type { ListFilter, NetworkObj };
 
 type Listener = (e: NetworkEvent) => void;
+/** Autostarts under way at once: enough to overlap the forks and nft transactions of a start on two cores. */
+const AUTOSTART_CONCURRENCY = 8;
 /** One heal round as metrics see it. */
 export type HealObserver = (round: { seconds: number; repaired: number; failed: boolean }) => void;
 
@@ -56,7 +58,7 @@ export class Daemon {
     readonly runtime: NetworkRuntime,
     private readonly log: Log = () => {},
   ) {
-    this.healLoop = new HealLoop(() => this.heal(), log);
+    this.healLoop = new HealLoop((only) => this.heal(only), log);
     this.records = new NetworkRecords((name) => this.leases(name), log);
     this.onEvent((e) => this.records.record(e));
     this.ports = new PortService(store, runtime, {
@@ -97,7 +99,7 @@ export class Daemon {
       emit: (type, def, detail) => this.emit(type, def, detail),
       repaired: (def, trigger, o) => this.repaired(def, trigger, o),
       statusOf: (obj) => this.statusOf(obj),
-      started: () => this.healLoop.soon(),
+      started: (name) => this.healLoop.soon(name),
       startGuard: (def) => this.startGuard(def),
       log,
     });
@@ -174,30 +176,38 @@ export class Daemon {
     if (opts.definitionsOnly) return;
     // lease counts for the list, read in the background: autostart does not wait for a thousand lease files
     void this.records.prime(this.registry.active().map((o) => o.def.name));
-    const pending = [...this.registry.nets].filter(([, obj]) => obj.autostart && !obj.liveDef);
+    const pending = [...this.registry.nets.values()].filter((obj) => obj.autostart && !obj.liveDef);
+    if (!pending.length) return;
     const t0 = Date.now();
     let started = 0;
-    for (const [k, [name]] of pending.entries()) {
-      try {
-        await this.start(name);
-        started++;
-        this.log(`network '${name}' autostarted`);
-      } catch (e) {
-        const err = e as VirtError;
-        this.log(`autostart of network '${name}' failed: ${err.message}`, {
-          level: 'error',
-          network: name,
-          step: err.step,
-          hint: err.hint,
-        });
-      }
-      if ((k + 1) % 100 === 0 && k + 1 < pending.length)
-        this.log(`autostart: ${k + 1} of ${pending.length} networks done`);
-    }
-    if (pending.length)
-      this.log(
-        `autostart: ${started} of ${pending.length} networks started in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
-      );
+    let ended = 0;
+    const step = pending.length >= 1000 ? 100 : 50;
+    this.log(`autostart: starting ${pending.length} networks`);
+    await this.serialize(() =>
+      this.lifecycle.startMany(pending, AUTOSTART_CONCURRENCY, (obj, e) => {
+        const name = obj.def.name;
+        ended++;
+        if (!e) {
+          started++;
+          this.log(`network '${name}' autostarted`);
+        } else {
+          const err = e as VirtError;
+          this.log(`autostart of network '${name}' failed: ${err.message}`, {
+            level: 'error',
+            network: name,
+            step: err.step,
+            hint: err.hint,
+          });
+        }
+        if (ended % step === 0 && ended < pending.length)
+          this.log(
+            `autostart: ${ended} of ${pending.length} networks done (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+          );
+      }),
+    );
+    this.log(
+      `autostart: ${started} of ${pending.length} networks started in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
   }
 
   info(id: string | NetworkObj): NetworkInfo {
@@ -465,8 +475,9 @@ export class Daemon {
    * (a deleted bridge, a port off its bridge, the table) is made again, and accept rules in Docker's DOCKER-USER
    * chain follow the active bridges. Returns the names of the networks repaired.
    */
-  heal(): Promise<string[]> {
-    return this.serialize(() => this.observedHeal());
+  /** A heal round over every active network, or over `only` of them (a round after starts). */
+  heal(only?: ReadonlySet<string>): Promise<string[]> {
+    return this.serialize(() => this.observedHeal(only));
   }
 
   /** Called after each heal round (metrics): its duration, networks repaired, and whether it failed. */
@@ -475,14 +486,14 @@ export class Daemon {
     return () => this.healObservers.delete(observer);
   }
 
-  private async observedHeal(): Promise<string[]> {
+  private async observedHeal(only?: ReadonlySet<string>): Promise<string[]> {
     const started = performance.now();
     const report = (repaired: number, failed: boolean) => {
       const seconds = (performance.now() - started) / 1000;
       for (const o of this.healObservers) o({ seconds, repaired, failed });
     };
     try {
-      const names = await this.healRound();
+      const names = await this.healRound(only);
       report(names.length, false);
       return names;
     } catch (e) {
@@ -491,15 +502,16 @@ export class Daemon {
     }
   }
 
-  private healRound(): Promise<string[]> {
+  private healRound(only?: ReadonlySet<string>): Promise<string[]> {
     return (async () => {
       const active = this.registry.active();
       const done = await this.runtime.heal(
         active.map((o) => ({
           def: o.liveDef as NetworkDef,
           state: o.runtime ?? {},
-          ports: this.ports.devicesOf(o.def.name),
+          ports: only && !only.has(o.def.name) ? [] : this.ports.devicesOf(o.def.name),
         })),
+        only,
       );
       for (const { name, outcome, error } of done) {
         const obj = this.registry.nets.get(name);

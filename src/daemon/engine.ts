@@ -347,8 +347,8 @@ export class Engine implements NetworkRuntime {
     return outcome;
   }
 
-  async heal(nets: ActiveNetwork[]): Promise<HealResult[]> {
-    const desired = nets
+  async heal(nets: ActiveNetwork[], only?: ReadonlySet<string>): Promise<HealResult[]> {
+    const all = nets
       .filter(
         (n) =>
           isRoutedL3Mode(networkMode(n.def)) || networkMode(n.def) === 'bridge' || isDirectNetwork(n.def),
@@ -358,6 +358,8 @@ export class Engine implements NetworkRuntime {
     // with a SIGHUP) this once; other rounds read no files
     const upstream = this.host.dnsmasq.upstream().join(' ');
     const followUpstream = upstream !== this.upstreamHealed;
+    // a round after starts looks at the new networks only, unless the upstream servers changed (every file follows)
+    let desired = only && !followUpstream ? all.filter((d) => only.has(d.def.name)) : all;
     const scopeOf = (d: DesiredNetwork) => {
       const s = reconcileScope(d, true);
       const dns = needsDnsmasq(d.def) && isRoutedL3Mode(networkMode(d.def));
@@ -365,6 +367,11 @@ export class Engine implements NetworkRuntime {
     };
     const union = () => unionScope(desired.map(scopeOf));
     let o = await this.host.probe.observe(union());
+    if (desired !== all && o.nft && !o.nft.table) {
+      // the table is gone: every network's rules went with it, so every network is healed
+      desired = all;
+      o = await this.host.probe.observe(union());
+    }
     const out: HealResult[] = [];
     for (const d of desired) {
       const plan = planReconcile(d, o);
@@ -375,8 +382,10 @@ export class Engine implements NetworkRuntime {
           name: d.def.name,
           outcome: { state: this.stateOf(d), problems: driftOf(plan), steps: applied.map((s) => s.title) },
         });
-        // a new table took every network's rules with the old one: look again before planning the others
-        if (applied.some((s) => s.id === TABLE_STEP)) o = await this.host.probe.observe(union());
+        // a new table: every other network's rules went with the old one. Its contents are listed this once
+        // (a presence probe would take the new, empty table for complete)
+        if (applied.some((s) => s.id === TABLE_STEP))
+          o = await this.host.probe.observe({ ...union(), nft: 'full' });
       } catch (e) {
         const err = e as VirtError;
         const error = err.message;
@@ -385,7 +394,7 @@ export class Engine implements NetworkRuntime {
       }
     }
     this.upstreamHealed = upstream;
-    const bridges = desired.filter((d) => hasFirewallRules(d.def)).map((d) => d.def.bridge?.name as string);
+    const bridges = all.filter((d) => hasFirewallRules(d.def)).map((d) => d.def.bridge?.name as string);
     const docker = planDockerUser(bridges, o.dockerUser);
     if (docker.length) {
       await applySteps(docker, this.host.executor).catch((e) =>

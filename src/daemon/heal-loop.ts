@@ -6,10 +6,11 @@ import { type Disposable, DisposableStore } from '../base/lifecycle.js';
 export class HealLoop implements Disposable {
   private readonly timers = new DisposableStore();
   private enabled = false;
-  private soonPending = false;
+  /** Networks started since the last early round: that round looks at them alone. */
+  private soon_ = new Set<string>();
 
   constructor(
-    private readonly round: () => Promise<unknown>,
+    private readonly round: (only?: ReadonlySet<string>) => Promise<unknown>,
     private readonly log: (msg: string) => void,
   ) {}
 
@@ -20,13 +21,19 @@ export class HealLoop implements Disposable {
     this.timers.interval(() => this.run(), intervalMs);
   }
 
-  /** One round shortly after a burst of starts (Docker's chain may need rules for the new bridges). */
-  soon(delayMs = 500): void {
-    if (!this.enabled || this.soonPending || this.timers.isDisposed) return;
-    this.soonPending = true;
+  /**
+   * A round shortly after a burst of starts, over the networks started (Docker's chain may need rules for the new
+   * bridges): a thousand running networks are not all looked at again for each one started.
+   */
+  soon(network: string, delayMs = 500): void {
+    if (!this.enabled || this.timers.isDisposed) return;
+    const first = this.soon_.size === 0;
+    this.soon_.add(network);
+    if (!first) return;
     this.timers.timeout(() => {
-      this.soonPending = false;
-      this.run();
+      const only = this.soon_;
+      this.soon_ = new Set();
+      this.run(only);
     }, delayMs);
   }
 
@@ -35,8 +42,8 @@ export class HealLoop implements Disposable {
     if (this.enabled && !this.timers.isDisposed) this.run();
   }
 
-  private run(): void {
-    this.round().catch((e) => this.log(`heal: ${(e as Error).message}`));
+  private run(only?: ReadonlySet<string>): void {
+    this.round(only).catch((e) => this.log(`heal: ${(e as Error).message}`));
   }
 
   dispose(): Promise<void> {

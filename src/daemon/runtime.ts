@@ -84,9 +84,10 @@ export interface NetworkRuntime {
   repair(def: NetworkDef, state: RuntimeState, ports?: PortDevice[]): Promise<ReconcileOutcome>;
   /**
    * One heal round over every active network (and Docker's DOCKER-USER chains). Only networks that differed are
-   * returned: repaired, or with the error that kept the repair from working (nothing applied then).
+   * returned: repaired, or with the error that kept the repair from working (nothing applied then). `only`: the
+   * round looks at these networks alone (those just started); DOCKER-USER is still planned for all of `nets`.
    */
-  heal(nets: ActiveNetwork[]): Promise<HealResult[]>;
+  heal(nets: ActiveNetwork[], only?: ReadonlySet<string>): Promise<HealResult[]>;
   leases(def: NetworkDef, state: RuntimeState): Promise<Lease[]>;
   onEvent(listener: (event: RuntimeEvent) => void): () => void;
   /** Adds and removes port forwards of an active network as one atomic change. */

@@ -23,8 +23,25 @@ export class CommandError extends Error {
   }
 }
 
+/** Something that runs commands in another process: the daemon's spawn helper (spawn-helper.ts). */
+export interface CommandRunner {
+  run(cmd: Command): Promise<CommandResult>;
+}
+
+let runner: CommandRunner | undefined;
+
+/** From now on every command of this process runs through `r` (undefined: spawned directly again). */
+export function runCommandsThrough(r: CommandRunner | undefined): void {
+  runner = r;
+}
+
 /** Runs a command to completion; never throws for a non-zero exit (see `run`). */
 export function exec(cmd: Command): Promise<CommandResult> {
+  return runner ? runner.run(cmd) : spawnCommand(cmd);
+}
+
+/** Runs a command as a child of this process. */
+export function spawnCommand(cmd: Command): Promise<CommandResult> {
   return new Promise((resolve) => {
     const [file, ...args] = cmd.argv;
     const child = spawn(file as string, args, { stdio: ['pipe', 'pipe', 'pipe'] });

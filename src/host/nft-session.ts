@@ -35,6 +35,9 @@ export function scriptToLine(script: string): string {
     .join('; ');
 }
 
+/** At most this many scripts in one commit: one kernel transaction stays small enough to read in an error. */
+const MAX_GROUP = 32;
+
 export class NftSession {
   private readonly inFifo: string;
   private readonly outFifo: string;
@@ -46,6 +49,12 @@ export class NftSession {
   private buffer = '';
   private seq = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Scripts not yet sent: the next commit takes them together. */
+  private readonly waiting: Array<{
+    script: string;
+    resolve: (r: NftResult) => void;
+    reject: (e: unknown) => void;
+  }> = [];
   private waiters: Array<() => void> = [];
   private lost = false;
 
@@ -151,11 +160,35 @@ export class NftSession {
     if (pid !== undefined && !isOurProcess(pid, this.match, 'nft') && !this.lost) this.reportLost();
   }
 
-  /** Runs one transaction through the session; transactions never interleave. */
+  /**
+   * Runs one transaction through the session; transactions never interleave. Scripts that wait while another runs
+   * (starts under way together) are committed as one kernel transaction; if that one fails, nothing of it was
+   * applied and each script runs again alone, so each still gets its own verdict (and its start its own rollback).
+   */
   run(script: string): Promise<NftResult> {
-    const next = this.queue.then(() => this.transact(script));
-    this.queue = next.catch(() => undefined);
-    return next;
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ script, resolve, reject });
+      if (this.waiting.length === 1)
+        this.queue = this.queue.then(() => this.commitWaiting()).catch(() => undefined);
+    });
+  }
+
+  private async commitWaiting(): Promise<void> {
+    const group = this.waiting.splice(0, MAX_GROUP);
+    if (this.waiting.length) this.queue = this.queue.then(() => this.commitWaiting()).catch(() => undefined);
+    if (group.length > 1) {
+      const together = await this.transact(group.map((g) => g.script).join('\n')).catch(() => undefined);
+      if (together?.ok) {
+        for (const g of group) g.resolve(together);
+        return;
+      }
+    }
+    for (const g of group) await this.transact(g.script).then(g.resolve, g.reject);
+  }
+
+  /** Kernel transactions sent so far (a commit of many scripts counts once). */
+  get commits(): number {
+    return this.seq;
   }
 
   private async transact(script: string): Promise<NftResult> {

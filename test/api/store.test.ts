@@ -139,6 +139,44 @@ describe('store', () => {
     assert.equal(second.info('a').active, true);
     assert.ok(existsSync(join(d, 's/networks/a.json')));
   });
+
+  test('many autostart networks start together; of two with one subnet only one starts; progress is logged', async () => {
+    const d = tempDir();
+    const lines: string[] = [];
+    const mk = () =>
+      new Daemon(new Store(join(d, 'c'), join(d, 's')), new MemoryRuntime(), (m) => lines.push(m));
+    const first = mk();
+    await first.load();
+    for (let n = 0; n < 60; n++) {
+      await first.define(net(`n${n}`, n, "<forward mode='nat'/>"));
+      await first.setAutostart(`n${n}`, true);
+    }
+    // same subnet as n7, another bridge: fine to define, not to run beside n7 (libvirt's route check)
+    await first.define(
+      "<network><name>twin</name><bridge name='vtstwin'/><ip address='10.77.7.1' prefix='24'/></network>",
+    );
+    await first.setAutostart('twin', true);
+    lines.length = 0;
+    const second = mk();
+    await second.load();
+    const active = second.list({}).filter((i) => i.active);
+    assert.equal(active.length, 60);
+    const twinActive = second.info('twin').active;
+    assert.equal(twinActive !== second.info('n7').active, true, 'exactly one of twin and n7 runs');
+    assert.ok(
+      lines.some((l) => /^autostart of network '(twin|n7)' failed: .*already in use/.test(l)),
+      lines.join('\n'),
+    );
+    assert.ok(lines.includes('autostart: starting 61 networks'));
+    assert.ok(
+      lines.some((l) => /^autostart: 50 of 61 networks done \(\d+\.\d s\)$/.test(l)),
+      lines.join('\n'),
+    );
+    assert.ok(
+      lines.some((l) => /^autostart: 60 of 61 networks started in \d+\.\d s$/.test(l)),
+      lines.join('\n'),
+    );
+  });
 });
 
 describe('import of a libvirt network directory', () => {

@@ -1,6 +1,7 @@
 // The daemon over the memory runtime (the real engine, recording executor, fake host): a degraded dnsmasq shows in
 // NetworkInfo and check and is one event; a repair is one `repaired` event of one shape; ports of a persistent
-// network survive its stop and are plugged again at its start; nothing leaks after starting and stopping many.
+// network survive its stop and are plugged again at its start; nothing leaks after starting and stopping many;
+// heal rounds after starts look at the new networks only, and a lost table brings back every network's rules.
 
 import assert from 'node:assert/strict';
 import { createHook } from 'node:async_hooks';
@@ -72,6 +73,23 @@ describe('daemon lifecycle on the engine', () => {
     assert.equal(healed.length, 2);
     assert.deepEqual(Object.keys(healed[1]?.detail ?? {}).sort(), ['problems', 'steps', 'trigger']);
     assert.equal(healed[1]?.detail?.trigger, 'heal');
+    await d.shutdown();
+  });
+
+  it('a round after starts looks at the started networks alone; a round without a list at all; a lost table brings every network its rules again', async () => {
+    const { d, rt } = await daemon();
+    for (const n of [11, 12, 13]) {
+      await d.define(nat(n));
+      await d.start(`n${n}`);
+    }
+    rt.host.fake.deleteLink('vbr11');
+    rt.host.fake.deleteLink('vbr13');
+    assert.deepEqual(await d.heal(new Set(['n13'])), ['n13']);
+    assert.equal(rt.host.fake.links.has('vbr11'), false, 'n11 was not looked at');
+    assert.deepEqual(await d.heal(), ['n11']);
+    rt.host.fake.flushRuleset();
+    assert.deepEqual((await d.heal(new Set(['n12']))).sort(), ['n11', 'n12', 'n13']);
+    assert.deepEqual(await d.check('n13'), []);
     await d.shutdown();
   });
 
