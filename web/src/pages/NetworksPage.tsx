@@ -35,8 +35,8 @@ const COLUMNS: Array<{ key: SortKey; label: string }> = [
 /** Stands for the rows of a long list that are out of sight (see useRowWindow). */
 function SpacerRow(props: { height: number }) {
   return (
-    <tr class="spacer" aria-hidden="true">
-      <td colSpan={9} style={{ height: `${props.height}px` }} />
+    <tr class="spacer">
+      <td colSpan={9} aria-hidden="true" style={{ height: `${props.height}px` }} />
     </tr>
   );
 }
