@@ -1,7 +1,7 @@
 // The namespace's routes as libvirt reads them for its collision check: /proc/net/route (IPv4 main table) and
 // /proc/net/ipv6_route. Reading /proc costs no process, which keeps start fast with a thousand networks.
 
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { type Subnet, subnetOf } from '../model/addr.js';
 
 export interface HostRoute {
@@ -69,15 +69,38 @@ export function readHostRoutes(family: 4 | 6): HostRoute[] {
   }
 }
 
-/** The device of the IPv4 default route (the uplink a NAT network leaves through), if there is one. */
+/** The device of a default route among lines of /proc/net/route (header included), if one is there. */
+export function defaultRouteIn(lines: string[]): string | undefined {
+  for (const line of lines) {
+    const f = line.split('\t');
+    if (f[1] === '00000000' && f[7] === '00000000') return f[0];
+  }
+  return undefined;
+}
+
+/**
+ * The device of the IPv4 default route (the uplink a NAT network leaves through), if there is one. Read piece by
+ * piece until it is found: the kernel lists the main table in address order, so the default route comes first and
+ * a thousand networks' routes after it are never read (this runs on every list request).
+ */
 export function defaultRouteDevice(): string | undefined {
+  let fd: number | undefined;
   try {
-    for (const line of readFileSync('/proc/net/route', 'utf8').split('\n').slice(1)) {
-      const f = line.split('\t');
-      if (f[1] === '00000000' && f[7] === '00000000') return f[0];
+    fd = openSync('/proc/net/route', 'r');
+    const buf = Buffer.alloc(8192);
+    let rest = '';
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) return defaultRouteIn([rest]);
+      const lines = (rest + buf.toString('latin1', 0, n)).split('\n');
+      rest = lines.pop() ?? '';
+      const dev = defaultRouteIn(lines);
+      if (dev !== undefined) return dev;
     }
   } catch {
     // no /proc: no uplink to name
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  return undefined;
 }

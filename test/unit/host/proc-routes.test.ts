@@ -1,8 +1,14 @@
 // Parsing of /proc/net/route and /proc/net/ipv6_route for the subnet collision check.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { parseProcIpv6Route, parseProcRoute } from '../../../src/host/proc-routes.js';
+import {
+  defaultRouteDevice,
+  defaultRouteIn,
+  parseProcIpv6Route,
+  parseProcRoute,
+} from '../../../src/host/proc-routes.js';
 import { formatSubnet } from '../../../src/model/addr.js';
 
 describe('proc routes', () => {
@@ -26,5 +32,16 @@ ff000000000000000000000000000000 08 00000000000000000000000000000000 00 00000000
 `;
     const r = parseProcIpv6Route(text).map((x) => `${x.dev} ${formatSubnet(x.subnet)}`);
     assert.deepEqual(r, ['b0 fd00:5::/64']);
+  });
+
+  it('finds the default route wherever it is listed, and none when there is none', () => {
+    const head = 'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT';
+    const dflt = 'eth1\t00000000\t0101A8C0\t0003\t0\t0\t0\t00000000\t0\t0\t0';
+    const net = 'b0\t0000050A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0';
+    assert.equal(defaultRouteIn([head, dflt, net]), 'eth1');
+    assert.equal(defaultRouteIn([head, net, dflt]), 'eth1');
+    assert.equal(defaultRouteIn([head, net]), undefined);
+    // read piece by piece, the answer is the whole file's
+    assert.equal(defaultRouteDevice(), defaultRouteIn(readFileSync('/proc/net/route', 'utf8').split('\n')));
   });
 });

@@ -7,6 +7,8 @@ import { Menu } from './Menu';
 
 function NetworkRowView(props: {
   row: Row;
+  /** aria-rowindex: the row's place in the whole list (header row 1), as only some rows are in the DOM. */
+  index: number;
   rate: Rate | undefined;
   busy: boolean;
   onClone: () => void;
@@ -19,7 +21,7 @@ function NetworkRowView(props: {
   const { busy } = props;
   const name = s.name;
   return (
-    <tr data-testid={`net-row-${name}`} class={s.state}>
+    <tr data-testid={`net-row-${name}`} class={s.state} aria-rowindex={props.index}>
       <th scope="row" data-label="Name">
         <Link href={networkHref(name)} data-testid={`net-link-${name}`}>
           {name}
@@ -126,5 +128,5 @@ function NetworkRowView(props: {
  */
 export const NetworkRow = memo(
   NetworkRowView,
-  (a, b) => a.row === b.row && a.rate === b.rate && a.busy === b.busy,
+  (a, b) => a.row === b.row && a.index === b.index && a.rate === b.rate && a.busy === b.busy,
 );

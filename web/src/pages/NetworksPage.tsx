@@ -17,6 +17,7 @@ import {
   viewFromQuery,
   viewToQuery,
 } from '../list/list-view';
+import { useRowWindow } from '../list/useRowWindow';
 import { useSummaries } from '../list/useSummaries';
 import { Link, navigate, useLocation } from '../router';
 import { useBridgeRates } from '../stats';
@@ -31,6 +32,15 @@ const COLUMNS: Array<{ key: SortKey; label: string }> = [
   { key: 'autostart', label: 'Autostart' },
 ];
 
+/** Stands for the rows of a long list that are out of sight (see useRowWindow). */
+function SpacerRow(props: { height: number }) {
+  return (
+    <tr class="spacer">
+      <td colSpan={9} aria-hidden="true" style={{ height: `${props.height}px` }} />
+    </tr>
+  );
+}
+
 export function NetworksPage() {
   const loc = useLocation();
   const view = viewFromQuery(loc.query);
@@ -44,6 +54,7 @@ export function NetworksPage() {
   const rows = useMemo(() => (list ?? []).map(toRow), [list]);
   const shown = useMemo(() => shownRows(rows, view), [rows, view.sort, view.dir, view.q, view.state]);
   const rates = useBridgeRates(rows.some((r) => r.s.active));
+  const { window: win, boxRef, bodyRef } = useRowWindow(shown.length);
 
   const act = async (name: string, fn: () => Promise<unknown>) => {
     setBusy((b) => ({ ...b, [name]: true }));
@@ -159,10 +170,10 @@ export function NetworksPage() {
               ? `${rows.length} networks`
               : `${shown.length} of ${rows.length} networks shown`}
           </p>
-          <div class="table-wrap list-scroll">
-            <table class="nets" data-testid="net-table">
+          <div class="table-wrap list-scroll" ref={boxRef}>
+            <table class="nets" data-testid="net-table" aria-rowcount={shown.length + 1}>
               <thead>
-                <tr>
+                <tr aria-rowindex={1}>
                   {COLUMNS.map((c) => (
                     <th
                       key={c.key}
@@ -190,10 +201,12 @@ export function NetworksPage() {
                   <th scope="col">Actions</th>
                 </tr>
               </thead>
-              <tbody>
-                {shown.map((r) => (
+              <tbody ref={bodyRef}>
+                {win.before > 0 && <SpacerRow height={win.before} />}
+                {shown.slice(win.start, win.end).map((r, k) => (
                   <NetworkRow
                     key={r.s.name}
+                    index={win.start + k + 2}
                     row={r}
                     rate={rates[r.s.name]}
                     busy={!!busy[r.s.name]}
@@ -204,6 +217,7 @@ export function NetworksPage() {
                     onClone={() => void askClone(r.s)}
                   />
                 ))}
+                {win.after > 0 && <SpacerRow height={win.after} />}
                 {shown.length === 0 && (
                   <tr>
                     <td colSpan={9} class="muted">
