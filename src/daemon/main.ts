@@ -13,6 +13,7 @@ import type { HostPolicy } from './api/access.js';
 import { createApi } from './api/app.js';
 import { DEFAULT_MAX_BODY } from './api/body.js';
 import { Daemon } from './daemon.js';
+import { tuneHeapForDaemon } from './heap-tuning.js';
 import { importLibvirtDir } from './import-libvirt.js';
 import { createLog, type Log, parseLogFormat } from './log.js';
 import { MemoryRuntime } from './memory-runtime.js';
@@ -105,6 +106,7 @@ function hookTimeout(text: string): number {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  tuneHeapForDaemon();
   const { values } = parseArgs({
     args: argv,
     options: {

@@ -1,11 +1,12 @@
 // Keeps the daemonizing processes virtnet spawned (one dnsmasq per network, FRR's zebra and bgpd) alive: a dead one is restarted within
 // a poll interval; one that keeps failing is retried with exponential backoff, its reason logged once per change,
-// and its network reported degraded once (and recovered once). One timer, started with the first process.
+// and its network reported degraded once (and recovered once). One timer, started with the first process; a look
+// at a process is one pread of its /proc stat file kept open (a thousand networks are checked four times a second).
 
 import type { Disposable } from '../base/lifecycle.js';
 import type { HostEvent } from '../plan/host-side.js';
 import type { ProcessRef } from '../plan/steps.js';
-import { isOurProcess, startDaemonizing } from './processes.js';
+import { type ProcessWatch, startDaemonizing, watchProcess } from './processes.js';
 
 /** A process that died within this long of its start counts as failing (a crash loop), not as a one-off death. */
 const QUICK_DEATH_MS = 10_000;
@@ -18,6 +19,7 @@ interface Entry {
   ref: ProcessRef;
   argv: string[];
   pid: number;
+  watch: ProcessWatch;
   startedAt: number;
   failures: number;
   nextAttempt: number;
@@ -42,12 +44,15 @@ export class ProcessSupervisor {
   private ticking: Promise<void> | undefined;
   private readonly now: () => number;
   private readonly start: (argv: string[], pidFile: string) => Promise<number>;
-  private readonly alive: (pid: number, match: string) => boolean;
+  private readonly watch: (pid: number, match: string) => ProcessWatch;
 
   constructor(private readonly opts: SupervisorOptions) {
     this.now = opts.now ?? Date.now;
     this.start = opts.start ?? startDaemonizing;
-    this.alive = opts.alive ?? ((pid, match) => isOurProcess(pid, match));
+    const alive = opts.alive;
+    this.watch = alive
+      ? (pid, match) => ({ alive: () => alive(pid, match), close: () => undefined })
+      : watchProcess;
   }
 
   pid(id: string): number | undefined {
@@ -65,11 +70,13 @@ export class ProcessSupervisor {
       ref,
       argv,
       pid,
+      watch: this.watch(pid, ref.match),
       startedAt: this.now(),
       failures: 0,
       nextAttempt: 0,
       degraded: false,
     };
+    this.entries.get(ref.id)?.watch.close();
     this.entries.set(ref.id, entry);
     if (!this.timer) {
       this.timer = setInterval(() => void this.tick(), this.opts.intervalMs);
@@ -80,7 +87,11 @@ export class ProcessSupervisor {
 
   /** Stops watching (waits for a restart in progress, so it cannot outlive a stop). */
   async unsupervise(id: string, entry?: Entry): Promise<void> {
-    if (!entry || this.entries.get(id) === entry) this.entries.delete(id);
+    const current = this.entries.get(id);
+    if (current && (!entry || current === entry)) {
+      current.watch.close();
+      this.entries.delete(id);
+    }
     if (this.entries.size === 0 && this.timer) {
       clearInterval(this.timer);
       this.timer = undefined;
@@ -98,7 +109,7 @@ export class ProcessSupervisor {
   private async runTick(): Promise<void> {
     for (const [id, e] of this.entries) {
       const now = this.now();
-      if (this.alive(e.pid, e.ref.match)) {
+      if (e.watch.alive()) {
         // recovered once it has run as long as a crash loop would not
         if (e.degraded && e.nextAttempt === 0 && now - e.startedAt >= QUICK_DEATH_MS) {
           e.degraded = false;
@@ -131,7 +142,9 @@ export class ProcessSupervisor {
           }
           continue;
         }
+        e.watch.close();
         e.pid = pid;
+        e.watch = this.watch(pid, e.ref.match);
         e.startedAt = this.now();
         e.nextAttempt = 0;
         this.opts.log(`${subject(e.ref)}: ${program(e.ref)} died, restarted as pid ${pid}`);
@@ -168,6 +181,7 @@ export class ProcessSupervisor {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.ticking;
+    for (const e of this.entries.values()) e.watch.close();
     this.entries.clear();
   }
 }

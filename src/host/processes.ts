@@ -1,7 +1,7 @@
 // Processes virtnet starts and finds again by PID: a PID file plus an argument of /proc/PID/cmdline that proves
 // the PID is still ours (not reused by another program); stopping by PID with SIGTERM, then SIGKILL.
 
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { exec } from './exec.js';
 
 export function readPid(pidFile: string): number | undefined {
@@ -31,6 +31,57 @@ export function isOurProcess(pid: number, match: string, program?: string): bool
   } catch {
     return false;
   }
+}
+
+/** Whether a process watched since it was known to be ours still runs; close() when done with it. */
+export interface ProcessWatch {
+  alive(): boolean;
+  close(): void;
+}
+
+const statBuf = Buffer.alloc(1024);
+const CLOSE_PAREN = 0x29;
+const ZOMBIE = 0x5a;
+const DEAD = 0x58;
+
+/**
+ * Watches our process `pid` through an open /proc/PID/stat: the descriptor is bound to that very process, so a
+ * check is one pread (no path lookup, no string): it fails once the process is reaped, and a reused PID cannot
+ * pass for it (like a pidfd, which Node lacks). Where no descriptor can be had, each check reads /proc by path.
+ */
+export function watchProcess(pid: number, match: string): ProcessWatch {
+  let fd: number | undefined;
+  try {
+    fd = openSync(`/proc/${pid}/stat`, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ESRCH') return { alive: () => false, close: () => undefined };
+  }
+  // opened first, checked second: a PID reused before the open fails the check of its command line
+  let dead = !isOurProcess(pid, match);
+  const close = () => {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+  };
+  if (dead) close();
+  return {
+    alive: () => {
+      if (dead) return false;
+      if (fd === undefined) return isOurProcess(pid, match);
+      try {
+        const n = readSync(fd, statBuf, 0, statBuf.length, 0);
+        // "pid (comm) S ...": the state follows the last ')' (comm may hold one)
+        const end = statBuf.lastIndexOf(CLOSE_PAREN, n - 1);
+        const state = end >= 0 ? statBuf[end + 2] : undefined;
+        dead = state === ZOMBIE || state === DEAD;
+      } catch {
+        dead = true;
+      }
+      if (dead) close();
+      return !dead;
+    },
+    close,
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
