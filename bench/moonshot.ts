@@ -3,7 +3,8 @@
 // per network (in windows) and in total, virtnetd's RSS as it grows, `GET /v1/networks` and `virtnet net-list
 // --all` at the end, and 64-byte UDP through NAT with 1 and with all networks (iperf3, best of 3), i.e. the
 // per-packet cost at 10,000. Takes long (tens of minutes on a busy 2-core machine), so `npm run bench` runs it
-// only when asked: VIRTNET_BENCH_MOONSHOT=1 npm run bench, or `node dist/bench/moonshot.js [count=10000] --run`.
+// only when asked: VIRTNET_BENCH_MOONSHOT=1 npm run bench, or `node dist/bench/moonshot.js [count=10000] --run`;
+// VIRTNET_BENCH_PARALLEL=N starts N at a time (default 1, one by one), VIRTNET_BENCH_SECONDS / _RUNS for iperf3.
 
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -14,6 +15,8 @@ import { pps, udpBestOf } from './lib/udp.js';
 
 const count = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 10000);
 const asked = process.argv.includes('--run') || process.env.VIRTNET_BENCH_MOONSHOT === '1';
+/** Networks defined and started at a time after the first (1: one by one). */
+const PARALLEL = Number(process.env.VIRTNET_BENCH_PARALLEL ?? 1);
 const udp = {
   seconds: Number(process.env.VIRTNET_BENCH_SECONDS ?? 5),
   runs: Number(process.env.VIRTNET_BENCH_RUNS ?? 3),
@@ -52,53 +55,65 @@ async function main(): Promise<void> {
     let since = 0;
     let startSum = 0;
     let window0 = performance.now();
-    const all0 = performance.now();
     let startTotal = 0;
-    for (let i = 0; i < count; i++) {
+    let done = 0;
+    let failed: string | undefined;
+    const startOne = async (i: number) => {
       await ok('POST', '/v1/networks', xml(i));
       const s0 = performance.now();
-      try {
-        await ok('POST', `/v1/networks/m${i}/start`);
-      } catch (e) {
-        console.log(`moonshot: network ${i + 1} did not start: ${(e as Error).message}`);
-        break;
-      }
+      await ok('POST', `/v1/networks/m${i}/start`);
       const took = performance.now() - s0;
       startSum += took;
       startTotal += took;
-      if (i === 0) {
-        t.spawnIn(t.upNs, ['iperf3', '-s']);
-        guest = t.addGuest('g1', 'vm0');
-        t.sh(['ip', '-n', guest, 'addr', 'add', `${subnet(0)}.5/24`, 'dev', 'eth0']);
-        t.sh(['ip', '-n', guest, 'route', 'add', 'default', 'via', `${subnet(0)}.1`]);
-        spawnSync('ip', ['netns', 'exec', guest, '/bin/busybox', 'ping', '-c', '2', '-W', '2', t.upAddr]);
-        await sleep(500);
-        one = udpBestOf(guest, t.upAddr, { ...udp, daemonPid: t.daemonPid }).receivedPps;
-        console.log(`moonshot: UDP 64 B through NAT with 1 network: ${pps(one)} pkt/s`);
-        window0 = performance.now();
-      }
-      if (marks.includes(i + 1)) {
-        const n = i + 1 - since;
+      done++;
+      if (marks.includes(done)) {
+        const n = done - since;
+        const whole =
+          since > 0 ? ` (define+start ${((performance.now() - window0) / n).toFixed(1)} ms wall)` : '';
         console.log(
-          `moonshot: networks ${since + 1}-${i + 1}: start ${(startSum / n).toFixed(1)} ms per network ` +
-            `(define+start ${((performance.now() - window0) / n).toFixed(1)} ms), virtnetd ${rssMb(t.daemonPid).toFixed(0)} MB`,
+          `moonshot: networks ${since + 1}-${done}: start ${(startSum / n).toFixed(1)} ms per network${whole}, ` +
+            `virtnetd ${rssMb(t.daemonPid).toFixed(0)} MB`,
         );
-        since = i + 1;
+        since = done;
         startSum = 0;
         window0 = performance.now();
       }
-    }
-    const wall = (performance.now() - all0) / 1000;
+    };
+    await startOne(0);
+    t.spawnIn(t.upNs, ['iperf3', '-s']);
+    guest = t.addGuest('g1', 'vm0');
+    t.sh(['ip', '-n', guest, 'addr', 'add', `${subnet(0)}.5/24`, 'dev', 'eth0']);
+    t.sh(['ip', '-n', guest, 'route', 'add', 'default', 'via', `${subnet(0)}.1`]);
+    spawnSync('ip', ['netns', 'exec', guest, '/bin/busybox', 'ping', '-c', '2', '-W', '2', t.upAddr]);
+    await sleep(500);
+    one = udpBestOf(guest, t.upAddr, { ...udp, daemonPid: t.daemonPid }).receivedPps;
+    console.log(`moonshot: UDP 64 B through NAT with 1 network: ${pps(one)} pkt/s`);
+    const rest0 = performance.now();
+    window0 = rest0;
+    let next = 1;
+    const worker = async () => {
+      while (next < count && !failed) {
+        const i = next++;
+        try {
+          await startOne(i);
+        } catch (e) {
+          failed = `network ${i + 1} did not start: ${(e as Error).message}`;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: PARALLEL }, worker));
+    if (failed) console.log(`moonshot: ${failed}`);
+    const wall = (performance.now() - rest0) / 1000;
     console.log(
-      `moonshot: ${since} networks started in ${wall.toFixed(0)} s wall (define+start, 1 UDP measurement included), ` +
-        `start calls ${(startTotal / 1000).toFixed(0)} s in total, ${(startTotal / since).toFixed(1)} ms per network`,
+      `moonshot: ${done} networks started; networks 2-${done} (${PARALLEL} at a time) in ${wall.toFixed(0)} s wall ` +
+        `(define+start); start calls ${(startTotal / 1000).toFixed(0)} s in total, ${(startTotal / done).toFixed(1)} ms per network`,
     );
     const bridges = tryRun(['ip', '-n', t.hostNs, '-o', 'link', 'show', 'type', 'bridge'], 60000).out.split(
       '\n',
     );
     console.log(`moonshot: bridges in the namespace: ${bridges.filter(Boolean).length}`);
     console.log(
-      `moonshot: virtnetd RSS ${idle.toFixed(0)} MB idle, ${rssMb(t.daemonPid).toFixed(0)} MB with ${since}`,
+      `moonshot: virtnetd RSS ${idle.toFixed(0)} MB idle, ${rssMb(t.daemonPid).toFixed(0)} MB with ${done}`,
     );
     const g0 = performance.now();
     const list = await t.api('GET', '/v1/networks');
@@ -120,8 +135,8 @@ async function main(): Promise<void> {
     await sleep(2000);
     const many = udpBestOf(guest, t.upAddr, { ...udp, daemonPid: t.daemonPid });
     console.log(
-      `moonshot: UDP 64 B through NAT with ${since} networks: ${pps(many.receivedPps)} pkt/s ` +
-        `(virtnetd ${(many.daemonCpu * 100).toFixed(0)}% CPU meanwhile); ratio ${since}/1: ${(many.receivedPps / one).toFixed(3)}`,
+      `moonshot: UDP 64 B through NAT with ${done} networks: ${pps(many.receivedPps)} pkt/s ` +
+        `(virtnetd ${(many.daemonCpu * 100).toFixed(0)}% CPU meanwhile); ratio ${done}/1: ${(many.receivedPps / one).toFixed(3)}`,
     );
   } finally {
     const d0 = performance.now();
