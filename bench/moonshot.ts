@@ -4,7 +4,8 @@
 // --all` at the end, and 64-byte UDP through NAT with 1 and with all networks (iperf3, best of 3), i.e. the
 // per-packet cost at 10,000. Takes long (tens of minutes on a busy 2-core machine), so `npm run bench` runs it
 // only when asked: VIRTNET_BENCH_MOONSHOT=1 npm run bench, or `node dist/bench/moonshot.js [count=10000] --run`;
-// VIRTNET_BENCH_PARALLEL=N starts N at a time (default 1, one by one), VIRTNET_BENCH_SECONDS / _RUNS for iperf3.
+// VIRTNET_BENCH_PARALLEL=N starts N at a time (default 1, one by one), VIRTNET_BENCH_SECONDS / _RUNS for iperf3,
+// VIRTNET_BENCH_BUDGET=S (or `kill -USR2`) stops starting after S seconds and measures at the count reached.
 
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -15,6 +16,13 @@ import { pps, udpBestOf } from './lib/udp.js';
 
 const count = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 10000);
 const asked = process.argv.includes('--run') || process.env.VIRTNET_BENCH_MOONSHOT === '1';
+/** Seconds after which no more networks are started and the rest is measured at the count reached. */
+const BUDGET = Number(process.env.VIRTNET_BENCH_BUDGET ?? 0);
+let stopAsked = false;
+// `kill -USR2 PID`: start no more networks, measure at the count reached
+process.on('SIGUSR2', () => {
+  stopAsked = true;
+});
 /** Networks defined and started at a time after the first (1: one by one). */
 const PARALLEL = Number(process.env.VIRTNET_BENCH_PARALLEL ?? 1);
 const udp = {
@@ -92,7 +100,13 @@ async function main(): Promise<void> {
     window0 = rest0;
     let next = 1;
     const worker = async () => {
-      while (next < count && !failed) {
+      while (next < count && !failed && !stopAsked) {
+        if (BUDGET > 0 && performance.now() - rest0 > BUDGET * 1000) {
+          if (!stopAsked)
+            console.log(`moonshot: time budget of ${BUDGET} s spent, measuring at ${done} networks`);
+          stopAsked = true;
+          break;
+        }
         const i = next++;
         try {
           await startOne(i);

@@ -9,7 +9,7 @@
 // is machine-wide and is not raised here); all of its networks are destroyed and its dnsmasq stopped before
 // virtnet's side starts. Never touches the machine's own namespace.
 // Usage (root, after npm run build): node dist/bench/scale.js [count=1000]   (VIRTNET_BENCH_SCALE=N in npm run
-// bench; VIRTNET_BENCH_LIBVIRT=0 leaves libvirt out; VIRTNET_BENCH_SECONDS / _RUNS: each UDP measurement)
+// bench; VIRTNET_BENCH_LIBVIRT=0 leaves libvirt out, VIRTNET_BENCH_VIRTNET=0 virtnet; VIRTNET_BENCH_SECONDS / _RUNS: each UDP measurement)
 
 import { libvirtMissing } from './lib/libvirtd.js';
 import type { ScaleFigures } from './lib/scale-common.js';
@@ -27,13 +27,15 @@ const ms = (n: number | undefined) => (n === undefined ? '-' : `${n.toFixed(1)} 
 const s = (n: number | undefined) => (n === undefined ? '-' : `${(n / 1000).toFixed(2)} s`);
 const mb = (n: number | undefined) => (n === undefined ? '-' : `${n.toFixed(1)} MB`);
 
-function table(v: ScaleFigures | undefined, l: ScaleFigures | undefined, why: string | undefined): void {
-  const rows: Array<[string, (f: ScaleFigures) => number | undefined, (n: number | undefined) => string]> =
-    [];
+type Figures = Partial<ScaleFigures>;
+const div = (a: number | undefined, b: number | undefined) => (a === undefined || !b ? undefined : a / b);
+
+function table(v: Figures | undefined, l: Figures | undefined, why: string | undefined): void {
+  const rows: Array<[string, (f: Figures) => number | undefined, (n: number | undefined) => string]> = [];
   const windows = new Map<string, [number, number]>();
   for (const f of [v, l]) for (const w of f?.windows ?? []) windows.set(`${w.from}-${w.to}`, [w.from, w.to]);
   for (const [label, [from, to]] of [...windows].sort((a, b) => a[1][0] - b[1][0] || a[1][1] - b[1][1])) {
-    const win = (f: ScaleFigures) => f.windows.find((w) => w.from === from && w.to === to);
+    const win = (f: Figures) => f.windows?.find((w) => w.from === from && w.to === to);
     rows.push([`start per network, networks ${label}`, (f) => win(f)?.startMs, ms]);
     rows.push([`daemon RSS after network ${to}`, (f) => win(f)?.rssMb, mb]);
   }
@@ -45,26 +47,35 @@ function table(v: ScaleFigures | undefined, l: ScaleFigures | undefined, why: st
     ['dnsmasq RSS per network (all its processes)', (f) => f.dnsmasqMbPer, mb],
     ['net-list --all, CLI included, 1 network', (f) => f.listOneMs, ms],
     ['net-list --all, CLI included, all networks', (f) => f.listNMs, ms],
-    ['  ratio all/1', (f) => f.listNMs / f.listOneMs, (n) => n?.toFixed(2) ?? '-'],
+    ['  ratio all/1', (f) => div(f.listNMs, f.listOneMs), (n) => n?.toFixed(2) ?? '-'],
     ['CLI help', (f) => f.helpMs, ms],
     ['CLI net-create (NAT+DHCP, 1 other network)', (f) => f.createMs, ms],
     ['CLI net-destroy', (f) => f.destroyMs, ms],
     ['UDP 64 B through NAT, 1 network (pkt/s)', (f) => f.udpOnePps, (n) => (n === undefined ? '-' : pps(n))],
     ['UDP 64 B through NAT, all networks (pkt/s)', (f) => f.udpNPps, (n) => (n === undefined ? '-' : pps(n))],
-    ['  ratio all/1', (f) => (f.udpNPps ?? 0) / (f.udpOnePps ?? 1), (n) => n?.toFixed(3) ?? '-'],
-    ['lease on the last network', (f) => Number(f.leaseLast), (n) => (n ? 'yes' : 'NO')],
+    ['  ratio all/1', (f) => div(f.udpNPps, f.udpOnePps), (n) => n?.toFixed(3) ?? '-'],
+    [
+      'lease on the last network',
+      (f) => (f.leaseLast === undefined ? undefined : Number(f.leaseLast)),
+      (n) => (n === undefined ? '-' : n ? 'yes' : 'NO'),
+    ],
     ['restart adopting all: until it answers', (f) => f.adoptListenMs, s],
     ['restart adopting all: dnsmasq restarted', (f) => f.adoptRestarted, (n) => String(n ?? '-')],
     ['start autostarting all: until it answers', (f) => f.autostartListenMs, s],
     ['start autostarting all: until every dnsmasq runs', (f) => f.autostartAllMs, s],
     ['start autostarting all: networks active', (f) => f.autostartActive, (n) => String(n ?? '-')],
     ['start autostarting all: dnsmasq processes', (f) => f.autostartUp, (n) => String(n ?? '-')],
-    ['start autostarting all: lease on the last', (f) => Number(f.autostartLease), (n) => (n ? 'yes' : 'NO')],
+    [
+      'start autostarting all: lease on the last',
+      (f) => (f.autostartLease === undefined ? undefined : Number(f.autostartLease)),
+      (n) => (n === undefined ? '-' : n ? 'yes' : 'NO'),
+    ],
   );
   console.log(
     `\nscale: ${count} networks asked for; virtnet reached ${v?.reached ?? '-'}, libvirt 9.0 ${l ? l.reached : `not run (${why})`}`,
   );
   if (l?.stopError) console.log(`libvirt stopped: ${l.stopError}`);
+  if (l?.error) console.log(`libvirt's side ended early (figures until then below): ${l.error}`);
   console.log(
     `${'figure'.padEnd(50)} ${'virtnet'.padStart(14)} ${'libvirt 9.0'.padStart(14)} ${'vn/lv'.padStart(7)}`,
   );
@@ -90,7 +101,7 @@ async function main(): Promise<void> {
     return;
   }
   const why = process.env.VIRTNET_BENCH_LIBVIRT === '0' ? 'VIRTNET_BENCH_LIBVIRT=0' : libvirtMissing();
-  let l: ScaleFigures | undefined;
+  let l: Figures | undefined;
   if (!why) {
     try {
       l = await runLibvirt(count, udp);
@@ -98,7 +109,7 @@ async function main(): Promise<void> {
       console.log(`libvirt side failed: ${(e as Error).message}`);
     }
   }
-  const v = await runVirtnet(count, udp);
+  const v = process.env.VIRTNET_BENCH_VIRTNET === '0' ? undefined : await runVirtnet(count, udp);
   table(v, l, why ?? (l ? undefined : 'failed'));
 }
 

@@ -22,6 +22,13 @@ const live = new Set<BenchLibvirtd>();
 process.on('exit', () => {
   for (const l of live) l.stop();
 });
+// interrupted: its dnsmasq must not outlive the benchmark (they hold inotify instances everyone needs)
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    for (const l of live) l.stop();
+    process.exit(130);
+  });
+}
 
 export class BenchLibvirtd {
   readonly dir = mkdtempSync(join(tmpdir(), 'virtnet-bench-libvirtd-'));
@@ -69,7 +76,8 @@ export class BenchLibvirtd {
     });
     this.proc = p;
     for (let i = 0; i < 3000; i++) {
-      if (p.exitCode !== null) throw new Error(`libvirtd exited: ${this.log}`);
+      if (p.exitCode !== null || p.signalCode !== null)
+        throw new Error(`libvirtd exited (${p.exitCode ?? p.signalCode}): ${this.log}${this.logTail()}`);
       if (
         existsSync(join(this.dir, 'run', 'libvirt-sock')) &&
         this.virsh(['-q', 'net-list', '--all']).code === 0
@@ -89,6 +97,15 @@ export class BenchLibvirtd {
     const timer = setTimeout(() => p.kill('SIGKILL'), 15000);
     await gone;
     clearTimeout(timer);
+  }
+
+  /** The end of libvirtd's log file (errors and warnings). */
+  logTail(): string {
+    try {
+      return readFileSync(join(this.dir, 'libvirtd.log'), 'utf8').split('\n').slice(-15).join('\n');
+    } catch {
+      return '';
+    }
   }
 
   /** Removes libvirt's once-per-boot autostart marker (run/network/autostarted), as a reboot empties /run. */

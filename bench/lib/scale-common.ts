@@ -32,6 +32,8 @@ export interface StartWindow {
 export interface ScaleFigures {
   /** How many networks were running at the end (count, or where the manager stopped). */
   reached: number;
+  /** Why the benchmark of this side ended early (the figures measured until then are there). */
+  error?: string;
   /** Why the next start failed, when it did. */
   stopError?: string;
   windows: StartWindow[];

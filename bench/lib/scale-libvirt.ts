@@ -26,30 +26,27 @@ import { Upstream, udpBestOf } from './udp.js';
 export async function runLibvirt(
   count: number,
   udp: { runs: number; seconds: number },
-): Promise<ScaleFigures> {
+): Promise<Partial<ScaleFigures>> {
   const ns = `vnt-scalelv-${randomBytes(3).toString('hex')}`;
   execFileSync('ip', ['netns', 'add', ns]);
   execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
   const lv = new BenchLibvirtd(ns);
   let up: Upstream | undefined;
   let session: VirshSession | undefined;
+  // filled as it goes: a failure later on still leaves the figures measured until then
+  const f: Partial<ScaleFigures> = {};
   try {
     await lv.launch();
     await sleep(500);
-    const idleMb = rssMb(lv.pid);
+    f.idleMb = rssMb(lv.pid);
     session = new VirshSession(lv.uri);
     const s = session;
     const windows: StartWindow[] = [];
+    f.windows = windows;
     const at = marks(count);
     let since = 0;
     let startSum = 0;
     let reached = 0;
-    let stopError: string | undefined;
-    let listOneMs = 0;
-    let helpMs = 0;
-    let createMs = 0;
-    let destroyMs = 0;
-    let udpOnePps: number | undefined;
     let guest = '';
     const virsh = (...args: string[]) => ['virsh', '-c', lv.uri, ...args];
     for (let i = 0; i < count; i++) {
@@ -60,22 +57,23 @@ export async function runLibvirt(
       try {
         await s.run(`net-start sc${i}`, /started/);
       } catch (e) {
-        stopError = `network ${i + 1} (sc${i}) did not start: ${(e as Error).message}`;
-        console.log(`libvirt: ${stopError}`);
+        f.stopError = `network ${i + 1} (sc${i}) did not start: ${(e as Error).message}`;
+        console.log(`libvirt: ${f.stopError}`);
         break;
       }
       startSum += performance.now() - s0;
       reached = i + 1;
+      f.reached = reached;
       if (i === 0) {
-        listOneMs = medianMs(virsh('net-list', '--all'));
-        helpMs = medianMs(['virsh', 'help']);
+        f.listOneMs = medianMs(virsh('net-list', '--all'));
+        f.helpMs = medianMs(['virsh', 'help']);
         const cliFile = join(lv.dir, 'cli.xml');
         writeFileSync(cliFile, scaleXml(count + 1).replaceAll(`sc${count + 1}`, 'sccli'));
-        createMs = medianMs(virsh('net-create', cliFile), 7, virsh('net-destroy', 'sccli'));
-        destroyMs = medianMs(virsh('net-destroy', 'sccli'), 7, virsh('net-create', cliFile));
+        f.createMs = medianMs(virsh('net-create', cliFile), 7, virsh('net-destroy', 'sccli'));
+        f.destroyMs = medianMs(virsh('net-destroy', 'sccli'), 7, virsh('net-create', cliFile));
         up = new Upstream(ns, `${ns}-u`);
         guest = up.addGuest('vsc0', `${subnet(0)}.5/24`, `${subnet(0)}.1`);
-        udpOnePps = udpBestOf(guest, up.addr, { ...udp, daemonPid: lv.pid }).receivedPps;
+        f.udpOnePps = udpBestOf(guest, up.addr, { ...udp, daemonPid: lv.pid }).receivedPps;
       }
       if (at.includes(i + 1)) {
         windows.push({
@@ -100,13 +98,15 @@ export async function runLibvirt(
         `libvirt: networks ${w.from}-${w.to}: start ${w.startMs.toFixed(1)} ms per network, libvirtd ${w.rssMb.toFixed(0)} MB`,
       );
     const dns = lv.dnsmasqPids();
-    const dnsRss = dns.map(rssMb);
-    const rss = rssMb(lv.pid);
-    const listNMs = medianMs(virsh('net-list', '--all'));
-    const udpNPps = udpBestOf(guest, up?.addr ?? '', { ...udp, daemonPid: lv.pid }).receivedPps;
-    const leaseLast = leaseOn(ns, `vsc${reached - 1}`);
+    f.dnsmasqCount = dns.length;
+    f.dnsmasqPerNetwork = dns.length / Math.max(1, reached);
+    f.dnsmasqMbPer = dns.map(rssMb).reduce((a, b) => a + b, 0) / Math.max(1, reached);
+    f.rssMb = rssMb(lv.pid);
+    f.listNMs = medianMs(virsh('net-list', '--all'));
+    f.udpNPps = udpBestOf(guest, up?.addr ?? '', { ...udp, daemonPid: lv.pid }).receivedPps;
+    f.leaseLast = leaseOn(ns, `vsc${reached - 1}`);
     console.log(
-      `libvirt: ${dns.length} dnsmasq, libvirtd ${rss.toFixed(0)} MB, net-list ${listNMs.toFixed(1)} ms, UDP ${Math.round(udpNPps)} pkt/s, lease on the last: ${leaseLast}`,
+      `libvirt: ${dns.length} dnsmasq, libvirtd ${f.rssMb.toFixed(0)} MB, net-list ${f.listNMs.toFixed(1)} ms, UDP ${Math.round(f.udpNPps)} pkt/s, lease on the last: ${f.leaseLast}`,
     );
 
     // restart: libvirtd stopped alone and started again on the same state; it reloads the running networks
@@ -132,47 +132,25 @@ export async function runLibvirt(
     // libvirt autostarts once per boot: it skips autostart while its run directory holds the marker from before
     lv.forgetBoot();
     const t0 = performance.now();
-    const autostartListenMs = await lv.launch();
-    let autostartAllMs: number | undefined;
+    f.autostartListenMs = await lv.launch();
     // libvirtd answers before its autostart is done: wait for every bridge and dnsmasq
     for (let k = 0; k < 600; k++) {
       if (lv.active().length >= reached) {
-        autostartAllMs = performance.now() - t0;
+        f.autostartAllMs = performance.now() - t0;
         break;
       }
       await sleep(100);
     }
-    const autostartUp = lv.dnsmasqPids().length;
-    const autostartActive = lv.active().length;
-    const autostartLease = leaseOn(ns, `vsc${reached - 1}`);
+    f.autostartUp = lv.dnsmasqPids().length;
+    f.autostartActive = lv.active().length;
+    f.autostartLease = leaseOn(ns, `vsc${reached - 1}`);
     console.log(
-      `libvirt: autostart ${reached}: answers after ${autostartListenMs.toFixed(0)} ms, all dnsmasq after ${autostartAllMs?.toFixed(0)} ms`,
+      `libvirt: autostart ${reached}: answers after ${f.autostartListenMs.toFixed(0)} ms, all networks active after ${f.autostartAllMs?.toFixed(0)} ms`,
     );
-    return {
-      reached,
-      stopError,
-      dnsmasqPerNetwork: dns.length / Math.max(1, reached),
-      windows,
-      idleMb,
-      rssMb: rss,
-      dnsmasqCount: dns.length,
-      dnsmasqMbPer: dnsRss.reduce((a, b) => a + b, 0) / Math.max(1, reached),
-      listOneMs,
-      listNMs,
-      helpMs,
-      createMs,
-      destroyMs,
-      udpOnePps,
-      udpNPps,
-      leaseLast,
-      adoptListenMs,
-      adoptRestarted,
-      autostartListenMs,
-      autostartAllMs,
-      autostartUp,
-      autostartActive,
-      autostartLease,
-    };
+    return f;
+  } catch (e) {
+    f.error = `${(e as Error).message}\n${lv.logTail()}`;
+    return f;
   } finally {
     session?.close();
     up?.destroy();
