@@ -112,6 +112,26 @@ export async function runVirtnet(
     execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
   };
   const dnsmasqs = () => ourPids(/(^|\/)dnsmasq$/);
+  /** Everything of this run goes: processes by PID (their command lines name its directory), namespace, files. */
+  const cleanup = () => {
+    for (const p of ourPids(/./)) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    spawnSync('ip', ['netns', 'del', ns]);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  // interrupted (Ctrl-C, a timeout): a thousand dnsmasq must not outlive the benchmark
+  const interrupted = () => {
+    daemon?.kill('SIGKILL');
+    cleanup();
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
 
   try {
     chmodSync(dir, 0o755);
@@ -231,16 +251,10 @@ export async function runVirtnet(
   } catch (e) {
     throw new Error(`${(e as Error).message}\n${daemonLog.slice(-2000)}`);
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     await stopDaemon().catch(() => undefined);
     up?.destroy();
-    for (const p of ourPids(/./)) {
-      try {
-        process.kill(p, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
-    spawnSync('ip', ['netns', 'del', ns]);
-    rmSync(dir, { recursive: true, force: true });
+    cleanup();
   }
 }

@@ -184,26 +184,34 @@ export class Daemon {
     const step = pending.length >= 1000 ? 100 : 50;
     this.log(`autostart: starting ${pending.length} networks`);
     await this.serialize(() =>
-      this.lifecycle.startMany(pending, AUTOSTART_CONCURRENCY, (obj, e) => {
-        const name = obj.def.name;
-        ended++;
-        if (!e) {
-          started++;
-          this.log(`network '${name}' autostarted`);
-        } else {
-          const err = e as VirtError;
-          this.log(`autostart of network '${name}' failed: ${err.message}`, {
-            level: 'error',
-            network: name,
-            step: err.step,
-            hint: err.hint,
-          });
-        }
-        if (ended % step === 0 && ended < pending.length)
+      this.lifecycle.startMany(
+        pending,
+        AUTOSTART_CONCURRENCY,
+        (obj, e) => {
+          const name = obj.def.name;
+          ended++;
+          if (!e) {
+            started++;
+            this.log(`network '${name}' autostarted`);
+          } else {
+            const err = e as VirtError;
+            this.log(`autostart of network '${name}' failed: ${err.message}`, {
+              level: 'error',
+              network: name,
+              step: err.step,
+              hint: err.hint,
+            });
+          }
+          if (ended % step === 0 && ended < pending.length)
+            this.log(
+              `autostart: ${ended} of ${pending.length} networks done (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+            );
+        },
+        (count) =>
           this.log(
-            `autostart: ${ended} of ${pending.length} networks done (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
-          );
-      }),
+            `autostart: bridges and firewall rules of ${count} networks made in ${((Date.now() - t0) / 1000).toFixed(1)} s; starting their dnsmasq`,
+          ),
+      ),
     );
     this.log(
       `autostart: ${started} of ${pending.length} networks started in ${((Date.now() - t0) / 1000).toFixed(1)} s`,

@@ -52,7 +52,17 @@ import type {
   ReconcileOutcome,
   RuntimeEvent,
   RuntimeState,
+  SpawnGate,
 } from './runtime.js';
+
+/** The host's executor with its process starts run through `gate` (the recording executor's step calls kept). */
+function gatedExecutor(inner: Executor, gate: SpawnGate): Executor {
+  return {
+    run: (a, step) => (a.kind === 'spawn' ? gate(() => inner.run(a, step)) : inner.run(a, step)),
+    ...(inner.stepStarted ? { stepStarted: (s, p) => inner.stepStarted?.(s, p) } : {}),
+    ...(inner.stepFinished ? { stepFinished: (s, p, ok) => inner.stepFinished?.(s, p, ok) } : {}),
+  };
+}
 
 /** Records a plan without running it: what a dry run shows. */
 export type Recorder = () => { executor: Executor; transcript: TranscriptStep[] };
@@ -134,7 +144,7 @@ export class Engine implements NetworkRuntime {
   }
 
   /** Runs a plan; a failure (after the unwinding) becomes a VirtError naming the step, its command and error. */
-  private async apply(plan: Plan, what: string): Promise<Step[]> {
+  private async apply(plan: Plan, what: string, executor = this.host.executor): Promise<Step[]> {
     const blocker = plan.blockers[0];
     // libvirt's refusal of a <pf> without VFs is its internal error, in its words
     if (blocker?.code === 'INTERNAL_ERROR') throw new VirtError(blocker.code, blocker.message);
@@ -147,7 +157,7 @@ export class Engine implements NetworkRuntime {
       throw this.failure(what, reason, undefined, 'HOST_CONFLICT', blocker.step);
     }
     try {
-      return await applySteps(plan.steps, this.host.executor);
+      return await applySteps(plan.steps, executor);
     } catch (e) {
       const failed = e instanceof StepFailed ? e : undefined;
       throw this.failure(what, (e as Error).message, e, 'OPERATION_FAILED', failed?.step.title);
@@ -210,10 +220,16 @@ export class Engine implements NetworkRuntime {
     await store?.dispose();
   }
 
-  async start(def: NetworkDef, ports: PortDevice[] = []): Promise<RuntimeState> {
+  async start(
+    def: NetworkDef,
+    ports: PortDevice[] = [],
+    opts: { aroundSpawn?: SpawnGate } = {},
+  ): Promise<RuntimeState> {
     this.unsupported(def);
     const d = this.desired(def, ports);
-    await this.apply(await this.startPlan(d), `failed to start network '${def.name}'`);
+    const gate = opts.aroundSpawn;
+    const executor = gate ? gatedExecutor(this.host.executor, gate) : undefined;
+    await this.apply(await this.startPlan(d), `failed to start network '${def.name}'`, executor);
     const seen = needsDnsmasq(def)
       ? await this.host.probe.observe({ links: [], processes: [dnsmasqProcess(d)] })
       : isDirectNetwork(def)

@@ -19,7 +19,8 @@ import { hasFirewallRules } from '../render/nft-ruleset.js';
 import type { ForwardService } from './forward-service.js';
 import type { PortService } from './port-service.js';
 import { type NetworkObj, type Registry, toInfo } from './registry.js';
-import type { NetworkRuntime, ReconcileOutcome } from './runtime.js';
+import type { NetworkRuntime, ReconcileOutcome, SpawnGate } from './runtime.js';
+import { SpawnBarrier } from './spawn-barrier.js';
 import type { ActiveStatus, Store } from './store.js';
 
 export interface LifecycleContext {
@@ -172,9 +173,10 @@ export class Lifecycle {
     objs: NetworkObj[],
     concurrency: number,
     done: (obj: NetworkObj, error?: Error) => void,
+    bridgesReady: (count: number) => void = () => {},
   ): Promise<void> {
     const inFlight = new Map<NetworkObj, NetworkDef>();
-    const one = async (obj: NetworkObj): Promise<void> => {
+    const one = async (obj: NetworkObj, gate?: SpawnGate): Promise<void> => {
       let admitted: Admitted;
       try {
         admitted = this.admit(obj, obj.def, [...inFlight.values()]);
@@ -184,7 +186,7 @@ export class Lifecycle {
       }
       inFlight.set(obj, admitted.live);
       try {
-        await this.launch(obj, obj.def, admitted);
+        await this.launch(obj, obj.def, admitted, gate);
         done(obj);
       } catch (e) {
         done(obj, e as Error);
@@ -196,11 +198,22 @@ export class Lifecycle {
     const together = objs.filter((o) => !alone(o));
     const first = together.findIndex((o) => hasFirewallRules(o.def));
     if (first >= 0) await one(together.splice(first, 1)[0] as NetworkObj);
+    // bridges, addresses and rules of all, then their dnsmasqs (spawn-barrier.ts says why)
+    const barrier = new SpawnBarrier(together.length, concurrency, () => {
+      if (together.length) bridgesReady(together.length);
+    });
+    const starts: Promise<void>[] = [];
     let next = 0;
     const worker = async () => {
-      while (next < together.length) await one(together[next++] as NetworkObj);
+      while (next < together.length) {
+        const member = barrier.member();
+        const start = one(together[next++] as NetworkObj, member.gate).finally(member.leave);
+        starts.push(start);
+        await Promise.race([start, member.reached]);
+      }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, together.length)) }, worker));
+    await Promise.all(starts);
     for (const o of objs.filter(alone)) await one(o);
   }
 
@@ -226,10 +239,15 @@ export class Lifecycle {
     return { live: this.liveFor(obj, def), devices: ports.devicesOf(def.name) };
   }
 
-  private async launch(obj: NetworkObj, def: NetworkDef, { live, devices }: Admitted): Promise<void> {
+  private async launch(
+    obj: NetworkObj,
+    def: NetworkDef,
+    { live, devices }: Admitted,
+    aroundSpawn?: SpawnGate,
+  ): Promise<void> {
     const { store, runtime } = this.ctx;
     try {
-      obj.runtime = await runtime.start(live, devices);
+      obj.runtime = await runtime.start(live, devices, aroundSpawn ? { aroundSpawn } : undefined);
     } catch (e) {
       // the activity feed (web UI, net-event --json) shows what failed and what to do about it
       const hint = (e as VirtError).hint;

@@ -56,9 +56,15 @@ export interface ActiveNetwork {
   ports: PortDevice[];
 }
 
+/** Runs a process start when it sees fit (after every bridge of a batch exists), and returns its result. */
+export type SpawnGate = <T>(spawn: () => Promise<T>) => Promise<T>;
+
 export interface NetworkRuntime {
-  /** Brings the network and its ports up; on failure undoes every step already made and throws a VirtError. */
-  start(def: NetworkDef, ports?: PortDevice[]): Promise<RuntimeState>;
+  /**
+   * Brings the network and its ports up; on failure undoes every step already made and throws a VirtError.
+   * `aroundSpawn` (many starts at once) runs each process start of this network: it may hold it back.
+   */
+  start(def: NetworkDef, ports?: PortDevice[], opts?: { aroundSpawn?: SpawnGate }): Promise<RuntimeState>;
   /**
    * Tears down what start made. Ports stay on the host (a VM keeps its tap, a container its veth) unless
    * `dropPorts`: then virtnet's devices are deleted and adopted taps released. Tolerates parts already gone.

@@ -157,8 +157,23 @@ describe('store', () => {
     );
     await first.setAutostart('twin', true);
     lines.length = 0;
-    const second = mk();
+    const rt = new MemoryRuntime();
+    // what the host is asked to do, in the order it is asked (a step's title is announced before its actions run)
+    const asked: string[] = [];
+    const ex = rt.host.executor;
+    const run = ex.run.bind(ex);
+    ex.run = (a, step) => {
+      if (a.kind === 'spawn') asked.push('spawn');
+      if (a.kind === 'exec' && /type bridge/.test(a.stdin ?? '')) asked.push('bridge');
+      return run(a, step);
+    };
+    const second = new Daemon(new Store(join(d, 'c'), join(d, 's')), rt, (m) => lines.push(m));
     await second.load();
+    // every bridge before any dnsmasq but the first network's (it started alone, making the table)
+    const lastBridge = asked.lastIndexOf('bridge');
+    assert.equal(asked.filter((t, k) => k < lastBridge && t === 'spawn').length, 1, asked.join(' '));
+    assert.equal(asked.filter((t) => t === 'spawn').length, 60);
+    assert.equal(asked.filter((t) => t === 'bridge').length, 60);
     const active = second.list({}).filter((i) => i.active);
     assert.equal(active.length, 60);
     const twinActive = second.info('twin').active;
@@ -168,6 +183,14 @@ describe('store', () => {
       lines.join('\n'),
     );
     assert.ok(lines.includes('autostart: starting 61 networks'));
+    assert.ok(
+      lines.some((l) =>
+        /^autostart: bridges and firewall rules of 60 networks made in \d+\.\d s; starting their dnsmasq$/.test(
+          l,
+        ),
+      ),
+      lines.join('\n'),
+    );
     assert.ok(
       lines.some((l) => /^autostart: 50 of 61 networks done \(\d+\.\d s\)$/.test(l)),
       lines.join('\n'),
