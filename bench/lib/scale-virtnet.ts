@@ -124,14 +124,15 @@ export async function runVirtnet(
     spawnSync('ip', ['netns', 'del', ns]);
     rmSync(dir, { recursive: true, force: true });
   };
-  // interrupted (Ctrl-C, a timeout): a thousand dnsmasq must not outlive the benchmark
+  // interrupted (Ctrl-C, a timeout): a thousand dnsmasq must not outlive the benchmark (first: libvirtd's handler
+  // exits, and its exit hook stops libvirt's side)
   const interrupted = () => {
     daemon?.kill('SIGKILL');
     cleanup();
     process.exit(130);
   };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
+  process.prependOnceListener('SIGINT', interrupted);
+  process.prependOnceListener('SIGTERM', interrupted);
 
   try {
     chmodSync(dir, 0o755);
