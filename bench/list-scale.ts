@@ -4,13 +4,14 @@
 // Usage (root, after npm run build): node dist/bench/list-scale.js [count=200] [nodhcp]
 //   (VIRTNET_BENCH_LIST_SCALE=N in npm run bench). VIRTNET_BENCH_CPU_PROF=DIR runs virtnetd under --cpu-prof.
 
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { BenchDaemon } from './lib/bench-daemon.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const count = Number(process.argv[2] ?? process.env.VIRTNET_BENCH_LIST_SCALE ?? 200);
@@ -18,8 +19,7 @@ const dhcp = process.argv[3] !== 'nodhcp';
 const ns = `vnt-lsc-${randomBytes(3).toString('hex')}`;
 const dir = mkdtempSync(join(tmpdir(), 'vnt-lsc-'));
 const sock = join(dir, 'run', 'virtnet.sock');
-let daemon: ChildProcess | undefined;
-let daemonLog = '';
+let daemon: BenchDaemon | undefined;
 
 const xml = (i: number) => {
   const a = Math.floor(i / 250) + 60;
@@ -53,35 +53,12 @@ async function ok(method: string, path: string, body?: string): Promise<void> {
 async function startDaemon(): Promise<void> {
   const prof = process.env.VIRTNET_BENCH_CPU_PROF;
   const node = prof ? [process.execPath, '--cpu-prof', '--cpu-prof-dir', prof] : [process.execPath];
-  const d = spawn(
-    'ip',
-    [
-      ...['netns', 'exec', ns, ...node, join(ROOT, 'bin/virtnetd')],
-      ...[
-        '--config-dir',
-        join(dir, 'config'),
-        '--state-dir',
-        join(dir, 'state'),
-        '--run-dir',
-        join(dir, 'run'),
-      ],
-      ...['--resolv-conf', join(dir, 'resolv.conf')],
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  d.stderr?.on('data', (b: Buffer) => {
-    daemonLog += b;
-  });
-  daemon = d;
-  for (;;) {
-    if (daemonLog.includes('listening on')) return;
-    if (d.exitCode !== null) throw new Error(`virtnetd exited: ${daemonLog}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  daemon = new BenchDaemon(ns, dir, { node });
+  await daemon.listening();
 }
 
 /** The daemon's own pid (ip netns exec execs node, so the child is the daemon). */
-const daemonPid = () => daemon?.pid as number;
+const daemonPid = () => daemon?.child.pid as number;
 
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
 
@@ -166,15 +143,10 @@ function ourPids(): number[] {
 try {
   await main();
 } catch (e) {
-  console.log(`list-scale bench failed: ${(e as Error).message}\n${daemonLog.slice(-2000)}`);
+  console.log(`list-scale bench failed: ${(e as Error).message}\n${(daemon?.log ?? '').slice(-2000)}`);
   process.exitCode = 1;
 } finally {
-  const d = daemon;
-  if (d && d.exitCode === null) {
-    const gone = new Promise((r) => d.once('exit', r));
-    d.kill('SIGTERM');
-    await gone;
-  }
+  await daemon?.stop();
   for (const p of ourPids()) {
     try {
       process.kill(p, 'SIGKILL');

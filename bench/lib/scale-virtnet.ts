@@ -2,13 +2,14 @@
 // started one by one through its API, then memory, net-list, CLI, UDP, a restart adopting them all and a daemon
 // start autostarting them all in a fresh namespace (as after a reboot). Never touches the machine's namespace.
 
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { BenchDaemon } from './bench-daemon.js';
 import {
   leaseOn,
   marks,
@@ -31,8 +32,8 @@ export async function runVirtnet(
   const ns = `vnt-scale-${randomBytes(3).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'vnt-scale-'));
   const sock = join(dir, 'run', 'virtnet.sock');
-  let daemon: ChildProcess | undefined;
-  let daemonLog = '';
+  let daemon: BenchDaemon | undefined;
+  const daemonLog = () => daemon?.log ?? '';
   let up: Upstream | undefined;
 
   const api = (method: string, path: string, body?: string) =>
@@ -57,40 +58,11 @@ export async function runVirtnet(
   /** Starts virtnetd in the namespace; resolves with the time until it listens (adoption, autostart done). */
   const startDaemon = async (): Promise<number> => {
     const t0 = performance.now();
-    daemonLog = '';
-    const d = spawn(
-      'ip',
-      [
-        ...['netns', 'exec', ns, process.execPath, join(ROOT, 'bin/virtnetd')],
-        ...[
-          '--config-dir',
-          join(dir, 'config'),
-          '--state-dir',
-          join(dir, 'state'),
-          '--run-dir',
-          join(dir, 'run'),
-        ],
-        ...['--resolv-conf', join(dir, 'resolv.conf')],
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    d.stderr?.on('data', (b: Buffer) => {
-      daemonLog += b;
-    });
-    daemon = d;
-    for (;;) {
-      if (daemonLog.includes('listening on')) return performance.now() - t0;
-      if (d.exitCode !== null) throw new Error(`virtnetd exited: ${daemonLog}`);
-      await sleep(20);
-    }
+    daemon = new BenchDaemon(ns, dir);
+    await daemon.listening();
+    return performance.now() - t0;
   };
-  const stopDaemon = async () => {
-    const d = daemon;
-    if (!d || d.exitCode !== null) return;
-    const gone = new Promise((r) => d.once('exit', r));
-    d.kill('SIGTERM');
-    await gone;
-  };
+  const stopDaemon = async () => daemon?.stop();
   /** Our processes (their command lines name this run's directory), with a name filter. */
   const ourPids = (re: RegExp): number[] => {
     const out: number[] = [];
@@ -127,7 +99,7 @@ export async function runVirtnet(
   // interrupted (Ctrl-C, a timeout): a thousand dnsmasq must not outlive the benchmark (first: libvirtd's handler
   // exits, and its exit hook stops libvirt's side)
   const interrupted = () => {
-    daemon?.kill('SIGKILL');
+    daemon?.child.kill('SIGKILL');
     cleanup();
     process.exit(130);
   };
@@ -139,7 +111,7 @@ export async function runVirtnet(
     writeFileSync(join(dir, 'resolv.conf'), 'nameserver 192.0.2.53\n');
     newNs();
     await startDaemon();
-    const idleMb = rssMb(daemon?.pid);
+    const idleMb = rssMb(daemon?.child.pid);
     const windows: StartWindow[] = [];
     const at = marks(count);
     let since = 0;
@@ -164,14 +136,14 @@ export async function runVirtnet(
         destroyMs = medianMs(cli('net-destroy', 'sccli'), 7, cli('net-create', file));
         up = new Upstream(ns, `${ns}-u`);
         guest = up.addGuest('vsc0', `${subnet(0)}.5/24`, `${subnet(0)}.1`);
-        udpOnePps = udpBestOf(guest, up.addr, { ...udp, daemonPid: daemon?.pid }).receivedPps;
+        udpOnePps = udpBestOf(guest, up.addr, { ...udp, daemonPid: daemon?.child.pid }).receivedPps;
       }
       if (at.includes(i + 1)) {
         const w = {
           from: since + 1,
           to: i + 1,
           startMs: startSum / (i + 1 - since),
-          rssMb: rssMb(daemon?.pid),
+          rssMb: rssMb(daemon?.child.pid),
         };
         windows.push(w);
         console.log(
@@ -183,10 +155,10 @@ export async function runVirtnet(
     }
     const dns = dnsmasqs();
     const dnsRss = dns.map(rssMb);
-    const rss = rssMb(daemon?.pid);
+    const rss = rssMb(daemon?.child.pid);
     const listNMs = medianMs(cli('net-list', '--all'));
     await sleep(1000);
-    const udpNPps = udpBestOf(guest, up?.addr ?? '', { ...udp, daemonPid: daemon?.pid }).receivedPps;
+    const udpNPps = udpBestOf(guest, up?.addr ?? '', { ...udp, daemonPid: daemon?.child.pid }).receivedPps;
     const leaseLast = leaseOn(ns, `vsc${count - 1}`);
     console.log(
       `virtnet: ${dns.length} dnsmasq, virtnetd ${rss.toFixed(0)} MB, net-list ${listNMs.toFixed(1)} ms, UDP ${Math.round(udpNPps)} pkt/s, lease on the last: ${leaseLast}`,
@@ -250,7 +222,7 @@ export async function runVirtnet(
       autostartLease,
     };
   } catch (e) {
-    throw new Error(`${(e as Error).message}\n${daemonLog.slice(-2000)}`);
+    throw new Error(`${(e as Error).message}\n${daemonLog().slice(-2000)}`);
   } finally {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
