@@ -1,9 +1,11 @@
 // Steps of a network's dnsmasq: its files (written before it starts), the process (spawned, then supervised),
 // a SIGHUP when only the hosts files changed, and the restart rules: a new configuration or a new bridge means a
-// new dnsmasq, and the old one is stopped first (with bind-dynamic it would take the new bridge's address).
+// new dnsmasq, and the old one is stopped first (with bind-dynamic it would take the new bridge's address). A
+// network behind our firewall binds its addresses once (bind-interfaces, see dnsGuarded).
 
 import type { NetworkDef } from '../model/network-def.js';
 import { dnsmasqArgs, needsDnsmasq, renderDnsmasqFiles } from '../render/dnsmasq-conf.js';
+import { dnsGuarded } from '../render/nft-ruleset.js';
 import type { DesiredNetwork } from './desired.js';
 import { linkStepId } from './link-steps.js';
 import type { ObservedHost } from './observed.js';
@@ -48,6 +50,7 @@ function files(d: DesiredNetwork): FileSpec[] {
       serversFile: p.serversFile,
     },
     d.dnsmasq.upstream,
+    { bindInterfaces: dnsGuarded(d.def) },
   );
   const out: FileSpec[] = [
     { path: p.conf, content: f.conf, title: `write dnsmasq configuration of ${name}`, conf: true },

@@ -93,13 +93,16 @@ function hasDhcp(ip: IpDef): boolean {
 
 /**
  * The dnsmasq configuration and its hosts files for a network, as libvirt 9.0 writes them for the same XML (but
- * for the servers file, when paths name one: `upstream` are the host's nameservers it lists).
+ * for the servers file, when paths name one: `upstream` are the host's nameservers it lists). `bindInterfaces`:
+ * bind the bridge's addresses once instead of libvirt's bind-dynamic (see dnsGuarded in nft-ruleset.ts: only
+ * behind the firewall's guard).
  * Throws VirtError CONFIG_UNSUPPORTED (via assertSafeForDnsmasq) when a string could break out of its line.
  */
 export function renderDnsmasqFiles(
   def: NetworkDef,
   paths: DnsmasqPaths,
   upstream: string[] = [],
+  opts: { bindInterfaces?: boolean } = {},
 ): DnsmasqFiles {
   assertSafeForDnsmasq(def);
   const c: string[] = [
@@ -140,7 +143,8 @@ export function renderDnsmasqFiles(
   }
   c.push(`pid-file=${paths.pidFile}`);
   if (!wantDns) c.push('port=0');
-  c.push('except-interface=lo', 'bind-dynamic', `interface=${def.bridge?.name ?? ''}`);
+  const bind = opts.bindInterfaces ? 'bind-interfaces' : 'bind-dynamic';
+  c.push('except-interface=lo', bind, `interface=${def.bridge?.name ?? ''}`);
   if (!def.forward) c.push('dhcp-option=3', 'no-resolv', 'ra-param=*,0,0');
   for (const t of dns?.txts ?? []) c.push(`txt-record=${t.name},${t.value}`);
   for (const s of dns?.srvs ?? []) {

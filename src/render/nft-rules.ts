@@ -2,7 +2,7 @@
 // data lets tests and drift checks reason about them without parsing nft syntax.
 
 export type Term =
-  | { kind: 'ifname'; dir: 'iifname' | 'oifname'; name: string }
+  | { kind: 'ifname'; dir: 'iifname' | 'oifname'; name: string; not?: true }
   | { kind: 'addr'; family: 4 | 6; field: 'saddr' | 'daddr'; addr: string; len: number }
   | { kind: 'established' }
   /** The connection was destination-NATed (by a port forward). */
@@ -11,7 +11,7 @@ export type Term =
   | { kind: 'l4protos'; protos: Array<'tcp' | 'udp'> };
 
 export type Verdict =
-  | { kind: 'accept' | 'reject' | 'return' }
+  | { kind: 'accept' | 'reject' | 'return' | 'drop' }
   | { kind: 'masquerade'; ports?: [number, number] }
   | { kind: 'snat'; start: string; end: string; ports?: [number, number] }
   /** DNAT to addr, keeping the port, to one port, or port by port through a map (listen → target). */
@@ -45,7 +45,7 @@ const TABLE_NAME = 'virtnet';
 function termText(t: Term): string {
   switch (t.kind) {
     case 'ifname':
-      return `${t.dir} "${t.name}"`;
+      return `${t.dir} ${t.not ? '!= ' : ''}"${t.name}"`;
     case 'addr': {
       const full = t.family === 4 ? 32 : 128;
       return `${t.family === 4 ? 'ip' : 'ip6'} ${t.field} ${t.addr}${t.len === full ? '' : `/${t.len}`}`;

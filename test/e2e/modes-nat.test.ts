@@ -51,6 +51,13 @@ describe('NAT network', { skip }, () => {
     assert.deepEqual(t.resolve(g1, 'files.example.test', '192.168.140.1'), ['192.168.140.50']);
   });
 
+  test('DNS at the gateway answers the bridge and the host, not a query from upstream (CVE-2012-3411)', () => {
+    // dnsmasq binds 192.168.140.1 (bind-interfaces); the guard chain drops what reaches it from another interface
+    assert.deepEqual(t.resolve(t.upNs, 'files', '192.168.140.1'), []);
+    assert.deepEqual(t.resolve(t.hostNs, 'files', '192.168.140.1'), ['192.168.140.50']);
+    assert.deepEqual(t.resolve(g2, 'files', '192.168.140.1'), ['192.168.140.50']);
+  });
+
   test('outbound is masqueraded to the host uplink address', () => {
     assert.equal(t.tcp(g1, t.upAddr, 8080), t.hostUplinkAddr);
   });

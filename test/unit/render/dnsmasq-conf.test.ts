@@ -85,6 +85,10 @@ for (const [inputs, outputs] of [
           if (existsSync(f)) assert.equal(files[ext], readFileSync(f, 'utf8'), ext);
         }
         assert.match(files.conf, /^##WARNING/);
+        // behind our firewall's DNS guard the one difference is how dnsmasq binds (see dnsGuarded)
+        const guarded = renderDnsmasqFiles(def, libvirtPaths(xmlEscape(def.name)), [], { bindInterfaces: true });
+        assert.equal(guarded.conf, files.conf.replace('\nbind-dynamic\n', '\nbind-interfaces\n'));
+        assert.notEqual(guarded.conf, files.conf);
         same++;
         sameAll++;
       });

@@ -8,6 +8,7 @@ import {
   BASE_TABLE,
   baseTableScript,
   chainNames,
+  dnsGuarded,
   hasFirewallRules,
   networkAddScript,
   networkRemoveStatements,
@@ -89,6 +90,29 @@ describe('nft ruleset', () => {
     );
   });
 
+  it('a network with dnsmasq behind our rules gets the DNS guard: its addresses jump to a drop for other interfaces', () => {
+    const def = parseNetworkXml(`<network><name>g</name><forward mode='nat'/><bridge name='vg1'/>
+      <ip address='10.5.0.1' prefix='24'><dhcp><range start='10.5.0.10' end='10.5.0.20'/></dhcp></ip>
+      <ip family='ipv6' address='2001:db8:5::1' prefix='64'/></network>`);
+    assert.equal(dnsGuarded(def), true);
+    const s = networkAddScript(def);
+    assert.match(s, /^add rule inet virtnet br_vg1_dns iifname != "vg1" drop$/m);
+    assert.match(s, /^add element inet virtnet dns4 \{ 10\.5\.0\.1 : jump br_vg1_dns \}$/m);
+    assert.match(s, /^add element inet virtnet dns6 \{ 2001:db8:5::1 : jump br_vg1_dns \}$/m);
+    const rm = networkRemoveStatements('vg1', 'nat', [], def);
+    assert.ok(rm.includes('delete element inet virtnet dns4 { 10.5.0.1 }'));
+    assert.ok(rm.includes('delete element inet virtnet dns6 { 2001:db8:5::1 }'));
+    assert.ok(rm.indexOf('delete chain inet virtnet br_vg1_dns') > rm.indexOf('delete element inet virtnet dns4 { 10.5.0.1 }'));
+    // no dnsmasq (no DNS, no DHCP), or no rules of ours (open): no guard, and that dnsmasq keeps bind-dynamic
+    const quiet = parseNetworkXml(`<network><name>q</name><forward mode='nat'/><bridge name='vq1'/><dns enable='no'/>
+      <ip address='10.4.0.1' prefix='24'/></network>`);
+    assert.equal(dnsGuarded(quiet), false);
+    assert.doesNotMatch(networkAddScript(quiet), /_dns|dns4/);
+    const open = parseNetworkXml(`<network><name>o</name><forward mode='open'/><bridge name='vo2'/>
+      <ip address='10.3.0.1' prefix='24'/></network>`);
+    assert.equal(dnsGuarded(open), false);
+  });
+
   it('route mode forwards both ways without NAT; isolated rejects all; open has no rules', () => {
     const route = networkAddScript(
       parseNetworkXml(`<network><name>r</name><forward mode='route'/><bridge name='vr1'/>
@@ -109,6 +133,8 @@ describe('nft ruleset', () => {
       [
         'add rule inet virtnet br_vi1 iifname "vi1" oifname "vi1" accept',
         'add rule inet virtnet br_vi1 reject',
+        // (its dnsmasq's guard: DNS to 10.8.0.1 from anywhere but the bridge)
+        'add rule inet virtnet br_vi1_dns iifname != "vi1" drop',
       ],
     );
     const open = parseNetworkXml(`<network><name>o</name><forward mode='open'/><bridge name='vo1'/>
