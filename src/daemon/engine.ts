@@ -19,7 +19,7 @@ import { TABLE_STEP } from '../plan/firewall-steps.js';
 import { floorSteps } from '../plan/floor-steps.js';
 import type { HookOp } from '../plan/hook-steps.js';
 import type { HostSide } from '../plan/host-side.js';
-import type { ObservedHost } from '../plan/observed.js';
+import type { ObservedHost, ObservedRoute } from '../plan/observed.js';
 import { desiredOverlayOf } from '../plan/overlay-desired.js';
 import type { OverlayHostSide } from '../plan/overlay-host.js';
 import {
@@ -45,6 +45,7 @@ import { HookRunner } from './hook-runner.js';
 import type { Log } from './log.js';
 import type {
   ActiveNetwork,
+  BatchStart,
   DriftProblem,
   HealResult,
   NetworkRuntime,
@@ -220,16 +221,16 @@ export class Engine implements NetworkRuntime {
     await store?.dispose();
   }
 
-  async start(
-    def: NetworkDef,
-    ports: PortDevice[] = [],
-    opts: { aroundSpawn?: SpawnGate } = {},
-  ): Promise<RuntimeState> {
+  async start(def: NetworkDef, ports: PortDevice[] = [], batch: BatchStart = {}): Promise<RuntimeState> {
     this.unsupported(def);
     const d = this.desired(def, ports);
-    const gate = opts.aroundSpawn;
+    const gate = batch.aroundSpawn;
     const executor = gate ? gatedExecutor(this.host.executor, gate) : undefined;
-    await this.apply(await this.startPlan(d), `failed to start network '${def.name}'`, executor);
+    await this.apply(
+      await this.startPlan(d, batch.routes),
+      `failed to start network '${def.name}'`,
+      executor,
+    );
     const seen = needsDnsmasq(def)
       ? await this.host.probe.observe({ links: [], processes: [dnsmasqProcess(d)] })
       : isDirectNetwork(def)
@@ -241,9 +242,15 @@ export class Engine implements NetworkRuntime {
   }
 
   /** A start's plan with its hooks: the same for the real start and its dry run. */
-  private async startPlan(d: DesiredNetwork): Promise<Plan> {
-    const o = await this.host.probe.observe({ ...startScope(d, this.host.tapNodeDir), hooks: true });
+  private async startPlan(d: DesiredNetwork, routes?: ObservedRoute[]): Promise<Plan> {
+    const scope = startScope(d, this.host.tapNodeDir);
+    const o = await this.host.probe.observe({ ...scope, hooks: true, routes: scope.routes && !routes });
+    if (routes && scope.routes) o.routes = routes;
     return this.hooks.start(planStart(d, o), o.hooks, d.def);
+  }
+
+  async hostRoutes(): Promise<ObservedRoute[]> {
+    return (await this.host.probe.observe({ links: [], routes: true })).routes;
   }
 
   private async stopPlan(

@@ -3,7 +3,7 @@
 // keeps (a persistent network's ports) or drops (a transient one's, with its lease file).
 
 import type { NetworkEventType, NetworkInfo, RepairedDetail } from '../api/types.js';
-import { formatSubnet, subnetsOverlap } from '../model/addr.js';
+import { formatSubnet, type Subnet, subnetsOverlap } from '../model/addr.js';
 import { isDirectNetwork, withPool } from '../model/direct.js';
 import { VirtError } from '../model/errors.js';
 import type { NetworkDef } from '../model/network-def.js';
@@ -19,7 +19,7 @@ import { hasFirewallRules } from '../render/nft-ruleset.js';
 import type { ForwardService } from './forward-service.js';
 import type { PortService } from './port-service.js';
 import { type NetworkObj, type Registry, toInfo } from './registry.js';
-import type { NetworkRuntime, ReconcileOutcome, SpawnGate } from './runtime.js';
+import type { BatchStart, NetworkRuntime, ReconcileOutcome, SpawnGate } from './runtime.js';
 import { SpawnBarrier } from './spawn-barrier.js';
 import type { ActiveStatus, Store } from './store.js';
 
@@ -44,11 +44,23 @@ interface Admitted {
   devices: PortDevice[];
 }
 
+// each start of a batch compares its subnets with every other start of the batch: parse each definition's once
+const subnetMemo = new WeakMap<NetworkDef, Subnet[]>();
+function subnetsOf(def: NetworkDef): Subnet[] {
+  let out = subnetMemo.get(def);
+  if (!out) {
+    out = def.ips.map(ipSubnet).filter((s) => s !== undefined);
+    subnetMemo.set(def, out);
+  }
+  return out;
+}
+
 /** A subnet of `def` that a network being started alongside it has too: libvirt's words for the route check. */
 function subnetClash(def: NetworkDef, inFlight: NetworkDef[]): string | undefined {
-  const mine = def.ips.map(ipSubnet).filter((s) => s !== undefined);
+  const mine = subnetsOf(def);
+  if (!mine.length) return undefined;
   for (const other of inFlight) {
-    for (const s of other.ips.map(ipSubnet)) {
+    for (const s of subnetsOf(other)) {
       const hit = s && mine.find((m) => m.family === s.family && subnetsOverlap(m, s));
       if (hit && s)
         return `Network is already in use by interface ${other.bridge?.name ?? other.name} (${formatSubnet(hit)} overlaps route ${formatSubnet(s)})`;
@@ -176,17 +188,21 @@ export class Lifecycle {
     bridgesReady: (count: number) => void = () => {},
   ): Promise<void> {
     const inFlight = new Map<NetworkObj, NetworkDef>();
+    // started after the batch's route snapshot: their routes are not in it, so their subnets are checked here
+    const startedSince: NetworkDef[] = [];
+    let routes: BatchStart['routes'];
     const one = async (obj: NetworkObj, gate?: SpawnGate): Promise<void> => {
       let admitted: Admitted;
       try {
-        admitted = this.admit(obj, obj.def, [...inFlight.values()]);
+        admitted = this.admit(obj, obj.def, [...inFlight.values(), ...startedSince]);
       } catch (e) {
         done(obj, e as Error);
         return;
       }
       inFlight.set(obj, admitted.live);
       try {
-        await this.launch(obj, obj.def, admitted, gate);
+        await this.launch(obj, obj.def, admitted, { aroundSpawn: gate, routes });
+        if (routes) startedSince.push(admitted.live);
         done(obj);
       } catch (e) {
         done(obj, e as Error);
@@ -198,6 +214,7 @@ export class Lifecycle {
     const together = objs.filter((o) => !alone(o));
     const first = together.findIndex((o) => hasFirewallRules(o.def));
     if (first >= 0) await one(together.splice(first, 1)[0] as NetworkObj);
+    if (together.length > 1) routes = await this.ctx.runtime.hostRoutes();
     // bridges, addresses and rules of all, then their dnsmasqs (spawn-barrier.ts says why)
     const barrier = new SpawnBarrier(together.length, concurrency, () => {
       if (together.length) bridgesReady(together.length);
@@ -243,11 +260,11 @@ export class Lifecycle {
     obj: NetworkObj,
     def: NetworkDef,
     { live, devices }: Admitted,
-    aroundSpawn?: SpawnGate,
+    batch?: BatchStart,
   ): Promise<void> {
     const { store, runtime } = this.ctx;
     try {
-      obj.runtime = await runtime.start(live, devices, aroundSpawn ? { aroundSpawn } : undefined);
+      obj.runtime = await runtime.start(live, devices, batch);
     } catch (e) {
       // the activity feed (web UI, net-event --json) shows what failed and what to do about it
       const hint = (e as VirtError).hint;

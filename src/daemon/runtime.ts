@@ -9,6 +9,7 @@ import type { PortForward } from '../model/port-forward.js';
 import type { PortDevice } from '../plan/desired.js';
 import type { HookOp } from '../plan/hook-steps.js';
 import type { DeviceCounters, HostDevice, HostEvent, LinkFacts } from '../plan/host-side.js';
+import type { ObservedRoute } from '../plan/observed.js';
 import type { OverlayHostSide } from '../plan/overlay-host.js';
 import type { DriftProblem } from '../plan/steps.js';
 
@@ -59,12 +60,25 @@ export interface ActiveNetwork {
 /** Runs a process start when it sees fit (after every bridge of a batch exists), and returns its result. */
 export type SpawnGate = <T>(spawn: () => Promise<T>) => Promise<T>;
 
+/** How one start of a batch (autostart) runs. */
+export interface BatchStart {
+  /** Runs each process start of the network: it may hold it back. */
+  aroundSpawn?: SpawnGate;
+  /**
+   * The host's routes, read once for the whole batch (the route check's input): /proc/net/route lists every
+   * network's route, so a read per start made a thousand starts read a million lines.
+   */
+  routes?: ObservedRoute[];
+}
+
 export interface NetworkRuntime {
   /**
    * Brings the network and its ports up; on failure undoes every step already made and throws a VirtError.
-   * `aroundSpawn` (many starts at once) runs each process start of this network: it may hold it back.
+   * `batch`: how it runs as one of many starts at once.
    */
-  start(def: NetworkDef, ports?: PortDevice[], opts?: { aroundSpawn?: SpawnGate }): Promise<RuntimeState>;
+  start(def: NetworkDef, ports?: PortDevice[], batch?: BatchStart): Promise<RuntimeState>;
+  /** The host's routes as a start's route check sees them (read once for a batch of starts). */
+  hostRoutes(): Promise<ObservedRoute[]>;
   /**
    * Tears down what start made. Ports stay on the host (a VM keeps its tap, a container its veth) unless
    * `dropPorts`: then virtnet's devices are deleted and adopted taps released. Tolerates parts already gone.

@@ -142,7 +142,12 @@ function guardedAddrs(def: NetworkDef): Array<{ family: 4 | 6; addr: string }> {
 }
 
 function guardElements(def: NetworkDef, chain: string): MapEntry[] {
-  return guardedAddrs(def).map((a) => ({ map: a.family === 4 ? 'dns4' : 'dns6', key: a.addr, concat: true, chain }));
+  return guardedAddrs(def).map((a) => ({
+    map: a.family === 4 ? 'dns4' : 'dns6',
+    key: a.addr,
+    concat: true,
+    chain,
+  }));
 }
 
 /** One network's chains, rules and map elements as data (see nft-rules.ts for the two serialisations). */

@@ -39,8 +39,12 @@ describe('LinuxRuntime start/stop', { skip: !isRoot && 'needs root' }, () => {
         .chains()
         .filter((c) => c.startsWith('br_'))
         .sort(),
-      ['br_vrt31', 'br_vrt31_nat'],
+      ['br_vrt31', 'br_vrt31_dns', 'br_vrt31_nat'],
     );
+    // the guard of its dnsmasq (bind-interfaces): DNS to these addresses only from the bridge
+    assert.deepEqual(ns.mapKeys('dns4'), ['10.31.0.1']);
+    assert.deepEqual(ns.mapKeys('dns6'), ['fd00:1f::1']);
+    assert.match(readFileSync(join(ns.stateDir, 'dnsmasq', 'rt31.conf'), 'utf8'), /^bind-interfaces$/m);
 
     assert.deepEqual(ns.dnsmasqPids(), [state.dnsmasqPid]);
     const udp = ns.udpListeners();
@@ -64,6 +68,8 @@ describe('LinuxRuntime start/stop', { skip: !isRoot && 'needs root' }, () => {
     );
     assert.deepEqual(ns.mapKeys('fwd_if'), []);
     assert.deepEqual(ns.mapKeys('nat_out'), []);
+    assert.deepEqual(ns.mapKeys('dns4'), []);
+    assert.deepEqual(ns.mapKeys('dns6'), []);
     assert.deepEqual(
       ns.chains().filter((c) => c.startsWith('br_')),
       [],
@@ -89,7 +95,7 @@ describe('LinuxRuntime start/stop', { skip: !isRoot && 'needs root' }, () => {
         .chains()
         .filter((c) => c.startsWith('br_'))
         .sort(),
-      ['br_vrt42'],
+      ['br_vrt42', 'br_vrt42_dns'],
     );
     assert.deepEqual(JSON.parse(ns.driver('check', b).stdout), []);
     assert.equal(ns.driver('stop', b).code, 0);

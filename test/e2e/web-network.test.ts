@@ -98,6 +98,12 @@ describe('web UI network page', { skip: browserSkipReason() }, () => {
     await w.page.waitForFunction(`!document.querySelector('[data-testid="config-differs"]')`, undefined, {
       timeout: 20000,
     });
+    // (the notice goes with the stop already: the start, which plugs the guest in, may still be running)
+    await w.page.waitForFunction(
+      `document.querySelector('[data-testid="net-state"]')?.textContent?.trim() === 'active'`,
+      undefined,
+      { timeout: 20000 },
+    );
     assert.match((await t.api('GET', '/v1/networks/pagenet/xml')).body, /files/);
     const ports = (await t.api('GET', '/v1/networks/pagenet/ports')).json() as {
       ports: Array<{ owner: { name: string } }>;
@@ -124,7 +130,11 @@ describe('web UI network page', { skip: browserSkipReason() }, () => {
     await w.waitForText('[data-testid="host-evidence"] li.bad', BRIDGE, 10000);
     await w.shot('page-degraded');
     await w.byTestId('repair').click();
-    await w.waitForText('[data-testid="net-state"]', 'active', 20000);
+    await w.page.waitForFunction(
+      `document.querySelector('[data-testid="net-state"]')?.textContent?.trim() === 'active'`,
+      undefined,
+      { timeout: 20000 },
+    );
     assert.equal(await w.byTestId('problems').count(), 0);
     assert.match(t.sh(['ip', '-n', t.hostNs, '-o', 'link', 'show', BRIDGE]), new RegExp(BRIDGE));
     // the list, from the daemon's summary, agrees

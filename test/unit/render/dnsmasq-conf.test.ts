@@ -86,7 +86,9 @@ for (const [inputs, outputs] of [
         }
         assert.match(files.conf, /^##WARNING/);
         // behind our firewall's DNS guard the one difference is how dnsmasq binds (see dnsGuarded)
-        const guarded = renderDnsmasqFiles(def, libvirtPaths(xmlEscape(def.name)), [], { bindInterfaces: true });
+        const guarded = renderDnsmasqFiles(def, libvirtPaths(xmlEscape(def.name)), [], {
+          bindInterfaces: true,
+        });
         assert.equal(guarded.conf, files.conf.replace('\nbind-dynamic\n', '\nbind-interfaces\n'));
         assert.notEqual(guarded.conf, files.conf);
         same++;

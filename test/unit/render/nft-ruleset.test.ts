@@ -102,9 +102,13 @@ describe('nft ruleset', () => {
     const rm = networkRemoveStatements('vg1', 'nat', [], def);
     assert.ok(rm.includes('delete element inet virtnet dns4 { 10.5.0.1 }'));
     assert.ok(rm.includes('delete element inet virtnet dns6 { 2001:db8:5::1 }'));
-    assert.ok(rm.indexOf('delete chain inet virtnet br_vg1_dns') > rm.indexOf('delete element inet virtnet dns4 { 10.5.0.1 }'));
+    assert.ok(
+      rm.indexOf('delete chain inet virtnet br_vg1_dns') >
+        rm.indexOf('delete element inet virtnet dns4 { 10.5.0.1 }'),
+    );
     // no dnsmasq (no DNS, no DHCP), or no rules of ours (open): no guard, and that dnsmasq keeps bind-dynamic
-    const quiet = parseNetworkXml(`<network><name>q</name><forward mode='nat'/><bridge name='vq1'/><dns enable='no'/>
+    const quiet =
+      parseNetworkXml(`<network><name>q</name><forward mode='nat'/><bridge name='vq1'/><dns enable='no'/>
       <ip address='10.4.0.1' prefix='24'/></network>`);
     assert.equal(dnsGuarded(quiet), false);
     assert.doesNotMatch(networkAddScript(quiet), /_dns|dns4/);
