@@ -113,11 +113,11 @@ export async function runLibvirt(
     session.close();
     const before = dns.sort();
     await lv.stopDaemon();
-    const adoptListenMs = await lv.launch();
+    f.adoptListenMs = await lv.launch();
     const after = new Set(lv.dnsmasqPids());
-    const adoptRestarted = before.filter((p) => !after.has(p)).length;
+    f.adoptRestarted = before.filter((p) => !after.has(p)).length;
     console.log(
-      `libvirt: restart adopting ${reached}: ${adoptListenMs.toFixed(0)} ms, ${adoptRestarted} restarted`,
+      `libvirt: restart adopting ${reached}: ${f.adoptListenMs.toFixed(0)} ms, ${f.adoptRestarted} restarted`,
     );
 
     // autostart: every network marked autostart and destroyed, libvirtd stopped, then started again

@@ -95,7 +95,9 @@ export class Lifecycle {
     }
     if (opts.definitionsOnly) return;
     const statuses = new Map<string, { live: NetworkDef; status: ActiveStatus }>();
-    for (const [name, status] of store.loadStatuses()) {
+    const gone = (name: string) =>
+      log(`network '${name}' was running before a reboot (or in another namespace): not running now`);
+    for (const [name, status] of store.loadStatuses(gone)) {
       try {
         const live = parseNetworkXml(status.xml);
         statuses.set(name, { live, status });
@@ -125,7 +127,7 @@ export class Lifecycle {
         obj.runtime = outcome.state;
         obj.liveDef = live;
         // unchanged status files are left alone: replacing a file costs a flush on ext4, 5 ms each, seconds for all
-        if (JSON.stringify(obj.runtime) !== JSON.stringify(status.runtime))
+        if (JSON.stringify(obj.runtime) !== JSON.stringify(status.runtime) || !store.stamped(status))
           store.saveStatus(name, { ...status, runtime: obj.runtime });
         log(`network '${name}' adopted`);
         if (outcome.steps.length) this.ctx.repaired(live, 'adopt', outcome);

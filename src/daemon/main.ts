@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { hostInstance } from '../host/host-instance.js';
 import { assertDnsmasqOptionsAllowed } from '../model/dnsmasq-options.js';
 import type { OverlayConfig } from '../model/overlay-config.js';
 import { VERSION } from '../version.js';
@@ -148,7 +149,9 @@ export async function main(argv: string[]): Promise<void> {
   const stateDir = values['state-dir'];
   const runDir = values['run-dir'];
   for (const d of [configDir, stateDir, runDir]) mkdirSync(d, { recursive: true, mode: 0o755 });
-  const store = new Store(configDir, stateDir);
+  // (the memory runtime's host is made again at each start: its statuses are always adopted)
+  const instance = values.runtime === 'linux' ? hostInstance() : undefined;
+  const store = new Store(configDir, stateDir, instance);
 
   if (values['import-libvirt']) {
     const daemon = new Daemon(store, new MemoryRuntime(), log);

@@ -23,6 +23,8 @@ export interface ActiveStatus {
   xml: string;
   transient: boolean;
   runtime: RuntimeState;
+  /** Where it was true (host-instance.ts): a status from another boot or namespace describes nothing running. */
+  host?: string;
 }
 
 const HEADER = (name: string) =>
@@ -40,7 +42,15 @@ export class Store {
   readonly autostartDir: string;
   readonly statusDir: string;
 
-  constructor(configDir: string, stateDir: string) {
+  /**
+   * `hostInstance`: the kernel and namespace this daemon runs in. Statuses are stamped with it, and a status from
+   * another one is dropped at load (as libvirt's status under /run goes with a reboot). Unset: none are dropped.
+   */
+  constructor(
+    configDir: string,
+    stateDir: string,
+    private readonly hostInstance?: string,
+  ) {
     // absolute, like libvirt: autostart links point at the absolute path of the definition
     this.networksDir = join(resolve(configDir), 'networks');
     this.autostartDir = join(this.networksDir, 'autostart');
@@ -106,16 +116,30 @@ export class Store {
     else removeDurably(this.autostartLink(name));
   }
 
-  loadStatuses(): Map<string, ActiveStatus> {
+  /** False for a status this daemon should stamp again (written before statuses carried where they were true). */
+  stamped(status: ActiveStatus): boolean {
+    return !this.hostInstance || status.host === this.hostInstance;
+  }
+
+  loadStatuses(stale: (name: string) => void = () => {}): Map<string, ActiveStatus> {
     const out = new Map<string, ActiveStatus>();
     for (const f of readdirSync(this.statusDir)) {
       const name = f.endsWith('.json') ? networkNameFromFileName(f.slice(0, -5)) : undefined;
       if (name === undefined) continue;
+      let status: ActiveStatus;
       try {
-        out.set(name, JSON.parse(readFileSync(join(this.statusDir, f), 'utf8')) as ActiveStatus);
+        status = JSON.parse(readFileSync(join(this.statusDir, f), 'utf8')) as ActiveStatus;
       } catch {
         // a status we cannot read describes nothing we can adopt
+        continue;
       }
+      // (a status without the stamp was written before it existed: adopt it as before)
+      if (this.hostInstance && status.host && status.host !== this.hostInstance) {
+        this.deleteStatus(name);
+        stale(name);
+        continue;
+      }
+      out.set(name, status);
     }
     return out;
   }
@@ -125,9 +149,10 @@ export class Store {
    * is no running network left to describe; an fsync was a good part of each start's time.
    */
   saveStatus(name: string, status: ActiveStatus): void {
+    const stamped = this.hostInstance ? { ...status, host: this.hostInstance } : status;
     writeFileAtomic(
       join(this.statusDir, `${networkFileName(name)}.json`),
-      `${JSON.stringify(status, null, 2)}\n`,
+      `${JSON.stringify(stamped, null, 2)}\n`,
       0o600,
       false,
     );

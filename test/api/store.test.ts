@@ -141,6 +141,58 @@ describe('store', () => {
     assert.ok(existsSync(join(d, 's/networks/a.json')));
   });
 
+  test('statuses from another boot or namespace describe nothing running: autostart starts, the rest stay down', async () => {
+    const d = tempDir();
+    const lines: string[] = [];
+    const mk = (instance: string) =>
+      new Daemon(new Store(join(d, 'c'), join(d, 's'), instance), new MemoryRuntime(), (m) => lines.push(m));
+    const before = mk('boot-a/4026531840');
+    await before.load();
+    await before.define(net('auto', 1, "<forward mode='nat'/>"));
+    await before.setAutostart('auto', true);
+    await before.define(net('manual', 2, "<forward mode='nat'/>"));
+    for (const n of ['auto', 'manual']) await before.start(n);
+    await before.create(net('trans', 3, "<forward mode='nat'/>"));
+    const saved = JSON.parse(readFileSync(join(d, 's', 'networks', 'manual.json'), 'utf8')) as {
+      host?: string;
+    };
+    assert.equal(saved.host, 'boot-a/4026531840');
+    await before.shutdown();
+
+    // the same boot and namespace: all three are adopted
+    const same = mk('boot-a/4026531840');
+    await same.load();
+    assert.deepEqual(
+      same.list({}).map((i) => [i.name, i.active]),
+      [
+        ['auto', true],
+        ['manual', true],
+        ['trans', true],
+      ],
+    );
+    await same.shutdown();
+
+    lines.length = 0;
+    const rebooted = mk('boot-b/4026531840');
+    await rebooted.load();
+    assert.deepEqual(
+      rebooted.list({}).map((i) => [i.name, i.active]),
+      [
+        ['auto', true],
+        ['manual', false],
+      ],
+    );
+    assert.ok(
+      lines.includes(
+        "network 'manual' was running before a reboot (or in another namespace): not running now",
+      ),
+      lines.join('\n'),
+    );
+    assert.ok(lines.includes('autostart: starting 1 networks'), lines.join('\n'));
+    assert.deepEqual(readdirSync(join(d, 's', 'networks')).sort(), ['auto.json']);
+    await rebooted.shutdown();
+  });
+
   test('many autostart networks start together; of two with one subnet only one starts; progress is logged', async () => {
     const d = tempDir();
     const lines: string[] = [];
