@@ -158,9 +158,7 @@ export function networkFirewallStep(def: NetworkDef, o: ObservedHost, fresh: boo
 }
 
 function removeScript(def: NetworkDef): string {
-  const bridge = def.bridge?.name as string;
-  const mode = def.forward ? def.forward.mode : 'isolated';
-  return `${networkRemoveStatements(bridge, mode, readForwards(def), def).join('\n')}\n`;
+  return `${networkRemoveStatements(def).join('\n')}\n`;
 }
 
 /** Stop: one transaction removing the network's elements and chains (statement by statement if some are gone). */

@@ -10,6 +10,7 @@ import { assertIfName } from '../model/safe-strings.js';
 import { needsDnsmasq } from './dnsmasq-conf.js';
 import { forwardRemoveStatements, forwardRules } from './nft-forwards.js';
 import {
+  elementKey,
   type MapEntry,
   type NetworkRules,
   type Rule,
@@ -233,24 +234,12 @@ export function networkAddScript(def: NetworkDef): string {
   return rulesToText(networkRules(def));
 }
 
-/** Statements removing one network (elements first: chains cannot go while a map still jumps to them). */
-export function networkRemoveStatements(
-  bridge: string,
-  mode: string,
-  forwards: PortForward[] = [],
-  guarded?: NetworkDef,
-): string[] {
-  const c = chainNames(bridge);
-  const q = `"${bridge}"`;
-  const out = forwardRemoveStatements(TABLE, bridgeId(bridge), forwards);
-  out.push(`delete element ${TABLE} fwd_if { ${q} }`);
-  if (mode === 'nat') out.push(`delete element ${TABLE} nat_out { ${q} }`);
-  const chains = mode === 'nat' ? [c.fwd, c.nat] : [c.fwd];
-  if (guarded && dnsGuarded(guarded)) {
-    for (const e of guardElements(guarded, c.dns)) out.push(`delete element ${TABLE} ${e.map} { ${e.key} }`);
-    chains.push(c.dns);
-  }
-  for (const ch of chains) out.push(`flush chain ${TABLE} ${ch}`, `delete chain ${TABLE} ${ch}`);
+/** Statements removing one network: what networkRules adds, map elements first (a chain cannot go while a map
+ * still jumps to it). */
+export function networkRemoveStatements(def: NetworkDef): string[] {
+  const r = networkRules(def);
+  const out = r.elements.map((e) => `delete element ${TABLE} ${e.map} { ${elementKey(e)} }`);
+  for (const ch of r.chains) out.push(`flush chain ${TABLE} ${ch}`, `delete chain ${TABLE} ${ch}`);
   return out;
 }
 

@@ -79,14 +79,30 @@ describe('nft ruleset', () => {
   });
 
   it('removes map elements before the chains they jump to', () => {
-    const st = networkRemoveStatements('vbr7', 'nat');
+    const st = networkRemoveStatements(nat(7));
     const lastElement = Math.max(...st.map((l, i) => (l.startsWith('delete element') ? i : -1)));
     const firstChain = st.findIndex((l) => l.includes('chain'));
     assert.ok(lastElement < firstChain);
-    assert.equal(st.filter((l) => l.startsWith('delete chain')).length, 2);
-    assert.equal(
-      networkRemoveStatements('vbr8', 'route').filter((l) => l.startsWith('delete chain')).length,
-      1,
+    // filter, NAT and (DNS is on by default) the dnsmasq guard; what the add made, nothing else
+    assert.deepEqual(
+      st.filter((l) => l.startsWith('delete chain')),
+      [
+        'delete chain inet virtnet br_vbr7',
+        'delete chain inet virtnet br_vbr7_nat',
+        'delete chain inet virtnet br_vbr7_dns',
+      ],
+    );
+    assert.equal(st.filter((l) => l.startsWith('delete element')).length, 3);
+    assert.deepEqual(
+      networkRemoveStatements(
+        parseNetworkXml(`<network><name>r8</name><forward mode='route'/><bridge name='vbr8'/>
+        <dns enable='no'/><ip address='10.8.0.1' prefix='24'/></network>`),
+      ),
+      [
+        'delete element inet virtnet fwd_if { "vbr8" }',
+        'flush chain inet virtnet br_vbr8',
+        'delete chain inet virtnet br_vbr8',
+      ],
     );
   });
 
@@ -99,7 +115,7 @@ describe('nft ruleset', () => {
     assert.match(s, /^add rule inet virtnet br_vg1_dns iifname != "vg1" drop$/m);
     assert.match(s, /^add element inet virtnet dns4 \{ 10\.5\.0\.1 : jump br_vg1_dns \}$/m);
     assert.match(s, /^add element inet virtnet dns6 \{ 2001:db8:5::1 : jump br_vg1_dns \}$/m);
-    const rm = networkRemoveStatements('vg1', 'nat', [], def);
+    const rm = networkRemoveStatements(def);
     assert.ok(rm.includes('delete element inet virtnet dns4 { 10.5.0.1 }'));
     assert.ok(rm.includes('delete element inet virtnet dns6 { 2001:db8:5::1 }'));
     assert.ok(
