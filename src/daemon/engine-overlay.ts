@@ -25,6 +25,6 @@ export function overlayFactsOf(host: HostSide, def: NetworkDef): OverlayFacts | 
 export function superviseFrr(host: HostSide, d: DesiredNetwork, o: ObservedHost | undefined): void {
   for (const p of d.overlay?.frr.processes ?? []) {
     const pid = o?.processes.get(p.ref.id);
-    if (pid !== undefined) host.supervise(p.ref, p.argv, pid);
+    if (pid !== undefined) host.supervise({ kind: 'spawn', process: p.ref, argv: p.argv }, pid);
   }
 }

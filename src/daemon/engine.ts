@@ -12,7 +12,7 @@ import type { PortForward } from '../model/port-forward.js';
 import { applySteps, StepFailed } from '../plan/apply.js';
 import type { DesiredNetwork, PortDevice } from '../plan/desired.js';
 import { resolvePool } from '../plan/direct-steps.js';
-import { dnsmasqArgv, dnsmasqProcess } from '../plan/dnsmasq-steps.js';
+import { dnsmasqProcess, dnsmasqSpawn } from '../plan/dnsmasq-steps.js';
 import { planDockerUser } from '../plan/docker-user.js';
 import type { Executor } from '../plan/executor.js';
 import { TABLE_STEP } from '../plan/firewall-steps.js';
@@ -209,7 +209,7 @@ export class Engine implements NetworkRuntime {
     const proc = dnsmasqProcess(d);
     const pid = o?.processes.get(proc.id);
     // adopted: supervise the dnsmasq that runs (one spawned by a plan is supervised by the executor already)
-    if (pid !== undefined) store.add(this.host.supervise(proc, dnsmasqArgv(d), pid));
+    if (pid !== undefined) store.add(this.host.supervise(dnsmasqSpawn(d), pid));
     else store.add(toDisposable(() => undefined));
   }
 

@@ -1,7 +1,19 @@
 // When the heal loop runs: every interval, soon after starts (one round per burst), and at once when the host says
 // something of ours vanished (the nft session that owns the table ended). Owns its timers; dispose() clears them.
+// A full round looks at every running network: with a thousand it takes long enough that rounds every 2 s kept a
+// tenth of a core busy at rest (competing with forwarding on a small host), so rounds are spaced to take at most
+// DUTY of the time, never closer than the interval and never more than MAX_STRETCH intervals apart.
 
+import { performance } from 'node:perf_hooks';
 import { type Disposable, DisposableStore } from '../base/lifecycle.js';
+
+const DUTY = 0.05;
+const MAX_STRETCH = 10;
+
+/** The pause before the next full round, after one that took `tookMs`. */
+export function healSpacing(intervalMs: number, tookMs: number): number {
+  return Math.min(intervalMs * MAX_STRETCH, Math.max(intervalMs, tookMs / DUTY - tookMs));
+}
 
 export class HealLoop implements Disposable {
   private readonly timers = new DisposableStore();
@@ -12,13 +24,21 @@ export class HealLoop implements Disposable {
   constructor(
     private readonly round: (only?: ReadonlySet<string>) => Promise<unknown>,
     private readonly log: (msg: string) => void,
+    private readonly now_: () => number = () => performance.now(),
   ) {}
 
-  /** Runs a round every intervalMs (0: never; soon() and now() then do nothing either). */
+  /** Runs a full round every intervalMs or more (see healSpacing; 0: never, and soon() and now() do nothing). */
   start(intervalMs: number): void {
     if (intervalMs <= 0 || this.timers.isDisposed) return;
     this.enabled = true;
-    this.timers.interval(() => this.run(), intervalMs);
+    const next = (delayMs: number) =>
+      this.timers.timeout(() => {
+        const began = this.now_();
+        void this.run().then(() => {
+          if (!this.timers.isDisposed) next(healSpacing(intervalMs, this.now_() - began));
+        });
+      }, delayMs);
+    next(intervalMs);
   }
 
   /**
@@ -33,17 +53,20 @@ export class HealLoop implements Disposable {
     this.timers.timeout(() => {
       const only = this.soon_;
       this.soon_ = new Set();
-      this.run(only);
+      void this.run(only);
     }, delayMs);
   }
 
   /** A round now (it queues behind running mutations). */
   now(): void {
-    if (this.enabled && !this.timers.isDisposed) this.run();
+    if (this.enabled && !this.timers.isDisposed) void this.run();
   }
 
-  private run(only?: ReadonlySet<string>): void {
-    this.round(only).catch((e) => this.log(`heal: ${(e as Error).message}`));
+  private run(only?: ReadonlySet<string>): Promise<void> {
+    return this.round(only).then(
+      () => undefined,
+      (e) => this.log(`heal: ${(e as Error).message}`),
+    );
   }
 
   dispose(): Promise<void> {

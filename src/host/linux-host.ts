@@ -11,6 +11,7 @@ import type { OverlayConfig } from '../model/overlay-config.js';
 import { networkFileName } from '../model/safe-strings.js';
 import type { DnsmasqFilesPaths } from '../plan/desired.js';
 import type { HostEvent, HostSide } from '../plan/host-side.js';
+import type { ProcessRef, SpawnAction } from '../plan/steps.js';
 import { TABLE } from '../render/nft-ruleset.js';
 import { allDeviceCounters, deviceCounters, listHostDevices } from './devices.js';
 import { exec } from './exec.js';
@@ -23,6 +24,7 @@ import { defaultRouteDevice } from './proc-routes.js';
 import { ProcessSupervisor } from './process-supervisor.js';
 import { RealExecutor } from './real-executor.js';
 import { ResolvWatcher } from './resolv-watcher.js';
+import { RouteEventMute } from './route-event-mute.js';
 
 export interface LinuxHostOptions {
   stateDir: string;
@@ -65,6 +67,20 @@ export function createLinuxHost(opts: LinuxHostOptions): HostSide {
   };
   const interval = opts.superviseIntervalMs ?? 250;
   const supervisor = new ProcessSupervisor({ intervalMs: interval, emit, log: opts.log });
+  const mute = new RouteEventMute();
+  mute.warm();
+  let muteFailure: string | undefined;
+  const muteRouteEvents = async (ref: ProcessRef, pid: number) => {
+    const r = await mute.mute(pid);
+    // said once per reason: a host that cannot do it (no pidfd_getfd before Linux 5.6, no perl) cannot at all
+    if (r.ok || r.reason === muteFailure) return;
+    muteFailure = r.reason;
+    opts.log(
+      `network '${ref.network}': could not take dnsmasq (pid ${pid}) off the host's address and route changes: ${r.reason}; it works, but wakes on each of them, and with many networks each start slows down`,
+    );
+  };
+  const afterStart = (spawn: SpawnAction) =>
+    spawn.muteRouteEvents ? (pid: number) => muteRouteEvents(spawn.process, pid) : undefined;
   let probe: LinuxProbe | undefined;
   const session = new NftSession(opts.runDir, 'nft', () => {
     probe?.forgetTable();
@@ -82,7 +98,7 @@ export function createLinuxHost(opts: LinuxHostOptions): HostSide {
     emit({ network: '', type: 'upstream-changed', detail: { servers } });
   });
   return {
-    executor: new RealExecutor(session, supervisor),
+    executor: new RealExecutor(session, supervisor, afterStart),
     probe,
     dnsmasq: {
       binary: opts.dnsmasqPath ?? 'dnsmasq',
@@ -91,7 +107,7 @@ export function createLinuxHost(opts: LinuxHostOptions): HostSide {
     },
     hookTimeoutMs: opts.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS,
     tapNodeDir: join(opts.runDir, 'dev'),
-    supervise: (ref, argv, pid) => supervisor.supervise(ref, argv, pid),
+    supervise: (spawn, pid) => supervisor.supervise(spawn.process, spawn.argv, pid, afterStart(spawn)),
     watchLeases: (def: NetworkDef, file: string): Disposable => leases.watch(def, file),
     readLeases,
     onEvent: (l) => {
@@ -135,6 +151,7 @@ export function createLinuxHost(opts: LinuxHostOptions): HostSide {
       resolv.dispose();
       leases.dispose();
       await supervisor.dispose();
+      mute.close();
       await session.dispose();
     },
   };

@@ -25,6 +25,7 @@ interface Entry {
   nextAttempt: number;
   reason?: string;
   degraded: boolean;
+  afterStart?: (pid: number) => Promise<void>;
 }
 
 export interface SupervisorOptions {
@@ -65,7 +66,13 @@ export class ProcessSupervisor {
     return e?.degraded ? e.reason : undefined;
   }
 
-  supervise(ref: ProcessRef, argv: string[], pid: number): Disposable {
+  /** Keeps our process `pid` running; `afterStart` runs again after each restart (see RealExecutor's spawn). */
+  supervise(
+    ref: ProcessRef,
+    argv: string[],
+    pid: number,
+    afterStart?: (pid: number) => Promise<void>,
+  ): Disposable {
     const entry: Entry = {
       ref,
       argv,
@@ -75,6 +82,7 @@ export class ProcessSupervisor {
       failures: 0,
       nextAttempt: 0,
       degraded: false,
+      ...(afterStart ? { afterStart } : {}),
     };
     this.entries.get(ref.id)?.watch.close();
     this.entries.set(ref.id, entry);
@@ -147,6 +155,7 @@ export class ProcessSupervisor {
         e.watch = this.watch(pid, e.ref.match);
         e.startedAt = this.now();
         e.nextAttempt = 0;
+        await e.afterStart?.(pid);
         this.opts.log(`${subject(e.ref)}: ${program(e.ref)} died, restarted as pid ${pid}`);
         const type = program(e.ref) === 'dnsmasq' ? 'dnsmasq-restarted' : 'frr-restarted';
         this.opts.emit({ network: e.ref.network, type, detail: { pid, process: program(e.ref) } });

@@ -4,7 +4,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ActionFailed, type ActionResult, actionCommand, type Executor } from '../plan/executor.js';
-import type { Action } from '../plan/steps.js';
+import type { Action, SpawnAction } from '../plan/steps.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { exec } from './exec.js';
 import { runHookScripts } from './hooks.js';
@@ -16,6 +16,9 @@ export class RealExecutor implements Executor {
   constructor(
     private readonly nft: NftSession,
     private readonly supervisor: ProcessSupervisor,
+    /** What follows each start of a spawned process (taking it off route events: a spawn's muteRouteEvents). */
+    private readonly afterStart: (spawn: SpawnAction) => ((pid: number) => Promise<void>) | undefined = () =>
+      undefined,
   ) {}
 
   async run(a: Action): Promise<ActionResult> {
@@ -47,7 +50,9 @@ export class RealExecutor implements Executor {
         } catch (e) {
           throw new ActionFailed(a, `${actionCommand(a)}: ${(e as Error).message}`);
         }
-        this.supervisor.supervise(a.process, a.argv, pid);
+        const afterStart = this.afterStart(a);
+        this.supervisor.supervise(a.process, a.argv, pid, afterStart);
+        await afterStart?.(pid);
         return { ok: true, pid };
       }
       case 'signal': {

@@ -4,20 +4,37 @@
 // network behind our firewall binds its addresses once (bind-interfaces, see dnsGuarded).
 
 import type { NetworkDef } from '../model/network-def.js';
-import { dnsmasqArgs, needsDnsmasq, renderDnsmasqFiles } from '../render/dnsmasq-conf.js';
+import {
+  dnsmasqArgs,
+  dnsmasqFollowsAddresses,
+  needsDnsmasq,
+  renderDnsmasqFiles,
+} from '../render/dnsmasq-conf.js';
 import { dnsGuarded } from '../render/nft-ruleset.js';
 import type { DesiredNetwork } from './desired.js';
 import { linkStepId } from './link-steps.js';
 import type { ObservedHost } from './observed.js';
 import { dnsmasqDefOf } from './overlay-desired.js';
-import type { Blocker, ProcessRef, Step } from './steps.js';
+import type { Blocker, ProcessRef, SpawnAction, Step } from './steps.js';
 
 export const dnsmasqStepId = (name: string) => `dnsmasq:${name}`;
+const dnsmasqOptions = (d: DesiredNetwork) => ({ bindInterfaces: dnsGuarded(d.def) });
 const fileStepId = (path: string) => `file:${path}`;
 
 /** The command line that starts the network's dnsmasq (it daemonizes; see render/dnsmasq-conf.ts). */
 export function dnsmasqArgv(d: DesiredNetwork): string[] {
   return [d.dnsmasq.binary, ...dnsmasqArgs(d.dnsmasq.paths.conf, d.dnsmasq.paths.leaseFile)];
+}
+
+/** How the network's dnsmasq is started, the first time and after each death. */
+export function dnsmasqSpawn(d: DesiredNetwork): SpawnAction {
+  const follows = dnsmasqFollowsAddresses(dnsmasqDefOf(d.def, d.overlay), dnsmasqOptions(d));
+  return {
+    kind: 'spawn',
+    process: dnsmasqProcess(d),
+    argv: dnsmasqArgv(d),
+    ...(follows ? {} : { muteRouteEvents: true as const }),
+  };
 }
 
 export function dnsmasqProcess(d: DesiredNetwork): ProcessRef {
@@ -50,7 +67,7 @@ function files(d: DesiredNetwork): FileSpec[] {
       serversFile: p.serversFile,
     },
     d.dnsmasq.upstream,
-    { bindInterfaces: dnsGuarded(d.def) },
+    dnsmasqOptions(d),
   );
   const out: FileSpec[] = [
     { path: p.conf, content: f.conf, title: `write dnsmasq configuration of ${name}`, conf: true },
@@ -157,7 +174,7 @@ export function dnsmasqSteps(
     steps.push({
       id: proc.id,
       title: `start dnsmasq for ${def.name}`,
-      do: [{ kind: 'spawn', process: proc, argv: dnsmasqArgv(d) }],
+      do: [dnsmasqSpawn(d)],
       undo: [{ kind: 'stop-process', process: proc }],
       after: [linkStepId(bridge), fileStepId(d.dnsmasq.paths.conf)],
       waitFor: [...new Set(hostsIds)],

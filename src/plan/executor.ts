@@ -43,7 +43,7 @@ export function actionCommand(a: Action): string {
     case 'sysctl':
       return `sysctl -w ${a.key.replace(/\//g, '.')}=${a.value}`;
     case 'spawn':
-      return a.argv.join(' ');
+      return `${a.argv.join(' ')}${a.muteRouteEvents ? '  # then off address and route events' : ''}`;
     case 'signal':
       return `kill -${a.signal.slice(3)} ${a.pid ?? `$(cat ${a.process.pidFile})`}`;
     case 'stop-process':

@@ -10,7 +10,7 @@ import type { DnsmasqFilesPaths } from './desired.js';
 import type { Executor } from './executor.js';
 import type { HostProbe } from './observed.js';
 import type { OverlayHostSide } from './overlay-host.js';
-import type { ProcessRef } from './steps.js';
+import type { SpawnAction } from './steps.js';
 
 /** Something that happened on the host behind the reconciler's back. */
 export interface HostEvent {
@@ -64,8 +64,9 @@ export interface HostSide {
   tapNodeDir?: string;
   /** How long a network hook script may run before it is killed (ms); absent: 30 s. */
   hookTimeoutMs?: number;
-  /** Takes over supervision of a process that runs already (adoption after a daemon restart). */
-  supervise(ref: ProcessRef, argv: string[], pid: number): Disposable;
+  /** Takes over supervision of a process that runs already (adoption after a daemon restart): restarted as
+   * `spawn` says. */
+  supervise(spawn: SpawnAction, pid: number): Disposable;
   /** Lease events of a network's dnsmasq while the returned disposable lives. */
   watchLeases(def: NetworkDef, leaseFile: string): Disposable;
   readLeases(def: NetworkDef, leaseFile: string): Lease[];

@@ -26,8 +26,9 @@ export type Action =
   /** A write below /proc/sys (key with slashes: net/ipv4/ip_forward). */
   | { kind: 'sysctl'; key: string; value: string }
   /** Starts a daemonizing program that writes its pid file (whose directory the executor makes); the executor
-   * then supervises it (restart on death). */
-  | { kind: 'spawn'; process: ProcessRef; argv: string[] }
+   * then supervises it (restart on death). `muteRouteEvents`: after each start, take the host's address and route
+   * changes away from it (a dnsmasq that ignores them; see src/host/route-event-mute.ts). */
+  | { kind: 'spawn'; process: ProcessRef; argv: string[]; muteRouteEvents?: true }
   /** Signals our live process (SIGHUP: dnsmasq re-reads its hosts files). */
   | { kind: 'signal'; process: ProcessRef; signal: 'SIGHUP'; pid?: number }
   /** Ends supervision and stops the process (SIGTERM, then SIGKILL), waiting until it is gone. */
@@ -40,6 +41,8 @@ export type Action =
   | { kind: 'hook'; scripts: string[]; args: string[]; stdin: string; timeoutMs: number };
 
 /** How a supervised process is known: a stable id, its pid file, and an argument its command line must hold. */
+export type SpawnAction = Extract<Action, { kind: 'spawn' }>;
+
 export interface ProcessRef {
   /** e.g. `dnsmasq:default` */
   id: string;

@@ -32,7 +32,7 @@ export function formatAction(a: Action): string {
     case 'sysctl':
       return `sysctl -w ${a.key.replace(/\//g, '.')}=${a.value}`;
     case 'spawn':
-      return `${a.argv.join(' ')}  # supervised: ${a.process.id}`;
+      return `${a.argv.join(' ')}  # supervised: ${a.process.id}${a.muteRouteEvents ? ', off address and route events' : ''}`;
     case 'signal':
       return `kill -${a.signal.slice(3)} ${a.pid ?? `$(cat ${a.process.pidFile})`}  # ${a.process.id}`;
     case 'stop-process':

@@ -98,6 +98,15 @@ function hasDhcp(ip: IpDef): boolean {
  * behind the firewall's guard).
  * Throws VirtError CONFIG_UNSUPPORTED (via assertSafeForDnsmasq) when a string could break out of its line.
  */
+/**
+ * Whether dnsmasq with this configuration acts on the host's address and route changes: with bind-dynamic (it
+ * binds new addresses) and with IPv6 (RA and DHCPv6 follow the bridge's addresses). One that binds once and serves
+ * IPv4 only can be taken off those events (src/host/route-event-mute.ts).
+ */
+export function dnsmasqFollowsAddresses(def: NetworkDef, opts: { bindInterfaces?: boolean } = {}): boolean {
+  return opts.bindInterfaces !== true || def.ips.some((ip) => ipAddress(ip)?.family === 6);
+}
+
 export function renderDnsmasqFiles(
   def: NetworkDef,
   paths: DnsmasqPaths,

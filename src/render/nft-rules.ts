@@ -79,15 +79,28 @@ function verdictText(v: Verdict): string {
   }
 }
 
-/** nft text statements (one transaction when fed to `nft -f -`). */
+const ruleText = (rule: Rule) =>
+  [...rule.match.map(termText), ...(rule.counter ? ['counter'] : []), verdictText(rule.verdict)].join(' ');
+
+/**
+ * nft text statements (one transaction when fed to `nft -f -`). A chain's rules come in its `add chain` body:
+ * before an `add rule` nft 1.0.6 reads every chain and rule of the ruleset (15-30 ms with a thousand networks),
+ * before an `add chain` with a body it reads nothing (on an existing chain the body is appended, as `add rule`).
+ */
 export function rulesToText(r: NetworkRules): string {
   const t = `${FAMILY} ${TABLE_NAME}`;
-  const lines = r.chains.map((c) => `add chain ${t} ${c}`);
+  const bodies = new Map<string, string[]>();
   for (const rule of r.rules) {
-    lines.push(
-      `add rule ${t} ${rule.chain} ${[...rule.match.map(termText), ...(rule.counter ? ['counter'] : []), verdictText(rule.verdict)].join(' ')}`,
-    );
+    const body = bodies.get(rule.chain) ?? [];
+    body.push(ruleText(rule));
+    bodies.set(rule.chain, body);
   }
+  const lines = r.chains.map((c) => {
+    const body = bodies.get(c);
+    bodies.delete(c);
+    return body ? `add chain ${t} ${c} { ${body.join('; ')}; }` : `add chain ${t} ${c}`;
+  });
+  for (const [c, body] of bodies) for (const b of body) lines.push(`add rule ${t} ${c} ${b}`);
   for (const e of r.elements) lines.push(`add element ${t} ${e.map} { ${elementKey(e)} : jump ${e.chain} }`);
   return `${lines.join('\n')}\n`;
 }

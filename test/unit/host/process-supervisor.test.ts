@@ -67,6 +67,20 @@ describe('process supervisor', () => {
     await h.sup.dispose();
   });
 
+  it('runs what follows a start (taking dnsmasq off route events) again on the restarted process, before it reports the restart', async () => {
+    const h = harness();
+    const after: number[] = [];
+    h.sup.supervise(REF, ['dnsmasq'], 100, async (pid) => {
+      after.push(pid);
+    });
+    await h.advance(60_000);
+    h.live.delete(100);
+    await h.advance(250);
+    assert.deepEqual(after, [200]);
+    assert.equal(h.events.at(-1)?.type, 'dnsmasq-restarted');
+    await h.sup.dispose();
+  });
+
   it('a restart that keeps failing backs off, logs its reason once per change, reports degraded once, then recovered', async () => {
     const h = harness();
     await h.advance(60_000);

@@ -112,7 +112,7 @@ describe('nft ruleset', () => {
       <ip family='ipv6' address='2001:db8:5::1' prefix='64'/></network>`);
     assert.equal(dnsGuarded(def), true);
     const s = networkAddScript(def);
-    assert.match(s, /^add rule inet virtnet br_vg1_dns iifname != "vg1" drop$/m);
+    assert.match(s, /^add chain inet virtnet br_vg1_dns \{ iifname != "vg1" drop; \}$/m);
     assert.match(s, /^add element inet virtnet dns4 \{ 10\.5\.0\.1 : jump br_vg1_dns \}$/m);
     assert.match(s, /^add element inet virtnet dns6 \{ 2001:db8:5::1 : jump br_vg1_dns \}$/m);
     const rm = networkRemoveStatements(def);
@@ -149,14 +149,15 @@ describe('nft ruleset', () => {
     // nothing routed in or out: no rule matches an address; the only accept is guest-to-guest on the bridge
     assert.doesNotMatch(iso, /saddr|daddr/);
     assert.deepEqual(
-      iso.split('\n').filter((l) => l.startsWith('add rule')),
+      iso.split('\n').filter((l) => l.startsWith('add chain')),
       [
-        'add rule inet virtnet br_vi1 iifname "vi1" oifname "vi1" accept',
-        'add rule inet virtnet br_vi1 reject',
+        'add chain inet virtnet br_vi1 { iifname "vi1" oifname "vi1" accept; reject; }',
         // (its dnsmasq's guard: DNS to 10.8.0.1 from anywhere but the bridge)
-        'add rule inet virtnet br_vi1_dns iifname != "vi1" drop',
+        'add chain inet virtnet br_vi1_dns { iifname != "vi1" drop; }',
       ],
     );
+    // a chain's rules travel in its body: an `add rule` makes nft read the whole ruleset first
+    assert.doesNotMatch(iso, /^add rule/m);
     const open = parseNetworkXml(`<network><name>o</name><forward mode='open'/><bridge name='vo1'/>
       <ip address='10.6.0.1' prefix='24'/></network>`);
     assert.equal(hasFirewallRules(open), false);
