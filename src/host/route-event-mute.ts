@@ -59,6 +59,9 @@ while (my $line = <STDIN>) {
 }
 `;
 
+/** Longer than any answer takes (under a millisecond; the helper's own start ~25 ms). */
+const ANSWER_MS = 5000;
+
 export type MuteResult = { ok: true; sockets: number } | { ok: false; reason: string };
 
 export class RouteEventMute {
@@ -78,7 +81,12 @@ export class RouteEventMute {
     if (!Number.isInteger(pid) || pid <= 0) return Promise.resolve({ ok: false, reason: 'not a pid' });
     const child = this.child ?? this.launch();
     return new Promise((resolve) => {
-      this.waiting.push(resolve);
+      // a helper that does not answer is ended: every request waiting on it fails (a start never hangs on this)
+      const timer = setTimeout(() => child.kill('SIGKILL'), ANSWER_MS);
+      this.waiting.push((r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
       if (this.waiting.length === 1) holdLoop(child, true);
       child.stdin?.write(`${pid}\n`);
     });
