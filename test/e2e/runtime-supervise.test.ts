@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { routeGroups } from '../helpers/netlink-groups.js';
 import { isRoot, RuntimeNs } from './helpers/runtime-ns.js';
 import { natXml } from './helpers/runtime-xml.js';
 
@@ -34,12 +35,12 @@ describe('LinuxRuntime adopt, supervision, check and repair', { skip: !isRoot &&
     const v4 = ns.writeXml('mute4', natXml(67));
     const started = ns.driver('start', v4);
     assert.equal(started.code, 0, started.stderr);
-    assert.deepEqual(ns.routeGroups(JSON.parse(started.stdout).dnsmasqPid), [0]);
+    assert.deepEqual(routeGroups(JSON.parse(started.stdout).dnsmasqPid), [0]);
     const v6 = ns.writeXml('mute6', natXml(68, { v6: true }));
     const started6 = ns.driver('start', v6);
     assert.equal(started6.code, 0, started6.stderr);
     // RA and DHCPv6 follow the bridge's addresses: this one must hear of them
-    assert.deepEqual(ns.routeGroups(JSON.parse(started6.stdout).dnsmasqPid), [0x550]);
+    assert.deepEqual(routeGroups(JSON.parse(started6.stdout).dnsmasqPid), [0x550]);
     assert.equal(ns.driver('stop', v4).code, 0);
     assert.equal(ns.driver('stop', v6).code, 0);
   });
@@ -49,7 +50,7 @@ describe('LinuxRuntime adopt, supervision, check and repair', { skip: !isRoot &&
     const started = ns.driver('start', xml);
     assert.equal(started.code, 0, started.stderr);
     const pid = JSON.parse(started.stdout).dnsmasqPid as number;
-    assert.deepEqual(ns.routeGroups(pid), [0]);
+    assert.deepEqual(routeGroups(pid), [0]);
     const sup = ns.supervise(xml);
     await sup.waitFor((l) => (l as { adopted?: unknown }).adopted !== undefined, 5000);
     const t0 = Date.now();
@@ -64,7 +65,7 @@ describe('LinuxRuntime adopt, supervision, check and repair', { skip: !isRoot &&
     assert.notEqual(ev.detail.pid, pid);
     assert.deepEqual(ns.dnsmasqPids(), [ev.detail.pid]);
     // restarted by an adopting daemon: off route events again
-    assert.deepEqual(ns.routeGroups(ev.detail.pid), [0]);
+    assert.deepEqual(routeGroups(ev.detail.pid), [0]);
     assert.ok(ns.udpListeners().includes('10.62.0.1:53'));
     sup.child.kill('SIGTERM');
     await new Promise((r) => sup.child.once('exit', r));

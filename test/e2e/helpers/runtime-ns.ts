@@ -11,7 +11,6 @@ import {
   openSync,
   readdirSync,
   readFileSync,
-  readlinkSync,
   rmSync,
   writeFileSync,
   writeSync,
@@ -227,21 +226,6 @@ export class RuntimeNs {
       }
     }
     return out;
-  }
-
-  /** The netlink groups each rtnetlink socket of process `pid` listens to (bit mask, from /proc/PID/net/netlink). */
-  routeGroups(pid: number): number[] {
-    const inodes = new Set<string>();
-    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (m) inodes.add(m[1] as string);
-    }
-    return readFileSync(`/proc/${pid}/net/netlink`, 'utf8')
-      .split('\n')
-      .slice(1)
-      .map((l) => l.trim().split(/\s+/))
-      .filter((f) => f[1] === '0' && inodes.has(f[9] ?? ''))
-      .map((f) => Number.parseInt(f[3] as string, 16));
   }
 
   /** PIDs of the nft sessions owning a table in this namespace (their `-I` names our directory). */

@@ -4,9 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { RouteEventMute } from '../../../src/host/route-event-mute.js';
+import { routeGroups } from '../../helpers/netlink-groups.js';
 
 // an rtnetlink socket in dnsmasq's groups (0x550), and a UDP socket beside it; prints "ready" and waits
 const SUBJECT = `
@@ -26,20 +26,6 @@ function subject(): Promise<ChildProcess> {
   });
 }
 
-function groupsOf(pid: number): number[] {
-  const inodes = new Set(
-    readdirSync(`/proc/${pid}/fd`)
-      .map((fd) => /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1])
-      .filter((i) => i !== undefined),
-  );
-  return readFileSync(`/proc/${pid}/net/netlink`, 'utf8')
-    .split('\n')
-    .slice(1)
-    .map((l) => l.trim().split(/\s+/))
-    .filter((f) => f[1] === '0' && inodes.has(f[9] ?? ''))
-    .map((f) => Number.parseInt(f[3] as string, 16));
-}
-
 describe('route event mute', () => {
   const mute = new RouteEventMute();
   const children: ChildProcess[] = [];
@@ -52,9 +38,9 @@ describe('route event mute', () => {
     const child = await subject();
     children.push(child);
     const pid = child.pid as number;
-    assert.deepEqual(groupsOf(pid), [0x550]);
+    assert.deepEqual(routeGroups(pid), [0x550]);
     assert.deepEqual(await mute.mute(pid), { ok: true, sockets: 1 });
-    assert.deepEqual(groupsOf(pid), [0]);
+    assert.deepEqual(routeGroups(pid), [0]);
     // again: nothing left to leave, still fine
     assert.deepEqual(await mute.mute(pid), { ok: true, sockets: 1 });
   });
