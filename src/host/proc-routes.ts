@@ -11,27 +11,39 @@ export interface HostRoute {
 
 /** Parses /proc/net/route: hex little-endian destination and mask; the default route is left out. */
 export function parseProcRoute(text: string): HostRoute[] {
-  // plain numbers and string splits: with a thousand networks this runs on every start
+  // this runs on every start, over a thousand lines with a thousand networks: fields are found with indexOf
+  // rather than by splitting every line into strings (which was most of the read's cost, and its garbage)
   const out: HostRoute[] = [];
-  const lines = text.split('\n');
-  for (let i = 1; i < lines.length; i++) {
-    const f = (lines[i] as string).split('\t');
-    if (f.length < 8) continue;
-    const dst = leHex32(f[1] as string);
-    const mask = leHex32(f[7] as string);
-    if (dst === undefined || mask === undefined || mask === 0) continue;
-    const hostBits = ~mask >>> 0;
-    if ((hostBits & (hostBits + 1)) !== 0) continue; // not a contiguous netmask
-    const subnet: Subnet = { family: 4, network: BigInt((dst & mask) >>> 0), prefix: Math.clz32(hostBits) };
-    out.push({ dev: (f[0] as string).trim(), subnet });
+  let at = text.indexOf('\n') + 1;
+  while (at > 0 && at < text.length) {
+    const end = text.indexOf('\n', at);
+    const stop = end < 0 ? text.length : end;
+    const f1 = text.indexOf('\t', at);
+    let f7 = f1;
+    for (let i = 0; i < 6 && f7 >= 0 && f7 < stop; i++) f7 = text.indexOf('\t', f7 + 1);
+    if (f1 >= 0 && f7 >= 0 && f7 < stop) {
+      const dst = leHex32(text.slice(f1 + 1, f1 + 9), text.charCodeAt(f1 + 9));
+      const mask = leHex32(text.slice(f7 + 1, f7 + 9), text.charCodeAt(f7 + 9));
+      const hostBits = mask === undefined ? 0 : ~mask >>> 0;
+      // (not a contiguous netmask: skipped)
+      if (dst !== undefined && mask !== undefined && mask !== 0 && (hostBits & (hostBits + 1)) === 0) {
+        const subnet: Subnet = {
+          family: 4,
+          network: BigInt((dst & mask) >>> 0),
+          prefix: Math.clz32(hostBits),
+        };
+        out.push({ dev: text.slice(at, f1).trim(), subnet });
+      }
+    }
+    at = end + 1;
   }
   return out;
 }
 
-/** A little-endian 32-bit hex word (as /proc prints it) as an unsigned number. */
-function leHex32(hex: string): number | undefined {
-  if (hex.length !== 8) return undefined;
-  const x = Number.parseInt(hex, 16);
+/** A little-endian 32-bit hex word (as /proc prints it) as an unsigned number; `after`: the code that follows it. */
+function leHex32(hex: string, after: number): number | undefined {
+  if (hex.length !== 8 || after !== 9 /* tab */) return undefined;
+  const x = Number(`0x${hex}`);
   if (Number.isNaN(x)) return undefined;
   return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
 }
@@ -69,19 +81,26 @@ export function readHostRoutes(family: 4 | 6): HostRoute[] {
   }
 }
 
-/** The device of a default route among lines of /proc/net/route (header included), if one is there. */
-export function defaultRouteIn(lines: string[]): string | undefined {
+/**
+ * The device of a default route among lines of /proc/net/route (header included): a name when found, `null` once
+ * a route to any other destination shows that none can follow, `undefined` when these lines do not tell yet.
+ */
+export function defaultRouteIn(lines: string[]): string | null | undefined {
   for (const line of lines) {
     const f = line.split('\t');
+    if (f.length < 8 || f[0] === 'Iface') continue;
     if (f[1] === '00000000' && f[7] === '00000000') return f[0];
+    // destination 0.0.0.0 sorts first: a default route comes before every other
+    if (f[1] !== '00000000') return null;
   }
   return undefined;
 }
 
 /**
  * The device of the IPv4 default route (the uplink a NAT network leaves through), if there is one. Read piece by
- * piece until it is found: the kernel lists the main table in address order, so the default route comes first and
- * a thousand networks' routes after it are never read (this runs on every list request).
+ * piece until it is known: the kernel lists the main table in address order, so the default route comes first and
+ * a thousand networks' routes after it are never read, also when there is none (this runs on every list request
+ * and every start).
  */
 export function defaultRouteDevice(): string | undefined {
   let fd: number | undefined;
@@ -91,11 +110,11 @@ export function defaultRouteDevice(): string | undefined {
     let rest = '';
     for (;;) {
       const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) return defaultRouteIn([rest]);
+      if (n === 0) return defaultRouteIn([rest]) ?? undefined;
       const lines = (rest + buf.toString('latin1', 0, n)).split('\n');
       rest = lines.pop() ?? '';
       const dev = defaultRouteIn(lines);
-      if (dev !== undefined) return dev;
+      if (dev !== undefined) return dev ?? undefined;
     }
   } catch {
     // no /proc: no uplink to name

@@ -126,6 +126,8 @@ function freshBridge(def: NetworkDef, bridge: string, drift?: DriftProblem[]): S
     ],
     undo: [{ kind: 'exec', argv: ['ip', 'link', 'del', 'dev', bridge], mayFail: true }],
     provides: [...bridgeResources(def, bridge), { kind: 'sysctl', ...sysctl }],
+    // what needs the bridge names it; the rest (dnsmasq's files, the forwarding sysctls) is done meanwhile
+    parallel: true,
     ...(drift ? { drift } : {}),
   };
 }
@@ -168,9 +170,10 @@ export function bridgeSteps(def: NetworkDef, o: ObservedHost, fresh: boolean): S
     const drift = fresh
       ? undefined
       : [{ what: `sysctl ${s.key.replace(/\//g, '.')} is ${seen}`, expected: s.value, actual: seen }];
-    steps.push(sysctlStep(s, forwardingTitle(s.key), drift));
+    const step = sysctlStep(s, forwardingTitle(s.key), drift);
+    steps.push(fresh || !link ? { ...step, parallel: true } : step);
   }
-  // the checksum step may overlap what follows; keep it after the sysctls in the list (run order)
+  // steps that may overlap what follows come after the ones that may not (run order)
   return [...steps.filter((s) => !s.parallel), ...steps.filter((s) => s.parallel)];
 }
 

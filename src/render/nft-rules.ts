@@ -101,8 +101,39 @@ export function rulesToText(r: NetworkRules): string {
     return body ? `add chain ${t} ${c} { ${body.join('; ')}; }` : `add chain ${t} ${c}`;
   });
   for (const [c, body] of bodies) for (const b of body) lines.push(`add rule ${t} ${c} ${b}`);
-  for (const e of r.elements) lines.push(`add element ${t} ${e.map} { ${elementKey(e)} : jump ${e.chain} }`);
+  lines.push(...elementLines(t, r.elements));
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The base table's verdict maps and their types: rendered into the table (nft-ruleset.ts) and repeated when
+ * elements are added. An `add element` makes nft 1.0.6 read every chain of the ruleset first (3000 with a
+ * thousand networks: 10 ms of each start), an `add map` of an existing map with the same type and its elements
+ * in the body reads no chain and adds the elements just the same.
+ */
+export const BASE_MAPS: Readonly<Record<string, string>> = {
+  fwd_if: 'ifname : verdict',
+  nat_out: 'ifname : verdict',
+  pf4_addr: 'ipv4_addr . inet_proto . inet_service : verdict',
+  pf4_any: 'inet_proto . inet_service : verdict',
+  dns4: 'ipv4_addr : verdict',
+  dns6: 'ipv6_addr : verdict',
+};
+
+/** One statement per map (in the order maps first appear), each with the elements that go into it. */
+function elementLines(table: string, elements: MapEntry[]): string[] {
+  const byMap = new Map<string, string[]>();
+  for (const e of elements) {
+    const list = byMap.get(e.map) ?? [];
+    list.push(`${elementKey(e)} : jump ${e.chain}`);
+    byMap.set(e.map, list);
+  }
+  return [...byMap].map(([map, list]) => {
+    const type = BASE_MAPS[map];
+    return type
+      ? `add map ${table} ${map} { type ${type}; elements = { ${list.join(', ')} } }`
+      : `add element ${table} ${map} { ${list.join(', ')} }`;
+  });
 }
 
 export function elementKey(e: MapEntry): string {

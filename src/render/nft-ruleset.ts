@@ -10,6 +10,7 @@ import { assertIfName } from '../model/safe-strings.js';
 import { needsDnsmasq } from './dnsmasq-conf.js';
 import { forwardRemoveStatements, forwardRules } from './nft-forwards.js';
 import {
+  BASE_MAPS,
   elementKey,
   type MapEntry,
   type NetworkRules,
@@ -32,25 +33,9 @@ export const TABLE = 'inet virtnet';
 export function baseTableScript(): string {
   return `table ${TABLE} {
   flags owner;
-  map fwd_if {
-    type ifname : verdict
-  }
-  map nat_out {
-    type ifname : verdict
-  }
-  map pf4_addr {
-    type ipv4_addr . inet_proto . inet_service : verdict
-  }
-  map pf4_any {
-    type inet_proto . inet_service : verdict
-  }
-  map dns4 {
-    type ipv4_addr : verdict
-  }
-  map dns6 {
-    type ipv6_addr : verdict
-  }
-  chain input {
+${Object.entries(BASE_MAPS)
+  .map(([name, type]) => `  map ${name} {\n    type ${type}\n  }\n`)
+  .join('')}  chain input {
     type filter hook input priority filter; policy accept;
     iifname "lo" return
     meta l4proto { tcp, udp } th dport { 53, 69 } ip daddr vmap @dns4
@@ -86,7 +71,7 @@ export function baseTableScript(): string {
 
 /** The base table's maps and chains with their rule counts, as a probe sees them (must match the script). */
 export const BASE_TABLE = {
-  maps: ['fwd_if', 'nat_out', 'pf4_addr', 'pf4_any', 'dns4', 'dns6'],
+  maps: Object.keys(BASE_MAPS),
   chains: { prerouting: 1, output: 1, port_forwards: 2, forward: 3, postrouting: 3, input: 3 } as Record<
     string,
     number

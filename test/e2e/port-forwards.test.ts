@@ -180,7 +180,10 @@ describe('port forwards', { skip: canRunE2e() }, () => {
 
   test('--dry-run prints the nft change and the file, and changes nothing', () => {
     const out = ok(['net-forward-add', 'pfnet', '--listen-port', '8095', '--target', 'web:80', '--dry-run']);
-    assert.match(out, /add element inet virtnet pf4_any \{ tcp \. 8095 : jump pf_[\w-]+_tcp_any_8095 \}/);
+    assert.match(
+      out,
+      /add map inet virtnet pf4_any \{ type inet_proto \. inet_service : verdict; elements = \{ tcp \. 8095 : jump pf_[\w-]+_tcp_any_8095 \} \}/,
+    );
     assert.match(out, /write .*pfnet\.xml/);
     assert.equal(t.tcp(t.upNs, t.hostUplinkAddr, 8095), undefined);
     assert.doesNotMatch(ok(['net-forward-list', 'pfnet']), /8095/);
@@ -274,7 +277,10 @@ describe('port forwards', { skip: canRunE2e() }, () => {
     ok(['net-define', file]);
     const start = ok(['net-start', 'dry', '--dry-run']);
     assert.match(start, /link add name vnbr-dry/);
-    assert.match(start, /add element inet virtnet fwd_if \{ "vnbr-dry" : jump br_[\w-]+ \}/);
+    assert.match(
+      start,
+      /add map inet virtnet fwd_if \{ type ifname : verdict; elements = \{ "vnbr-dry" : jump br_[\w-]+ \} \}/,
+    );
     assert.match(start, /dnsmasq --conf-file=\S+dry\.conf/);
     assert.match(start, /write \S+dry\.conf <<EOF\n[\s\S]*dhcp-range=192\.168\.153\.10,192\.168\.153\.20/);
     assert.notEqual(t.tryRun(['ip', '-n', t.hostNs, 'link', 'show', 'vnbr-dry']).code, 0, 'no bridge made');

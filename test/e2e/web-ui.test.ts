@@ -400,7 +400,10 @@ describe('web UI in Chromium', { skip: skipReason() }, () => {
     await byTestId('forward-target-port').fill('80');
     await byTestId('forward-add').click();
     await byTestId('forward-row-tcp-any-8088').waitFor({ timeout: 10000 });
-    assert.match(await page.locator('body').innerText(), /add element inet virtnet pf4_any \{ tcp \. 8088/);
+    assert.match(
+      await page.locator('body').innerText(),
+      /add map inet virtnet pf4_any \{ type inet_proto \. inet_service : verdict; elements = \{ tcp \. 8088/,
+    );
     assert.equal(t.tcp(t.upNs, t.hostUplinkAddr, 8088), t.upAddr);
     await shot('forwards');
     await byTestId('forward-delete-tcp-any-8088').click();

@@ -132,3 +132,45 @@ describe('process supervisor', () => {
     await h.sup.dispose();
   });
 });
+
+describe('process supervisor with many processes', () => {
+  it('looks at 256 per tick in turn, so each of 600 is looked at once in three ticks, and restarts the dead', async () => {
+    const looked: number[] = [];
+    const dead = new Set<number>([1599]);
+    const started: string[] = [];
+    const sup = new ProcessSupervisor({
+      intervalMs: 1_000_000,
+      emit: () => undefined,
+      log: () => undefined,
+      now: () => 5_000_000,
+      alive: (pid) => {
+        looked.push(pid);
+        return !dead.has(pid);
+      },
+      start: async (_argv, pidFile) => {
+        started.push(pidFile);
+        return 9999;
+      },
+    });
+    for (let i = 0; i < 600; i++)
+      sup.supervise(
+        { id: `dnsmasq:n${i}`, network: `n${i}`, pidFile: `/nonexistent/n${i}.pid`, match: `n${i}.conf` },
+        ['dnsmasq'],
+        1000 + i,
+      );
+    await sup.tick();
+    assert.equal(looked.length, 256);
+    assert.deepEqual(started, []);
+    await sup.tick();
+    await sup.tick();
+    assert.equal(looked.length, 768);
+    // every process once in the first 600 looks; then the turn goes on from the start
+    assert.deepEqual(
+      [...new Set(looked.slice(0, 600))].sort((a, b) => a - b),
+      Array.from({ length: 600 }, (_, i) => 1000 + i),
+    );
+    assert.equal(looked[600], 1000);
+    assert.deepEqual(started, ['/nonexistent/n599.pid']);
+    await sup.dispose();
+  });
+});

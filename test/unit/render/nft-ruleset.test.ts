@@ -70,7 +70,10 @@ describe('nft ruleset', () => {
       assert.ok(line.includes(c.fwd) || line.includes(c.nat), line);
       assert.equal(/vbr(?!7)\d/.test(line), false, line);
     }
-    assert.match(s, /add element inet virtnet nat_out \{ "vbr7" : jump br_vbr7_nat \}/);
+    assert.match(
+      s,
+      /^add map inet virtnet nat_out \{ type ifname : verdict; elements = \{ "vbr7" : jump br_vbr7_nat \} \}$/m,
+    );
     assert.match(s, /oifname "vbr7" ip daddr 10\.7\.0\.0\/24 ct state established,related accept/);
     assert.match(s, /iifname "vbr7" ip saddr 10\.7\.0\.0\/24 accept/);
     assert.match(s, /iifname "vbr7" oifname "vbr7" accept/);
@@ -113,8 +116,14 @@ describe('nft ruleset', () => {
     assert.equal(dnsGuarded(def), true);
     const s = networkAddScript(def);
     assert.match(s, /^add chain inet virtnet br_vg1_dns \{ iifname != "vg1" drop; \}$/m);
-    assert.match(s, /^add element inet virtnet dns4 \{ 10\.5\.0\.1 : jump br_vg1_dns \}$/m);
-    assert.match(s, /^add element inet virtnet dns6 \{ 2001:db8:5::1 : jump br_vg1_dns \}$/m);
+    assert.match(
+      s,
+      /^add map inet virtnet dns4 \{ type ipv4_addr : verdict; elements = \{ 10\.5\.0\.1 : jump br_vg1_dns \} \}$/m,
+    );
+    assert.match(
+      s,
+      /^add map inet virtnet dns6 \{ type ipv6_addr : verdict; elements = \{ 2001:db8:5::1 : jump br_vg1_dns \} \}$/m,
+    );
     const rm = networkRemoveStatements(def);
     assert.ok(rm.includes('delete element inet virtnet dns4 { 10.5.0.1 }'));
     assert.ok(rm.includes('delete element inet virtnet dns6 { 2001:db8:5::1 }'));
