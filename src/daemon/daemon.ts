@@ -43,6 +43,8 @@ export class Daemon {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly unsubscribeRuntime: () => void;
   private readonly healLoop: HealLoop;
+  /** When a serialized change last ended (performance.now()): the heal loop waits while changes come. */
+  private lastChange: number | undefined;
   private readonly lifecycle: Lifecycle;
 
   readonly ports: PortService;
@@ -58,7 +60,12 @@ export class Daemon {
     readonly runtime: NetworkRuntime,
     private readonly log: Log = () => {},
   ) {
-    this.healLoop = new HealLoop((only) => this.heal(only), log);
+    this.healLoop = new HealLoop(
+      (only) => this.heal(only),
+      log,
+      () => performance.now(),
+      () => this.lastChange,
+    );
     this.records = new NetworkRecords((name) => this.leases(name), log);
     this.onEvent((e) => this.records.record(e));
     this.ports = new PortService(store, runtime, {
@@ -135,9 +142,14 @@ export class Daemon {
     });
   }
 
-  /** Runs fn after every earlier mutation finished; mutations never interleave. */
-  private serialize<T>(fn: () => Promise<T> | T): Promise<T> {
-    const run = this.queue.then(fn, fn);
+  /**
+   * Runs fn after every earlier mutation finished; mutations never interleave. `change` false: it is no change
+   * made through the API (a heal round), which the heal loop does not wait for.
+   */
+  private serialize<T>(fn: () => Promise<T> | T, change = true): Promise<T> {
+    const run = this.queue.then(fn, fn).finally(() => {
+      if (change) this.lastChange = performance.now();
+    });
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -485,7 +497,7 @@ export class Daemon {
    */
   /** A heal round over every active network, or over `only` of them (a round after starts). */
   heal(only?: ReadonlySet<string>): Promise<string[]> {
-    return this.serialize(() => this.observedHeal(only));
+    return this.serialize(() => this.observedHeal(only), false);
   }
 
   /** Called after each heal round (metrics): its duration, networks repaired, and whether it failed. */

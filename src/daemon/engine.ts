@@ -371,18 +371,20 @@ export class Engine implements NetworkRuntime {
   }
 
   async heal(nets: ActiveNetwork[], only?: ReadonlySet<string>): Promise<HealResult[]> {
-    const all = nets
-      .filter(
-        (n) =>
-          isRoutedL3Mode(networkMode(n.def)) || networkMode(n.def) === 'bridge' || isDirectNetwork(n.def),
-      )
-      .map((n) => this.desired(n.def, n.ports));
+    const eligible = nets.filter(
+      (n) => isRoutedL3Mode(networkMode(n.def)) || networkMode(n.def) === 'bridge' || isDirectNetwork(n.def),
+    );
     // the host's upstream servers changed since the last round: the servers files are compared (and rewritten,
     // with a SIGHUP) this once; other rounds read no files
     const upstream = this.host.dnsmasq.upstream().join(' ');
     const followUpstream = upstream !== this.upstreamHealed;
-    // a round after starts looks at the new networks only, unless the upstream servers changed (every file follows)
-    let desired = only && !followUpstream ? all.filter((d) => only.has(d.def.name)) : all;
+    // a round after starts looks at the new networks only, unless the upstream servers changed (every file
+    // follows); the others' desired state is not even made (a thousand of them were most of such a round)
+    const partial = only !== undefined && !followUpstream;
+    const everyNetwork = () => eligible.map((n) => this.desired(n.def, n.ports));
+    let desired = partial
+      ? eligible.filter((n) => only.has(n.def.name)).map((n) => this.desired(n.def, n.ports))
+      : everyNetwork();
     const scopeOf = (d: DesiredNetwork) => {
       const s = reconcileScope(d, true);
       const dns = needsDnsmasq(d.def) && isRoutedL3Mode(networkMode(d.def));
@@ -390,9 +392,9 @@ export class Engine implements NetworkRuntime {
     };
     const union = () => unionScope(desired.map(scopeOf));
     let o = await this.host.probe.observe(union());
-    if (desired !== all && o.nft && !o.nft.table) {
+    if (partial && o.nft && !o.nft.table) {
       // the table is gone: every network's rules went with it, so every network is healed
-      desired = all;
+      desired = everyNetwork();
       o = await this.host.probe.observe(union());
     }
     const out: HealResult[] = [];
@@ -417,7 +419,7 @@ export class Engine implements NetworkRuntime {
       }
     }
     this.upstreamHealed = upstream;
-    const bridges = all.filter((d) => hasFirewallRules(d.def)).map((d) => d.def.bridge?.name as string);
+    const bridges = eligible.filter((n) => hasFirewallRules(n.def)).map((n) => n.def.bridge?.name as string);
     const docker = planDockerUser(bridges, o.dockerUser);
     if (docker.length) {
       await applySteps(docker, this.host.executor).catch((e) =>

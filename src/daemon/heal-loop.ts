@@ -1,5 +1,5 @@
-// When the heal loop runs: every interval, soon after starts (one round per burst), and at once when the host says
-// something of ours vanished (the nft session that owns the table ended). Owns its timers; dispose() clears them.
+// When the heal loop runs: every interval (later while the API is busy), soon after starts (one round per burst),
+// and at once when the host says something of ours vanished (the nft session that owns the table ended). Owns its timers; dispose() clears them.
 // A full round looks at every running network: with a thousand it takes long enough that rounds every 2 s kept a
 // tenth of a core busy at rest (competing with forwarding on a small host), so rounds are spaced to take at most
 // DUTY of the time, never closer than the interval and never more than MAX_STRETCH intervals apart.
@@ -9,6 +9,8 @@ import { type Disposable, DisposableStore } from '../base/lifecycle.js';
 
 const DUTY = 0.05;
 const MAX_STRETCH = 10;
+/** A full round waits while the API changed something within this long (a burst of starts: see start()). */
+const QUIET_MS = 1000;
 
 /** The pause before the next full round, after one that took `tookMs`. */
 export function healSpacing(intervalMs: number, tookMs: number): number {
@@ -25,15 +27,33 @@ export class HealLoop implements Disposable {
     private readonly round: (only?: ReadonlySet<string>) => Promise<unknown>,
     private readonly log: (msg: string) => void,
     private readonly now_: () => number = () => performance.now(),
+    /** When the API last changed something (on the same clock), if it has. */
+    private readonly lastChange: () => number | undefined = () => undefined,
   ) {}
 
-  /** Runs a full round every intervalMs or more (see healSpacing; 0: never, and soon() and now() do nothing). */
+  /**
+   * Runs a full round every intervalMs or more (see healSpacing; 0: never, and soon() and now() do nothing). While
+   * the API is changing things (the last change less than QUIET_MS ago) a due round waits, up to MAX_STRETCH
+   * intervals after the last one: with a thousand networks a round holds the event loop for tens of ms, and each
+   * start of a burst that met one waited for it.
+   */
   start(intervalMs: number): void {
     if (intervalMs <= 0 || this.timers.isDisposed) return;
     this.enabled = true;
+    let lastRound = this.now_();
     const next = (delayMs: number) =>
       this.timers.timeout(() => {
         const began = this.now_();
+        const changed = this.lastChange();
+        if (
+          changed !== undefined &&
+          began - changed < QUIET_MS &&
+          began - lastRound < intervalMs * MAX_STRETCH
+        ) {
+          next(Math.max(1, QUIET_MS - (began - changed)));
+          return;
+        }
+        lastRound = began;
         void this.run().then(() => {
           if (!this.timers.isDisposed) next(healSpacing(intervalMs, this.now_() - began));
         });

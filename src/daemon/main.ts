@@ -62,7 +62,8 @@ const USAGE = `usage: virtnetd [--config-dir DIR] [--state-dir DIR] [--run-dir D
   --resolv-conf FILE     the host's resolver file whose nameservers networks forward DNS to (default
                          /etc/resolv.conf; watched by virtnetd, each dnsmasq gets them in its servers file)
   --heal-interval MS     how often firewalls of active networks are checked and restored (default 2000; 0: never;
-                         with many networks rounds are spaced to take at most 5% of the time, up to 10× this)
+                         with many networks rounds are spaced to take at most 5% of the time, and wait while
+                         the API changes things, up to 10× this)
   --overlay-address ADDR this host's VTEP for networks that span hosts (<virtnet:overlay vni=…/>); docs/overlay.md
   --overlay-peers A,B,…  the other members' VTEP addresses (iBGP EVPN sessions; a peer that is down joins later)
   --overlay-asn N        the fabric's BGP AS number (default 65000)

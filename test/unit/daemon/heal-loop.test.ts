@@ -55,3 +55,52 @@ describe('heal loop', () => {
     }
   });
 });
+
+describe('heal loop while the API is busy', () => {
+  it('holds a due full round while changes come (up to ten intervals), and runs it a second after the last', async () => {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    try {
+      let clock = 0;
+      let lastChange: number | undefined;
+      const starts: number[] = [];
+      const loop = new HealLoop(
+        async () => {
+          starts.push(clock);
+        },
+        () => undefined,
+        () => clock,
+        () => lastChange,
+      );
+      const tick = async (ms: number) => {
+        for (let left = ms; left > 0; left -= 100) {
+          clock += 100;
+          mock.timers.tick(100);
+          for (let i = 0; i < 5; i++) await Promise.resolve();
+        }
+      };
+      loop.start(1000);
+      // a change every 200 ms: the round due at 1 s waits
+      for (let i = 0; i < 20; i++) {
+        lastChange = clock;
+        await tick(200);
+      }
+      assert.deepEqual(starts, [], 'no round during 4 s of changes');
+      // the last change was at 3.8 s: the round runs a second after it
+      await tick(600);
+      assert.deepEqual(starts, []);
+      await tick(600);
+      assert.deepEqual(starts, [4800]);
+      // changes that never stop still let a round through, ten intervals after the last one
+      for (let i = 0; i < 60; i++) {
+        lastChange = clock;
+        await tick(200);
+      }
+      assert.equal(starts.length, 2, starts.join(' '));
+      const second = starts[1] as number;
+      assert.ok(second >= 14800 && second < 15800, `second round at ${second}`);
+      await loop.dispose();
+    } finally {
+      mock.timers.reset();
+    }
+  });
+});
