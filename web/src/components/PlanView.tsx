@@ -1,5 +1,4 @@
-// A ChangePlan: the commands, the nft transaction and the files a mutation runs or would run. Each block is
-// focusable: a long line (an nft map statement) makes it scroll, and a scrolling region must be reachable by keyboard.
+// A ChangePlan: the commands, the nft transaction and the files a mutation runs or would run.
 import type { ChangePlan } from '../../../src/api/types';
 
 export function PlanView({ plan, title }: { plan: ChangePlan; title?: string }) {
@@ -20,17 +19,13 @@ export function PlanView({ plan, title }: { plan: ChangePlan; title?: string }) 
       {plan.commands.length > 0 && (
         <>
           <h4>Commands</h4>
-          <pre tabIndex={0} aria-label="Commands">
-            {plan.commands.join('\n')}
-          </pre>
+          <pre>{plan.commands.join('\n')}</pre>
         </>
       )}
       {plan.nft.trim() && (
         <>
           <h4>nftables</h4>
-          <pre tabIndex={0} aria-label="nftables">
-            {plan.nft}
-          </pre>
+          <pre>{plan.nft}</pre>
         </>
       )}
       {plan.files.length > 0 && (
@@ -41,11 +36,7 @@ export function PlanView({ plan, title }: { plan: ChangePlan; title?: string }) 
               <summary>
                 <code>{f.path}</code> {f.content === undefined ? '(removed)' : ''}
               </summary>
-              {f.content !== undefined && (
-                <pre tabIndex={0} aria-label={f.path}>
-                  {f.content}
-                </pre>
-              )}
+              {f.content !== undefined && <pre>{f.content}</pre>}
             </details>
           ))}
         </>
