@@ -381,10 +381,8 @@ export class Engine implements NetworkRuntime {
     // a round after starts looks at the new networks only, unless the upstream servers changed (every file
     // follows); the others' desired state is not even made (a thousand of them were most of such a round)
     const partial = only !== undefined && !followUpstream;
-    const everyNetwork = () => eligible.map((n) => this.desired(n.def, n.ports));
-    let desired = partial
-      ? eligible.filter((n) => only.has(n.def.name)).map((n) => this.desired(n.def, n.ports))
-      : everyNetwork();
+    const desiredOf = (list: ActiveNetwork[]) => list.map((n) => this.desired(n.def, n.ports));
+    let desired = desiredOf(partial ? eligible.filter((n) => only.has(n.def.name)) : eligible);
     const scopeOf = (d: DesiredNetwork) => {
       const s = reconcileScope(d, true);
       const dns = needsDnsmasq(d.def) && isRoutedL3Mode(networkMode(d.def));
@@ -394,7 +392,7 @@ export class Engine implements NetworkRuntime {
     let o = await this.host.probe.observe(union());
     if (partial && o.nft && !o.nft.table) {
       // the table is gone: every network's rules went with it, so every network is healed
-      desired = everyNetwork();
+      desired = desiredOf(eligible);
       o = await this.host.probe.observe(union());
     }
     const out: HealResult[] = [];

@@ -1,5 +1,6 @@
 // When the heal loop runs: every interval (later while the API is busy), soon after starts (one round per burst),
-// and at once when the host says something of ours vanished (the nft session that owns the table ended). Owns its timers; dispose() clears them.
+// and at once when the host says something of ours vanished (the nft session that owns the table ended). Owns its
+// timers; dispose() clears them.
 // A full round looks at every running network: with a thousand it takes long enough that rounds every 2 s kept a
 // tenth of a core busy at rest (competing with forwarding on a small host), so rounds are spaced to take at most
 // DUTY of the time, never closer than the interval and never more than MAX_STRETCH intervals apart.

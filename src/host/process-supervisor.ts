@@ -1,7 +1,8 @@
-// Keeps the daemonizing processes virtnet spawned (one dnsmasq per network, FRR's zebra and bgpd) alive: a dead one is restarted within
-// a poll interval (a second with a thousand); one that keeps failing is retried with exponential backoff, its reason logged once per change,
-// and its network reported degraded once (and recovered once). One timer, started with the first process; a look
-// at a process is one pread of its /proc stat file kept open; a tick looks at 256 of them at most, in turn.
+// Keeps the daemonizing processes virtnet spawned (one dnsmasq per network, FRR's zebra and bgpd) alive: a dead
+// one is restarted within a poll interval (a second with a thousand); one that keeps failing is retried with
+// exponential backoff, its reason logged once per change, and its network reported degraded once (and recovered
+// once). One timer, started with the first process; a look at a process is one pread of its /proc stat file kept
+// open; a tick looks at 256 of them at most, in turn.
 
 import type { Disposable } from '../base/lifecycle.js';
 import type { HostEvent } from '../plan/host-side.js';
